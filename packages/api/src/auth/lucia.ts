@@ -1,0 +1,144 @@
+/**
+ * The only module that uses Lucia (v3, deprecated upstream): replacing it means rewriting this
+ * file alone. Lucia keeps sessions in Postgres and slides their idle expiry; this module adds
+ * what Lucia leaves to us: the cookie carries a random token and the table keeps only its
+ * SHA-256 hash, and every session also has an absolute lifetime.
+ */
+import { DrizzlePostgreSQLAdapter } from "@lucia-auth/adapter-drizzle";
+import { schema, type Database } from "@parlor/db";
+import { and, eq, ne } from "drizzle-orm";
+import { Lucia, TimeSpan } from "lucia";
+
+import { randomToken, sha256Hex } from "../lib/crypto";
+
+export const SESSION_COOKIE = "auth_session";
+export const SECURE_SESSION_COOKIE = "__Host-auth_session";
+
+export interface SessionPolicy {
+  /** Unused for this long, a session ends; each use slides it forward. */
+  idleTimeout: TimeSpan;
+  /** A session ends this long after sign-in, however much it is used. */
+  absoluteLifetime: TimeSpan;
+}
+
+export const defaultSessionPolicy: SessionPolicy = {
+  idleTimeout: new TimeSpan(14, "d"),
+  absoluteLifetime: new TimeSpan(30, "d"),
+};
+
+export interface SessionCookie {
+  name: string;
+  value: string;
+  /** The full `Set-Cookie` header value. */
+  serialized: string;
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  /** As stored; `ADMIN_EMAILS` is applied by the caller. */
+  isAdmin: boolean;
+}
+
+export interface ValidSession {
+  sessionId: string;
+  user: SessionUser;
+  expiresAt: Date;
+  /** Set when the idle expiry moved: the caller should send this refreshed cookie. */
+  refreshedCookie: SessionCookie | null;
+}
+
+function createLucia(db: Database, policy: SessionPolicy, secure: boolean) {
+  const adapter = new DrizzlePostgreSQLAdapter(db, schema.sessions, schema.users);
+  return new Lucia(adapter, {
+    sessionExpiresIn: policy.idleTimeout,
+    sessionCookie: {
+      name: secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE,
+      expires: true,
+      // `__Host-` requires Secure, Path=/ and no Domain, which is what we set.
+      attributes: { secure, sameSite: "lax", path: "/" },
+    },
+    getSessionAttributes: (attributes) => ({ absoluteExpiresAt: attributes.absoluteExpiresAt }),
+    getUserAttributes: (attributes) => ({
+      email: attributes.email,
+      name: attributes.name,
+      isAdmin: attributes.isAdmin,
+    }),
+  });
+}
+
+declare module "lucia" {
+  interface Register {
+    Lucia: ReturnType<typeof createLucia>;
+    DatabaseSessionAttributes: { absoluteExpiresAt: Date };
+    DatabaseUserAttributes: { email: string; name: string; isAdmin: boolean };
+    UserId: string;
+  }
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>;
+
+export function createSessionStore(db: Database, policy: SessionPolicy = defaultSessionPolicy) {
+  const lucia = { secure: createLucia(db, policy, true), plain: createLucia(db, policy, false) };
+  const pick = (secure: boolean) => (secure ? lucia.secure : lucia.plain);
+
+  const cookieFor = (secure: boolean, token: string): SessionCookie => {
+    const cookie = pick(secure).createSessionCookie(token);
+    return { name: cookie.name, value: cookie.value, serialized: cookie.serialize() };
+  };
+
+  return {
+    cookieName: (secure: boolean) => pick(secure).sessionCookieName,
+
+    /** The session token from a `Cookie` header, or null. */
+    readToken: (cookieHeader: string, secure: boolean) => pick(secure).readSessionCookie(cookieHeader),
+
+    /** Starts a session; the returned cookie holds the only copy of its token. */
+    async create(userId: string, secure: boolean): Promise<{ sessionId: string; cookie: SessionCookie }> {
+      const token = randomToken(20);
+      const sessionId = sha256Hex(token);
+      await pick(secure).createSession(
+        userId,
+        { absoluteExpiresAt: new Date(Date.now() + policy.absoluteLifetime.milliseconds()) },
+        { sessionId },
+      );
+      return { sessionId, cookie: cookieFor(secure, token) };
+    },
+
+    /** Resolves a cookie's token to its session in one indexed lookup; null when it is not valid. */
+    async validate(token: string, secure: boolean): Promise<ValidSession | null> {
+      if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return null;
+      const instance = pick(secure);
+      const { session, user } = await instance.validateSession(sha256Hex(token));
+      if (!session) return null;
+      if (session.absoluteExpiresAt.getTime() <= Date.now()) {
+        await instance.invalidateSession(session.id);
+        return null;
+      }
+      return {
+        sessionId: session.id,
+        user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin },
+        expiresAt: session.expiresAt,
+        refreshedCookie: session.fresh ? cookieFor(secure, token) : null,
+      };
+    },
+
+    invalidate: (sessionId: string) => lucia.plain.invalidateSession(sessionId),
+
+    /** Ends every session of a user except, optionally, the one in use. */
+    async invalidateUserSessions(userId: string, exceptSessionId?: string): Promise<void> {
+      if (!exceptSessionId) return lucia.plain.invalidateUserSessions(userId);
+      await db
+        .delete(schema.sessions)
+        .where(and(eq(schema.sessions.userId, userId), ne(schema.sessions.id, exceptSessionId)));
+    },
+
+    blankCookie(secure: boolean): SessionCookie {
+      const cookie = pick(secure).createBlankSessionCookie();
+      return { name: cookie.name, value: cookie.value, serialized: cookie.serialize() };
+    },
+
+    deleteExpired: () => lucia.plain.deleteExpiredSessions(),
+  };
+}

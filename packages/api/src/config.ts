@@ -1,0 +1,88 @@
+import { z } from "zod";
+
+/** Environment variables treat an empty value as unset (a blank line in .env means "use the default"). */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+const url = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        return protocols.includes(new URL(value).protocol.replace(/:$/, ""));
+      } catch {
+        return false;
+      }
+    }, `must be a ${protocols.map((p) => `${p}://`).join(" or ")} URL, e.g. ${example}`);
+
+const configSchema = z.object({
+  NODE_ENV: optional(z.enum(["development", "production", "test"])).default("development"),
+  DATABASE_URL: optional(url(["postgres", "postgresql"], "postgres://user:pass@localhost:5432/parlor")),
+  PGLITE_DATA_DIR: optional(z.string()),
+  APP_URL: optional(url(["http", "https"], "https://meet.example.com")),
+  LIVEKIT_URL: optional(url(["ws", "wss", "http", "https"], "wss://livekit.example.com")).default(
+    "ws://localhost:7880",
+  ),
+  LIVEKIT_PUBLIC_URL: optional(url(["ws", "wss", "http", "https"], "wss://livekit.example.com")),
+  LIVEKIT_API_KEY: optional(z.string().trim().min(1)).default("devkey"),
+  LIVEKIT_API_SECRET: optional(z.string().trim().min(1)).default("secret"),
+  LIVEKIT_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000)).default(5_000),
+  ADMIN_EMAILS: optional(z.string()).default(""),
+  LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])).default("info"),
+  METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+});
+
+export interface Config {
+  nodeEnv: "development" | "production" | "test";
+  databaseUrl: string | undefined;
+  pgliteDataDir: string | undefined;
+  /** The app's own origin when configured; otherwise taken from each request's Host. */
+  appOrigin: string | undefined;
+  livekit: {
+    /** Where the server reaches LiveKit's HTTP API. */
+    url: string;
+    /** Where browsers reach LiveKit. */
+    publicUrl: string;
+    apiKey: string;
+    apiSecret: string;
+    timeoutMs: number;
+  };
+  adminEmails: ReadonlySet<string>;
+  logLevel: string;
+  metricsToken: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates the environment once; the message names every variable at fault. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    pgliteDataDir: e.PGLITE_DATA_DIR,
+    appOrigin: e.APP_URL ? new URL(e.APP_URL).origin : undefined,
+    livekit: {
+      url: e.LIVEKIT_URL,
+      publicUrl: e.LIVEKIT_PUBLIC_URL ?? e.LIVEKIT_URL,
+      apiKey: e.LIVEKIT_API_KEY,
+      apiSecret: e.LIVEKIT_API_SECRET,
+      timeoutMs: e.LIVEKIT_TIMEOUT_MS,
+    },
+    adminEmails: new Set(
+      e.ADMIN_EMAILS.split(",")
+        .map((email) => email.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+    logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
+  };
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from "node:crypto";
+
+import type { ValidSession } from "./auth/lucia";
+import { toPublicUser, type PublicUser } from "./auth/service";
+import type { Logger } from "./lib/logger";
+import type { Services } from "./services";
+
+export interface RequestMeta {
+  requestId: string;
+  /** The client's address as the nearest proxy (Next's own server at least) reported it. */
+  ip: string | null;
+  userAgent: string | null;
+  /** Whether the client reached us over https. */
+  secure: boolean;
+  /** The app's own origin: APP_URL when set, else what the request's Host says. */
+  origin: string;
+}
+
+export interface Auth {
+  session: ValidSession;
+  user: PublicUser;
+}
+
+export interface Context {
+  services: Services;
+  meta: RequestMeta;
+  logger: Logger;
+  /** The signed-in user, resolved once per request on first use; null when signed out. */
+  auth(): Promise<Auth | null>;
+  /** Adds a `Set-Cookie` header to the response; a no-op where none can be sent (Server Components). */
+  setCookie(serialized: string): void;
+}
+
+export interface ContextSource {
+  headers: Headers;
+  setCookie?: (serialized: string) => void;
+}
+
+export function requestMeta(svc: Services, headers: Headers): RequestMeta {
+  const forwardedFor = headers.get("x-forwarded-for");
+  // The last hop is the one added by the proxy in front of us; earlier ones are the client's claims.
+  const ip = forwardedFor?.split(",").at(-1)?.trim() || headers.get("x-real-ip")?.trim() || null;
+  const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  const requestId = headers.get("x-request-id")?.slice(0, 64) || randomUUID();
+  const secure = proto ? proto === "https" : (svc.config.appOrigin?.startsWith("https:") ?? false);
+  const host = headers.get("x-forwarded-host") ?? headers.get("host") ?? "localhost:3000";
+  return {
+    requestId: /^[\w.-]+$/.test(requestId) ? requestId : randomUUID(),
+    ip,
+    userAgent: headers.get("user-agent")?.slice(0, 512) ?? null,
+    secure,
+    origin: svc.config.appOrigin ?? `${secure ? "https" : "http"}://${host}`,
+  };
+}
+
+export function createContext(services: Services, source: ContextSource): Context {
+  const meta = requestMeta(services, source.headers);
+  const setCookie = source.setCookie ?? (() => {});
+  let resolved: Promise<Auth | null> | undefined;
+
+  const auth = () => {
+    resolved ??= (async () => {
+      const token = services.sessions.readToken(source.headers.get("cookie") ?? "", meta.secure);
+      if (!token) return null;
+      const session = await services.sessions.validate(token, meta.secure);
+      if (!session) {
+        setCookie(services.sessions.blankCookie(meta.secure).serialized);
+        return null;
+      }
+      if (session.refreshedCookie) setCookie(session.refreshedCookie.serialized);
+      return { session, user: toPublicUser(services, session.user) };
+    })();
+    return resolved;
+  };
+
+  return {
+    services,
+    meta,
+    logger: services.logger.child({ requestId: meta.requestId }),
+    auth,
+    setCookie,
+  };
+}

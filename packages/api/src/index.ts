@@ -1,0 +1,3 @@
+// Client-safe entry: types only. Server code imports from "@parlor/api/server".
+export type { AppRouter, RouterInputs, RouterOutputs } from "./root";
+export type { ErrorData } from "./trpc";

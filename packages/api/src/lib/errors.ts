@@ -1,0 +1,79 @@
+/**
+ * Domain errors. Logic throws these; `toTRPCError` in trpc.ts is the one place that maps them to
+ * tRPC codes. Messages are written for the person who will read them.
+ */
+export type AppErrorCode =
+  | "BAD_REQUEST"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "TOO_MANY_REQUESTS"
+  | "SERVICE_UNAVAILABLE";
+
+export class AppError extends Error {
+  override name = "AppError";
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly details: { field?: string; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (field: string, message: string) => new AppError("BAD_REQUEST", message, { field });
+export const notFound = (message: string) => new AppError("NOT_FOUND", message);
+export const forbidden = (message: string) => new AppError("FORBIDDEN", message);
+export const conflict = (message: string, field?: string) => new AppError("CONFLICT", message, { field });
+export const unauthorized = (message = "Please sign in to continue.") => new AppError("UNAUTHORIZED", message);
+export const serviceUnavailable = (message: string) => new AppError("SERVICE_UNAVAILABLE", message);
+
+export function tooManyRequests(retryAfterSeconds: number, what = "Too many attempts") {
+  const wait = Math.max(1, Math.ceil(retryAfterSeconds));
+  const human = wait < 90 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`;
+  return new AppError("TOO_MANY_REQUESTS", `${what}. Please try again in ${human}.`, {
+    retryAfterSeconds: wait,
+  });
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EPIPE",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "57014", // query_canceled (statement timeout)
+  "53300", // too_many_connections
+]);
+
+/** True when an error (or anything in its cause chain) means the database could not be reached. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && (CONNECTION_ERROR_CODES.has(code) || code.startsWith("08"))) return true;
+    if (current instanceof AggregateError && current.errors.some(isDatabaseUnavailable)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The Postgres error code of a failed query (drizzle wraps the driver's error in `cause`). */
+export function postgresErrorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export const isUniqueViolation = (error: unknown) => postgresErrorCode(error) === "23505";

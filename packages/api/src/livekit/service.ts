@@ -1,0 +1,212 @@
+/**
+ * The only code that talks to LiveKit: rooms and participants through its RoomService API, and
+ * access tokens. Every call has a timeout, and LiveKit's failures become AppErrors with a message
+ * a person can act on.
+ */
+import { AccessToken, RoomServiceClient, TrackSource, TrackType, type VideoGrant } from "livekit-server-sdk";
+
+import type { Config } from "../config";
+import { AppError, notFound, serviceUnavailable } from "../lib/errors";
+import type { Logger } from "../lib/logger";
+
+export interface RoomOptions {
+  name: string;
+  emptyTimeoutSeconds: number;
+  departureTimeoutSeconds: number;
+  maxParticipants: number;
+  metadata: string;
+}
+
+export interface LiveKitRoom {
+  name: string;
+  numParticipants: number;
+  metadata: string;
+  createdAt: Date;
+}
+
+export interface LiveKitParticipant {
+  identity: string;
+  name: string;
+  joinedAt: Date;
+  tracks: { sid: string; kind: "audio" | "video"; source: string; muted: boolean }[];
+}
+
+export interface TokenRequest {
+  identity: string;
+  name: string;
+  room: string;
+  roomAdmin: boolean;
+  ttlSeconds: number;
+  metadata?: string;
+}
+
+const UNREACHABLE =
+  "The video service is not reachable right now. Please try again in a moment; if it keeps happening, ask your administrator to check LiveKit.";
+const CREDENTIALS_REFUSED =
+  "The video service refused Parlor's credentials. Ask your administrator to check LIVEKIT_API_KEY and LIVEKIT_API_SECRET.";
+
+/** LiveKit's HTTP API lives at the same host as its WebSocket URL. */
+export function httpUrl(url: string): string {
+  return url.replace(/^ws(s?):\/\//, "http$1://");
+}
+
+export function createLiveKitService(config: Config["livekit"], logger: Logger) {
+  const client = new RoomServiceClient(httpUrl(config.url), config.apiKey, config.apiSecret, {
+    requestTimeout: Math.ceil(config.timeoutMs / 1000),
+    failover: false,
+  });
+
+  /** Runs one RoomService call under the configured timeout and maps its failures. */
+  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LiveKitTimeout()), config.timeoutMs);
+    });
+    try {
+      return await Promise.race([run(), timeout]);
+    } catch (error) {
+      throw mapLiveKitError(operation, error, logger);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    /** Where browsers connect. */
+    publicUrl: config.publicUrl,
+
+    /** CreateRoom is idempotent in LiveKit: an open room is returned as it is. */
+    async ensureRoom(options: RoomOptions): Promise<LiveKitRoom> {
+      const room = await call("CreateRoom", () =>
+        client.createRoom({
+          name: options.name,
+          emptyTimeout: options.emptyTimeoutSeconds,
+          departureTimeout: options.departureTimeoutSeconds,
+          maxParticipants: options.maxParticipants,
+          metadata: options.metadata,
+        }),
+      );
+      return toRoom(room);
+    },
+
+    async listRooms(names?: string[]): Promise<LiveKitRoom[]> {
+      if (names && names.length === 0) return [];
+      return (await call("ListRooms", () => client.listRooms(names))).map(toRoom);
+    },
+
+    /** Closes a room for everyone; a room LiveKit no longer has counts as closed. */
+    async deleteRoom(name: string): Promise<void> {
+      try {
+        await call("DeleteRoom", () => client.deleteRoom(name));
+      } catch (error) {
+        if (error instanceof AppError && error.code === "NOT_FOUND") return;
+        throw error;
+      }
+    },
+
+    async listParticipants(room: string): Promise<LiveKitParticipant[]> {
+      try {
+        return (await call("ListParticipants", () => client.listParticipants(room))).map(toParticipant);
+      } catch (error) {
+        if (error instanceof AppError && error.code === "NOT_FOUND") return [];
+        throw error;
+      }
+    },
+
+    async removeParticipant(room: string, identity: string): Promise<void> {
+      await call("RemoveParticipant", () => client.removeParticipant(room, identity));
+    },
+
+    /** Mutes every published track of one kind (microphone or camera) of a participant. */
+    async muteParticipant(room: string, identity: string, kind: "audio" | "video"): Promise<number> {
+      const participant = toParticipant(await call("GetParticipant", () => client.getParticipant(room, identity)));
+      const tracks = participant.tracks.filter((t) => t.kind === kind && !t.muted && t.source !== "SCREEN_SHARE_AUDIO");
+      for (const track of tracks) {
+        await call("MutePublishedTrack", () => client.mutePublishedTrack(room, identity, track.sid, true));
+      }
+      return tracks.length;
+    },
+
+    /** A join token scoped to one room, valid for `ttlSeconds`. */
+    async mintToken(request: TokenRequest): Promise<string> {
+      const token = new AccessToken(config.apiKey, config.apiSecret, {
+        identity: request.identity,
+        name: request.name,
+        ttl: request.ttlSeconds,
+        metadata: request.metadata,
+      });
+      const grant: VideoGrant = {
+        room: request.room,
+        roomJoin: true,
+        canPublish: true,
+        canSubscribe: true,
+        canPublishData: true,
+        roomAdmin: request.roomAdmin,
+      };
+      token.addGrant(grant);
+      return token.toJwt();
+    },
+
+    /** True when LiveKit answers an authenticated call within the timeout. */
+    async ping(): Promise<boolean> {
+      try {
+        await call("ListRooms", () => client.listRooms(["parlor-health-check"]));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+export type LiveKitService = ReturnType<typeof createLiveKitService>;
+
+class LiveKitTimeout extends Error {
+  override name = "LiveKitTimeout";
+}
+
+function mapLiveKitError(operation: string, error: unknown, logger: Logger): AppError {
+  const status = (error as { status?: unknown }).status;
+  const code = (error as { code?: unknown }).code;
+  if (status === 404 || code === "not_found") {
+    return notFound("That room or participant is no longer live.");
+  }
+  logger.warn(
+    { operation, status, code, reason: error instanceof Error ? error.message : String(error) },
+    "LiveKit call failed",
+  );
+  if (status === 401 || status === 403 || code === "unauthenticated" || code === "permission_denied") {
+    return serviceUnavailable(CREDENTIALS_REFUSED);
+  }
+  if (code === "resource_exhausted") return serviceUnavailable("The video service is at capacity. Please try again shortly.");
+  return serviceUnavailable(UNREACHABLE);
+}
+
+function toRoom(room: { name: string; numParticipants: number; metadata: string; creationTime: bigint }): LiveKitRoom {
+  return {
+    name: room.name,
+    numParticipants: room.numParticipants,
+    metadata: room.metadata,
+    createdAt: new Date(Number(room.creationTime) * 1000),
+  };
+}
+
+function toParticipant(p: {
+  identity: string;
+  name: string;
+  joinedAt: bigint;
+  tracks: { sid: string; type: TrackType; source: TrackSource; muted: boolean }[];
+}): LiveKitParticipant {
+  return {
+    identity: p.identity,
+    name: p.name,
+    joinedAt: new Date(Number(p.joinedAt) * 1000),
+    tracks: p.tracks.map((t) => ({
+      sid: t.sid,
+      kind: t.type === TrackType.AUDIO ? "audio" : "video",
+      source: TrackSource[t.source] ?? "UNKNOWN",
+      muted: t.muted,
+    })),
+  };
+}
+

@@ -1,0 +1,245 @@
+import { schema } from "@parlor/db";
+import { and, asc, eq } from "drizzle-orm";
+
+import { randomToken } from "./lib/crypto";
+import { notFound } from "./lib/errors";
+import { cleanText, slugify } from "./schemas/common";
+import { PARTICIPANT_NAME_MAX } from "./schemas/room";
+import type { Services } from "./services";
+import { canManage, requireMembership, withUniqueSlug, type Actor, type TeamSummary } from "./teams";
+
+/** Parlor's options for every LiveKit room. */
+export const ROOM_DEFAULTS = {
+  /** A room nobody joined closes after this long. */
+  emptyTimeoutSeconds: 300,
+  /** After the last person leaves, the room stays open this long for a quick rejoin. */
+  departureTimeoutSeconds: 30,
+  maxParticipants: 100,
+};
+
+/** Join tokens live for minutes: enough to join and reconnect, short if one leaks. */
+export const TOKEN_TTL_SECONDS = 10 * 60;
+
+const ROOM_NOT_FOUND = "We could not find that room in this team. It may have been deleted.";
+
+export interface RoomSummary {
+  id: string;
+  slug: string;
+  name: string;
+  teamSlug: string;
+}
+
+type RoomRow = typeof schema.rooms.$inferSelect;
+
+const newLiveKitRoomName = () => `parlor-${randomToken(12)}`;
+
+function roomMetadata(team: TeamSummary, room: RoomRow) {
+  return JSON.stringify({ parlor: { teamId: team.id, teamSlug: team.slug, roomId: room.id, roomSlug: room.slug, roomName: room.name } });
+}
+
+const liveKitOptions = (team: TeamSummary, room: RoomRow) => ({
+  name: room.livekitRoomName,
+  emptyTimeoutSeconds: room.emptyTimeoutSeconds,
+  departureTimeoutSeconds: room.departureTimeoutSeconds,
+  maxParticipants: room.maxParticipants,
+  metadata: roomMetadata(team, room),
+});
+
+const summary = (team: TeamSummary, room: RoomRow): RoomSummary => ({
+  id: room.id,
+  slug: room.slug,
+  name: room.name,
+  teamSlug: team.slug,
+});
+
+export async function createRoom(svc: Services, actor: Actor, teamSlug: string, name: string): Promise<RoomSummary> {
+  const team = await requireMembership(svc, actor, teamSlug);
+  await svc.rateLimiter.consume(`room-create:user:${actor.id}`, svc.ratePolicies.roomCreate, "Too many new rooms");
+  const room = await withUniqueSlug(name, "room", async (slug) => {
+    const [row] = await svc.db
+      .insert(schema.rooms)
+      .values({ teamId: team.id, slug, name, livekitRoomName: newLiveKitRoomName(), createdBy: actor.id, ...ROOM_DEFAULTS })
+      .returning();
+    return row!;
+  });
+  svc.logger.info({ event: "room.created", roomId: room.id, teamId: team.id }, "room created");
+  return summary(team, room);
+}
+
+async function findRoom(svc: Services, teamId: string, roomSlug: string): Promise<RoomRow | undefined> {
+  const [room] = await svc.db
+    .select()
+    .from(schema.rooms)
+    .where(and(eq(schema.rooms.teamId, teamId), eq(schema.rooms.slug, roomSlug)))
+    .limit(1);
+  return room;
+}
+
+export async function getRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
+  const team = await requireMembership(svc, actor, teamSlug);
+  const room = await findRoom(svc, team.id, roomSlug);
+  if (!room) throw notFound(ROOM_NOT_FOUND);
+  return { ...summary(team, room), teamName: team.name, role: team.role, canManage: canManage(team.role), createdAt: room.createdAt };
+}
+
+export interface Presence {
+  identity: string;
+  name: string;
+  joinedAt: Date;
+}
+
+export async function listRooms(svc: Services, actor: Actor, teamSlug: string) {
+  const team = await requireMembership(svc, actor, teamSlug);
+  const rooms = await svc.db
+    .select()
+    .from(schema.rooms)
+    .where(eq(schema.rooms.teamId, team.id))
+    .orderBy(asc(schema.rooms.name));
+  const presence = await livePresence(svc, rooms.map((r) => r.livekitRoomName));
+  return rooms.map((room) => ({ ...summary(team, room), participants: presence.get(room.livekitRoomName) ?? [] }));
+}
+
+/** Who is in each of the given LiveKit rooms now, asked of LiveKit itself. */
+async function livePresence(svc: Services, roomNames: string[]): Promise<Map<string, Presence[]>> {
+  const result = new Map<string, Presence[]>();
+  if (roomNames.length === 0) return result;
+  const open = (await svc.livekit.listRooms(roomNames)).filter((r) => r.numParticipants > 0);
+  await Promise.all(
+    open.map(async (room) => {
+      const participants = await svc.livekit.listParticipants(room.name);
+      result.set(
+        room.name,
+        participants.map((p) => ({ identity: p.identity, name: p.name, joinedAt: p.joinedAt })),
+      );
+    }),
+  );
+  return result;
+}
+
+export async function renameRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string, name: string) {
+  const team = await requireMembership(svc, actor, teamSlug, "admin");
+  // The slug stays: links people saved keep working after a rename.
+  const [room] = await svc.db
+    .update(schema.rooms)
+    .set({ name })
+    .where(and(eq(schema.rooms.teamId, team.id), eq(schema.rooms.slug, roomSlug)))
+    .returning();
+  if (!room) throw notFound(ROOM_NOT_FOUND);
+  return summary(team, room);
+}
+
+/** Closes the live LiveKit room first, so a record is only dropped once nobody can still be in it. */
+export async function deleteRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
+  const team = await requireMembership(svc, actor, teamSlug, "admin");
+  const room = await findRoom(svc, team.id, roomSlug);
+  if (!room) throw notFound(ROOM_NOT_FOUND);
+  await svc.livekit.deleteRoom(room.livekitRoomName);
+  await svc.db.delete(schema.rooms).where(eq(schema.rooms.id, room.id));
+  svc.logger.info({ event: "room.deleted", roomId: room.id }, "room deleted");
+  return { ok: true as const };
+}
+
+/** "standup" → "Standup", "design-review" → "Design review". */
+function nameFromSlug(slug: string): string {
+  const words = slug.replace(/-/g, " ");
+  return words.charAt(0).toLocaleUpperCase() + words.slice(1);
+}
+
+/**
+ * Makes sure the room at /t/<team>/<room> exists, in Parlor and in LiveKit. A new room's record
+ * is written in the same transaction that waits for LiveKit, so when LiveKit fails no record is
+ * left behind; concurrent ensures of one new URL wait on the unique index and end with one room.
+ */
+export async function ensureRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
+  const team = await requireMembership(svc, actor, teamSlug);
+  const slug = slugify(roomSlug) || roomSlug;
+
+  const existing = await findRoom(svc, team.id, slug);
+  if (existing) {
+    await svc.livekit.ensureRoom(liveKitOptions(team, existing));
+    return { roomName: existing.livekitRoomName, created: false, roomSlug: existing.slug, name: existing.name };
+  }
+
+  await svc.rateLimiter.consume(`room-create:user:${actor.id}`, svc.ratePolicies.roomCreate, "Too many new rooms");
+  const outcome = await svc.db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(schema.rooms)
+      .values({
+        teamId: team.id,
+        slug,
+        name: nameFromSlug(slug),
+        livekitRoomName: newLiveKitRoomName(),
+        createdBy: actor.id,
+        ...ROOM_DEFAULTS,
+      })
+      .onConflictDoNothing({ target: [schema.rooms.teamId, schema.rooms.slug] })
+      .returning();
+    if (!inserted) return null;
+    await svc.livekit.ensureRoom(liveKitOptions(team, inserted));
+    return inserted;
+  });
+  if (outcome) {
+    svc.logger.info({ event: "room.created", roomId: outcome.id, via: "ensure" }, "room created");
+    return { roomName: outcome.livekitRoomName, created: true, roomSlug: outcome.slug, name: outcome.name };
+  }
+  // Someone else created it while we waited: confirm theirs.
+  const winner = await findRoom(svc, team.id, slug);
+  if (!winner) throw notFound(ROOM_NOT_FOUND);
+  await svc.livekit.ensureRoom(liveKitOptions(team, winner));
+  return { roomName: winner.livekitRoomName, created: false, roomSlug: winner.slug, name: winner.name };
+}
+
+/** The participant's shown name: what they typed, else their saved display name, else their account name. */
+export function participantDisplayName(...candidates: (string | null | undefined)[]): string {
+  for (const candidate of candidates) {
+    const cleaned = Array.from(cleanText(candidate ?? "")).slice(0, PARTICIPANT_NAME_MAX).join("").trim();
+    if (cleaned) return cleaned;
+  }
+  return "Guest";
+}
+
+/**
+ * A join token for one room. The room, the membership and the saved display name come from one
+ * SQL query; a non-member learns nothing about the room.
+ */
+export async function connectionDetails(
+  svc: Services,
+  actor: Actor & { name: string },
+  teamSlug: string,
+  roomSlug: string,
+  participantName?: string,
+) {
+  const [row] = await svc.db
+    .select({
+      livekitRoomName: schema.rooms.livekitRoomName,
+      role: schema.teamMembers.role,
+      displayName: schema.userPreferences.displayName,
+    })
+    .from(schema.rooms)
+    .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
+    .innerJoin(
+      schema.teamMembers,
+      and(eq(schema.teamMembers.teamId, schema.rooms.teamId), eq(schema.teamMembers.userId, actor.id)),
+    )
+    .leftJoin(schema.userPreferences, eq(schema.userPreferences.userId, actor.id))
+    .where(and(eq(schema.teams.slug, teamSlug), eq(schema.rooms.slug, roomSlug)))
+    .limit(1);
+  if (!row) throw notFound(ROOM_NOT_FOUND);
+
+  const name = participantDisplayName(participantName, row.displayName, actor.name);
+  const expiresAt = new Date(svc.clock().getTime() + TOKEN_TTL_SECONDS * 1000);
+  const participantToken = await svc.livekit.mintToken({
+    identity: actor.id,
+    name,
+    room: row.livekitRoomName,
+    roomAdmin: canManage(row.role),
+    ttlSeconds: TOKEN_TTL_SECONDS,
+  });
+  return {
+    serverUrl: svc.livekit.publicUrl,
+    roomName: row.livekitRoomName,
+    participantToken,
+    participantName: name,
+    expiresAt,
+  };
+}

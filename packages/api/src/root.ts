@@ -1,0 +1,20 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+
+import { authRouter } from "./routers/auth";
+import { preferencesRouter } from "./routers/preferences";
+import { roomRouter } from "./routers/room";
+import { teamRouter } from "./routers/team";
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+
+export const appRouter = createTRPCRouter({
+  auth: authRouter,
+  team: teamRouter,
+  room: roomRouter,
+  preferences: preferencesRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export const createCaller = createCallerFactory(appRouter);

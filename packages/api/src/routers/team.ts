@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+import { teamSlugInput } from "../schemas/common";
+import {
+  changeRoleInput,
+  createInviteInput,
+  createTeamInput,
+  inviteTokenInput,
+  revokeInviteInput,
+  teamMemberInput,
+} from "../schemas/team";
+import * as teams from "../teams";
+import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
+
+export const teamRouter = createTRPCRouter({
+  create: protectedProcedure
+    .input(createTeamInput)
+    .mutation(({ ctx, input }) => teams.createTeam(ctx.services, ctx.user, input.name)),
+
+  list: protectedProcedure.query(({ ctx }) => teams.listTeams(ctx.services, ctx.user)),
+
+  get: protectedProcedure
+    .input(teamSlugInput)
+    .query(({ ctx, input }) => teams.requireMembership(ctx.services, ctx.user, input.teamSlug)),
+
+  members: protectedProcedure
+    .input(teamSlugInput)
+    .query(({ ctx, input }) => teams.listMembers(ctx.services, ctx.user, input.teamSlug)),
+
+  changeRole: protectedProcedure
+    .input(changeRoleInput)
+    .mutation(({ ctx, input }) => teams.changeRole(ctx.services, ctx.user, input.teamSlug, input.userId, input.role)),
+
+  removeMember: protectedProcedure
+    .input(teamMemberInput)
+    .mutation(({ ctx, input }) => teams.removeMember(ctx.services, ctx.user, input.teamSlug, input.userId)),
+
+  leave: protectedProcedure
+    .input(teamSlugInput)
+    .mutation(({ ctx, input }) => teams.leaveTeam(ctx.services, ctx.user, input.teamSlug)),
+
+  createInvite: protectedProcedure
+    .input(createInviteInput)
+    .mutation(({ ctx, input }) => teams.createInvite(ctx.services, ctx.user, input, ctx.meta.origin)),
+
+  invites: protectedProcedure
+    .input(teamSlugInput)
+    .query(({ ctx, input }) => teams.listInvites(ctx.services, ctx.user, input.teamSlug)),
+
+  revokeInvite: protectedProcedure
+    .input(revokeInviteInput)
+    .mutation(({ ctx, input }) => teams.revokeInvite(ctx.services, ctx.user, input.teamSlug, input.inviteId)),
+
+  /** The invite page's preview: the team's name. Needs the secret token, not a session. */
+  previewInvite: publicProcedure
+    .input(inviteTokenInput)
+    .query(({ ctx, input }) => teams.previewInvite(ctx.services, input.token)),
+
+  acceptInvite: protectedProcedure
+    .input(inviteTokenInput)
+    .output(z.object({ id: z.string(), slug: z.string(), name: z.string(), role: z.enum(["owner", "admin", "member"]) }))
+    .mutation(({ ctx, input }) => teams.acceptInvite(ctx.services, ctx.user, input.token)),
+});

@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+import { displayText } from "./common";
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+
+export const emailSchema = z
+  .string({ error: "Enter your email address." })
+  .max(254, "That email address is too long.")
+  .trim()
+  .toLowerCase()
+  .pipe(z.email("Enter a valid email address, like name@example.com."));
+
+export const newPasswordSchema = z
+  .string({ error: "Choose a password." })
+  .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
+  .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`);
+
+export const signUpInput = z.object({
+  email: emailSchema,
+  password: newPasswordSchema,
+  name: displayText("Name"),
+});
+
+export const signInInput = z.object({
+  email: emailSchema,
+  password: z
+    .string({ error: "Enter your password." })
+    .min(1, "Enter your password.")
+    .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`),
+});
+
+export const changePasswordInput = z.object({
+  currentPassword: z.string().min(1, "Enter your current password.").max(PASSWORD_MAX),
+  newPassword: newPasswordSchema,
+});
+
+export type SignUpInput = z.input<typeof signUpInput>;
+export type SignInInput = z.input<typeof signInInput>;
+
+/**
+ * Where to go after signing in. Only same-site paths are accepted; anything else (absolute URLs,
+ * protocol-relative `//host`, backslash tricks) falls back to the home page.
+ */
+export function safeNextPath(next: string | null | undefined): string {
+  if (!next || typeof next !== "string") return "/";
+  if (!next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/";
+  if (/[\u0000-\u001f]/.test(next)) return "/";
+  try {
+    const url = new URL(next, "http://parlor.invalid");
+    if (url.origin !== "http://parlor.invalid") return "/";
+    return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    return "/";
+  }
+}

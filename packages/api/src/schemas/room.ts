@@ -1,0 +1,22 @@
+import { z } from "zod";
+
+import { displayText, slugSchema } from "./common";
+
+export const createRoomInput = z.object({ teamSlug: slugSchema, name: displayText("Room name") });
+
+export const roomInput = z.object({ teamSlug: slugSchema, roomSlug: slugSchema });
+
+export const renameRoomInput = roomInput.extend({ name: displayText("Room name") });
+
+export const PARTICIPANT_NAME_MAX = 64;
+
+export const connectionDetailsInput = roomInput.extend({
+  /** Shown to others in the room; the identity is always the signed-in user's id. */
+  participantName: z
+    .string()
+    .max(PARTICIPANT_NAME_MAX * 4, `Name must be at most ${PARTICIPANT_NAME_MAX} characters.`)
+    .optional(),
+});
+
+export type CreateRoomInput = z.input<typeof createRoomInput>;
+export type ConnectionDetailsInput = z.input<typeof connectionDetailsInput>;

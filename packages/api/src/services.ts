@@ -1,0 +1,46 @@
+import { createDatabase, type Database, type DatabaseHandle } from "@parlor/db";
+
+import { createSessionStore, defaultSessionPolicy, type SessionPolicy, type SessionStore } from "./auth/lucia";
+import type { Config } from "./config";
+import { createLiveKitService, type LiveKitService } from "./livekit/service";
+import { createLogger, type Logger } from "./lib/logger";
+import { createRateLimiter, ratePolicies, type Clock, type RateLimiter, type RatePolicies } from "./lib/rate-limit";
+
+/** Everything a request needs that is built once at start: the procedures receive it in their context. */
+export interface Services {
+  config: Config;
+  database: DatabaseHandle;
+  db: Database;
+  logger: Logger;
+  sessions: SessionStore;
+  rateLimiter: RateLimiter;
+  ratePolicies: RatePolicies;
+  livekit: LiveKitService;
+  clock: Clock;
+}
+
+export interface ServiceOverrides {
+  database?: DatabaseHandle;
+  logger?: Logger;
+  sessionPolicy?: SessionPolicy;
+  ratePolicies?: Partial<RatePolicies>;
+  clock?: Clock;
+}
+
+export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
+  const database =
+    overrides.database ?? createDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? (() => new Date());
+  return {
+    config,
+    database,
+    db: database.db,
+    logger,
+    sessions: createSessionStore(database.db, overrides.sessionPolicy ?? defaultSessionPolicy),
+    rateLimiter: createRateLimiter(database.db, clock),
+    ratePolicies: { ...ratePolicies, ...overrides.ratePolicies },
+    livekit: createLiveKitService(config.livekit, logger),
+    clock,
+  };
+}

@@ -1,0 +1,289 @@
+import { schema, type TeamRole } from "@parlor/db";
+import { and, asc, count, eq, gt, isNull, or, sql } from "drizzle-orm";
+import type { z } from "zod";
+
+import { AppError, badRequest, forbidden, isUniqueViolation, notFound } from "./lib/errors";
+import { randomToken, sha256Hex } from "./lib/crypto";
+import { slugify } from "./schemas/common";
+import type { createInviteInput } from "./schemas/team";
+import type { Services } from "./services";
+
+export interface Actor {
+  id: string;
+  isAdmin: boolean;
+}
+
+export interface TeamSummary {
+  id: string;
+  slug: string;
+  name: string;
+  role: TeamRole;
+}
+
+const ROLE_RANK: Record<TeamRole, number> = { member: 0, admin: 1, owner: 2 };
+export const canManage = (role: TeamRole) => ROLE_RANK[role] >= ROLE_RANK.admin;
+
+const TEAM_NOT_FOUND = "We could not find that team, or you are not a member of it.";
+
+/** Finds a team by slug and the actor's role in it, in one query; refuses non-members with NOT_FOUND. */
+export async function requireMembership(
+  svc: Services,
+  actor: Actor,
+  teamSlug: string,
+  minimum: TeamRole = "member",
+): Promise<TeamSummary> {
+  const [row] = await svc.db
+    .select({ id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name, role: schema.teamMembers.role })
+    .from(schema.teams)
+    .innerJoin(
+      schema.teamMembers,
+      and(eq(schema.teamMembers.teamId, schema.teams.id), eq(schema.teamMembers.userId, actor.id)),
+    )
+    .where(eq(schema.teams.slug, teamSlug))
+    .limit(1);
+  if (!row) throw notFound(TEAM_NOT_FOUND);
+  if (ROLE_RANK[row.role] < ROLE_RANK[minimum]) {
+    throw forbidden(
+      minimum === "owner" ? "Only the team's owners can do this." : "Only the team's owners and admins can do this.",
+    );
+  }
+  return row;
+}
+
+/**
+ * Inserts a row whose slug is derived from a name, trying `slug`, `slug-2`, `slug-3`… until one is
+ * free. `insert` must throw a unique violation when the slug is taken.
+ */
+export async function withUniqueSlug<T>(
+  name: string,
+  fallback: string,
+  insert: (slug: string) => Promise<T>,
+): Promise<T> {
+  const base = slugify(name) || fallback;
+  for (let attempt = 1; attempt <= 50; attempt++) {
+    const slug = attempt === 1 ? base : `${base}-${attempt}`;
+    try {
+      return await insert(slug);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  return insert(`${base}-${randomToken(4).toLowerCase().replace(/[^a-z0-9]/g, "x")}`);
+}
+
+export async function createTeam(svc: Services, actor: Actor, name: string): Promise<Omit<TeamSummary, "role">> {
+  await svc.rateLimiter.consume(`team-create:user:${actor.id}`, svc.ratePolicies.teamCreate, "Too many new teams");
+  const team = await withUniqueSlug(name, "team", (slug) =>
+    svc.db.transaction(async (tx) => {
+      const [created] = await tx.insert(schema.teams).values({ slug, name }).returning();
+      if (!created) throw new Error("team insert returned no row");
+      await tx.insert(schema.teamMembers).values({ teamId: created.id, userId: actor.id, role: "owner" });
+      return created;
+    }),
+  );
+  svc.logger.info({ event: "team.created", teamId: team.id, userId: actor.id }, "team created");
+  return { id: team.id, slug: team.slug, name: team.name };
+}
+
+export async function listTeams(svc: Services, actor: Actor): Promise<TeamSummary[]> {
+  return svc.db
+    .select({ id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name, role: schema.teamMembers.role })
+    .from(schema.teamMembers)
+    .innerJoin(schema.teams, eq(schema.teams.id, schema.teamMembers.teamId))
+    .where(eq(schema.teamMembers.userId, actor.id))
+    .orderBy(asc(schema.teams.name));
+}
+
+export async function listMembers(svc: Services, actor: Actor, teamSlug: string) {
+  const team = await requireMembership(svc, actor, teamSlug);
+  return svc.db
+    .select({
+      userId: schema.users.id,
+      name: schema.users.name,
+      email: schema.users.email,
+      role: schema.teamMembers.role,
+      joinedAt: schema.teamMembers.createdAt,
+    })
+    .from(schema.teamMembers)
+    .innerJoin(schema.users, eq(schema.users.id, schema.teamMembers.userId))
+    .where(eq(schema.teamMembers.teamId, team.id))
+    .orderBy(sql`case ${schema.teamMembers.role} when 'owner' then 0 when 'admin' then 1 else 2 end`, asc(schema.users.name));
+}
+
+async function memberRole(svc: Services, teamId: string, userId: string): Promise<TeamRole | null> {
+  const [row] = await svc.db
+    .select({ role: schema.teamMembers.role })
+    .from(schema.teamMembers)
+    .where(and(eq(schema.teamMembers.teamId, teamId), eq(schema.teamMembers.userId, userId)));
+  return row?.role ?? null;
+}
+
+async function ownerCount(svc: Services, teamId: string): Promise<number> {
+  const [row] = await svc.db
+    .select({ n: count() })
+    .from(schema.teamMembers)
+    .where(and(eq(schema.teamMembers.teamId, teamId), eq(schema.teamMembers.role, "owner")));
+  return row?.n ?? 0;
+}
+
+/**
+ * Owners may set any role; admins may move people between member and admin but cannot touch
+ * owners. A team always keeps at least one owner.
+ */
+export async function changeRole(svc: Services, actor: Actor, teamSlug: string, userId: string, role: TeamRole) {
+  const team = await requireMembership(svc, actor, teamSlug, "admin");
+  const current = await memberRole(svc, team.id, userId);
+  if (!current) throw notFound("That person is not a member of this team.");
+  if (team.role !== "owner" && (current === "owner" || role === "owner")) {
+    throw forbidden("Only owners can make or change owners.");
+  }
+  if (current === "owner" && role !== "owner" && (await ownerCount(svc, team.id)) <= 1) {
+    throw badRequest("role", "A team needs at least one owner. Make someone else an owner first.");
+  }
+  await svc.db
+    .update(schema.teamMembers)
+    .set({ role })
+    .where(and(eq(schema.teamMembers.teamId, team.id), eq(schema.teamMembers.userId, userId)));
+  return { userId, role };
+}
+
+export async function removeMember(svc: Services, actor: Actor, teamSlug: string, userId: string) {
+  if (userId === actor.id) return leaveTeam(svc, actor, teamSlug);
+  const team = await requireMembership(svc, actor, teamSlug, "admin");
+  const current = await memberRole(svc, team.id, userId);
+  if (!current) throw notFound("That person is not a member of this team.");
+  if (team.role !== "owner" && current !== "member") {
+    throw forbidden("Admins can remove members; only owners can remove admins and owners.");
+  }
+  if (current === "owner" && (await ownerCount(svc, team.id)) <= 1) {
+    throw badRequest("userId", "A team needs at least one owner.");
+  }
+  await svc.db
+    .delete(schema.teamMembers)
+    .where(and(eq(schema.teamMembers.teamId, team.id), eq(schema.teamMembers.userId, userId)));
+  return { ok: true as const };
+}
+
+export async function leaveTeam(svc: Services, actor: Actor, teamSlug: string) {
+  const team = await requireMembership(svc, actor, teamSlug);
+  if (team.role === "owner" && (await ownerCount(svc, team.id)) <= 1) {
+    throw badRequest("teamSlug", "You are the team's only owner. Make someone else an owner before you leave.");
+  }
+  await svc.db
+    .delete(schema.teamMembers)
+    .where(and(eq(schema.teamMembers.teamId, team.id), eq(schema.teamMembers.userId, actor.id)));
+  return { ok: true as const };
+}
+
+export async function createInvite(
+  svc: Services,
+  actor: Actor,
+  input: z.output<typeof createInviteInput>,
+  appOrigin: string,
+) {
+  const team = await requireMembership(svc, actor, input.teamSlug, "admin");
+  await svc.rateLimiter.consume(`invite-create:user:${actor.id}`, svc.ratePolicies.inviteCreate, "Too many invites");
+  const token = randomToken(24);
+  const expiresAt = new Date(svc.clock().getTime() + input.expiresInDays * 86_400_000);
+  const [invite] = await svc.db
+    .insert(schema.invites)
+    .values({
+      teamId: team.id,
+      tokenHash: sha256Hex(token),
+      role: input.role,
+      createdBy: actor.id,
+      expiresAt,
+      maxUses: input.maxUses ?? null,
+    })
+    .returning({ id: schema.invites.id });
+  return { id: invite!.id, token, url: `${appOrigin}/invite/${token}`, expiresAt, role: input.role, maxUses: input.maxUses ?? null };
+}
+
+export async function listInvites(svc: Services, actor: Actor, teamSlug: string) {
+  const team = await requireMembership(svc, actor, teamSlug, "admin");
+  const i = schema.invites;
+  return svc.db
+    .select({ id: i.id, role: i.role, expiresAt: i.expiresAt, maxUses: i.maxUses, uses: i.uses, createdAt: i.createdAt })
+    .from(i)
+    .where(
+      and(
+        eq(i.teamId, team.id),
+        isNull(i.revokedAt),
+        gt(i.expiresAt, svc.clock()),
+        or(isNull(i.maxUses), sql`${i.uses} < ${i.maxUses}`),
+      ),
+    )
+    .orderBy(asc(i.createdAt));
+}
+
+export async function revokeInvite(svc: Services, actor: Actor, teamSlug: string, inviteId: string) {
+  const team = await requireMembership(svc, actor, teamSlug, "admin");
+  const revoked = await svc.db
+    .update(schema.invites)
+    .set({ revokedAt: svc.clock() })
+    .where(and(eq(schema.invites.id, inviteId), eq(schema.invites.teamId, team.id)))
+    .returning({ id: schema.invites.id });
+  if (revoked.length === 0) throw notFound("That invite does not exist.");
+  return { ok: true as const };
+}
+
+const INVITE_UNKNOWN = "This invite link is not valid. Check that you copied all of it, or ask for a new one.";
+
+async function findInvite(svc: Services, token: string) {
+  const [row] = await svc.db
+    .select({ invite: schema.invites, team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name } })
+    .from(schema.invites)
+    .innerJoin(schema.teams, eq(schema.teams.id, schema.invites.teamId))
+    .where(eq(schema.invites.tokenHash, sha256Hex(token)))
+    .limit(1);
+  if (!row) throw notFound(INVITE_UNKNOWN);
+  return row;
+}
+
+function assertUsable(svc: Services, invite: typeof schema.invites.$inferSelect) {
+  if (invite.revokedAt) throw forbidden("This invite was withdrawn. Ask a team admin for a new link.");
+  if (invite.expiresAt <= svc.clock()) throw forbidden("This invite has expired. Ask a team admin for a new link.");
+  if (invite.maxUses !== null && invite.uses >= invite.maxUses) {
+    throw forbidden("This invite has been used as many times as allowed. Ask a team admin for a new link.");
+  }
+}
+
+/** What the invite page shows before accepting; reveals nothing without the token. */
+export async function previewInvite(svc: Services, token: string) {
+  const { invite, team } = await findInvite(svc, token);
+  assertUsable(svc, invite);
+  return { teamName: team.name, teamSlug: team.slug, role: invite.role, expiresAt: invite.expiresAt };
+}
+
+/** Joins the invite's team. Accepting again, or as an existing member, changes nothing. */
+export async function acceptInvite(svc: Services, actor: Actor, token: string): Promise<TeamSummary> {
+  await svc.rateLimiter.consume(`invite-accept:user:${actor.id}`, svc.ratePolicies.inviteAccept, "Too many invites accepted");
+  const { invite, team } = await findInvite(svc, token);
+  const existing = await memberRole(svc, team.id, actor.id);
+  if (existing) return { ...team, role: existing };
+  assertUsable(svc, invite);
+
+  return svc.db.transaction(async (tx) => {
+    // Counting the use and joining happen together; the condition stops a race past max uses.
+    const [claimed] = await tx
+      .update(schema.invites)
+      .set({ uses: sql`${schema.invites.uses} + 1` })
+      .where(
+        and(
+          eq(schema.invites.id, invite.id),
+          isNull(schema.invites.revokedAt),
+          gt(schema.invites.expiresAt, svc.clock()),
+          or(isNull(schema.invites.maxUses), sql`${schema.invites.uses} < ${schema.invites.maxUses}`),
+        ),
+      )
+      .returning({ id: schema.invites.id });
+    if (!claimed) throw forbidden("This invite can no longer be used. Ask a team admin for a new link.");
+    const inserted = await tx
+      .insert(schema.teamMembers)
+      .values({ teamId: team.id, userId: actor.id, role: invite.role })
+      .onConflictDoNothing()
+      .returning({ role: schema.teamMembers.role });
+    if (inserted.length === 0) throw new AppError("CONFLICT", "You joined this team a moment ago.");
+    return { ...team, role: invite.role };
+  });
+}

@@ -1,0 +1,88 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+
+import type { Context } from "./context";
+import { AppError, isDatabaseUnavailable, unauthorized, forbidden } from "./lib/errors";
+
+export interface ErrorData {
+  /** Messages per input field, for forms to show beside the field. */
+  fieldErrors?: Record<string, string[]>;
+  retryAfterSeconds?: number;
+  /** Quoted in logs; lets a person report an unexpected failure. */
+  requestId?: string;
+}
+
+const GENERIC_MESSAGE = "Something went wrong on our side. Please try again in a moment.";
+const DATABASE_UNAVAILABLE =
+  "Parlor cannot reach its database right now. Please try again in a moment.";
+
+/** The one place where domain errors become tRPC errors. */
+export function toTRPCError(error: TRPCError): TRPCError {
+  const cause = error.cause;
+  if (cause instanceof AppError) return new TRPCError({ code: cause.code, message: cause.message, cause });
+  if (isDatabaseUnavailable(cause) || isDatabaseUnavailable(error)) {
+    return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE, cause });
+  }
+  return error;
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  // Never send stack traces, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error, ctx }) {
+    const data: typeof shape.data & ErrorData = { ...shape.data };
+    delete (data as { stack?: unknown }).stack;
+    let message = shape.message;
+
+    if (error.code === "BAD_REQUEST" && error.cause instanceof ZodError) {
+      const flattened = z.flattenError(error.cause);
+      const fieldErrors = flattened.fieldErrors as Record<string, string[]>;
+      data.fieldErrors = fieldErrors;
+      const [field, messages] = Object.entries(fieldErrors)[0] ?? [];
+      message = messages?.[0] ? `${field}: ${messages[0]}` : (flattened.formErrors[0] ?? "The request is not valid.");
+    } else if (error.cause instanceof AppError) {
+      const { field, retryAfterSeconds } = error.cause.details;
+      if (field) data.fieldErrors = { [field]: [error.cause.message] };
+      if (retryAfterSeconds) data.retryAfterSeconds = retryAfterSeconds;
+    } else if (error.code === "INTERNAL_SERVER_ERROR") {
+      message = GENERIC_MESSAGE;
+    } else if (error.code === "PARSE_ERROR") {
+      message = "The request could not be read.";
+    }
+    if (ctx) data.requestId = ctx.meta.requestId;
+    return { ...shape, message, data };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const mergeRouters = t.mergeRouters;
+
+/** Maps domain errors to tRPC codes and logs the unexpected ones with the request id. */
+const errorHandling = t.middleware(async ({ ctx, next, path, type }) => {
+  const start = performance.now();
+  const result = await next();
+  if (result.ok) return result;
+  const mapped = toTRPCError(result.error);
+  if (mapped.code === "INTERNAL_SERVER_ERROR") {
+    ctx.logger.error({ err: mapped.cause ?? mapped, path, type }, "unexpected error in procedure");
+  } else if (mapped.code === "SERVICE_UNAVAILABLE") {
+    ctx.logger.warn({ path, reason: mapped.message, ms: performance.now() - start }, "dependency unavailable");
+  }
+  throw mapped;
+});
+
+export const publicProcedure = t.procedure.use(errorHandling);
+
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const auth = await ctx.auth();
+  if (!auth) throw unauthorized();
+  return next({ ctx: { ...ctx, session: auth.session, user: auth.user } });
+});
+
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!ctx.user.isAdmin) throw forbidden("Only site administrators can do this.");
+  return next();
+});

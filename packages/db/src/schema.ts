@@ -1,0 +1,149 @@
+
+import {
+  boolean,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+};
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  /** Stored normalised (trimmed, lower-cased); unique. */
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  isAdmin: boolean("is_admin").notNull().default(false),
+  ...timestamps,
+});
+
+/**
+ * Lucia's session table. `id` is the SHA-256 hash of the token in the cookie, never the token
+ * itself, so a leaked table yields no usable session.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Idle expiry; Lucia slides it forward while the session is used. */
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** Absolute lifetime; never extended. */
+    absoluteExpiresAt: timestamp("absolute_expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [index("sessions_user_id_idx").on(t.userId)],
+);
+
+export const teamRole = pgEnum("team_role", ["owner", "admin", "member"]);
+export type TeamRole = (typeof teamRole.enumValues)[number];
+
+export const teams = pgTable("teams", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  ...timestamps,
+});
+
+export const teamMembers = pgTable(
+  "team_members",
+  {
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: teamRole("role").notNull().default("member"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_members_user_id_idx").on(t.userId)],
+);
+
+export const invites = pgTable(
+  "invites",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    /** SHA-256 of the token in the invite link; the token itself is never stored. */
+    tokenHash: text("token_hash").notNull().unique(),
+    role: teamRole("role").notNull().default("member"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** Null means unlimited. */
+    maxUses: integer("max_uses"),
+    uses: integer("uses").notNull().default(0),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [index("invites_team_id_idx").on(t.teamId)],
+);
+
+export const rooms = pgTable(
+  "rooms",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    /** The LiveKit room name: random, unique on the instance, stable for the room's life. */
+    livekitRoomName: text("livekit_room_name").notNull().unique(),
+    maxParticipants: integer("max_participants").notNull(),
+    emptyTimeoutSeconds: integer("empty_timeout_seconds").notNull(),
+    departureTimeoutSeconds: integer("departure_timeout_seconds").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("rooms_team_slug_idx").on(t.teamId, t.slug)],
+);
+
+export const userPreferences = pgTable("user_preferences", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  displayName: text("display_name"),
+  microphoneEnabled: boolean("microphone_enabled").notNull().default(true),
+  cameraEnabled: boolean("camera_enabled").notNull().default(true),
+  audioInputId: text("audio_input_id"),
+  audioInputLabel: text("audio_input_label"),
+  videoInputId: text("video_input_id"),
+  videoInputLabel: text("video_input_label"),
+  audioOutputId: text("audio_output_id"),
+  audioOutputLabel: text("audio_output_label"),
+  updatedAt: timestamps.updatedAt,
+});
+
+/**
+ * Counters for throttling and rate limits, kept in Postgres so that every web instance sees
+ * the same count. `key` names the limit and its subject, e.g. `sign-in:account:<email>`.
+ */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").primaryKey(),
+    count: integer("count").notNull().default(0),
+    windowStartedAt: timestamp("window_started_at", { withTimezone: true, mode: "date" }).notNull(),
+    blockedUntil: timestamp("blocked_until", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("rate_limits_window_idx").on(t.windowStartedAt)],
+);
+

@@ -1,0 +1,23 @@
+// Shared Vitest setup: every database suite runs on PGlite, and on Postgres too when DATABASE_URL is set.
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+
+export function databaseProjects(
+  base: TestProjectInlineConfiguration["test"] = {},
+): TestProjectInlineConfiguration[] {
+  const drivers = process.env.DATABASE_URL ? (["pglite", "postgres"] as const) : (["pglite"] as const);
+  return drivers.map((driver) => ({
+    extends: true,
+    test: { ...base, name: driver, env: { TEST_DB_DRIVER: driver } },
+  }));
+}
+
+export function databaseTestConfig(base: TestProjectInlineConfiguration["test"] = {}) {
+  return defineConfig({
+    test: {
+      include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      projects: databaseProjects(base),
+    },
+  });
+}
