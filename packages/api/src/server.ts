@@ -32,3 +32,5 @@ export function getServices(): Promise<Services> {
   });
   return state.parlorServices;
 }
+
+export { handleTRPCRequest, TRPC_ENDPOINT } from "./http";

@@ -27,7 +27,8 @@ export function createRateLimiter(db: Database, clock: Clock = () => new Date())
   async function record(key: string, policy: RatePolicy): Promise<number> {
     const now = clock();
     const windowStart = new Date(now.getTime() - policy.windowSeconds * 1000);
-    const fresh = sql`${t.windowStartedAt} <= ${windowStart}`;
+    // Raw SQL parameters carry no column type, so timestamps go in as ISO strings with a cast.
+    const fresh = sql`${t.windowStartedAt} <= ${windowStart.toISOString()}::timestamptz`;
     const [row] = await db
       .insert(t)
       .values({ key, count: 1, windowStartedAt: now })
@@ -35,7 +36,7 @@ export function createRateLimiter(db: Database, clock: Clock = () => new Date())
         target: t.key,
         set: {
           count: sql`case when ${fresh} then 1 else ${t.count} + 1 end`,
-          windowStartedAt: sql`case when ${fresh} then ${now} else ${t.windowStartedAt} end`,
+          windowStartedAt: sql`case when ${fresh} then ${now.toISOString()}::timestamptz else ${t.windowStartedAt} end`,
         },
       })
       .returning({ count: t.count, windowStartedAt: t.windowStartedAt });

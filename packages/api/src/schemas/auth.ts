@@ -46,7 +46,7 @@ export type SignInInput = z.input<typeof signInInput>;
 export function safeNextPath(next: string | null | undefined): string {
   if (!next || typeof next !== "string") return "/";
   if (!next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/";
-  if (/[\u0000-\u001f]/.test(next)) return "/";
+  if (/\p{Cc}/u.test(next)) return "/";
   try {
     const url = new URL(next, "http://parlor.invalid");
     if (url.origin !== "http://parlor.invalid") return "/";

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+
+import { ConfigError, loadConfig } from "../src/config";
+import { isCrossSiteRequest } from "../src/csrf";
+import { safeNextPath } from "../src/schemas/auth";
+import { slugify } from "../src/schemas/common";
+
+describe("configuration", () => {
+  it("defaults to livekit-server --dev and the embedded database", () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.livekit).toMatchObject({ url: "ws://localhost:7880", publicUrl: "ws://localhost:7880", apiKey: "devkey", apiSecret: "secret" });
+  });
+
+  it("treats empty variables as unset and parses ADMIN_EMAILS", () => {
+    const config = loadConfig({ DATABASE_URL: "", ADMIN_EMAILS: " A@x.com,,b@y.org ", LIVEKIT_PUBLIC_URL: "wss://lk.example.com" });
+    expect(config.databaseUrl).toBeUndefined();
+    expect([...config.adminEmails]).toEqual(["a@x.com", "b@y.org"]);
+    expect(config.livekit.publicUrl).toBe("wss://lk.example.com");
+  });
+
+  it.each([
+    [{ DATABASE_URL: "mysql://localhost/db" }, "DATABASE_URL"],
+    [{ LIVEKIT_URL: "not a url" }, "LIVEKIT_URL"],
+    [{ APP_URL: "ftp://example.com" }, "APP_URL"],
+    [{ LIVEKIT_TIMEOUT_MS: "soon" }, "LIVEKIT_TIMEOUT_MS"],
+    [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+  ])("stops on a malformed variable, naming it: %j", (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
+  });
+
+  it("never puts a variable's secret value in its error", () => {
+    try {
+      loadConfig({ DATABASE_URL: "mysql://user:hunter2@localhost/db" });
+    } catch (error) {
+      expect(String(error)).not.toContain("hunter2");
+    }
+  });
+});
+
+describe("CSRF origin check", () => {
+  const request = (method: string, headers: Record<string, string>) => ({
+    method,
+    headers: new Headers({ host: "parlor.test", ...headers }),
+    url: "http://parlor.test/api/trpc/auth.signOut",
+  });
+
+  it("lets safe methods through", () => {
+    expect(isCrossSiteRequest(request("GET", {}), undefined)).toBe(false);
+    expect(isCrossSiteRequest(request("HEAD", { origin: "https://evil.example" }), undefined)).toBe(false);
+  });
+
+  it("refuses other methods from a foreign origin or with no origin", () => {
+    expect(isCrossSiteRequest(request("POST", { origin: "https://evil.example" }), undefined)).toBe(true);
+    expect(isCrossSiteRequest(request("POST", {}), undefined)).toBe(true);
+    expect(isCrossSiteRequest(request("POST", { origin: "null" }), undefined)).toBe(true);
+    expect(isCrossSiteRequest(request("DELETE", { origin: "http://parlor.test.evil.example" }), undefined)).toBe(true);
+  });
+
+  it("accepts the app's own origin, from APP_URL or the Host header", () => {
+    expect(isCrossSiteRequest(request("POST", { origin: "http://parlor.test" }), undefined)).toBe(false);
+    expect(isCrossSiteRequest(request("POST", { origin: "https://meet.example.com" }), "https://meet.example.com")).toBe(false);
+    expect(isCrossSiteRequest(request("POST", { origin: "http://parlor.test" }), "https://meet.example.com")).toBe(true);
+  });
+});
+
+describe("next path after sign-in", () => {
+  it.each([
+    ["/t/acme/standup?x=1", "/t/acme/standup?x=1"],
+    [null, "/"],
+    ["https://evil.example/", "/"],
+    ["//evil.example/path", "/"],
+    ["/\\evil.example", "/"],
+    ["javascript:alert(1)", "/"],
+    ["/ok\u0000", "/"],
+  ])("%j → %j", (input, expected) => {
+    expect(safeNextPath(input)).toBe(expected);
+  });
+});
+
+describe("slugify", () => {
+  it.each([
+    ["Daily Standup", "daily-standup"],
+    ["  Ünïcödé   Café ", "unicode-cafe"],
+    ["設計レビュー", "設計レビュー"],
+    ["नमस्ते दुनिया", "नमस्ते-दुनिया"],
+    ["--- !!! ---", ""],
+    ["a".repeat(100), "a".repeat(48)],
+  ])("%j → %j", (input, expected) => {
+    expect(slugify(input)).toBe(expected);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Test harness: Parlor's real services on a fresh database (PGlite, or Postgres when the test
+ * project says so) and the LiveKit double, reached through the real HTTP handler with a tRPC
+ * client per simulated browser, cookies and all.
+ */
+import { createTestDatabase } from "@parlor/db/testing";
+import type { DatabaseHandle } from "@parlor/db";
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import superjson from "superjson";
+
+import { loadConfig } from "../src/config";
+import { handleTRPCRequest } from "../src/http";
+import { createLogger } from "../src/lib/logger";
+import type { AppRouter } from "../src/root";
+import { createServices, type ServiceOverrides, type Services } from "../src/services";
+import { startLiveKitDouble, type LiveKitDouble } from "./livekit-double";
+
+export const TEST_ORIGIN = "http://parlor.test";
+
+export interface TestAppOptions extends Omit<ServiceOverrides, "database"> {
+  env?: Record<string, string>;
+  /** Share another app's database (a second web instance). */
+  database?: DatabaseHandle;
+  livekit?: LiveKitDouble;
+}
+
+export type TestClient = ReturnType<TestApp["client"]>;
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+let emailCounter = 0;
+export const uniqueEmail = (prefix = "user") => `${prefix}-${Date.now().toString(36)}-${++emailCounter}@example.com`;
+export const GOOD_PASSWORD = "correct horse battery staple";
+
+export async function startTestApp(options: TestAppOptions = {}) {
+  const ownsDatabase = !options.database;
+  const database = options.database ?? (await createTestDatabase());
+  const ownsLiveKit = !options.livekit;
+  const livekit = options.livekit ?? (await startLiveKitDouble());
+  const config = loadConfig({
+    LIVEKIT_URL: livekit.wsUrl,
+    LIVEKIT_API_KEY: livekit.apiKey,
+    LIVEKIT_API_SECRET: livekit.apiSecret,
+    LIVEKIT_TIMEOUT_MS: "1000",
+    LOG_LEVEL: "silent",
+    ...options.env,
+  });
+  const services: Services = createServices(config, {
+    ...options,
+    database,
+    logger: options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
+  });
+
+  /** A simulated browser: its own cookie jar and client address. */
+  function client(ip = "203.0.113.10", origin = TEST_ORIGIN) {
+    const cookies = new Map<string, string>();
+    const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+
+    async function fetchThroughHandler(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+      const request = new Request(input, init);
+      const headers = new Headers(request.headers);
+      headers.set("host", new URL(TEST_ORIGIN).host);
+      headers.set("x-forwarded-for", ip);
+      if (origin) headers.set("origin", origin);
+      if (cookies.size) headers.set("cookie", cookieHeader());
+      const response = await handleTRPCRequest(
+        services,
+        new Request(request.url, { method: request.method, headers, body: request.body, duplex: "half" } as RequestInit),
+      );
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = "", ...attributes] = line.split(";").map((s) => s.trim());
+        const [name = "", value = ""] = pair.split("=");
+        const expired = !value || attributes.some((a) => /^max-age=0$/i.test(a));
+        if (expired) cookies.delete(name);
+        else cookies.set(name, value);
+      }
+      return response;
+    }
+
+    const trpc = createTRPCClient<AppRouter>({
+      links: [httpLink({ url: `${TEST_ORIGIN}/api/trpc`, transformer: superjson, fetch: fetchThroughHandler })],
+    });
+    return { trpc, cookies, fetch: fetchThroughHandler, ip };
+  }
+
+  async function signUp(name = "Test User", email = uniqueEmail(), ip?: string) {
+    const browser = client(ip);
+    const { user } = await browser.trpc.auth.signUp.mutate({ email, password: GOOD_PASSWORD, name });
+    return { ...browser, user, email };
+  }
+
+  return {
+    services,
+    database,
+    livekit,
+    config,
+    client,
+    signUp,
+    async close() {
+      if (ownsLiveKit) await livekit.close();
+      if (ownsDatabase) await database.close();
+    },
+  };
+}
+
+/** The tRPC error code of a rejected call (e.g. "UNAUTHORIZED"), for `expect(...).rejects`. */
+export async function errorOf(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCClientError) {
+      const data = error.data as { code: string; httpStatus: number; fieldErrors?: Record<string, string[]>; retryAfterSeconds?: number } | undefined;
+      return { code: data?.code, httpStatus: data?.httpStatus, message: error.message, data };
+    }
+    throw error;
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}

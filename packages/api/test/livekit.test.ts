@@ -1,0 +1,105 @@
+import { RoomServiceClient } from "livekit-server-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { loadConfig } from "../src/config";
+import { AppError } from "../src/lib/errors";
+import { createLogger } from "../src/lib/logger";
+import { createLiveKitService, httpUrl } from "../src/livekit/service";
+import { startLiveKitDouble, type LiveKitDouble } from "./livekit-double";
+
+describe("the LiveKit double", () => {
+  let double: LiveKitDouble;
+  beforeAll(async () => {
+    double = await startLiveKitDouble();
+  });
+  afterAll(() => double.close());
+
+  it("refuses calls signed with the wrong secret or without a token", async () => {
+    const forged = new RoomServiceClient(double.url, double.apiKey, "not-the-secret");
+    await expect(forged.listRooms()).rejects.toMatchObject({ status: 401 });
+    const response = await fetch(`${double.url}/twirp/livekit.RoomService/ListRooms`, { method: "POST", body: "{}" });
+    expect(response.status).toBe(401);
+  });
+
+  it("refuses a token without the grant the real server requires", async () => {
+    const { AccessToken } = await import("livekit-server-sdk");
+    const call = async (method: string, grant: Record<string, unknown>, body: unknown) => {
+      const token = new AccessToken(double.apiKey, double.apiSecret, { ttl: 60 });
+      token.addGrant(grant);
+      return fetch(`${double.url}/twirp/livekit.RoomService/${method}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${await token.toJwt()}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    };
+    expect((await call("CreateRoom", { roomList: true }, { name: "r1" })).status).toBe(403);
+    expect((await call("CreateRoom", { roomCreate: true }, { name: "r1" })).status).toBe(200);
+    expect((await call("ListRooms", { roomCreate: true }, {})).status).toBe(403);
+    expect((await call("ListParticipants", { roomAdmin: true, room: "other" }, { room: "r1" })).status).toBe(403);
+    expect((await call("ListParticipants", { roomAdmin: true, room: "r1" }, { room: "r1" })).status).toBe(200);
+    expect((await call("DeleteRoom", { roomAdmin: true, room: "r1" }, { room: "r1" })).status).toBe(403);
+  });
+});
+
+describe("the LiveKit service", () => {
+  let double: LiveKitDouble;
+  let service: ReturnType<typeof createLiveKitService>;
+  beforeAll(async () => {
+    double = await startLiveKitDouble();
+    const config = loadConfig({ LIVEKIT_URL: double.wsUrl, LIVEKIT_TIMEOUT_MS: "500" });
+    service = createLiveKitService(config.livekit, createLogger("silent"));
+  });
+  afterAll(() => double.close());
+
+  it("turns ws URLs into LiveKit's HTTP API address", () => {
+    expect(httpUrl("wss://lk.example.com")).toBe("https://lk.example.com");
+    expect(httpUrl("ws://localhost:7880")).toBe("http://localhost:7880");
+  });
+
+  it("creates, lists and deletes rooms; lists, mutes and removes participants", async () => {
+    await service.ensureRoom({ name: "svc-room", emptyTimeoutSeconds: 60, departureTimeoutSeconds: 10, maxParticipants: 5, metadata: "{}" });
+    double.join("svc-room", {
+      identity: "u1",
+      name: "User One",
+      tracks: [
+        { type: "AUDIO", source: "MICROPHONE", muted: false },
+        { type: "VIDEO", source: "CAMERA", muted: false },
+      ],
+    });
+    expect(await service.listRooms(["svc-room"])).toEqual([expect.objectContaining({ name: "svc-room", numParticipants: 1 })]);
+    const [participant] = await service.listParticipants("svc-room");
+    expect(participant).toMatchObject({ identity: "u1", name: "User One" });
+    expect(participant?.tracks.map((t) => [t.kind, t.source])).toEqual([["audio", "MICROPHONE"], ["video", "CAMERA"]]);
+
+    expect(await service.muteParticipant("svc-room", "u1", "audio")).toBe(1);
+    expect(double.rooms.get("svc-room")?.participants.get("u1")?.tracks[0]?.muted).toBe(true);
+    expect(double.rooms.get("svc-room")?.participants.get("u1")?.tracks[1]?.muted).toBe(false);
+
+    await service.removeParticipant("svc-room", "u1");
+    expect(await service.listParticipants("svc-room")).toEqual([]);
+    await service.deleteRoom("svc-room");
+    await service.deleteRoom("svc-room"); // already gone: fine
+    expect(await service.listRooms(["svc-room"])).toEqual([]);
+    expect(await service.listParticipants("svc-room")).toEqual([]);
+  });
+
+  it("maps an outage, a hang and refused credentials to SERVICE_UNAVAILABLE with a useful message", async () => {
+    double.setMode("fail");
+    await expect(service.listRooms()).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE", message: expect.stringMatching(/not reachable/) });
+    double.setMode("hang");
+    const started = performance.now();
+    await expect(service.listRooms()).rejects.toBeInstanceOf(AppError);
+    expect(performance.now() - started).toBeLessThan(1_500);
+    double.setMode("ok");
+    expect(await service.ping()).toBe(true);
+
+    const wrong = createLiveKitService(loadConfig({ LIVEKIT_URL: double.wsUrl, LIVEKIT_API_SECRET: "wrong" }).livekit, createLogger("silent"));
+    await expect(wrong.listRooms()).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE", message: expect.stringMatching(/LIVEKIT_API_KEY/) });
+  });
+
+  it("answers SERVICE_UNAVAILABLE quickly when nothing listens", async () => {
+    const closed = createLiveKitService(loadConfig({ LIVEKIT_URL: "ws://127.0.0.1:9" }).livekit, createLogger("silent"));
+    await expect(closed.ensureRoom({ name: "x", emptyTimeoutSeconds: 1, departureTimeoutSeconds: 1, maxParticipants: 1, metadata: "" })).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    expect(await closed.ping()).toBe(false);
+  });
+});
