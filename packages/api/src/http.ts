@@ -3,6 +3,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
 import { createContext } from "./context";
 import { AppError } from "./lib/errors";
+import { applyWebhookEvent, lastReconciledAt, verifyWebhook, WebhookRejected } from "./presence";
 import { appRouter } from "./root";
 import type { Services } from "./services";
 
@@ -46,3 +47,66 @@ export function handleTRPCRequest(services: Services | (() => Promise<Services>)
   });
 }
 
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
+
+/** Largest webhook body accepted; LiveKit's events are a few kilobytes. */
+const MAX_WEBHOOK_BYTES = 1 << 20;
+
+/**
+ * `POST /api/livekit/webhook`: verifies the event against the raw body (signature, issuer,
+ * expiry, body hash) and applies it once. Unsigned or tampered requests get 401 and change nothing.
+ */
+export async function handleLiveKitWebhook(services: Services, req: Request): Promise<Response> {
+  const length = Number(req.headers.get("content-length") ?? 0);
+  if (length > MAX_WEBHOOK_BYTES) return json(413, { error: "Webhook body too large." });
+  const body = await req.text();
+  if (body.length > MAX_WEBHOOK_BYTES) return json(413, { error: "Webhook body too large." });
+
+  let event;
+  try {
+    event = await verifyWebhook(services, body, req.headers.get("authorization"));
+  } catch (error) {
+    const reason = error instanceof WebhookRejected ? error.message : "invalid webhook";
+    services.logger.warn({ event: "webhook.rejected", reason }, "webhook rejected");
+    return json(401, { error: "Webhook signature not valid." });
+  }
+  try {
+    const applied = await applyWebhookEvent(services, event);
+    return json(200, { ok: true, applied });
+  } catch (error) {
+    // LiveKit retries failed deliveries; reconciliation covers what is lost for good.
+    services.logger.error({ err: error, event: event.event }, "webhook could not be applied");
+    return json(503, { error: "Webhook could not be applied now; it will be retried." }, { "retry-after": "5" });
+  }
+}
+
+/** `GET /api/health`: database and LiveKit reachability, and how fresh the presence picture is. */
+export async function healthReport(services: Services) {
+  const started = performance.now();
+  const [database, livekit] = await Promise.all([services.database.ping(2_000), services.livekit.ping()]);
+  const reconciledAt = database ? await lastReconciledAt(services).catch(() => null) : null;
+  const ok = database && livekit;
+  return {
+    status: ok ? ("ok" as const) : ("degraded" as const),
+    database: { ok: database, driver: services.database.driver },
+    livekit: { ok: livekit },
+    reconciliation: {
+      lastAt: reconciledAt?.toISOString() ?? null,
+      ageSeconds: reconciledAt ? Math.round((services.clock().getTime() - reconciledAt.getTime()) / 1000) : null,
+    },
+    checkedInMs: Math.round(performance.now() - started),
+  };
+}
+
+export async function handleHealth(services: Services | (() => Promise<Services>)): Promise<Response> {
+  let ready: Services;
+  try {
+    ready = typeof services === "function" ? await services() : services;
+  } catch {
+    return json(503, { status: "down", database: { ok: false }, livekit: { ok: null }, reconciliation: null });
+  }
+  const report = await healthReport(ready);
+  return json(report.status === "ok" ? 200 : 503, report);
+}

@@ -1,8 +1,9 @@
 import { schema } from "@parlor/db";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 
 import { randomToken } from "./lib/crypto";
-import { notFound } from "./lib/errors";
+import { forbidden, notFound } from "./lib/errors";
+import { presenceByRoom, roomHistory } from "./presence";
 import { cleanText, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
 import type { Services } from "./services";
@@ -82,12 +83,7 @@ export async function getRoom(svc: Services, actor: Actor, teamSlug: string, roo
   return { ...summary(team, room), teamName: team.name, role: team.role, canManage: canManage(team.role), createdAt: room.createdAt };
 }
 
-export interface Presence {
-  identity: string;
-  name: string;
-  joinedAt: Date;
-}
-
+/** The team's rooms and who is in each now (from the presence records, not a call to LiveKit). */
 export async function listRooms(svc: Services, actor: Actor, teamSlug: string) {
   const team = await requireMembership(svc, actor, teamSlug);
   const rooms = await svc.db
@@ -95,25 +91,18 @@ export async function listRooms(svc: Services, actor: Actor, teamSlug: string) {
     .from(schema.rooms)
     .where(eq(schema.rooms.teamId, team.id))
     .orderBy(asc(schema.rooms.name));
-  const presence = await livePresence(svc, rooms.map((r) => r.livekitRoomName));
-  return rooms.map((room) => ({ ...summary(team, room), participants: presence.get(room.livekitRoomName) ?? [] }));
+  const presence = await presenceByRoom(svc, rooms.map((r) => r.id));
+  return rooms.map((room) => ({
+    ...summary(team, room),
+    participants: (presence.get(room.id) ?? []).map(({ identity, name, joinedAt }) => ({ identity, name, joinedAt })),
+  }));
 }
 
-/** Who is in each of the given LiveKit rooms now, asked of LiveKit itself. */
-async function livePresence(svc: Services, roomNames: string[]): Promise<Map<string, Presence[]>> {
-  const result = new Map<string, Presence[]>();
-  if (roomNames.length === 0) return result;
-  const open = (await svc.livekit.listRooms(roomNames)).filter((r) => r.numParticipants > 0);
-  await Promise.all(
-    open.map(async (room) => {
-      const participants = await svc.livekit.listParticipants(room.name);
-      result.set(
-        room.name,
-        participants.map((p) => ({ identity: p.identity, name: p.name, joinedAt: p.joinedAt })),
-      );
-    }),
-  );
-  return result;
+export async function getRoomHistory(svc: Services, actor: Actor, teamSlug: string, roomSlug: string, limit: number) {
+  const team = await requireMembership(svc, actor, teamSlug);
+  const room = await findRoom(svc, team.id, roomSlug);
+  if (!room) throw notFound(ROOM_NOT_FOUND);
+  return roomHistory(svc, room.id, limit);
 }
 
 export async function renameRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string, name: string) {
@@ -214,6 +203,7 @@ export async function connectionDetails(
       livekitRoomName: schema.rooms.livekitRoomName,
       role: schema.teamMembers.role,
       displayName: schema.userPreferences.displayName,
+      bannedUntil: schema.roomBans.until,
     })
     .from(schema.rooms)
     .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
@@ -222,9 +212,17 @@ export async function connectionDetails(
       and(eq(schema.teamMembers.teamId, schema.rooms.teamId), eq(schema.teamMembers.userId, actor.id)),
     )
     .leftJoin(schema.userPreferences, eq(schema.userPreferences.userId, actor.id))
+    .leftJoin(
+      schema.roomBans,
+      and(eq(schema.roomBans.roomId, schema.rooms.id), eq(schema.roomBans.userId, actor.id), gt(schema.roomBans.until, svc.clock())),
+    )
     .where(and(eq(schema.teams.slug, teamSlug), eq(schema.rooms.slug, roomSlug)))
     .limit(1);
   if (!row) throw notFound(ROOM_NOT_FOUND);
+  if (row.bannedUntil) {
+    const minutes = Math.max(1, Math.ceil((row.bannedUntil.getTime() - svc.clock().getTime()) / 60_000));
+    throw forbidden(`You were removed from this room by a moderator. You can rejoin in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+  }
 
   const name = participantDisplayName(participantName, row.displayName, actor.name);
   const expiresAt = new Date(svc.clock().getTime() + TOKEN_TTL_SECONDS * 1000);

@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 
+import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { preferencesRouter } from "./routers/preferences";
 import { roomRouter } from "./routers/room";
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   team: teamRouter,
   room: roomRouter,
   preferences: preferencesRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,6 @@
 // Server entry for the web app: configuration, services, the router and its context.
 import { loadConfig, type Config } from "./config";
+import { startBackgroundJobs } from "./jobs";
 import { createServices, type Services } from "./services";
 
 export { createContext, type Context } from "./context";
@@ -25,6 +26,7 @@ export function getServices(): Promise<Services> {
     const services = createServices(getConfig());
     await services.database.migrate();
     services.logger.info({ driver: services.database.driver }, "database ready");
+    if (process.env.PARLOR_BACKGROUND_JOBS !== "off") startBackgroundJobs(services);
     return services;
   })().catch((error: unknown) => {
     state.parlorServices = undefined;
@@ -33,4 +35,4 @@ export function getServices(): Promise<Services> {
   return state.parlorServices;
 }
 
-export { handleTRPCRequest, TRPC_ENDPOINT } from "./http";
+export { handleHealth, handleLiveKitWebhook, handleTRPCRequest, TRPC_ENDPOINT } from "./http";

@@ -4,6 +4,8 @@ import { createSessionStore, defaultSessionPolicy, type SessionPolicy, type Sess
 import type { Config } from "./config";
 import { createLiveKitService, type LiveKitService } from "./livekit/service";
 import { createLogger, type Logger } from "./lib/logger";
+import { createPresenceBus, type PresenceBus } from "./lib/presence-bus";
+import { PRESENCE_CHANNEL } from "./presence";
 import { createRateLimiter, ratePolicies, type Clock, type RateLimiter, type RatePolicies } from "./lib/rate-limit";
 
 /** Everything a request needs that is built once at start: the procedures receive it in their context. */
@@ -16,6 +18,7 @@ export interface Services {
   rateLimiter: RateLimiter;
   ratePolicies: RatePolicies;
   livekit: LiveKitService;
+  presenceBus: PresenceBus;
   clock: Clock;
 }
 
@@ -41,6 +44,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     rateLimiter: createRateLimiter(database.db, clock),
     ratePolicies: { ...ratePolicies, ...overrides.ratePolicies },
     livekit: createLiveKitService(config.livekit, logger),
+    presenceBus: createPresenceBus(database, PRESENCE_CHANNEL, logger),
     clock,
   };
 }

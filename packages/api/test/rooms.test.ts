@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { reconcilePresence } from "../src/presence";
 import { ROOM_DEFAULTS, TOKEN_TTL_SECONDS } from "../src/rooms";
 import { errorOf, startTestApp, type TestApp } from "./harness";
 
@@ -258,9 +259,10 @@ describe(`rooms on ${testDriver()}`, () => {
     }
   });
 
-  it("room.list shows who is in each room now, from LiveKit", async () => {
+  it("room.list shows who is in each room now, once presence is reconciled with LiveKit", async () => {
     const { roomName } = await member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "standup" });
     app.livekit.join(roomName, { identity: owner.user.id, name: "Olivia" });
+    await reconcilePresence(app.services);
     const rooms = await member.trpc.room.list.query({ teamSlug });
     const standup = rooms.find((r) => r.slug === "standup");
     expect(standup?.participants).toEqual([expect.objectContaining({ identity: owner.user.id, name: "Olivia" })]);

@@ -31,6 +31,11 @@ export interface DatabaseHandle {
   driver: "postgres" | "pglite";
   /** Applies the committed migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
+  /**
+   * Subscribes to a Postgres NOTIFY channel; resolves once listening, to a function that stops.
+   * postgres.js keeps one dedicated connection for all listeners and re-listens after a reconnect.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /** Answers whether the database responds, within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -71,6 +76,10 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
           await migrator.end({ timeout: 5 });
         }
       },
+      async listen(channel, onMessage) {
+        const subscription = await client.listen(channel, onMessage);
+        return () => subscription.unlisten();
+      },
       ping: (timeoutMs) => pingDatabase(db, timeoutMs),
       close: () => client.end({ timeout: 5 }),
     };
@@ -83,6 +92,9 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
     driver: "pglite",
     async migrate() {
       await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder: migrationsFolder() });
+    },
+    async listen(channel, onMessage) {
+      return client.listen(channel, onMessage);
     },
     ping: (timeoutMs) => pingDatabase(db, timeoutMs),
     close: () => client.close(),

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 
 import {
   boolean,
@@ -147,3 +148,79 @@ export const rateLimits = pgTable(
   (t) => [index("rate_limits_window_idx").on(t.windowStartedAt)],
 );
 
+
+/** One lifetime of a LiveKit room (LiveKit gives each a new sid): from its start to its end. */
+export const roomSessions = pgTable(
+  "room_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    roomId: uuid("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    livekitRoomSid: text("livekit_room_sid").notNull().unique(),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** Null while the room is live. Terminal: a finished session is never reopened. */
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    index("room_sessions_room_started_idx").on(t.roomId, t.startedAt),
+    index("room_sessions_open_idx").on(t.roomId).where(sql`${t.endedAt} is null`),
+  ],
+);
+
+/** One connection of one person to one room session (LiveKit gives each connection its own sid). */
+export const participantSessions = pgTable(
+  "participant_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    roomSessionId: uuid("room_session_id")
+      .notNull()
+      .references(() => roomSessions.id, { onDelete: "cascade" }),
+    roomId: uuid("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    /** Null when the identity is not a Parlor user (e.g. an agent or an egress). */
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    identity: text("identity").notNull(),
+    name: text("name").notNull(),
+    participantSid: text("participant_sid").notNull().unique(),
+    joinedAt: timestamp("joined_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** Null while connected. Terminal: a left connection never comes back (a rejoin is a new sid). */
+    leftAt: timestamp("left_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    index("participant_sessions_session_idx").on(t.roomSessionId),
+    index("participant_sessions_open_idx").on(t.roomId).where(sql`${t.leftAt} is null`),
+  ],
+);
+
+/** Webhook event ids already applied, so a redelivered event is applied once. */
+export const webhookEvents = pgTable("webhook_events", {
+  id: text("id").primaryKey(),
+  event: text("event").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+  receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+/** A person removed from a room gets no new token for it until `until`. */
+export const roomBans = pgTable(
+  "room_bans",
+  {
+    roomId: uuid("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    until: timestamp("until", { withTimezone: true, mode: "date" }).notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+/** Small facts shared by every web instance, e.g. when presence was last reconciled. */
+export const appState = pgTable("app_state", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});

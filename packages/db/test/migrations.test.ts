@@ -23,9 +23,14 @@ describe(`migrations on ${testDriver()}`, () => {
     const after = await handle.db.execute<{ table_name: string }>(
       sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
     );
-    expect(rows(after).map((r) => r.table_name)).toEqual(
+    expect(rows<{ table_name: string }>(after).map((r) => r.table_name)).toEqual(
       expect.arrayContaining([
+        "app_state",
         "invites",
+        "participant_sessions",
+        "room_bans",
+        "room_sessions",
+        "webhook_events",
         "rate_limits",
         "rooms",
         "sessions",
@@ -42,7 +47,7 @@ describe(`migrations on ${testDriver()}`, () => {
     const applied = await handle.db.execute<{ count: number }>(
       sql`select count(*)::int as count from drizzle.__drizzle_migrations`,
     );
-    expect(rows(applied)[0]?.count).toBeGreaterThan(0);
+    expect(rows<{ count: number }>(applied)[0]?.count).toBeGreaterThan(0);
     expect(await handle.ping()).toBe(true);
   });
 });

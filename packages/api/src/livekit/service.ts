@@ -18,6 +18,8 @@ export interface RoomOptions {
 }
 
 export interface LiveKitRoom {
+  /** Unique to one lifetime of the room. */
+  sid: string;
   name: string;
   numParticipants: number;
   metadata: string;
@@ -25,6 +27,8 @@ export interface LiveKitRoom {
 }
 
 export interface LiveKitParticipant {
+  /** Unique to one connection. */
+  sid: string;
   identity: string;
   name: string;
   joinedAt: Date;
@@ -182,8 +186,9 @@ function mapLiveKitError(operation: string, error: unknown, logger: Logger): App
   return serviceUnavailable(UNREACHABLE);
 }
 
-function toRoom(room: { name: string; numParticipants: number; metadata: string; creationTime: bigint }): LiveKitRoom {
+function toRoom(room: { sid: string; name: string; numParticipants: number; metadata: string; creationTime: bigint }): LiveKitRoom {
   return {
+    sid: room.sid,
     name: room.name,
     numParticipants: room.numParticipants,
     metadata: room.metadata,
@@ -192,12 +197,14 @@ function toRoom(room: { name: string; numParticipants: number; metadata: string;
 }
 
 function toParticipant(p: {
+  sid: string;
   identity: string;
   name: string;
   joinedAt: bigint;
   tracks: { sid: string; type: TrackType; source: TrackSource; muted: boolean }[];
 }): LiveKitParticipant {
   return {
+    sid: p.sid,
     identity: p.identity,
     name: p.name,
     joinedAt: new Date(Number(p.joinedAt) * 1000),

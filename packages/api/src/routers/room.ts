@@ -1,6 +1,16 @@
+import * as moderation from "../moderation";
 import * as rooms from "../rooms";
 import { teamSlugInput } from "../schemas/common";
-import { connectionDetailsInput, createRoomInput, renameRoomInput, roomInput } from "../schemas/room";
+import {
+  connectionDetailsInput,
+  createRoomInput,
+  muteParticipantInput,
+  participantInput,
+  renameRoomInput,
+  roomHistoryInput,
+  roomInput,
+} from "../schemas/room";
+import { requireMembership } from "../teams";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
 export const roomRouter = createTRPCRouter({
@@ -36,4 +46,26 @@ export const roomRouter = createTRPCRouter({
     .query(({ ctx, input }) =>
       rooms.connectionDetails(ctx.services, ctx.user, input.teamSlug, input.roomSlug, input.participantName),
     ),
+
+  history: protectedProcedure
+    .input(roomHistoryInput)
+    .query(({ ctx, input }) => rooms.getRoomHistory(ctx.services, ctx.user, input.teamSlug, input.roomSlug, input.limit)),
+
+  /** Signals each change of who is in the team's rooms (server-sent events); clients then refetch `room.list`. */
+  presenceChanges: protectedProcedure.input(teamSlugInput).subscription(async function* ({ ctx, input, signal }) {
+    const team = await requireMembership(ctx.services, ctx.user, input.teamSlug);
+    for await (const teamId of ctx.services.presenceBus.changes(signal ?? new AbortController().signal)) {
+      if (teamId === team.id) yield { teamSlug: team.slug, at: new Date() };
+    }
+  }),
+
+  muteParticipant: protectedProcedure
+    .input(muteParticipantInput)
+    .mutation(({ ctx, input }) => moderation.muteParticipant(ctx.services, ctx.user, input, input.identity, input.kind)),
+
+  removeParticipant: protectedProcedure
+    .input(participantInput)
+    .mutation(({ ctx, input }) => moderation.removeParticipant(ctx.services, ctx.user, input, input.identity)),
+
+  end: protectedProcedure.input(roomInput).mutation(({ ctx, input }) => moderation.endRoom(ctx.services, ctx.user, input)),
 });

@@ -20,3 +20,14 @@ export const connectionDetailsInput = roomInput.extend({
 
 export type CreateRoomInput = z.input<typeof createRoomInput>;
 export type ConnectionDetailsInput = z.input<typeof connectionDetailsInput>;
+
+export const participantInput = roomInput.extend({ identity: z.string().min(1).max(256) });
+
+export const muteParticipantInput = participantInput.extend({ kind: z.enum(["audio", "video"]) });
+
+export const roomHistoryInput = roomInput.extend({ limit: z.number().int().min(1).max(100).default(20) });
+
+/** Site admins act on rooms by their LiveKit name, across teams. */
+export const liveRoomInput = z.object({ roomName: z.string().min(1).max(128) });
+
+export const liveParticipantInput = liveRoomInput.extend({ identity: z.string().min(1).max(256) });

@@ -1,0 +1,35 @@
+import { schema } from "@parlor/db";
+import { lt } from "drizzle-orm";
+
+import { reconcilePresence } from "./presence";
+import type { Services } from "./services";
+
+export const RECONCILE_EVERY_MS = 30_000;
+const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
+
+/**
+ * Work each web instance does in the background: reconcile presence with LiveKit on a schedule
+ * (only one instance at a time does it, by advisory lock), and prune old bookkeeping rows.
+ * Returns a function that stops it.
+ */
+export function startBackgroundJobs(svc: Services): () => void {
+  const reconcile = () =>
+    reconcilePresence(svc).catch((error: unknown) =>
+      svc.logger.warn({ err: error instanceof Error ? error.message : error }, "scheduled reconciliation failed"),
+    );
+  const housekeeping = async () => {
+    try {
+      const dayAgo = new Date(svc.clock().getTime() - 86_400_000);
+      await svc.db.delete(schema.webhookEvents).where(lt(schema.webhookEvents.receivedAt, dayAgo));
+      await svc.rateLimiter.prune(dayAgo);
+      await svc.db.delete(schema.roomBans).where(lt(schema.roomBans.until, svc.clock()));
+      await svc.sessions.deleteExpired();
+    } catch (error) {
+      svc.logger.warn({ err: error instanceof Error ? error.message : error }, "housekeeping failed");
+    }
+  };
+  const timers = [setInterval(reconcile, RECONCILE_EVERY_MS), setInterval(housekeeping, HOUSEKEEPING_EVERY_MS)];
+  for (const timer of timers) timer.unref();
+  void reconcile();
+  return () => timers.forEach(clearInterval);
+}

@@ -1,0 +1,92 @@
+import { schema } from "@parlor/db";
+import { and, eq, isNull, sql } from "drizzle-orm";
+
+import { forbidden, notFound } from "./lib/errors";
+import { notifyPresenceChanged } from "./presence";
+import type { Services } from "./services";
+import { canManage, type Actor } from "./teams";
+
+/** How long a removed person gets no new token for the room (LiveKit would let them straight back). */
+export const REMOVAL_COOLDOWN_SECONDS = 5 * 60;
+
+/**
+ * The room and whether the actor may moderate it: team owners and admins, and site admins (who
+ * need not be members). Non-members who are not site admins learn nothing of the room.
+ */
+async function requireModerator(svc: Services, actor: Actor, where: { teamSlug: string; roomSlug: string } | { roomName: string }) {
+  const [row] = await svc.db
+    .select({
+      id: schema.rooms.id,
+      teamId: schema.rooms.teamId,
+      livekitRoomName: schema.rooms.livekitRoomName,
+      role: schema.teamMembers.role,
+    })
+    .from(schema.rooms)
+    .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
+    .leftJoin(schema.teamMembers, and(eq(schema.teamMembers.teamId, schema.rooms.teamId), eq(schema.teamMembers.userId, actor.id)))
+    .where(
+      "roomName" in where
+        ? eq(schema.rooms.livekitRoomName, where.roomName)
+        : and(eq(schema.teams.slug, where.teamSlug), eq(schema.rooms.slug, where.roomSlug)),
+    )
+    .limit(1);
+  if (!row || (!row.role && !actor.isAdmin)) throw notFound("We could not find that room.");
+  if (!actor.isAdmin && !(row.role && canManage(row.role))) {
+    throw forbidden("Only the team's owners and admins can moderate its rooms.");
+  }
+  return row;
+}
+
+type RoomRef = { teamSlug: string; roomSlug: string } | { roomName: string };
+
+export async function muteParticipant(svc: Services, actor: Actor, ref: RoomRef, identity: string, kind: "audio" | "video") {
+  const room = await requireModerator(svc, actor, ref);
+  const muted = await svc.livekit.muteParticipant(room.livekitRoomName, identity, kind);
+  svc.logger.info({ event: "moderation.mute", roomId: room.id, by: actor.id, kind }, "participant muted");
+  return { muted };
+}
+
+/** Removes someone from the live room and keeps them out for the cooling-off period. */
+export async function removeParticipant(svc: Services, actor: Actor, ref: RoomRef, identity: string) {
+  const room = await requireModerator(svc, actor, ref);
+  await svc.livekit.removeParticipant(room.livekitRoomName, identity);
+  const until = new Date(svc.clock().getTime() + REMOVAL_COOLDOWN_SECONDS * 1000);
+  const [user] = await svc.db.select({ id: schema.users.id }).from(schema.users).where(sql`${schema.users.id}::text = ${identity}`);
+  if (user) {
+    await svc.db
+      .insert(schema.roomBans)
+      .values({ roomId: room.id, userId: user.id, until, createdBy: actor.id })
+      .onConflictDoUpdate({ target: [schema.roomBans.roomId, schema.roomBans.userId], set: { until, createdBy: actor.id } });
+  }
+  // Show them gone at once; LiveKit's participant_left webhook will say the same.
+  await svc.db
+    .update(schema.participantSessions)
+    .set({ leftAt: svc.clock() })
+    .where(and(eq(schema.participantSessions.roomId, room.id), eq(schema.participantSessions.identity, identity), isNull(schema.participantSessions.leftAt)));
+  await notifyPresenceChanged(svc.db, room.teamId);
+  svc.logger.info({ event: "moderation.remove", roomId: room.id, by: actor.id }, "participant removed");
+  return { ok: true as const, blockedUntil: until };
+}
+
+/** Ends the meeting for everyone: LiveKit closes the room and disconnects all. */
+export async function endRoom(svc: Services, actor: Actor, ref: RoomRef) {
+  const room = await requireModerator(svc, actor, ref);
+  await svc.livekit.deleteRoom(room.livekitRoomName);
+  const now = svc.clock();
+  await svc.db.transaction(async (tx) => {
+    const open = await tx
+      .update(schema.roomSessions)
+      .set({ endedAt: now })
+      .where(and(eq(schema.roomSessions.roomId, room.id), isNull(schema.roomSessions.endedAt)))
+      .returning({ id: schema.roomSessions.id });
+    for (const session of open) {
+      await tx
+        .update(schema.participantSessions)
+        .set({ leftAt: now })
+        .where(and(eq(schema.participantSessions.roomSessionId, session.id), isNull(schema.participantSessions.leftAt)));
+    }
+  });
+  await notifyPresenceChanged(svc.db, room.teamId);
+  svc.logger.info({ event: "moderation.end", roomId: room.id, by: actor.id }, "room ended");
+  return { ok: true as const };
+}

@@ -1,0 +1,336 @@
+/**
+ * Who is in which room. LiveKit's webhooks say who joined and left; because LiveKit promises no
+ * delivery (events repeat, arrive out of order or get dropped), each event is applied once, every
+ * state is terminal per LiveKit sid (a left connection or finished room never reopens: a rejoin
+ * gets a new sid), and the whole picture is reconciled against LiveKit's own lists.
+ */
+import { schema, type Transaction } from "@parlor/db";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { WebhookReceiver, type WebhookEvent } from "livekit-server-sdk";
+
+import type { LiveKitParticipant } from "./livekit/service";
+import type { Services } from "./services";
+
+export const PRESENCE_CHANNEL = "parlor_presence";
+const RECONCILED_AT = "presence.reconciled_at";
+const RECONCILE_LOCK = 0x7072657365; // "prese"
+
+export interface Present {
+  identity: string;
+  userId: string | null;
+  name: string;
+  joinedAt: Date;
+}
+
+export class WebhookRejected extends Error {
+  override name = "WebhookRejected";
+}
+
+/** Verifies a webhook's signature, issuer, expiry and body hash; throws WebhookRejected otherwise. */
+export async function verifyWebhook(svc: Services, body: string, authorization: string | null): Promise<WebhookEvent> {
+  if (!authorization) throw new WebhookRejected("missing Authorization header");
+  const receiver = new WebhookReceiver(svc.config.livekit.apiKey, svc.config.livekit.apiSecret);
+  try {
+    return await receiver.receive(body, authorization);
+  } catch (error) {
+    throw new WebhookRejected(error instanceof Error ? error.message : "invalid webhook");
+  }
+}
+
+const seconds = (value: bigint | number | undefined) => new Date(Number(value ?? 0) * 1000);
+const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+async function roomByLiveKitName(tx: Transaction, livekitRoomName: string) {
+  const [room] = await tx
+    .select({ id: schema.rooms.id, teamId: schema.rooms.teamId })
+    .from(schema.rooms)
+    .where(eq(schema.rooms.livekitRoomName, livekitRoomName));
+  return room;
+}
+
+/** The session row for one LiveKit room lifetime, created on first sight. */
+async function roomSessionFor(tx: Transaction, roomId: string, sid: string, startedAt: Date) {
+  await tx
+    .insert(schema.roomSessions)
+    .values({ roomId, livekitRoomSid: sid, startedAt })
+    .onConflictDoNothing({ target: schema.roomSessions.livekitRoomSid });
+  const [session] = await tx.select().from(schema.roomSessions).where(eq(schema.roomSessions.livekitRoomSid, sid));
+  return session!;
+}
+
+async function endRoomSession(tx: Transaction, sessionId: string, at: Date) {
+  await tx
+    .update(schema.roomSessions)
+    .set({ endedAt: at })
+    .where(and(eq(schema.roomSessions.id, sessionId), isNull(schema.roomSessions.endedAt)));
+  await tx
+    .update(schema.participantSessions)
+    .set({ leftAt: at })
+    .where(and(eq(schema.participantSessions.roomSessionId, sessionId), isNull(schema.participantSessions.leftAt)));
+}
+
+async function recordJoin(
+  tx: Transaction,
+  room: { id: string },
+  roomSessionId: string,
+  participant: { sid: string; identity: string; name: string; joinedAt: Date },
+  leftAt: Date | null,
+) {
+  await tx
+    .insert(schema.participantSessions)
+    .values({
+      roomSessionId,
+      roomId: room.id,
+      userId: isUuid(participant.identity) ? sql`(select id from users where id = ${participant.identity}::uuid)` : null,
+      identity: participant.identity,
+      name: participant.name || participant.identity,
+      participantSid: participant.sid,
+      joinedAt: participant.joinedAt,
+      leftAt,
+    })
+    .onConflictDoUpdate({
+      target: schema.participantSessions.participantSid,
+      // A join never reopens a connection already seen leaving; a leave closes it once.
+      set: {
+        name: sql`excluded.name`,
+        leftAt: sql`coalesce(${schema.participantSessions.leftAt}, excluded.left_at)`,
+      },
+    });
+}
+
+/** Tells every instance's subscribers that a team's presence changed (delivered on commit). */
+export const notifyPresenceChanged = (db: Pick<Transaction, "execute">, teamId: string) =>
+  db.execute(sql`select pg_notify(${PRESENCE_CHANNEL}, ${teamId})`);
+
+/**
+ * Applies one verified webhook event, once: the event id is recorded in the same transaction, so a
+ * redelivery finds it and changes nothing. Returns false for a duplicate.
+ */
+export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Promise<boolean> {
+  const at = seconds(event.createdAt);
+  return svc.db.transaction(async (tx) => {
+    const [fresh] = await tx
+      .insert(schema.webhookEvents)
+      .values({ id: event.id, event: event.event, createdAt: at })
+      .onConflictDoNothing()
+      .returning({ id: schema.webhookEvents.id });
+    if (!fresh) return false;
+    if (!event.room?.name || !event.room.sid) return true;
+
+    const room = await roomByLiveKitName(tx, event.room.name);
+    if (!room) return true; // not one of Parlor's rooms
+    const session = await roomSessionFor(tx, room.id, event.room.sid, seconds(event.room.creationTime) ?? at);
+
+    switch (event.event) {
+      case "room_finished":
+        await endRoomSession(tx, session.id, at);
+        break;
+      case "participant_joined":
+      case "participant_left":
+      case "participant_connection_aborted": {
+        const p = event.participant;
+        if (!p?.sid) break;
+        const left = event.event !== "participant_joined";
+        await recordJoin(tx, room, session.id, { sid: p.sid, identity: p.identity, name: p.name, joinedAt: p.joinedAt ? seconds(p.joinedAt) : at }, left ? at : null);
+        break;
+      }
+      default:
+        // room_started only needs the session row made above; track events change no presence.
+        break;
+    }
+    await notifyPresenceChanged(tx, room.teamId);
+    return true;
+  });
+}
+
+/**
+ * Makes the recorded presence equal LiveKit's truth: rooms LiveKit no longer has are ended,
+ * people it no longer lists have left, and anyone it lists that we missed has joined. Only one
+ * instance reconciles at a time.
+ */
+export async function reconcilePresence(svc: Services): Promise<{ rooms: number; participants: number } | null> {
+  const liveRooms = await svc.livekit.listRooms();
+  const parlorRooms = liveRooms.length
+    ? await svc.db
+        .select({ id: schema.rooms.id, teamId: schema.rooms.teamId, livekitRoomName: schema.rooms.livekitRoomName })
+        .from(schema.rooms)
+        .where(inArray(schema.rooms.livekitRoomName, liveRooms.map((r) => r.name)))
+    : [];
+  const byName = new Map(parlorRooms.map((r) => [r.livekitRoomName, r]));
+  const live = liveRooms.filter((r) => byName.has(r.name));
+
+  // Ask LiveKit for the people in each occupied room, a few rooms at a time.
+  const participants = new Map<string, LiveKitParticipant[]>();
+  const queue = live.filter((r) => r.numParticipants > 0);
+  await Promise.all(
+    Array.from({ length: Math.min(16, queue.length) }, async () => {
+      for (let room = queue.pop(); room; room = queue.pop()) {
+        participants.set(room.name, await svc.livekit.listParticipants(room.name));
+      }
+    }),
+  );
+
+  const now = svc.clock();
+  const touchedTeams = new Set<string>();
+  const locked = await svc.db.transaction(async (tx) => {
+    const [{ locked } = { locked: false }] = await rows<{ locked: boolean }>(
+      tx.execute(sql`select pg_try_advisory_xact_lock(${RECONCILE_LOCK}) as locked`),
+    );
+    if (!locked) return false;
+
+    const liveSids = new Set(live.map((r) => r.sid));
+    const open = await tx
+      .select({ id: schema.roomSessions.id, sid: schema.roomSessions.livekitRoomSid, roomId: schema.roomSessions.roomId, teamId: schema.rooms.teamId })
+      .from(schema.roomSessions)
+      .innerJoin(schema.rooms, eq(schema.rooms.id, schema.roomSessions.roomId))
+      .where(isNull(schema.roomSessions.endedAt));
+    for (const session of open) {
+      if (!liveSids.has(session.sid)) {
+        await endRoomSession(tx, session.id, now);
+        touchedTeams.add(session.teamId);
+      }
+    }
+
+    for (const liveRoom of live) {
+      const room = byName.get(liveRoom.name)!;
+      const session = await roomSessionFor(tx, room.id, liveRoom.sid, liveRoom.createdAt);
+      const people = participants.get(liveRoom.name) ?? [];
+      const present = new Set(people.map((p) => p.sid));
+      const recorded = await tx
+        .select({ sid: schema.participantSessions.participantSid })
+        .from(schema.participantSessions)
+        .where(and(eq(schema.participantSessions.roomSessionId, session.id), isNull(schema.participantSessions.leftAt)));
+      const gone = recorded.filter((r) => !present.has(r.sid)).map((r) => r.sid);
+      if (gone.length) {
+        await tx
+          .update(schema.participantSessions)
+          .set({ leftAt: now })
+          .where(inArray(schema.participantSessions.participantSid, gone));
+        touchedTeams.add(room.teamId);
+      }
+      const known = new Set(recorded.map((r) => r.sid));
+      for (const person of people) {
+        if (known.has(person.sid)) continue;
+        await recordJoin(tx, room, session.id, person, null);
+        touchedTeams.add(room.teamId);
+      }
+    }
+
+    await tx
+      .insert(schema.appState)
+      .values({ key: RECONCILED_AT, value: now.toISOString(), updatedAt: now })
+      .onConflictDoUpdate({ target: schema.appState.key, set: { value: now.toISOString(), updatedAt: now } });
+    for (const teamId of touchedTeams) await notifyPresenceChanged(tx, teamId);
+    return true;
+  });
+  if (!locked) return null;
+  svc.logger.debug({ rooms: live.length, changedTeams: touchedTeams.size }, "presence reconciled");
+  return { rooms: live.length, participants: [...participants.values()].reduce((n, p) => n + p.length, 0) };
+}
+
+/** When presence was last reconciled, by any instance; null if never. */
+export async function lastReconciledAt(svc: Services): Promise<Date | null> {
+  const [row] = await svc.db.select({ value: schema.appState.value }).from(schema.appState).where(eq(schema.appState.key, RECONCILED_AT));
+  return row ? new Date(row.value) : null;
+}
+
+/** Reconciles when the last run is older than `maxAgeMs`, for views that must be exact. */
+export async function reconcileIfStale(svc: Services, maxAgeMs: number): Promise<void> {
+  const last = await lastReconciledAt(svc);
+  if (!last || svc.clock().getTime() - last.getTime() > maxAgeMs) await reconcilePresence(svc);
+}
+
+/** Who is in each of the given rooms now, per the records. */
+export async function presenceByRoom(svc: Services, roomIds: string[]): Promise<Map<string, Present[]>> {
+  const result = new Map<string, Present[]>();
+  if (roomIds.length === 0) return result;
+  const rowsFound = await svc.db
+    .select({
+      roomId: schema.participantSessions.roomId,
+      identity: schema.participantSessions.identity,
+      userId: schema.participantSessions.userId,
+      name: schema.participantSessions.name,
+      joinedAt: schema.participantSessions.joinedAt,
+    })
+    .from(schema.participantSessions)
+    .where(and(inArray(schema.participantSessions.roomId, roomIds), isNull(schema.participantSessions.leftAt)))
+    .orderBy(schema.participantSessions.joinedAt);
+  for (const row of rowsFound) {
+    const list = result.get(row.roomId) ?? [];
+    // One entry per person, even when they are connected from two tabs.
+    if (!list.some((p) => p.identity === row.identity)) list.push({ identity: row.identity, userId: row.userId, name: row.name, joinedAt: row.joinedAt });
+    result.set(row.roomId, list);
+  }
+  return result;
+}
+
+/** Every live room across teams, with who is in it (for site admins). */
+export async function activeRooms(svc: Services) {
+  const sessions = await svc.db
+    .select({
+      roomId: schema.rooms.id,
+      roomName: schema.rooms.livekitRoomName,
+      roomSlug: schema.rooms.slug,
+      displayName: schema.rooms.name,
+      teamSlug: schema.teams.slug,
+      teamName: schema.teams.name,
+      createdAt: schema.roomSessions.startedAt,
+    })
+    .from(schema.roomSessions)
+    .innerJoin(schema.rooms, eq(schema.rooms.id, schema.roomSessions.roomId))
+    .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
+    .where(isNull(schema.roomSessions.endedAt))
+    .orderBy(desc(schema.roomSessions.startedAt));
+  const presence = await presenceByRoom(svc, sessions.map((s) => s.roomId));
+  const seen = new Set<string>();
+  return sessions
+    .filter((s) => !seen.has(s.roomId) && seen.add(s.roomId))
+    .map((s) => {
+      const participants = presence.get(s.roomId) ?? [];
+      return { ...s, numParticipants: participants.length, participants };
+    });
+}
+
+/** Past and current sessions of one room, newest first, with who attended. */
+export async function roomHistory(svc: Services, roomId: string, limit: number) {
+  const sessions = await svc.db
+    .select()
+    .from(schema.roomSessions)
+    .where(eq(schema.roomSessions.roomId, roomId))
+    .orderBy(desc(schema.roomSessions.startedAt))
+    .limit(limit);
+  if (sessions.length === 0) return [];
+  const attendance = await svc.db
+    .select({
+      roomSessionId: schema.participantSessions.roomSessionId,
+      identity: schema.participantSessions.identity,
+      name: schema.participantSessions.name,
+      joinedAt: schema.participantSessions.joinedAt,
+      leftAt: schema.participantSessions.leftAt,
+    })
+    .from(schema.participantSessions)
+    .where(inArray(schema.participantSessions.roomSessionId, sessions.map((s) => s.id)))
+    .orderBy(schema.participantSessions.joinedAt);
+  const now = svc.clock().getTime();
+  return sessions.map((session) => {
+    const byPerson = new Map<string, { identity: string; name: string; firstJoinedAt: Date; secondsPresent: number }>();
+    for (const a of attendance.filter((x) => x.roomSessionId === session.id)) {
+      const spent = Math.max(0, ((a.leftAt?.getTime() ?? now) - a.joinedAt.getTime()) / 1000);
+      const entry = byPerson.get(a.identity);
+      if (entry) entry.secondsPresent += spent;
+      else byPerson.set(a.identity, { identity: a.identity, name: a.name, firstJoinedAt: a.joinedAt, secondsPresent: spent });
+    }
+    return {
+      id: session.id,
+      startedAt: session.startedAt,
+      endedAt: session.endedAt,
+      durationSeconds: Math.round(((session.endedAt?.getTime() ?? now) - session.startedAt.getTime()) / 1000),
+      attendees: [...byPerson.values()].map((p) => ({ ...p, secondsPresent: Math.round(p.secondsPresent) })),
+    };
+  });
+}
+
+async function rows<T>(result: Promise<unknown>): Promise<T[]> {
+  const value = await result;
+  return Array.isArray(value) ? (value as T[]) : ((value as { rows: T[] }).rows ?? []);
+}

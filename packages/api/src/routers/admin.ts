@@ -1,0 +1,32 @@
+import * as moderation from "../moderation";
+import { activeRooms, reconcileIfStale } from "../presence";
+import { liveParticipantInput, liveRoomInput } from "../schemas/room";
+import { adminProcedure, createTRPCRouter } from "../trpc";
+
+/** Presence older than this is reconciled with LiveKit before the admin view answers. */
+const EXACT_WITHIN_MS = 15_000;
+
+export const adminRouter = createTRPCRouter({
+  activeRooms: adminProcedure.query(async ({ ctx }) => {
+    try {
+      await reconcileIfStale(ctx.services, EXACT_WITHIN_MS);
+    } catch (error) {
+      // LiveKit unreachable: the recorded presence is the best answer there is.
+      ctx.logger.warn({ err: error }, "reconciliation before admin.activeRooms failed");
+    }
+    return activeRooms(ctx.services);
+  }),
+
+  /** Signals each change of presence anywhere; the admin page then refetches `activeRooms`. */
+  changes: adminProcedure.subscription(async function* ({ ctx, signal }) {
+    for await (const teamId of ctx.services.presenceBus.changes(signal ?? new AbortController().signal)) {
+      yield { teamId, at: new Date() };
+    }
+  }),
+
+  endRoom: adminProcedure.input(liveRoomInput).mutation(({ ctx, input }) => moderation.endRoom(ctx.services, ctx.user, input)),
+
+  removeParticipant: adminProcedure
+    .input(liveParticipantInput)
+    .mutation(({ ctx, input }) => moderation.removeParticipant(ctx.services, ctx.user, input, input.identity)),
+});
