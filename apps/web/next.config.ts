@@ -1,0 +1,22 @@
+import { fileURLToPath } from "node:url";
+
+import type { NextConfig } from "next";
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+const nextConfig: NextConfig = {
+  output: "standalone",
+  // Trace (and let Turbopack resolve) the workspace packages from the repository root.
+  outputFileTracingRoot: repoRoot,
+  turbopack: { root: repoRoot },
+  // The workspace packages ship TypeScript sources.
+  transpilePackages: ["@parlor/api", "@parlor/db", "@parlor/ui"],
+  // Native modules, WASM and worker threads: loaded by Node at run time, not bundled.
+  serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "pino", "livekit-server-sdk"],
+  // The SQL migrations are read from disk at start; ship them with the standalone server.
+  outputFileTracingIncludes: { "/*": ["../../packages/db/migrations/**/*"] },
+  poweredByHeader: false,
+  reactStrictMode: true,
+};
+
+export default nextConfig;

@@ -1,0 +1,19 @@
+"use client";
+
+import { Toaster } from "@parlor/ui/toaster";
+import { TooltipProvider } from "@parlor/ui/tooltip";
+import { ThemeProvider } from "next-themes";
+import type { ReactNode } from "react";
+
+import { TRPCReactProvider } from "@/trpc/react";
+
+export function Providers({ children }: { children: ReactNode }) {
+  return (
+    <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange>
+      <TRPCReactProvider>
+        <TooltipProvider>{children}</TooltipProvider>
+        <Toaster />
+      </TRPCReactProvider>
+    </ThemeProvider>
+  );
+}

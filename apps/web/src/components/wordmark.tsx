@@ -1,0 +1,26 @@
+import Link from "next/link";
+
+import { cn } from "@parlor/ui/lib/utils";
+
+/** Parlor's mark: a doorway into a room. */
+export function LogoMark({ className }: { className?: string }) {
+  return (
+    <svg viewBox="0 0 32 32" aria-hidden="true" className={cn("size-7", className)}>
+      <rect width="32" height="32" rx="9" className="fill-brand" />
+      <path d="M10 24V15a6 6 0 0 1 12 0v9z" className="fill-brand-foreground" />
+      <circle cx="19" cy="19.5" r="1.25" className="fill-brand" />
+    </svg>
+  );
+}
+
+export function Wordmark({ href = "/", className }: { href?: string; className?: string }) {
+  return (
+    <Link
+      href={href}
+      className={cn("inline-flex items-center gap-2 rounded-md text-[17px] font-semibold tracking-tight", className)}
+    >
+      <LogoMark />
+      <span>Parlor</span>
+    </Link>
+  );
+}

@@ -1,0 +1,18 @@
+/**
+ * Server start on Node: a misconfigured instance stops at once with a clear message instead of
+ * failing on its first request; the database is opened and migrated before requests arrive.
+ */
+import { ConfigError, getServices } from "@parlor/api/server";
+
+try {
+  await getServices();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  // Anything else (the database not reachable yet) is tried again on the first request.
+  console.error(
+    `Parlor could not start its services yet: ${error instanceof Error ? error.message : String(error)}`,
+  );
+}

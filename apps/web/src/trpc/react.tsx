@@ -1,0 +1,51 @@
+"use client";
+
+import type { AppRouter } from "@parlor/api";
+import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
+import { httpBatchLink, loggerLink } from "@trpc/client";
+import { createTRPCReact } from "@trpc/react-query";
+import { useState, type ReactNode } from "react";
+import superjson from "superjson";
+
+import { makeQueryClient } from "./query-client";
+
+export const api = createTRPCReact<AppRouter>();
+
+let browserQueryClient: QueryClient | undefined;
+
+/** One client per browser tab (kept across re-renders and Suspense), a fresh one per server render. */
+function getQueryClient(): QueryClient {
+  if (typeof window === "undefined") return makeQueryClient();
+  browserQueryClient ??= makeQueryClient();
+  return browserQueryClient;
+}
+
+function baseUrl(): string {
+  if (typeof window !== "undefined") return "";
+  return `http://localhost:${process.env.PORT ?? 3000}`;
+}
+
+export function TRPCReactProvider({ children }: { children: ReactNode }) {
+  const queryClient = getQueryClient();
+  const [trpcClient] = useState(() =>
+    api.createClient({
+      links: [
+        loggerLink({
+          enabled: (op) =>
+            process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error,
+        }),
+        httpBatchLink({
+          url: `${baseUrl()}/api/trpc`,
+          transformer: superjson,
+          maxURLLength: 2_000,
+        }),
+      ],
+    }),
+  );
+
+  return (
+    <api.Provider client={trpcClient} queryClient={queryClient}>
+      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+    </api.Provider>
+  );
+}
