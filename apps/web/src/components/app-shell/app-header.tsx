@@ -1,0 +1,66 @@
+"use client";
+
+import type { RouterOutputs } from "@parlor/api";
+import { cn } from "@parlor/ui/lib/utils";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+import { ThemeToggle } from "@/components/theme-toggle";
+import { Wordmark } from "@/components/wordmark";
+
+import { UserMenu } from "./user-menu";
+
+export type SignedInUser = NonNullable<RouterOutputs["auth"]["me"]>;
+
+export interface NavItem {
+  href: string;
+  label: string;
+  /** Whether the item is the current section. */
+  match: (pathname: string) => boolean;
+  /** Prefetch the page while it is in view (not for rarely visited ones). */
+  prefetch?: boolean;
+}
+
+export function navItems(user: SignedInUser): NavItem[] {
+  const items: NavItem[] = [
+    { href: "/", label: "Teams", match: (p) => p === "/" || p.startsWith("/t/") },
+    { href: "/settings", label: "Settings", match: (p) => p.startsWith("/settings") },
+  ];
+  if (user.isAdmin) items.push({ href: "/admin", label: "Admin", match: (p) => p.startsWith("/admin"), prefetch: false });
+  return items;
+}
+
+export function AppHeader({ user }: { user: SignedInUser }) {
+  const pathname = usePathname();
+  const items = navItems(user);
+  return (
+    <header className="sticky top-0 z-40 border-b bg-background/85 backdrop-blur supports-[backdrop-filter]:bg-background/70">
+      <div className="mx-auto flex h-14 max-w-6xl items-center gap-6 px-4 sm:px-6">
+        <Wordmark />
+        <nav aria-label="Main" className="hidden items-center gap-1 sm:flex">
+          {items.map((item) => {
+            const active = item.match(pathname);
+            return (
+              <Link
+                key={item.href}
+                href={item.href}
+                prefetch={item.prefetch === false ? false : undefined}
+                aria-current={active ? "page" : undefined}
+                className={cn(
+                  "rounded-md px-3 py-1.5 text-sm font-medium transition-colors",
+                  active ? "bg-accent text-foreground" : "text-muted-foreground hover:text-foreground",
+                )}
+              >
+                {item.label}
+              </Link>
+            );
+          })}
+        </nav>
+        <div className="ml-auto flex items-center gap-1">
+          <ThemeToggle />
+          <UserMenu user={user} items={items} />
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,57 @@
+"use client";
+
+import { Alert, AlertDescription } from "@parlor/ui/alert";
+import { CircleAlertIcon, ClockIcon } from "lucide-react";
+import { useCallback, useState } from "react";
+
+import { formatWait, useCountdown } from "@/lib/use-countdown";
+import { describeError, type ClientError } from "@/trpc/errors";
+
+/**
+ * Tracks a throttled call's `retryAfterSeconds`: `note` it from a failed call; `seconds` counts
+ * down to when trying again makes sense.
+ */
+export function useRetryAfter() {
+  const [until, setUntil] = useState<number | null>(null);
+  const seconds = useCountdown(until);
+  const note = useCallback((error: ClientError | Error) => {
+    const info = describeError(error);
+    if (info.code === "TOO_MANY_REQUESTS" && info.retryAfterSeconds) {
+      setUntil(Date.now() + info.retryAfterSeconds * 1_000);
+    }
+  }, []);
+  return { seconds, note };
+}
+
+/**
+ * A failed form submission's message, when it is not about one field (those show beside the
+ * field). Throttling shows as a warning with a live countdown.
+ */
+export function FormAlert({
+  error,
+  waitSeconds = 0,
+  className,
+  standalone = false,
+}: {
+  error: ClientError | Error | null | undefined;
+  waitSeconds?: number;
+  className?: string;
+  /** Also show errors about a field: for forms that have no such field to show them beside. */
+  standalone?: boolean;
+}) {
+  if (!error) return null;
+  const info = describeError(error);
+  if (!standalone && Object.keys(info.fieldErrors).length > 0) return null;
+  const throttled = info.code === "TOO_MANY_REQUESTS";
+  return (
+    <Alert variant={throttled ? "warning" : "destructive"} className={className}>
+      {throttled ? <ClockIcon aria-hidden="true" /> : <CircleAlertIcon aria-hidden="true" />}
+      <AlertDescription>
+        <p>{info.message}</p>
+        {throttled && waitSeconds > 0 ? (
+          <p className="font-medium tabular-nums">You can try again in {formatWait(waitSeconds)}.</p>
+        ) : null}
+      </AlertDescription>
+    </Alert>
+  );
+}

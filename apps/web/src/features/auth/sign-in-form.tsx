@@ -1,0 +1,87 @@
+"use client";
+
+import { signInInput } from "@parlor/api/schemas";
+import { Button } from "@parlor/ui/button";
+import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+
+import { FormAlert, useRetryAfter } from "@/components/form-alert";
+import { FormField } from "@/components/form-field";
+import { validate } from "@/lib/forms";
+import { signUpPath } from "@/lib/request-path";
+import { useFormErrors } from "@/lib/use-form-errors";
+import { api } from "@/trpc/react";
+
+export function SignInForm({ next }: { next: string }) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [values, setValues] = useState({ email: "", password: "" });
+  const errors = useFormErrors();
+  const retry = useRetryAfter();
+
+  const signIn = api.auth.signIn.useMutation({
+    onSuccess: () => {
+      queryClient.clear();
+      router.replace(next);
+      router.refresh();
+    },
+    onError: (error) => {
+      errors.fromServer(error);
+      retry.note(error);
+    },
+  });
+
+  function update(field: keyof typeof values, value: string) {
+    setValues((current) => ({ ...current, [field]: value }));
+    errors.clear(field);
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const checked = validate(signInInput, values);
+    if (!checked.ok) {
+      errors.fromClient(checked.fieldErrors);
+      return;
+    }
+    errors.reset();
+    signIn.mutate(checked.data);
+  }
+
+  return (
+    <form noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="Sign in">
+      {signIn.isPending ? null : <FormAlert error={signIn.error} waitSeconds={retry.seconds} />}
+      <FormField
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        autoFocus
+        placeholder="you@example.com"
+        value={values.email}
+        onChange={(event) => update("email", event.target.value)}
+        error={errors.of("email")}
+      />
+      <FormField
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        value={values.password}
+        onChange={(event) => update("password", event.target.value)}
+        error={errors.of("password")}
+      />
+      <Button type="submit" size="lg" className="w-full" pending={signIn.isPending} disabled={retry.seconds > 0}>
+        {signIn.isPending ? "Signing in…" : "Sign in"}
+      </Button>
+      <p className="text-center text-sm text-muted-foreground">
+        New to Parlor?{" "}
+        <Link href={signUpPath(next)} className="font-medium text-foreground underline-offset-4 hover:underline">
+          Create an account
+        </Link>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,97 @@
+"use client";
+
+import { PASSWORD_MIN, signUpInput } from "@parlor/api/schemas";
+import { Button } from "@parlor/ui/button";
+import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+
+import { FormAlert, useRetryAfter } from "@/components/form-alert";
+import { FormField } from "@/components/form-field";
+import { validate } from "@/lib/forms";
+import { signInPath } from "@/lib/request-path";
+import { useFormErrors } from "@/lib/use-form-errors";
+import { api } from "@/trpc/react";
+
+export function SignUpForm({ next }: { next: string }) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [values, setValues] = useState({ name: "", email: "", password: "" });
+  const errors = useFormErrors();
+  const retry = useRetryAfter();
+
+  const signUp = api.auth.signUp.useMutation({
+    onSuccess: () => {
+      queryClient.clear();
+      router.replace(next);
+      router.refresh();
+    },
+    onError: (error) => {
+      errors.fromServer(error);
+      retry.note(error);
+    },
+  });
+
+  function update(field: keyof typeof values, value: string) {
+    setValues((current) => ({ ...current, [field]: value }));
+    errors.clear(field);
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const checked = validate(signUpInput, values);
+    if (!checked.ok) {
+      errors.fromClient(checked.fieldErrors);
+      return;
+    }
+    errors.reset();
+    signUp.mutate(checked.data);
+  }
+
+  return (
+    <form noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="Create an account">
+      {signUp.isPending ? null : <FormAlert error={signUp.error} waitSeconds={retry.seconds} />}
+      <FormField
+        label="Name"
+        name="name"
+        autoComplete="name"
+        autoFocus
+        placeholder="Ada Lovelace"
+        value={values.name}
+        onChange={(event) => update("name", event.target.value)}
+        error={errors.of("name")}
+      />
+      <FormField
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        placeholder="you@example.com"
+        value={values.email}
+        onChange={(event) => update("email", event.target.value)}
+        error={errors.of("email")}
+      />
+      <FormField
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        hint={`At least ${PASSWORD_MIN} characters. A few unrelated words work well.`}
+        value={values.password}
+        onChange={(event) => update("password", event.target.value)}
+        error={errors.of("password")}
+      />
+      <Button type="submit" size="lg" className="w-full" pending={signUp.isPending} disabled={retry.seconds > 0}>
+        {signUp.isPending ? "Creating your account…" : "Create account"}
+      </Button>
+      <p className="text-center text-sm text-muted-foreground">
+        Already have an account?{" "}
+        <Link href={signInPath(next)} className="font-medium text-foreground underline-offset-4 hover:underline">
+          Sign in
+        </Link>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,112 @@
+"use client";
+
+import { createRoomInput } from "@parlor/api/schemas";
+import { Button } from "@parlor/ui/button";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "@parlor/ui/dialog";
+import { PlusIcon } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+
+import { FormAlert, useRetryAfter } from "@/components/form-alert";
+import { FormField } from "@/components/form-field";
+import { validate } from "@/lib/forms";
+import { useFormErrors } from "@/lib/use-form-errors";
+import { api } from "@/trpc/react";
+
+import { roomPath } from "./room-card";
+
+/** Creates a room in the team and goes straight into it. */
+export function NewRoomDialog({
+  teamSlug,
+  variant = "default",
+}: {
+  teamSlug: string;
+  variant?: "default" | "outline";
+}) {
+  const router = useRouter();
+  const utils = api.useUtils();
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState("");
+  const errors = useFormErrors();
+  const retry = useRetryAfter();
+  const create = api.room.create.useMutation({
+    onSuccess: async (room) => {
+      await utils.room.list.invalidate({ teamSlug });
+      router.push(roomPath(teamSlug, room.slug));
+    },
+    onError: (error) => {
+      errors.fromServer(error);
+      retry.note(error);
+    },
+  });
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const checked = validate(createRoomInput, { teamSlug, name });
+    if (!checked.ok) {
+      errors.fromClient(checked.fieldErrors);
+      return;
+    }
+    errors.reset();
+    create.mutate(checked.data);
+  }
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (next) {
+          setName("");
+          errors.reset();
+          create.reset();
+        }
+      }}
+    >
+      <DialogTrigger asChild>
+        <Button variant={variant}>
+          <PlusIcon aria-hidden="true" />
+          New room
+        </Button>
+      </DialogTrigger>
+      <DialogContent className="sm:max-w-md">
+        <form noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="New room">
+          <DialogHeader>
+            <DialogTitle>New room</DialogTitle>
+            <DialogDescription>
+              Give it a name people will recognise. The room's link is made from it and stays the same.
+            </DialogDescription>
+          </DialogHeader>
+          {create.isPending ? null : <FormAlert error={create.error} waitSeconds={retry.seconds} />}
+          <FormField
+            label="Room name"
+            name="name"
+            placeholder="Daily standup"
+            autoComplete="off"
+            autoFocus
+            maxLength={256}
+            value={name}
+            onChange={(event) => {
+              setName(event.target.value);
+              errors.clear("name");
+            }}
+            error={errors.of("name")}
+          />
+          <DialogFooter>
+            <Button type="submit" pending={create.isPending} disabled={retry.seconds > 0}>
+              {create.isPending ? "Creating…" : "Create and join"}
+            </Button>
+          </DialogFooter>
+        </form>
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,156 @@
+"use client";
+
+import { renameRoomInput } from "@parlor/api/schemas";
+import { Button } from "@parlor/ui/button";
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@parlor/ui/dialog";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "@parlor/ui/dropdown-menu";
+import { toast } from "@parlor/ui/toaster";
+import { EllipsisIcon, PencilIcon, Trash2Icon } from "lucide-react";
+import { useState, type FormEvent } from "react";
+
+import { ConfirmDialog } from "@/components/confirm-dialog";
+import { FormAlert } from "@/components/form-alert";
+import { FormField } from "@/components/form-field";
+import { validate } from "@/lib/forms";
+import { useFormErrors } from "@/lib/use-form-errors";
+import { api } from "@/trpc/react";
+
+interface Room {
+  slug: string;
+  name: string;
+}
+
+/** Rename and delete, for the team's owners and admins. */
+export function RoomActions({ teamSlug, room }: { teamSlug: string; room: Room }) {
+  const [dialog, setDialog] = useState<"rename" | "delete" | null>(null);
+  return (
+    <>
+      {/* Not modal: a dialog opens from it, and the two must not fight over focus and pointer events. */}
+      <DropdownMenu modal={false}>
+        <DropdownMenuTrigger asChild>
+          <Button variant="ghost" size="icon-sm" aria-label={`Manage ${room.name}`} className="-mt-1 -mr-2">
+            <EllipsisIcon aria-hidden="true" />
+          </Button>
+        </DropdownMenuTrigger>
+        <DropdownMenuContent align="end" className="w-44">
+          <DropdownMenuItem onSelect={() => setDialog("rename")}>
+            <PencilIcon aria-hidden="true" />
+            Rename
+          </DropdownMenuItem>
+          <DropdownMenuSeparator />
+          <DropdownMenuItem variant="destructive" onSelect={() => setDialog("delete")}>
+            <Trash2Icon aria-hidden="true" />
+            Delete room
+          </DropdownMenuItem>
+        </DropdownMenuContent>
+      </DropdownMenu>
+      {/* Mounted while open, so each opening starts from the room's current name and no old error. */}
+      {dialog === "rename" ? (
+        <RenameRoomDialog teamSlug={teamSlug} room={room} onClose={() => setDialog(null)} />
+      ) : null}
+      {dialog === "delete" ? (
+        <DeleteRoomDialog teamSlug={teamSlug} room={room} onClose={() => setDialog(null)} />
+      ) : null}
+    </>
+  );
+}
+
+function RenameRoomDialog({ teamSlug, room, onClose }: { teamSlug: string; room: Room; onClose: () => void }) {
+  const utils = api.useUtils();
+  const [name, setName] = useState(room.name);
+  const errors = useFormErrors();
+  const rename = api.room.rename.useMutation({
+    onSuccess: async (renamed) => {
+      await utils.room.list.invalidate({ teamSlug });
+      onClose();
+      toast.success(`Renamed to ${renamed.name}`);
+    },
+    onError: errors.fromServer,
+  });
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const checked = validate(renameRoomInput, { teamSlug, roomSlug: room.slug, name });
+    if (!checked.ok) {
+      errors.fromClient(checked.fieldErrors);
+      return;
+    }
+    errors.reset();
+    rename.mutate(checked.data);
+  }
+
+  return (
+    <Dialog open onOpenChange={(next) => (!next && !rename.isPending ? onClose() : undefined)}>
+      <DialogContent className="sm:max-w-md">
+        <form noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="Rename room">
+          <DialogHeader>
+            <DialogTitle>Rename room</DialogTitle>
+            <DialogDescription>The link stays the same, so saved links and invites keep working.</DialogDescription>
+          </DialogHeader>
+          {rename.isPending ? null : <FormAlert error={rename.error} />}
+          <FormField
+            label="Room name"
+            name="name"
+            autoComplete="off"
+            autoFocus
+            maxLength={256}
+            value={name}
+            onChange={(event) => {
+              setName(event.target.value);
+              errors.clear("name");
+            }}
+            error={errors.of("name")}
+          />
+          <DialogFooter>
+            <DialogClose asChild>
+              <Button type="button" variant="outline" disabled={rename.isPending}>
+                Cancel
+              </Button>
+            </DialogClose>
+            <Button type="submit" pending={rename.isPending}>
+              {rename.isPending ? "Saving…" : "Save"}
+            </Button>
+          </DialogFooter>
+        </form>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function DeleteRoomDialog({ teamSlug, room, onClose }: { teamSlug: string; room: Room; onClose: () => void }) {
+  const utils = api.useUtils();
+  const remove = api.room.delete.useMutation({
+    onSuccess: async () => {
+      await utils.room.list.invalidate({ teamSlug });
+      onClose();
+      toast.success(`${room.name} was deleted`);
+    },
+  });
+  return (
+    <ConfirmDialog
+      open
+      onOpenChange={(next) => (next ? undefined : onClose())}
+      title={`Delete ${room.name}?`}
+      description="Anyone in it now is disconnected, and its link stops working. This can't be undone."
+      confirmLabel="Delete room"
+      pendingLabel="Deleting…"
+      pending={remove.isPending}
+      error={remove.error}
+      onConfirm={() => remove.mutate({ teamSlug, roomSlug: room.slug })}
+    />
+  );
+}

@@ -1,0 +1,120 @@
+"use client";
+
+import type { RouterOutputs } from "@parlor/api";
+import { InitialsAvatar } from "@parlor/ui/avatar";
+import { Button } from "@parlor/ui/button";
+import { ArrowRightIcon } from "lucide-react";
+import Link from "next/link";
+
+import { CopyButton } from "@/components/copy-button";
+
+import { RoomActions } from "./room-actions";
+
+type ListedRoom = RouterOutputs["room"]["list"][number];
+type Participant = ListedRoom["participants"][number];
+
+/**
+ * A room as the team page lists it. `participants` is null when the rooms could be listed but
+ * who is in them could not be asked (the video service is down).
+ */
+export type RoomItem = Omit<ListedRoom, "participants"> & { participants: Participant[] | null };
+
+const MAX_AVATARS = 4;
+
+export function roomPath(teamSlug: string, roomSlug: string): string {
+  return `/t/${encodeURIComponent(teamSlug)}/${encodeURIComponent(roomSlug)}`;
+}
+
+function presenceSummary(people: Participant[]): string {
+  const names = people.map((p) => p.name || "Someone");
+  if (names.length === 1) return `${names[0]} is here`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are here`;
+  return `${names[0]} and ${names.length - 1} others are here`;
+}
+
+export function RoomCard({
+  teamSlug,
+  room,
+  canManage,
+  presenceUnknown,
+}: {
+  teamSlug: string;
+  room: RoomItem;
+  canManage: boolean;
+  presenceUnknown: boolean;
+}) {
+  const href = roomPath(teamSlug, room.slug);
+  const people = room.participants ?? [];
+  const live = !presenceUnknown && people.length > 0;
+
+  return (
+    <article
+      aria-label={room.name}
+      className="group relative flex h-full flex-col gap-4 rounded-xl border bg-card p-5 shadow-xs transition-[border-color,box-shadow] hover:border-foreground/20 hover:shadow-sm"
+    >
+      <div className="flex items-start gap-3">
+        <div className="grid min-w-0 flex-1 gap-1">
+          <h3 className="flex items-center gap-2 font-medium">
+            {live ? (
+              <span className="relative flex size-2 shrink-0" aria-hidden="true">
+                <span className="absolute inline-flex size-full animate-ping rounded-full bg-success opacity-60" />
+                <span className="relative inline-flex size-2 rounded-full bg-success" />
+              </span>
+            ) : null}
+            <Link href={href} className="truncate rounded-sm hover:underline hover:underline-offset-4">
+              {room.name}
+            </Link>
+          </h3>
+          <p className="truncate font-mono text-xs text-muted-foreground">{href}</p>
+        </div>
+        {canManage ? <RoomActions teamSlug={teamSlug} room={room} /> : null}
+      </div>
+
+      <Presence people={people} unknown={presenceUnknown} />
+
+      <div className="mt-auto flex items-center gap-2">
+        <Button asChild size="sm" variant={live ? "default" : "secondary"}>
+          <Link href={href}>
+            {live ? "Join" : "Open room"}
+            <ArrowRightIcon aria-hidden="true" />
+          </Link>
+        </Button>
+        <CopyButton value={href} label="Copy link" variant="ghost" />
+      </div>
+    </article>
+  );
+}
+
+function Presence({ people, unknown }: { people: Participant[]; unknown: boolean }) {
+  if (unknown) {
+    return <p className="text-sm text-muted-foreground">Presence unavailable</p>;
+  }
+  if (people.length === 0) {
+    return <p className="text-sm text-muted-foreground">Nobody here yet</p>;
+  }
+  const shown = people.slice(0, MAX_AVATARS);
+  const more = people.length - shown.length;
+  return (
+    <div className="flex items-center gap-3">
+      <ul className="flex -space-x-2" aria-label="In the room">
+        {shown.map((person) => (
+          <li key={person.identity}>
+            <InitialsAvatar
+              name={person.name || "Someone"}
+              id={person.identity}
+              className="size-7 ring-2 ring-card"
+            />
+          </li>
+        ))}
+        {more > 0 ? (
+          <li>
+            <span className="flex size-7 items-center justify-center rounded-full bg-muted text-[11px] font-medium text-muted-foreground ring-2 ring-card">
+              +{more}
+            </span>
+          </li>
+        ) : null}
+      </ul>
+      <p className="truncate text-sm text-muted-foreground">{presenceSummary(people)}</p>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+"use client";
+
+import type { RouterOutputs } from "@parlor/api";
+import { Badge } from "@parlor/ui/badge";
+import { Button } from "@parlor/ui/button";
+import { UserPlusIcon } from "lucide-react";
+import Link from "next/link";
+
+import { PageContainer, PageHeader } from "@/components/page";
+import { RoomsSection } from "@/features/rooms/rooms-section";
+
+import { InvitesSection } from "./invites-section";
+import { canManage, ROLE_LABELS } from "./labels";
+import { LeaveTeamButton } from "./leave-team";
+import { MembersSection } from "./members-section";
+
+type Team = RouterOutputs["team"]["get"];
+type Member = RouterOutputs["team"]["members"][number];
+
+export function TeamView({
+  team,
+  currentUserId,
+  initialMembers,
+}: {
+  team: Team;
+  currentUserId: string;
+  initialMembers: Member[];
+}) {
+  const manager = canManage(team.role);
+  return (
+    <PageContainer>
+      <PageHeader
+        eyebrow={
+          <nav aria-label="Breadcrumb">
+            <Link href="/" className="hover:text-foreground">
+              Teams
+            </Link>
+            <span aria-hidden="true" className="mx-1.5">
+              /
+            </span>
+            <span className="text-foreground/80">{team.name}</span>
+          </nav>
+        }
+        title={
+          <span className="flex items-center gap-3">
+            <span className="truncate">{team.name}</span>
+            <Badge variant="outline" className="font-normal">
+              {ROLE_LABELS[team.role]}
+            </Badge>
+          </span>
+        }
+        description="Rooms stay open at the same link. Share it, and anyone in the team can walk in."
+        actions={
+          <>
+            {manager ? (
+              <Button variant="outline" asChild>
+                <a href="#invites">
+                  <UserPlusIcon aria-hidden="true" />
+                  Invite people
+                </a>
+              </Button>
+            ) : null}
+            <LeaveTeamButton team={team} />
+          </>
+        }
+      />
+      <div className="grid gap-12">
+        <RoomsSection team={team} />
+        <div className="grid items-start gap-12 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)] lg:gap-8">
+          <MembersSection team={team} currentUserId={currentUserId} initialMembers={initialMembers} />
+          {manager ? <InvitesSection team={team} /> : null}
+        </div>
+      </div>
+    </PageContainer>
+  );
+}
