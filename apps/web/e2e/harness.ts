@@ -1,0 +1,208 @@
+/**
+ * Browser test harness: the built app served by `next start` on a free port with a database of
+ * its own (a fresh PGlite folder, or a fresh Postgres database when DATABASE_URL is set), and
+ * Debian's Chromium driven by playwright-core. Nothing is skipped: a missing build or browser
+ * fails the suite with a message that says what to do.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import postgres from "postgres";
+
+export const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
+export const RESULTS_DIR = join(WEB_DIR, "test-results");
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** A database for one run: a fresh Postgres database when DATABASE_URL is set, else a PGlite folder. */
+async function freshDatabase(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    const name = `parlor_e2e_${randomBytes(6).toString("hex")}`;
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`create database ${name}`);
+    } finally {
+      await admin.end({ timeout: 5 });
+    }
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return {
+      env: { DATABASE_URL: url.toString() },
+      drop: async () => {
+        const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
+        try {
+          await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+        } finally {
+          await cleanup.end({ timeout: 5 });
+        }
+      },
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), "parlor-e2e-"));
+  return {
+    env: { PGLITE_DATA_DIR: join(dir, "pglite") },
+    drop: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface RunningApp {
+  url: string;
+  /** Everything the server printed, for failure messages. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Serves the production build; rejects (with the server's output) when it does not come up. */
+export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+  if (!existsSync(join(WEB_DIR, ".next", "BUILD_ID"))) {
+    throw new Error(
+      "The web app has not been built. Run `pnpm --filter @parlor/web build` before the browser tests.",
+    );
+  }
+  const port = await freePort();
+  const database = await freshDatabase();
+  const url = `http://127.0.0.1:${port}`;
+  let output = "";
+  const nextBin = join(WEB_DIR, "node_modules", "next", "dist", "bin", "next");
+  const child: ChildProcess = spawn(process.execPath, [nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
+    cwd: WEB_DIR,
+    env: {
+      ...process.env,
+      DATABASE_URL: "",
+      PGLITE_DATA_DIR: "",
+      NODE_ENV: "production",
+      PORT: String(port),
+      APP_URL: url,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      // No LiveKit server in these tests: a closed port answers at once.
+      LIVEKIT_URL: "ws://127.0.0.1:9",
+      LIVEKIT_TIMEOUT_MS: "1000",
+      NEXT_TELEMETRY_DISABLED: "1",
+      ...database.env,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await database.drop();
+  };
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`The app exited with code ${child.exitCode} before it was ready:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${url}/sign-in`, { redirect: "manual" });
+      if (response.status === 200) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`The app did not answer on ${url} within 60 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return { url, output: () => output, stop };
+}
+
+/** Debian's Chromium (or CHROMIUM_PATH); never a downloaded browser. */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `Chromium was not found at ${executablePath}. Install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`,
+    );
+  }
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+}
+
+export interface PageProblems {
+  /** Console errors, failed page scripts and server errors seen by the page. */
+  list: string[];
+}
+
+/** Records what a person would count as broken: console errors, uncaught exceptions, 5xx responses. */
+export function watchProblems(page: Page): PageProblems {
+  const problems: PageProblems = { list: [] };
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    const where = message.location().url;
+    problems.list.push(`console: ${message.text()}${where ? ` (${where})` : ""}`);
+  });
+  page.on("pageerror", (error) => problems.list.push(`page error: ${error.message}`));
+  page.on("response", (response) => {
+    if (response.status() >= 500) problems.list.push(`HTTP ${response.status()} ${response.url()}`);
+  });
+  return problems;
+}
+
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {},
+): Promise<BrowserContext> {
+  return browser.newContext({
+    baseURL,
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    colorScheme: options.colorScheme ?? "light",
+    deviceScaleFactor: 1,
+  });
+}
+
+/** Saves a full-page screenshot under apps/web/test-results/. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const path = join(RESULTS_DIR, `${name}.png`);
+  await mkdir(dirname(path), { recursive: true });
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
