@@ -1,3 +1,5 @@
+import { timingSafeEqual } from "node:crypto";
+
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
@@ -70,14 +72,17 @@ export async function handleLiveKitWebhook(services: Services, req: Request): Pr
   } catch (error) {
     const reason = error instanceof WebhookRejected ? error.message : "invalid webhook";
     services.logger.warn({ event: "webhook.rejected", reason }, "webhook rejected");
+    services.metrics.webhookEvents.inc({ result: "rejected" });
     return json(401, { error: "Webhook signature not valid." });
   }
   try {
     const applied = await applyWebhookEvent(services, event);
+    services.metrics.webhookEvents.inc({ result: applied ? "applied" : "duplicate" });
     return json(200, { ok: true, applied });
   } catch (error) {
     // LiveKit retries failed deliveries; reconciliation covers what is lost for good.
     services.logger.error({ err: error, event: event.event }, "webhook could not be applied");
+    services.metrics.webhookEvents.inc({ result: "failed" });
     return json(503, { error: "Webhook could not be applied now; it will be retried." }, { "retry-after": "5" });
   }
 }
@@ -109,4 +114,22 @@ export async function handleHealth(services: Services | (() => Promise<Services>
   }
   const report = await healthReport(ready);
   return json(report.status === "ok" ? 200 : 503, report);
+}
+
+/**
+ * `GET /api/metrics` for Prometheus: off (404) unless METRICS_TOKEN is set, and then only for a
+ * request bearing that token.
+ */
+export async function handleMetrics(services: () => Promise<Services>, req: Request): Promise<Response> {
+  const ready = await services().catch(() => null);
+  const token = ready?.config.metricsToken;
+  if (!ready || !token) return new Response("Not found", { status: 404 });
+  const given = Buffer.from(req.headers.get("authorization") ?? "");
+  const expected = Buffer.from(`Bearer ${token}`);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return new Response("Unauthorized", { status: 401, headers: { "www-authenticate": "Bearer" } });
+  }
+  return new Response(await ready.metrics.registry.metrics(), {
+    headers: { "content-type": ready.metrics.registry.contentType, "cache-control": "no-store" },
+  });
 }

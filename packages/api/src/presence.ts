@@ -4,8 +4,8 @@
  * state is terminal per LiveKit sid (a left connection or finished room never reopens: a rejoin
  * gets a new sid), and the whole picture is reconciled against LiveKit's own lists.
  */
-import { schema, type Transaction } from "@parlor/db";
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { schema, type Database, type Transaction } from "@parlor/db";
+import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { WebhookReceiver, type WebhookEvent } from "livekit-server-sdk";
 
 import type { LiveKitParticipant } from "./livekit/service";
@@ -328,6 +328,13 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
       attendees: [...byPerson.values()].map((p) => ({ ...p, secondsPresent: Math.round(p.secondsPresent) })),
     };
   });
+}
+
+/** How many rooms are live and how many people are in them, per the records (for metrics). */
+export async function countLive(db: Database) {
+  const [roomsLive] = await db.select({ n: count() }).from(schema.roomSessions).where(isNull(schema.roomSessions.endedAt));
+  const [people] = await db.select({ n: count() }).from(schema.participantSessions).where(isNull(schema.participantSessions.leftAt));
+  return { rooms: roomsLive?.n ?? 0, participants: people?.n ?? 0 };
 }
 
 async function rows<T>(result: Promise<unknown>): Promise<T[]> {

@@ -233,6 +233,7 @@ export async function connectionDetails(
     roomAdmin: canManage(row.role),
     ttlSeconds: TOKEN_TTL_SECONDS,
   });
+  svc.metrics.joins.inc();
   return {
     serverUrl: svc.livekit.publicUrl,
     roomName: row.livekitRoomName,

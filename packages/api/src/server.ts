@@ -35,4 +35,4 @@ export function getServices(): Promise<Services> {
   return state.parlorServices;
 }
 
-export { handleHealth, handleLiveKitWebhook, handleTRPCRequest, TRPC_ENDPOINT } from "./http";
+export { handleHealth, handleLiveKitWebhook, handleMetrics, handleTRPCRequest, TRPC_ENDPOINT } from "./http";

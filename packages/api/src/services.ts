@@ -4,8 +4,9 @@ import { createSessionStore, defaultSessionPolicy, type SessionPolicy, type Sess
 import type { Config } from "./config";
 import { createLiveKitService, type LiveKitService } from "./livekit/service";
 import { createLogger, type Logger } from "./lib/logger";
+import { createMetrics, type Metrics } from "./lib/metrics";
 import { createPresenceBus, type PresenceBus } from "./lib/presence-bus";
-import { PRESENCE_CHANNEL } from "./presence";
+import { countLive, PRESENCE_CHANNEL } from "./presence";
 import { createRateLimiter, ratePolicies, type Clock, type RateLimiter, type RatePolicies } from "./lib/rate-limit";
 
 /** Everything a request needs that is built once at start: the procedures receive it in their context. */
@@ -19,6 +20,7 @@ export interface Services {
   ratePolicies: RatePolicies;
   livekit: LiveKitService;
   presenceBus: PresenceBus;
+  metrics: Metrics;
   clock: Clock;
 }
 
@@ -45,6 +47,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     ratePolicies: { ...ratePolicies, ...overrides.ratePolicies },
     livekit: createLiveKitService(config.livekit, logger),
     presenceBus: createPresenceBus(database, PRESENCE_CHANNEL, logger),
+    metrics: createMetrics(() => countLive(database.db)),
     clock,
   };
 }

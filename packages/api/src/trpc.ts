@@ -64,8 +64,17 @@ export const mergeRouters = t.mergeRouters;
 const errorHandling = t.middleware(async ({ ctx, next, path, type }) => {
   const start = performance.now();
   const result = await next();
-  if (result.ok) return result;
+  const { metrics } = ctx.services;
+  metrics.procedureDuration.observe({ path, type }, (performance.now() - start) / 1000);
+  if (result.ok) {
+    metrics.procedureCalls.inc({ path, type, code: "OK" });
+    return result;
+  }
   const mapped = toTRPCError(result.error);
+  metrics.procedureCalls.inc({ path, type, code: mapped.code });
+  if (mapped.code === "SERVICE_UNAVAILABLE") {
+    metrics.dependencyErrors.inc({ dependency: mapped.cause instanceof AppError ? "livekit" : "database" });
+  }
   if (mapped.code === "INTERNAL_SERVER_ERROR") {
     ctx.logger.error({ err: mapped.cause ?? mapped, path, type }, "unexpected error in procedure");
   } else if (mapped.code === "SERVICE_UNAVAILABLE") {
