@@ -1,0 +1,94 @@
+"use client";
+
+import { InitialsAvatar } from "@parlor/ui/avatar";
+import { cn } from "@parlor/ui/lib/utils";
+import { VideoOffIcon } from "lucide-react";
+import { useEffect, useRef, type ReactNode } from "react";
+
+import type { LocalMediaState } from "./local-media";
+
+/**
+ * The self view: mirrored, like a mirror, so moving left moves left. Shows who you are when the
+ * camera is off, and a spinner while it starts.
+ */
+export function CameraPreview({
+  state,
+  name,
+  className,
+  children,
+}: {
+  state: LocalMediaState;
+  name: string;
+  className?: string;
+  /** Overlaid at the bottom (controls, meter). */
+  children?: ReactNode;
+}) {
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const track = state.status === "live" ? state.track : null;
+
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!video) return;
+    if (!track) {
+      video.srcObject = null;
+      return;
+    }
+    video.srcObject = new MediaStream([track]);
+    // Muted inline video may autoplay everywhere; a rejected play() only means "not yet".
+    video.play().catch(() => undefined);
+    return () => {
+      video.srcObject = null;
+    };
+  }, [track]);
+
+  return (
+    <div
+      className={cn(
+        "relative isolate aspect-video w-full overflow-hidden rounded-xl bg-zinc-900 text-zinc-100 ring-1 ring-border",
+        className,
+      )}
+      data-testid="camera-preview"
+      data-state={state.status}
+    >
+      <video
+        ref={videoRef}
+        autoPlay
+        playsInline
+        muted
+        aria-label="Your camera preview"
+        className={cn("absolute inset-0 size-full -scale-x-100 object-cover", !track && "invisible")}
+      />
+      {!track ? (
+        <div className="absolute inset-0 flex flex-col items-center justify-center gap-3 p-4 text-center">
+          {state.status === "starting" ? (
+            <>
+              <span
+                className="size-8 animate-spin rounded-full border-2 border-zinc-500 border-t-zinc-100"
+                aria-hidden="true"
+              />
+              <p className="text-sm text-zinc-300">Starting camera…</p>
+            </>
+          ) : (
+            <>
+              <InitialsAvatar
+                name={name || "?"}
+                id={name || "?"}
+                className="size-16 text-xl sm:size-20 sm:text-2xl"
+                title=""
+              />
+              <p className="flex items-center gap-1.5 text-sm text-zinc-300">
+                <VideoOffIcon className="size-4" aria-hidden="true" />
+                {state.status === "error" ? "Camera unavailable" : "Camera is off"}
+              </p>
+            </>
+          )}
+        </div>
+      ) : null}
+      {children ? (
+        <div className="absolute inset-x-0 bottom-0 flex items-center justify-center gap-2 bg-gradient-to-t from-black/70 to-transparent p-3 pt-8">
+          {children}
+        </div>
+      ) : null}
+    </div>
+  );
+}

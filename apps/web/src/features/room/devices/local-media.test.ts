@@ -1,0 +1,218 @@
+import { describe, expect, it, vi } from "vitest";
+
+import { captureConstraints, createLocalMedia, startTogether } from "./local-media";
+
+/** A capture track like the browser's: stoppable, ends (fires "ended") when its device goes away. */
+class FakeTrack extends EventTarget {
+  readyState: "live" | "ended" = "live";
+  stopped = false;
+  constructor(
+    readonly kind: "audio" | "video",
+    readonly deviceId: string,
+  ) {
+    super();
+  }
+  stop() {
+    this.stopped = true;
+    this.readyState = "ended";
+  }
+  getSettings() {
+    return { deviceId: this.deviceId };
+  }
+  /** The device was unplugged. */
+  unplug() {
+    this.readyState = "ended";
+    this.dispatchEvent(new Event("ended"));
+  }
+}
+
+const stream = (...tracks: FakeTrack[]) =>
+  ({
+    getTracks: () => tracks,
+    getVideoTracks: () => tracks.filter((t) => t.kind === "video"),
+    getAudioTracks: () => tracks.filter((t) => t.kind === "audio"),
+  }) as unknown as MediaStream;
+
+const domError = (name: string) => Object.assign(new Error(name), { name });
+
+function deferredGum() {
+  const calls: {
+    constraints: MediaStreamConstraints;
+    resolve: (s: MediaStream) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  const getUserMedia = vi.fn(
+    (constraints: MediaStreamConstraints) =>
+      new Promise<MediaStream>((resolve, reject) => calls.push({ constraints, resolve, reject })),
+  );
+  return { getUserMedia, calls };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe("local media controller", () => {
+  it("starts a track when enabled and stops it when disabled", async () => {
+    const track = new FakeTrack("video", "cam-a");
+    const media = createLocalMedia("videoinput", { getUserMedia: async () => stream(track) });
+    media.setEnabled(true);
+    expect(media.getState().status).toBe("starting");
+    await tick();
+    expect(media.getState()).toMatchObject({ status: "live", track, deviceId: "cam-a" });
+    media.setEnabled(false);
+    expect(track.stopped).toBe(true);
+    expect(media.getState()).toMatchObject({ status: "off", track: null });
+  });
+
+  it("reports a denied permission, and tries again on retry", async () => {
+    const getUserMedia = vi
+      .fn()
+      .mockRejectedValueOnce(domError("NotAllowedError"))
+      .mockResolvedValueOnce(stream(new FakeTrack("audio", "mic")));
+    const media = createLocalMedia("audioinput", { getUserMedia });
+    media.setEnabled(true);
+    await tick();
+    expect(media.getState()).toMatchObject({
+      status: "error",
+      problem: { kind: "permission-denied", device: "audioinput" },
+    });
+    media.retry();
+    await tick();
+    expect(media.getState().status).toBe("live");
+  });
+
+  it("reports a missing device and a busy device", async () => {
+    for (const [name, kind] of [
+      ["NotFoundError", "not-found"],
+      ["NotReadableError", "busy"],
+    ] as const) {
+      const media = createLocalMedia("videoinput", { getUserMedia: () => Promise.reject(domError(name)) });
+      media.setEnabled(true);
+      await tick();
+      expect(media.getState().problem?.kind).toBe(kind);
+    }
+  });
+
+  it("notices a device unplugged during the preview (the track ends)", async () => {
+    const track = new FakeTrack("video", "cam-a");
+    const media = createLocalMedia("videoinput", { getUserMedia: async () => stream(track) });
+    media.setEnabled(true);
+    await tick();
+    track.unplug();
+    expect(media.getState()).toMatchObject({ status: "error", track: null, problem: { kind: "unplugged" } });
+  });
+
+  it("notices a device that left the device list without ending its track", async () => {
+    const track = new FakeTrack("audio", "mic-usb");
+    const media = createLocalMedia("audioinput", { getUserMedia: async () => stream(track) });
+    media.setEnabled(true);
+    await tick();
+    media.devicesChanged([{ kind: "audioinput", deviceId: "mic-builtin" }]);
+    expect(media.getState().problem?.kind).toBe("unplugged");
+    expect(track.stopped).toBe(true);
+  });
+
+  it("tries again by itself when a device appears after none was found", async () => {
+    const getUserMedia = vi
+      .fn()
+      .mockRejectedValueOnce(domError("NotFoundError"))
+      .mockResolvedValueOnce(stream(new FakeTrack("video", "cam-new")));
+    const media = createLocalMedia("videoinput", { getUserMedia });
+    media.setEnabled(true);
+    await tick();
+    expect(media.getState().problem?.kind).toBe("not-found");
+    media.devicesChanged([{ kind: "videoinput", deviceId: "cam-new" }]);
+    await tick();
+    expect(media.getState()).toMatchObject({ status: "live", deviceId: "cam-new" });
+  });
+
+  it("switches devices: an explicit choice is exact, and the old track stops", async () => {
+    const { getUserMedia, calls } = deferredGum();
+    const media = createLocalMedia("videoinput", { getUserMedia });
+    media.setEnabled(true);
+    const first = new FakeTrack("video", "cam-a");
+    calls[0]!.resolve(stream(first));
+    await tick();
+    media.devicesChanged([
+      { kind: "videoinput", deviceId: "cam-a" },
+      { kind: "videoinput", deviceId: "cam-b" },
+    ]);
+    media.setDevice("cam-b", true);
+    expect(first.stopped).toBe(true);
+    expect(calls[1]!.constraints.video).toMatchObject({ deviceId: { exact: "cam-b" } });
+    calls[1]!.resolve(stream(new FakeTrack("video", "cam-b")));
+    await tick();
+    expect(media.getState().deviceId).toBe("cam-b");
+  });
+
+  it("a mere preference for an absent device never restarts a live track", async () => {
+    const getUserMedia = vi.fn(async () => stream(new FakeTrack("video", "cam-a")));
+    const media = createLocalMedia("videoinput", { getUserMedia });
+    media.setEnabled(true);
+    await tick();
+    media.devicesChanged([{ kind: "videoinput", deviceId: "cam-a" }]);
+    media.setDevice("dead-id", false);
+    media.setDevice(undefined, false);
+    expect(getUserMedia).toHaveBeenCalledTimes(1);
+    expect(media.getState().status).toBe("live");
+  });
+
+  it("a late answer after turning off is stopped, not shown", async () => {
+    const { getUserMedia, calls } = deferredGum();
+    const media = createLocalMedia("videoinput", { getUserMedia });
+    media.setEnabled(true);
+    media.setEnabled(false);
+    const late = new FakeTrack("video", "cam-a");
+    calls[0]!.resolve(stream(late));
+    await tick();
+    expect(late.stopped).toBe(true);
+    expect(media.getState().status).toBe("off");
+  });
+
+  it("stop() releases the track (unmount) and can start again", async () => {
+    const track = new FakeTrack("audio", "mic");
+    const media = createLocalMedia("audioinput", { getUserMedia: async () => stream(track) });
+    media.setEnabled(true);
+    await tick();
+    media.stop();
+    expect(track.stopped).toBe(true);
+    expect(media.isEnabled()).toBe(false);
+  });
+});
+
+describe("startTogether", () => {
+  it("asks once for camera and microphone and hands each its track", async () => {
+    const video = new FakeTrack("video", "cam");
+    const audio = new FakeTrack("audio", "mic");
+    const getUserMedia = vi.fn(async () => stream(video, audio));
+    const v = createLocalMedia("videoinput", { getUserMedia });
+    const a = createLocalMedia("audioinput", { getUserMedia });
+    v.setEnabled(true, { deferStart: true });
+    a.setEnabled(true, { deferStart: true });
+    await startTogether(v, a, { videoId: "cam" }, getUserMedia);
+    expect(getUserMedia).toHaveBeenCalledTimes(1);
+    expect(getUserMedia.mock.calls[0]).toEqual([
+      {
+        video: captureConstraints("videoinput", "cam", false),
+        audio: captureConstraints("audioinput", undefined, false),
+      },
+    ]);
+    expect(v.getState().track).toBe(video);
+    expect(a.getState().track).toBe(audio);
+  });
+
+  it("when the combined request fails, each device reports its own problem", async () => {
+    const getUserMedia = vi.fn(async (constraints: MediaStreamConstraints) => {
+      if (constraints.video && constraints.audio) throw domError("NotReadableError");
+      if (constraints.video) throw domError("NotReadableError");
+      return stream(new FakeTrack("audio", "mic"));
+    });
+    const v = createLocalMedia("videoinput", { getUserMedia });
+    const a = createLocalMedia("audioinput", { getUserMedia });
+    v.setEnabled(true, { deferStart: true });
+    a.setEnabled(true, { deferStart: true });
+    await startTogether(v, a, {}, getUserMedia);
+    await tick();
+    expect(v.getState().problem?.kind).toBe("busy");
+    expect(a.getState().status).toBe("live");
+  });
+});

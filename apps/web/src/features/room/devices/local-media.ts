@@ -1,0 +1,238 @@
+/**
+ * One local capture track (camera or microphone) for previews: started when enabled, stopped when
+ * disabled, switched when another device is chosen, and watched for the device going away.
+ * Plain TypeScript around `getUserMedia`, so the React hook stays thin and this stays testable.
+ */
+import { classifyMediaError, type MediaKind, type MediaProblem } from "./media-errors";
+
+export type LocalMediaStatus = "off" | "starting" | "live" | "error";
+
+export interface LocalMediaState {
+  status: LocalMediaStatus;
+  track: MediaStreamTrack | null;
+  problem: MediaProblem | null;
+  /** The device actually in use (from the track's settings). */
+  deviceId: string | null;
+}
+
+export interface LocalMediaOptions {
+  getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+}
+
+export const OFF: LocalMediaState = Object.freeze({
+  status: "off",
+  track: null,
+  problem: null,
+  deviceId: null,
+}) as LocalMediaState;
+
+export function captureConstraints(
+  kind: MediaKind,
+  deviceId: string | undefined,
+  exact: boolean,
+): MediaTrackConstraints {
+  const device = deviceId ? { deviceId: exact ? { exact: deviceId } : { ideal: deviceId } } : {};
+  return kind === "videoinput"
+    ? { ...device, width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } }
+    : { ...device, echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+}
+
+const defaultGetUserMedia = (constraints: MediaStreamConstraints) => {
+  if (typeof navigator === "undefined" || !navigator.mediaDevices?.getUserMedia) {
+    return Promise.reject(new TypeError("navigator.mediaDevices.getUserMedia is undefined"));
+  }
+  return navigator.mediaDevices.getUserMedia(constraints);
+};
+
+export type LocalMediaController = ReturnType<typeof createLocalMedia>;
+
+export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {}) {
+  const getUserMedia = options.getUserMedia ?? defaultGetUserMedia;
+  let state: LocalMediaState = OFF;
+  let enabled = false;
+  let wanted: { id: string | undefined; exact: boolean } = { id: undefined, exact: false };
+  let attempt = 0;
+  const listeners = new Set<() => void>();
+  let knownIds = new Set<string>();
+
+  function set(next: LocalMediaState) {
+    state = next;
+    for (const listener of [...listeners]) listener();
+  }
+
+  function release(track: MediaStreamTrack | null) {
+    if (!track) return;
+    track.removeEventListener("ended", onEnded);
+    track.stop();
+  }
+
+  function onEnded(this: MediaStreamTrack) {
+    if (state.track !== this) return;
+    this.removeEventListener("ended", onEnded);
+    set({ status: "error", track: null, problem: { kind: "unplugged", device: kind }, deviceId: null });
+  }
+
+  function adopt(track: MediaStreamTrack) {
+    release(state.track);
+    track.addEventListener("ended", onEnded);
+    const deviceId = track.getSettings?.().deviceId ?? null;
+    set({ status: "live", track, problem: null, deviceId });
+    // A track can end between being handed over and the listener attaching.
+    if (track.readyState === "ended") onEnded.call(track);
+  }
+
+  async function start() {
+    const mine = ++attempt;
+    release(state.track);
+    set({ status: "starting", track: null, problem: null, deviceId: null });
+    const constraints = captureConstraints(kind, wanted.id, wanted.exact);
+    try {
+      const stream = await getUserMedia(
+        kind === "videoinput" ? { video: constraints } : { audio: constraints },
+      );
+      const track = kind === "videoinput" ? stream.getVideoTracks()[0] : stream.getAudioTracks()[0];
+      // Anything else the browser handed over is not ours to keep.
+      for (const other of stream.getTracks()) if (other !== track) other.stop();
+      if (mine !== attempt || !enabled) {
+        track?.stop();
+        return;
+      }
+      if (!track) throw Object.assign(new Error("No track"), { name: "NotFoundError" });
+      adopt(track);
+    } catch (error) {
+      if (mine !== attempt || !enabled) return;
+      set({ status: "error", track: null, problem: classifyMediaError(error, kind), deviceId: null });
+    }
+  }
+
+  return {
+    kind,
+    getState: () => state,
+    subscribe(listener: () => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    /**
+     * Turns capture on (starting a track) or off (stopping it). `deferStart` marks it starting
+     * without asking for a track: `startTogether` hands one over.
+     */
+    setEnabled(next: boolean, opts: { deferStart?: boolean } = {}) {
+      if (next === enabled) return;
+      enabled = next;
+      if (!enabled) {
+        attempt++;
+        release(state.track);
+        set(OFF);
+      } else if (opts.deferStart) {
+        attempt++;
+        set({ status: "starting", track: null, problem: null, deviceId: null });
+      } else {
+        void start();
+      }
+    },
+
+    isEnabled: () => enabled,
+
+    /**
+     * Chooses the device. `exact` (a person's explicit choice) fails when the device is missing;
+     * otherwise it is a preference the browser may fall back from.
+     */
+    setDevice(id: string | undefined, exact = false) {
+      const changed = id !== wanted.id || exact !== wanted.exact;
+      wanted = { id, exact };
+      if (!enabled || !changed) return;
+      if (state.status === "live" && (id ? state.deviceId === id : !exact)) return;
+      // A mere preference for a device that is not present never restarts a live track.
+      if (state.status === "live" && !exact && !knownIds.has(id ?? "")) return;
+      void start();
+    },
+
+    /** Takes a track acquired elsewhere (one prompt for camera and microphone together). */
+    adopt(track: MediaStreamTrack) {
+      if (!enabled) {
+        track.stop();
+        return;
+      }
+      attempt++;
+      adopt(track);
+    },
+
+    /** Marks a failure found elsewhere (e.g. by a combined request). */
+    fail(error: unknown) {
+      if (!enabled) return;
+      attempt++;
+      release(state.track);
+      set({ status: "error", track: null, problem: classifyMediaError(error, kind), deviceId: null });
+    },
+
+    /** Starts again after a failure (the person fixed permissions or plugged a device in). */
+    retry() {
+      if (!enabled) return;
+      void start();
+    },
+
+    /** The device list changed: notices a device that went away without ending its track. */
+    devicesChanged(devices: readonly Pick<MediaDeviceInfo, "deviceId" | "kind">[]) {
+      const present = devices.filter((d) => d.kind === kind);
+      knownIds = new Set(present.map((d) => d.deviceId).filter(Boolean));
+      if (!enabled) return;
+      if (state.status === "live" && state.track) {
+        const gone =
+          state.track.readyState === "ended" ||
+          (state.deviceId && present.length > 0 && !present.some((d) => d.deviceId === state.deviceId));
+        if (gone) {
+          const track = state.track;
+          release(track);
+          set({ status: "error", track: null, problem: { kind: "unplugged", device: kind }, deviceId: null });
+        }
+      } else if (
+        state.status === "error" &&
+        (state.problem?.kind === "not-found" || state.problem?.kind === "unplugged")
+      ) {
+        // A device appeared: try it without being asked.
+        if (present.some((d) => d.deviceId)) {
+          if (wanted.exact && wanted.id && !present.some((d) => d.deviceId === wanted.id))
+            wanted = { id: undefined, exact: false };
+          void start();
+        }
+      }
+    },
+
+    /** Stops capture (unmount); a later `setEnabled(true)` starts again. */
+    stop() {
+      enabled = false;
+      attempt++;
+      release(state.track);
+      if (state !== OFF) set(OFF);
+    },
+  };
+}
+
+/**
+ * Starts camera and microphone with one request (one permission prompt), handing each track to
+ * its controller. When the combined request fails, each controller tries on its own, so each
+ * device reports its own problem (a denied camera does not take the microphone down with it).
+ */
+export async function startTogether(
+  video: LocalMediaController,
+  audio: LocalMediaController,
+  wanted: { videoId?: string; audioId?: string },
+  getUserMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream> = defaultGetUserMedia,
+): Promise<void> {
+  try {
+    const stream = await getUserMedia({
+      video: captureConstraints("videoinput", wanted.videoId, false),
+      audio: captureConstraints("audioinput", wanted.audioId, false),
+    });
+    const v = stream.getVideoTracks()[0];
+    const a = stream.getAudioTracks()[0];
+    if (v) video.adopt(v);
+    else video.retry();
+    if (a) audio.adopt(a);
+    else audio.retry();
+  } catch {
+    video.retry();
+    audio.retry();
+  }
+}

@@ -1,0 +1,10 @@
+/** What the person chose on the pre-join screen, handed to the call. */
+export interface JoinChoices {
+  videoEnabled: boolean;
+  audioEnabled: boolean;
+  videoDeviceId: string | undefined;
+  audioDeviceId: string | undefined;
+  /** Only where the browser can choose the speaker. */
+  audioOutputId: string | undefined;
+  participantName: string;
+}
