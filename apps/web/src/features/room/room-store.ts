@@ -118,6 +118,11 @@ export function normalizeTarget(target: RoomTarget): RoomTarget {
   };
 }
 
+/** Whether `state` is about `target` (same team, room — by either slug — and name). */
+export function isStateFor(state: RoomState, target: RoomTarget): boolean {
+  return state.target !== null && sameTarget(state.target, normalizeTarget(target), state.room?.roomSlug);
+}
+
 /** The same room (by the slug asked for or its canonical slug) and the same participant name. */
 function sameTarget(a: RoomTarget, b: RoomTarget, canonicalSlugOfA?: string | null): boolean {
   return (

@@ -1,0 +1,310 @@
+"use client";
+
+import { Button } from "@parlor/ui/button";
+import { Card } from "@parlor/ui/card";
+import { cn } from "@parlor/ui/lib/utils";
+import { Progress } from "@parlor/ui/progress";
+import { toast } from "@parlor/ui/toaster";
+import {
+  LayoutContextProvider,
+  RoomAudioRenderer,
+  RoomContext,
+  useCreateLayoutContext,
+  useParticipants,
+  useRoomContext,
+} from "@livekit/components-react";
+import {
+  MediaDeviceFailure,
+  Room,
+  RoomEvent,
+  Track,
+  VideoPresets,
+  type DisconnectReason,
+  type RemoteParticipant,
+} from "livekit-client";
+import { LayoutGridIcon, PresentationIcon, XIcon } from "lucide-react";
+import { useCallback, useEffect, useRef, useState } from "react";
+
+import type { DeviceKind, SavedDevice } from "../devices/device-preferences";
+import { classifyMediaError, describeMediaProblem } from "../devices/media-errors";
+import type { JoinChoices } from "../join-choices";
+import type { RoomFailure } from "../room-failures";
+import type { ConnectionDetails } from "../room-store";
+import { ReconnectingBanner, StartAudioBanner } from "./banners";
+import { ChatPanel } from "./chat-panel";
+import { failureFromConnectError, failureFromDisconnect } from "./classify";
+import { ControlBar, type Panel } from "./control-bar";
+import { ParticipantList } from "./participant-list";
+import { RoomSettingsDialog } from "./room-settings-dialog";
+import { Stage, type LayoutMode } from "./stage";
+import { useRoomChat, type RoomChat } from "./use-room-chat";
+
+export interface ConferenceRoomProps {
+  details: ConnectionDetails;
+  choices: JoinChoices;
+  roomTitle: string;
+  teamName: string;
+  onLeave: () => void;
+  onFailure: (failure: RoomFailure) => void;
+  onDeviceChosen?: (kind: DeviceKind, device: SavedDevice) => void;
+}
+
+/** Toasts for a failed camera, microphone or screen share; a cancelled screen picker is not a failure. */
+export function reportMediaError(error: unknown, source: Track.Source) {
+  if (source === Track.Source.ScreenShare) {
+    const name = (error as { name?: string } | null)?.name;
+    if (name === "NotAllowedError" || name === "AbortError") return;
+    toast.error("Screen sharing could not start", {
+      description:
+        "Your browser or system did not allow it. Check its screen-recording permission and try again.",
+    });
+    return;
+  }
+  const problem = describeMediaProblem(
+    classifyMediaError(error, source === Track.Source.Camera ? "videoinput" : "audioinput"),
+  );
+  toast.error(problem.title, { description: problem.description });
+}
+
+/**
+ * The call: one LiveKit `Room` per mount, connected with the token from the join store and
+ * disconnected (tracks stopped) on unmount, route change and tab close.
+ */
+export function ConferenceRoom(props: ConferenceRoomProps) {
+  const { details, choices, onFailure } = props;
+  const [room, setRoom] = useState<Room | null>(null);
+  const [connected, setConnected] = useState(false);
+  const leaving = useRef(false);
+
+  useEffect(() => {
+    leaving.current = false;
+    const instance = new Room({
+      adaptiveStream: true,
+      dynacast: true,
+      videoCaptureDefaults: { deviceId: choices.videoDeviceId, resolution: VideoPresets.h720.resolution },
+      audioCaptureDefaults: {
+        deviceId: choices.audioDeviceId,
+        echoCancellation: true,
+        noiseSuppression: true,
+        autoGainControl: true,
+      },
+      audioOutput: choices.audioOutputId ? { deviceId: choices.audioOutputId } : undefined,
+    });
+    let active = true;
+    let wasConnected = false;
+
+    const onDisconnected = (reason?: DisconnectReason) => {
+      if (!active || leaving.current || !wasConnected) return;
+      const failure = failureFromDisconnect(reason);
+      if (failure) onFailure(failure);
+    };
+    const onMediaDevicesError = (error: Error) => {
+      const failure = MediaDeviceFailure.getFailure(error);
+      const kind = /audio|microphone/i.test(error.message) ? Track.Source.Microphone : Track.Source.Camera;
+      if (failure) reportMediaError(error, kind);
+    };
+    instance.on(RoomEvent.Disconnected, onDisconnected).on(RoomEvent.MediaDevicesError, onMediaDevicesError);
+    setRoom(instance);
+
+    instance.connect(details.serverUrl, details.participantToken).then(
+      () => {
+        if (!active) return;
+        wasConnected = true;
+        setConnected(true);
+        if (choices.audioEnabled) {
+          instance.localParticipant
+            .setMicrophoneEnabled(true)
+            .catch((e: unknown) => reportMediaError(e, Track.Source.Microphone));
+        }
+        if (choices.videoEnabled) {
+          instance.localParticipant
+            .setCameraEnabled(true)
+            .catch((e: unknown) => reportMediaError(e, Track.Source.Camera));
+        }
+      },
+      (error: unknown) => {
+        if (active && !leaving.current) onFailure(failureFromConnectError(error));
+      },
+    );
+
+    // Closing the tab (or leaving for another site) ends the call at once.
+    const onPageHide = () => {
+      leaving.current = true;
+      void instance.disconnect(true);
+    };
+    window.addEventListener("pagehide", onPageHide);
+
+    return () => {
+      active = false;
+      window.removeEventListener("pagehide", onPageHide);
+      instance
+        .off(RoomEvent.Disconnected, onDisconnected)
+        .off(RoomEvent.MediaDevicesError, onMediaDevicesError);
+      // Stops every local track and closes the connection.
+      void instance.disconnect(true);
+    };
+  }, [details, choices, onFailure]);
+
+  const leave = useCallback(async () => {
+    leaving.current = true;
+    await room?.disconnect(true).catch(() => undefined);
+    props.onLeave();
+  }, [room, props]);
+
+  if (!room) return <ConnectingCard />;
+
+  return (
+    <RoomContext.Provider value={room}>
+      <RoomView {...props} connected={connected} onLeaveClick={leave} />
+      <RoomAudioRenderer />
+    </RoomContext.Provider>
+  );
+}
+
+function ConnectingCard() {
+  return (
+    <div className="flex min-h-[calc(100dvh-3.5rem)] items-center justify-center px-4 py-8">
+      <Card className="w-full max-w-md gap-4 p-6" aria-busy="true">
+        <div className="grid gap-1.5 text-center">
+          <h1 className="text-lg font-semibold">Joining the call</h1>
+          <p className="text-sm text-muted-foreground" role="status">
+            Connecting to the video server…
+          </p>
+        </div>
+        <Progress value={95} aria-label="Connecting" />
+      </Card>
+    </div>
+  );
+}
+
+/** Toasts when people join and leave (not for those already there when you arrive). */
+function usePresenceToasts(room: Room) {
+  useEffect(() => {
+    const joined = (p: RemoteParticipant) =>
+      toast(`${p.name || p.identity} joined`, { id: `join-${p.identity}`, duration: 3000 });
+    const left = (p: RemoteParticipant) =>
+      toast(`${p.name || p.identity} left`, { id: `left-${p.identity}`, duration: 3000 });
+    const reconnected = () => toast.success("Reconnected", { id: "reconnected", duration: 2500 });
+    room
+      .on(RoomEvent.ParticipantConnected, joined)
+      .on(RoomEvent.ParticipantDisconnected, left)
+      .on(RoomEvent.Reconnected, reconnected);
+    return () => {
+      room
+        .off(RoomEvent.ParticipantConnected, joined)
+        .off(RoomEvent.ParticipantDisconnected, left)
+        .off(RoomEvent.Reconnected, reconnected);
+    };
+  }, [room]);
+}
+
+/** Counts chat messages from others that arrived while the chat was closed. */
+function useUnread(chat: RoomChat, open: boolean) {
+  const [seen, setSeen] = useState(0);
+  const fromOthers = chat.messages.filter((m) => !m.from?.isLocal).length;
+  if (open && seen !== fromOthers) setSeen(fromOthers);
+  return open ? 0 : Math.max(0, fromOthers - seen);
+}
+
+function RoomView({
+  roomTitle,
+  teamName,
+  connected,
+  onLeaveClick,
+  onDeviceChosen,
+}: ConferenceRoomProps & { connected: boolean; onLeaveClick: () => void }) {
+  const layoutContext = useCreateLayoutContext();
+  const [mode, setMode] = useState<LayoutMode>("grid");
+  const [panel, setPanel] = useState<Panel>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const participants = useParticipants();
+  const chat = useRoomChat();
+  const unread = useUnread(chat, panel === "chat");
+  usePresenceToasts(useRoomContext());
+
+  return (
+    <LayoutContextProvider value={layoutContext}>
+      <div
+        className="flex h-[calc(100dvh-3.5rem)] min-h-[28rem] flex-col bg-muted/40 dark:bg-zinc-950"
+        data-testid="conference-room"
+        data-connected={connected}
+      >
+        <div className="flex items-center gap-3 border-b bg-background/95 px-3 py-2 sm:px-4">
+          <div className="min-w-0 flex-1">
+            <h1 className="truncate text-sm font-semibold sm:text-base">{roomTitle}</h1>
+            <p className="truncate text-xs text-muted-foreground">
+              {teamName} · {connected ? `${participants.length} in the call` : "Connecting…"}
+            </p>
+          </div>
+          <Button
+            variant="outline"
+            size="sm"
+            onClick={() => setMode(mode === "grid" ? "speaker" : "grid")}
+            aria-label={mode === "grid" ? "Switch to speaker view" : "Switch to grid view"}
+          >
+            {mode === "grid" ? (
+              <PresentationIcon aria-hidden="true" />
+            ) : (
+              <LayoutGridIcon aria-hidden="true" />
+            )}
+            <span className="hidden sm:inline">{mode === "grid" ? "Speaker view" : "Grid view"}</span>
+          </Button>
+        </div>
+        <ReconnectingBanner />
+        <StartAudioBanner />
+        <div className="relative flex min-h-0 flex-1">
+          <Stage mode={mode} className="min-w-0 flex-1 p-2 sm:p-3" />
+          {panel ? (
+            <aside
+              aria-label={panel === "chat" ? "Chat" : "Participants"}
+              className={cn(
+                "absolute inset-0 z-20 flex flex-col bg-background md:static md:z-auto md:w-80 md:border-l",
+              )}
+            >
+              <div className="flex items-center justify-between border-b px-4 py-2">
+                <h2 className="text-sm font-semibold">
+                  {panel === "chat" ? "Chat" : `Participants (${participants.length})`}
+                </h2>
+                <Button
+                  variant="ghost"
+                  size="icon-sm"
+                  aria-label={`Close ${panel}`}
+                  onClick={() => setPanel(null)}
+                >
+                  <XIcon aria-hidden="true" />
+                </Button>
+              </div>
+              {panel === "chat" ? (
+                <ChatPanel
+                  chat={chat}
+                  className="flex-1"
+                  onSendError={() =>
+                    toast.error("Your message was not sent. Check your connection and try again.")
+                  }
+                />
+              ) : (
+                <div className="min-h-0 flex-1 overflow-y-auto p-2">
+                  <ParticipantList />
+                </div>
+              )}
+            </aside>
+          ) : null}
+        </div>
+        <ControlBar
+          panel={panel}
+          onPanel={setPanel}
+          unread={unread}
+          participantCount={participants.length}
+          onSettings={() => setSettingsOpen(true)}
+          onLeave={onLeaveClick}
+          onMediaError={reportMediaError}
+        />
+        <RoomSettingsDialog
+          open={settingsOpen}
+          onOpenChange={setSettingsOpen}
+          onDeviceChosen={onDeviceChosen}
+        />
+      </div>
+    </LayoutContextProvider>
+  );
+}

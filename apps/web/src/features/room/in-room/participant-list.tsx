@@ -1,0 +1,81 @@
+"use client";
+
+import { InitialsAvatar } from "@parlor/ui/avatar";
+import { cn } from "@parlor/ui/lib/utils";
+import { useParticipants } from "@livekit/components-react";
+import type { Participant } from "livekit-client";
+import { MicIcon, MicOffIcon, MonitorUpIcon, VideoOffIcon } from "lucide-react";
+
+import { ConnectionQualityBars } from "./connection-quality";
+import { useParticipantState } from "./use-participant-state";
+
+/** Everyone in the call: you first, then by name; who speaks, who is muted, how their connection is. */
+export function ParticipantList({ className }: { className?: string }) {
+  const participants = useParticipants();
+  const sorted = [...participants].sort((a, b) => {
+    if (a.isLocal !== b.isLocal) return a.isLocal ? -1 : 1;
+    return (a.name || a.identity).localeCompare(b.name || b.identity);
+  });
+  return (
+    <ul
+      className={cn("grid gap-1", className)}
+      aria-label={`${participants.length} in the call`}
+      data-testid="participant-list"
+    >
+      {sorted.map((participant) => (
+        <ParticipantRow key={participant.identity} participant={participant} />
+      ))}
+    </ul>
+  );
+}
+
+export function ParticipantRow({ participant }: { participant: Participant }) {
+  const state = useParticipantState(participant);
+  const status = [
+    state.isSpeaking ? "speaking" : null,
+    state.micMuted ? "microphone off" : "microphone on",
+    state.cameraOff ? "camera off" : null,
+    state.screenSharing ? "sharing their screen" : null,
+  ]
+    .filter(Boolean)
+    .join(", ");
+  return (
+    <li
+      className="flex items-center gap-3 rounded-lg px-2 py-2 hover:bg-accent/60"
+      data-identity={participant.identity}
+      data-speaking={state.isSpeaking}
+      data-muted={state.micMuted}
+    >
+      <span
+        className={cn(
+          "rounded-full ring-2 ring-transparent transition-shadow",
+          state.isSpeaking && "ring-emerald-500",
+        )}
+      >
+        <InitialsAvatar name={state.name} id={participant.identity} className="size-8" title="" />
+      </span>
+      <span className="grid min-w-0 flex-1">
+        <span className="truncate text-sm font-medium">
+          {state.name}
+          {state.isLocal ? <span className="font-normal text-muted-foreground"> (you)</span> : null}
+        </span>
+        <span className="sr-only">{status}</span>
+        {state.isSpeaking ? (
+          <span className="text-xs text-emerald-600 dark:text-emerald-400" aria-hidden="true">
+            Speaking
+          </span>
+        ) : null}
+      </span>
+      <span className="flex shrink-0 items-center gap-2 text-muted-foreground" aria-hidden="true">
+        {state.screenSharing ? <MonitorUpIcon className="size-4" /> : null}
+        {state.cameraOff ? <VideoOffIcon className="size-4" /> : null}
+        {state.micMuted ? (
+          <MicOffIcon className="size-4 text-red-500" data-testid="muted-icon" />
+        ) : (
+          <MicIcon className={cn("size-4", state.isSpeaking && "text-emerald-500")} />
+        )}
+      </span>
+      <ConnectionQualityBars quality={state.quality} className="shrink-0 text-muted-foreground" />
+    </li>
+  );
+}

@@ -1,0 +1,88 @@
+"use client";
+
+import { ConnectionQuality, ParticipantEvent, Track, type Participant } from "livekit-client";
+import { useCallback, useRef, useSyncExternalStore } from "react";
+
+export interface ParticipantSnapshot {
+  name: string;
+  isLocal: boolean;
+  isSpeaking: boolean;
+  micMuted: boolean;
+  cameraOff: boolean;
+  screenSharing: boolean;
+  quality: ConnectionQuality;
+}
+
+const EVENTS = [
+  ParticipantEvent.IsSpeakingChanged,
+  ParticipantEvent.TrackMuted,
+  ParticipantEvent.TrackUnmuted,
+  ParticipantEvent.TrackPublished,
+  ParticipantEvent.TrackUnpublished,
+  ParticipantEvent.TrackSubscribed,
+  ParticipantEvent.TrackUnsubscribed,
+  ParticipantEvent.LocalTrackPublished,
+  ParticipantEvent.LocalTrackUnpublished,
+  ParticipantEvent.ConnectionQualityChanged,
+  ParticipantEvent.ParticipantNameChanged,
+] as const;
+
+const off = (participant: Participant, source: Track.Source) => {
+  const publication = participant.getTrackPublication(source);
+  return !publication || publication.isMuted;
+};
+
+export function participantSnapshot(participant: Participant): ParticipantSnapshot {
+  return {
+    name: participant.name || participant.identity,
+    isLocal: participant.isLocal,
+    isSpeaking: participant.isSpeaking,
+    micMuted: off(participant, Track.Source.Microphone),
+    cameraOff: off(participant, Track.Source.Camera),
+    screenSharing: !off(participant, Track.Source.ScreenShare),
+    quality: participant.connectionQuality,
+  };
+}
+
+const same = (a: ParticipantSnapshot, b: ParticipantSnapshot) =>
+  a.name === b.name &&
+  a.isLocal === b.isLocal &&
+  a.isSpeaking === b.isSpeaking &&
+  a.micMuted === b.micMuted &&
+  a.cameraOff === b.cameraOff &&
+  a.screenSharing === b.screenSharing &&
+  a.quality === b.quality;
+
+/** A participant's speaking, muted, camera, screen-share and connection-quality state, kept current. */
+export function useParticipantState(participant: Participant): ParticipantSnapshot {
+  const cache = useRef<{ participant: Participant; snapshot: ParticipantSnapshot } | null>(null);
+
+  const subscribe = useCallback(
+    (notify: () => void) => {
+      for (const event of EVENTS) participant.on(event, notify);
+      return () => {
+        for (const event of EVENTS) participant.off(event, notify);
+      };
+    },
+    [participant],
+  );
+
+  const getSnapshot = useCallback(() => {
+    const next = participantSnapshot(participant);
+    const previous = cache.current;
+    if (previous && previous.participant === participant && same(previous.snapshot, next))
+      return previous.snapshot;
+    cache.current = { participant, snapshot: next };
+    return next;
+  }, [participant]);
+
+  return useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
+}
+
+export const QUALITY_LABEL: Record<ConnectionQuality, string> = {
+  [ConnectionQuality.Excellent]: "Excellent connection",
+  [ConnectionQuality.Good]: "Good connection",
+  [ConnectionQuality.Poor]: "Poor connection",
+  [ConnectionQuality.Lost]: "Connection lost",
+  [ConnectionQuality.Unknown]: "Connection quality unknown",
+};

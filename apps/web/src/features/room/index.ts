@@ -1,0 +1,2 @@
+// The room feature's public surface for other pages.
+export { DeviceSettings } from "./device-settings";

@@ -1,0 +1,76 @@
+"use client";
+
+import { Button } from "@parlor/ui/button";
+import { Card } from "@parlor/ui/card";
+import { AlertTriangleIcon, ArrowLeftIcon, LogInIcon, RotateCwIcon } from "lucide-react";
+import Link from "next/link";
+import { useEffect, useRef } from "react";
+
+/**
+ * A failure that stops you from being in the room: what happened, and the ways out (Retry runs
+ * the room's initialization again; Back to team leaves).
+ */
+export function RoomFailureCard({
+  title,
+  description,
+  detail,
+  teamHref,
+  onRetry,
+  retrying,
+  signInHref,
+  kind,
+}: {
+  title: string;
+  description: string;
+  detail?: string | null;
+  teamHref: string;
+  onRetry?: () => void;
+  retrying?: boolean;
+  /** When the session ended: sign in again instead of retrying. */
+  signInHref?: string;
+  kind: string;
+}) {
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  // Move focus to the news, so keyboard and screen-reader users land on it.
+  useEffect(() => headingRef.current?.focus(), [title]);
+
+  return (
+    <Card className="w-full max-w-lg gap-5 p-6" role="alert" data-testid="room-failure" data-kind={kind}>
+      <div className="flex items-start gap-3">
+        <span className="mt-0.5 flex size-9 shrink-0 items-center justify-center rounded-full bg-destructive/10 text-destructive">
+          <AlertTriangleIcon className="size-5" aria-hidden="true" />
+        </span>
+        <div className="grid min-w-0 gap-1.5">
+          <h1 ref={headingRef} tabIndex={-1} className="text-lg font-semibold outline-none">
+            {title}
+          </h1>
+          <p className="text-sm text-muted-foreground">{description}</p>
+          {detail && detail !== description ? (
+            <p className="text-xs break-words text-muted-foreground/80">Details: {detail}</p>
+          ) : null}
+        </div>
+      </div>
+      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+        <Button asChild variant="outline">
+          <Link href={teamHref}>
+            <ArrowLeftIcon aria-hidden="true" />
+            Back to team
+          </Link>
+        </Button>
+        {signInHref ? (
+          <Button asChild>
+            <Link href={signInHref}>
+              <LogInIcon aria-hidden="true" />
+              Sign in again
+            </Link>
+          </Button>
+        ) : onRetry ? (
+          <Button onClick={onRetry} pending={retrying}>
+            {retrying ? null : <RotateCwIcon aria-hidden="true" />}
+            {retrying ? "Retrying…" : "Retry"}
+          </Button>
+        ) : null}
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * Why a room could not be joined or was left involuntarily, in words a person can act on. Kept
+ * free of livekit-client so the pre-join screen can show these without loading it; the in-room
+ * code classifies LiveKit's errors into these kinds (see `in-room/classify.ts`).
+ */
+
+export type RoomFailureKind =
+  "unreachable" | "token-rejected" | "full" | "kicked" | "ended" | "duplicate" | "lost" | "crashed";
+
+export interface RoomFailure {
+  kind: RoomFailureKind;
+  /** The underlying error's message, for the details line. */
+  detail?: string;
+}
+
+export interface FailureText {
+  title: string;
+  description: string;
+  /** Whether trying again can help. */
+  retry: boolean;
+}
+
+export const FAILURE_TEXT: Record<RoomFailureKind, FailureText> = {
+  unreachable: {
+    title: "Can't reach the video server",
+    description:
+      "Parlor set up the room, but your browser could not connect to the video server. Check your internet connection (and any VPN or firewall), then try again. If it keeps happening, ask your administrator to check LiveKit.",
+    retry: true,
+  },
+  "token-rejected": {
+    title: "The video server refused to let you in",
+    description:
+      "Your pass for this room was not accepted — it may have expired, or the server's keys changed. Trying again gets you a fresh one.",
+    retry: true,
+  },
+  full: {
+    title: "This room is full",
+    description:
+      "The room has reached its participant limit. Try again when someone leaves, or ask the team to use another room.",
+    retry: true,
+  },
+  kicked: {
+    title: "You were removed from the room",
+    description:
+      "A team admin removed you from this call. You can rejoin if you need to, or go back to the team.",
+    retry: true,
+  },
+  ended: {
+    title: "The room was closed",
+    description:
+      "This call was ended for everyone (the room was closed or deleted). You can start it again by rejoining.",
+    retry: true,
+  },
+  duplicate: {
+    title: "You joined from somewhere else",
+    description:
+      "You are now in this room from another tab or device, so this one was disconnected. Rejoin here to move the call back.",
+    retry: true,
+  },
+  lost: {
+    title: "Connection lost",
+    description:
+      "The connection to the call dropped and could not be restored. Check your network, then rejoin.",
+    retry: true,
+  },
+  crashed: {
+    title: "Something went wrong in the room",
+    description: "An unexpected error stopped the call view. Rejoining usually fixes it.",
+    retry: true,
+  },
+};
