@@ -7,8 +7,8 @@ export function LogoMark({ className }: { className?: string }) {
   return (
     <svg viewBox="0 0 32 32" aria-hidden="true" className={cn("size-7", className)}>
       <rect width="32" height="32" rx="9" className="fill-brand" />
-      <path d="M10 24V15a6 6 0 0 1 12 0v9z" className="fill-brand-foreground" />
-      <circle cx="19" cy="19.5" r="1.25" className="fill-brand" />
+      <path d="M9 25V15a7 7 0 0 1 14 0v10z" className="fill-brand-foreground" />
+      <circle cx="19.5" cy="19.5" r="1.4" className="fill-brand" />
     </svg>
   );
 }

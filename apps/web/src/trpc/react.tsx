@@ -2,7 +2,7 @@
 
 import type { AppRouter } from "@parlor/api";
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import { httpBatchLink, loggerLink } from "@trpc/client";
+import { httpBatchLink, httpSubscriptionLink, loggerLink, splitLink } from "@trpc/client";
 import { createTRPCReact } from "@trpc/react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
@@ -34,10 +34,11 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
           enabled: (op) =>
             process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error,
         }),
-        httpBatchLink({
-          url: `${baseUrl()}/api/trpc`,
-          transformer: superjson,
-          maxURLLength: 2_000,
+        // Subscriptions (presence changes) stream as server-sent events; the rest is batched.
+        splitLink({
+          condition: (op) => op.type === "subscription",
+          true: httpSubscriptionLink({ url: `${baseUrl()}/api/trpc`, transformer: superjson }),
+          false: httpBatchLink({ url: `${baseUrl()}/api/trpc`, transformer: superjson, maxURLLength: 2_000 }),
         }),
       ],
     }),

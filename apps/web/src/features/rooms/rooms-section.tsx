@@ -17,13 +17,19 @@ import { RoomCard, type RoomItem } from "./room-card";
 
 type Team = RouterOutputs["team"]["get"];
 
-/** How often presence is refreshed while the page is open. */
-const PRESENCE_REFRESH_MS = 15_000;
+/** How often presence is refreshed anyway, should the change stream drop. */
+const PRESENCE_REFRESH_MS = 30_000;
 
 export function RoomsSection({ team }: { team: Team }) {
+  const utils = api.useUtils();
   const rooms = api.room.list.useQuery(
     { teamSlug: team.slug },
     { refetchInterval: PRESENCE_REFRESH_MS, refetchIntervalInBackground: false },
+  );
+  // The server signals each change of who is where; the list is then fetched again.
+  api.room.presenceChanges.useSubscription(
+    { teamSlug: team.slug },
+    { onData: () => void utils.room.list.invalidate({ teamSlug: team.slug }) },
   );
   const manager = canManage(team.role);
   // A room whose `participants` is null: the rooms came back, but who is in them is not known.
@@ -35,7 +41,7 @@ export function RoomsSection({ team }: { team: Team }) {
       id="rooms"
       title="Rooms"
       description={list && list.length > 0 ? `${list.length} room${list.length === 1 ? "" : "s"}` : undefined}
-      actions={<NewRoomDialog teamSlug={team.slug} />}
+      actions={list && list.length > 0 ? <NewRoomDialog teamSlug={team.slug} /> : null}
     >
       {list && presenceUnknown ? (
         <Alert variant="warning">

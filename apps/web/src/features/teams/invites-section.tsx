@@ -193,7 +193,7 @@ function NewInviteLink({ invite, onDismiss }: { invite: CreatedInvite; onDismiss
           id={id}
           readOnly
           value={invite.url}
-          className="bg-background font-mono text-xs"
+          className="bg-background font-mono text-xs md:text-xs"
           onFocus={(event) => event.currentTarget.select()}
         />
         <CopyButton value={invite.url} label="Copy" variant="default" copiedMessage="Invite link copied" />
