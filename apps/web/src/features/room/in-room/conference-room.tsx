@@ -20,7 +20,6 @@ import {
   Track,
   VideoPresets,
   type DisconnectReason,
-  type RemoteParticipant,
 } from "livekit-client";
 import { LayoutGridIcon, PresentationIcon, XIcon } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -35,6 +34,7 @@ import { ChatPanel } from "./chat-panel";
 import { failureFromConnectError, failureFromDisconnect } from "./classify";
 import { ControlBar, type Panel } from "./control-bar";
 import { ParticipantList } from "./participant-list";
+import { usePresenceToasts } from "./presence-toasts";
 import { RoomSettingsDialog } from "./room-settings-dialog";
 import { Stage, type LayoutMode } from "./stage";
 import { useRoomChat, type RoomChat } from "./use-room-chat";
@@ -175,27 +175,6 @@ function ConnectingCard() {
       </Card>
     </div>
   );
-}
-
-/** Toasts when people join and leave (not for those already there when you arrive). */
-function usePresenceToasts(room: Room) {
-  useEffect(() => {
-    const joined = (p: RemoteParticipant) =>
-      toast(`${p.name || p.identity} joined`, { id: `join-${p.identity}`, duration: 3000 });
-    const left = (p: RemoteParticipant) =>
-      toast(`${p.name || p.identity} left`, { id: `left-${p.identity}`, duration: 3000 });
-    const reconnected = () => toast.success("Reconnected", { id: "reconnected", duration: 2500 });
-    room
-      .on(RoomEvent.ParticipantConnected, joined)
-      .on(RoomEvent.ParticipantDisconnected, left)
-      .on(RoomEvent.Reconnected, reconnected);
-    return () => {
-      room
-        .off(RoomEvent.ParticipantConnected, joined)
-        .off(RoomEvent.ParticipantDisconnected, left)
-        .off(RoomEvent.Reconnected, reconnected);
-    };
-  }, [room]);
 }
 
 /** Counts chat messages from others that arrived while the chat was closed. */
