@@ -1,4 +1,6 @@
 // One lint setup for the whole repository; each package runs `eslint .` against it.
+import { fileURLToPath } from "node:url";
+
 import js from "@eslint/js";
 import nextPlugin from "@next/eslint-plugin-next";
 import reactHooks from "eslint-plugin-react-hooks";
@@ -31,7 +33,7 @@ export default tseslint.config(
     files: ["apps/web/**/*.{ts,tsx}"],
     plugins: { "@next/next": nextPlugin },
     rules: { ...nextPlugin.configs.recommended.rules, ...nextPlugin.configs["core-web-vitals"].rules },
-    settings: { next: { rootDir: "apps/web" } },
+    settings: { next: { rootDir: fileURLToPath(new URL("apps/web/", import.meta.url)) } },
   },
   {
     // Scripts and tests report to the terminal.
