@@ -9,6 +9,7 @@ import Link from "next/link";
 import { CopyButton } from "@/components/copy-button";
 
 import { RoomActions } from "./room-actions";
+import { RoomHistoryDialog } from "./room-history";
 
 type ListedRoom = RouterOutputs["room"]["list"][number];
 type Participant = ListedRoom["participants"][number];
@@ -80,6 +81,7 @@ export function RoomCard({
           </Link>
         </Button>
         <CopyButton value={href} label="Copy link" variant="ghost" />
+        <RoomHistoryDialog teamSlug={teamSlug} roomSlug={room.slug} roomName={room.name} />
       </div>
     </article>
   );
