@@ -73,9 +73,12 @@ test("sign up, stay signed in, sign out, and come back to the page asked for", a
     expect(problems.list).toEqual([]);
   } catch (error) {
     await screenshot(page, "failure-auth").catch(() => {});
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n\nServer output:\n${app.output()}`, {
-      cause: error,
-    });
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\n\nServer output:\n${app.output()}`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     await context.close();
   }

@@ -37,7 +37,9 @@ async function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -93,26 +95,30 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   const url = `http://127.0.0.1:${port}`;
   let output = "";
   const nextBin = join(WEB_DIR, "node_modules", "next", "dist", "bin", "next");
-  const child: ChildProcess = spawn(process.execPath, [nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
-    cwd: WEB_DIR,
-    env: {
-      ...process.env,
-      DATABASE_URL: "",
-      PGLITE_DATA_DIR: "",
-      NODE_ENV: "production",
-      PORT: String(port),
-      APP_URL: url,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-      // No LiveKit server in these tests: a closed port answers at once.
-      LIVEKIT_URL: "ws://127.0.0.1:9",
-      LIVEKIT_TIMEOUT_MS: "1000",
-      NEXT_TELEMETRY_DISABLED: "1",
-      ...database.env,
-      ...env,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"],
+    {
+      cwd: WEB_DIR,
+      env: {
+        ...process.env,
+        DATABASE_URL: "",
+        PGLITE_DATA_DIR: "",
+        NODE_ENV: "production",
+        PORT: String(port),
+        APP_URL: url,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+        // No LiveKit server in these tests: a closed port answers at once.
+        LIVEKIT_URL: "ws://127.0.0.1:9",
+        LIVEKIT_TIMEOUT_MS: "1000",
+        NEXT_TELEMETRY_DISABLED: "1",
+        ...database.env,
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  );
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
 

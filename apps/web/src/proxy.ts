@@ -12,7 +12,10 @@ export function proxy(request: NextRequest) {
 
   if (
     !CSRF_EXEMPT.has(pathname) &&
-    isCrossSiteRequest({ method: request.method, headers: request.headers, url: request.url }, appOriginFromEnv())
+    isCrossSiteRequest(
+      { method: request.method, headers: request.headers, url: request.url },
+      appOriginFromEnv(),
+    )
   ) {
     return NextResponse.json({ error: { message: "Cross-site request refused." } }, { status: 403 });
   }

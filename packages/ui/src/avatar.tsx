@@ -17,11 +17,18 @@ export function Avatar({ className, ...props }: React.ComponentProps<typeof Avat
 
 export function AvatarImage({ className, ...props }: React.ComponentProps<typeof AvatarPrimitive.Image>) {
   return (
-    <AvatarPrimitive.Image data-slot="avatar-image" className={cn("aspect-square size-full", className)} {...props} />
+    <AvatarPrimitive.Image
+      data-slot="avatar-image"
+      className={cn("aspect-square size-full", className)}
+      {...props}
+    />
   );
 }
 
-export function AvatarFallback({ className, ...props }: React.ComponentProps<typeof AvatarPrimitive.Fallback>) {
+export function AvatarFallback({
+  className,
+  ...props
+}: React.ComponentProps<typeof AvatarPrimitive.Fallback>) {
   return (
     <AvatarPrimitive.Fallback
       data-slot="avatar-fallback"
@@ -49,7 +56,9 @@ export function InitialsAvatar({
 }) {
   return (
     <Avatar className={className} title={title ?? name}>
-      <AvatarFallback className={cn("font-semibold", avatarTint(id ?? name))}>{initials(name)}</AvatarFallback>
+      <AvatarFallback className={cn("font-semibold", avatarTint(id ?? name))}>
+        {initials(name)}
+      </AvatarFallback>
     </Avatar>
   );
 }

@@ -23,7 +23,9 @@ export default function GlobalError({ error, retry }: { error: unknown; retry: (
         <div>
           <title>Something went wrong · Parlor</title>
           <h1 style={{ fontSize: "1.25rem" }}>Parlor couldn't load</h1>
-          <p style={{ color: "#666" }}>It may be starting up or briefly unavailable. Please try again in a moment.</p>
+          <p style={{ color: "#666" }}>
+            It may be starting up or briefly unavailable. Please try again in a moment.
+          </p>
           <button
             onClick={() => retry()}
             style={{ marginTop: "1rem", padding: "0.5rem 1rem", borderRadius: 8, border: "1px solid #ccc" }}

@@ -18,7 +18,8 @@ export default function NotFound() {
           <p className="font-mono text-sm text-muted-foreground">404</p>
           <h1 className="text-2xl font-semibold">There's no room at this address</h1>
           <p className="text-muted-foreground">
-            The page may have moved, or the link is missing a part. Check the address, or head back to your teams.
+            The page may have moved, or the link is missing a part. Check the address, or head back to your
+            teams.
           </p>
           <Button asChild className="mt-4">
             <Link href="/">

@@ -20,7 +20,9 @@ export function useRetryAfter() {
       setUntil(Date.now() + info.retryAfterSeconds * 1_000);
     }
   }, []);
-  return { seconds, note };
+  /** True once a countdown has run out: the throttle has passed. */
+  const over = until !== null && seconds === 0;
+  return { seconds, over, note };
 }
 
 /**
@@ -30,11 +32,14 @@ export function useRetryAfter() {
 export function FormAlert({
   error,
   waitSeconds = 0,
+  waitOver = false,
   className,
   standalone = false,
 }: {
   error: ClientError | Error | null | undefined;
   waitSeconds?: number;
+  /** The throttle's countdown has run out: say so instead of repeating the old wait. */
+  waitOver?: boolean;
   className?: string;
   /** Also show errors about a field: for forms that have no such field to show them beside. */
   standalone?: boolean;
@@ -43,6 +48,16 @@ export function FormAlert({
   const info = describeError(error);
   if (!standalone && Object.keys(info.fieldErrors).length > 0) return null;
   const throttled = info.code === "TOO_MANY_REQUESTS";
+  if (throttled && waitOver) {
+    return (
+      <Alert className={className}>
+        <ClockIcon aria-hidden="true" />
+        <AlertDescription>
+          <p>You can try again now.</p>
+        </AlertDescription>
+      </Alert>
+    );
+  }
   return (
     <Alert variant={throttled ? "warning" : "destructive"} className={className}>
       {throttled ? <ClockIcon aria-hidden="true" /> : <CircleAlertIcon aria-hidden="true" />}

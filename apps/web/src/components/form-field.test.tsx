@@ -16,7 +16,9 @@ describe("FormField", () => {
   });
 
   it("marks the input invalid and shows the error instead of the hint", () => {
-    render(<FormField label="Email" name="email" hint="We never share it." error="Enter your email address." />);
+    render(
+      <FormField label="Email" name="email" hint="We never share it." error="Enter your email address." />,
+    );
     const input = screen.getByLabelText("Email");
     expect(input.getAttribute("aria-invalid")).toBe("true");
     expect(document.getElementById(input.getAttribute("aria-describedby") ?? "")?.textContent).toBe(

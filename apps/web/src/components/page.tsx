@@ -3,7 +3,9 @@ import type { ReactNode } from "react";
 
 /** The centred column every signed-in page sits in. */
 export function PageContainer({ className, children }: { className?: string; children: ReactNode }) {
-  return <div className={cn("mx-auto w-full max-w-6xl px-4 py-8 sm:px-6 sm:py-10", className)}>{children}</div>;
+  return (
+    <div className={cn("mx-auto w-full max-w-6xl px-4 py-8 sm:px-6 sm:py-10", className)}>{children}</div>
+  );
 }
 
 export function PageHeader({

@@ -26,7 +26,13 @@ export function QueryError({
       <AlertTitle>{title}</AlertTitle>
       <AlertDescription>
         <p>{describeError(error).message}</p>
-        <Button variant="outline" size="sm" className="mt-2 text-foreground" onClick={onRetry} pending={retrying}>
+        <Button
+          variant="outline"
+          size="sm"
+          className="mt-2 text-foreground"
+          onClick={onRetry}
+          pending={retrying}
+        >
           {retrying ? null : <RefreshCwIcon aria-hidden="true" />}
           Try again
         </Button>

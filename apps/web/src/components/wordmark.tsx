@@ -17,7 +17,10 @@ export function Wordmark({ href = "/", className }: { href?: string; className?:
   return (
     <Link
       href={href}
-      className={cn("inline-flex items-center gap-2 rounded-md text-[17px] font-semibold tracking-tight", className)}
+      className={cn(
+        "inline-flex items-center gap-2 rounded-md text-[17px] font-semibold tracking-tight",
+        className,
+      )}
     >
       <LogoMark />
       <span>Parlor</span>

@@ -7,8 +7,15 @@ import { signInPath, signUpPath } from "./request-path";
 
 describe("validate", () => {
   it("returns the parsed data, as the server would see it", () => {
-    const result = validate(signUpInput, { name: "  Ada  ", email: " ADA@Example.com ", password: "long enough" });
-    expect(result).toEqual({ ok: true, data: { name: "Ada", email: "ada@example.com", password: "long enough" } });
+    const result = validate(signUpInput, {
+      name: "  Ada  ",
+      email: " ADA@Example.com ",
+      password: "long enough",
+    });
+    expect(result).toEqual({
+      ok: true,
+      data: { name: "Ada", email: "ada@example.com", password: "long enough" },
+    });
   });
 
   it("returns one list of messages per field at fault", () => {
@@ -45,7 +52,9 @@ describe("sign-in links", () => {
 
 describe("appOriginFromEnv", () => {
   it("reads APP_URL's origin like the API's config, blank meaning unset", () => {
-    expect(appOriginFromEnv({ APP_URL: "https://meet.example.com/some/path" })).toBe("https://meet.example.com");
+    expect(appOriginFromEnv({ APP_URL: "https://meet.example.com/some/path" })).toBe(
+      "https://meet.example.com",
+    );
     expect(appOriginFromEnv({ APP_URL: "  " })).toBeUndefined();
     expect(appOriginFromEnv({})).toBeUndefined();
   });

@@ -14,7 +14,10 @@ export function useFormErrors() {
   const [client, setClient] = useState<FieldErrors>({});
   const [server, setServer] = useState<FieldErrors>({});
 
-  const fromServer = useCallback((error: ClientError | Error) => setServer(describeError(error).fieldErrors), []);
+  const fromServer = useCallback(
+    (error: ClientError | Error) => setServer(describeError(error).fieldErrors),
+    [],
+  );
   const clear = useCallback((field: string) => {
     setClient((current) => withoutField(current, field));
     setServer((current) => withoutField(current, field));

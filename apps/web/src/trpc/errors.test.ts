@@ -3,8 +3,10 @@ import { describe, expect, it } from "vitest";
 import { describeError, fieldError, type ClientError } from "./errors";
 import { shouldRetry } from "./query-client";
 
-const clientError = (message: string, data: Partial<ClientError["data"]> & { httpStatus: number; code: string }) =>
-  ({ message, data: { path: "x", ...data }, shape: undefined }) as unknown as ClientError;
+const clientError = (
+  message: string,
+  data: Partial<ClientError["data"]> & { httpStatus: number; code: string },
+) => ({ message, data: { path: "x", ...data }, shape: undefined }) as unknown as ClientError;
 
 describe("describeError", () => {
   it("reads the message, code, field errors and retry time the server sent", () => {
@@ -13,7 +15,11 @@ describe("describeError", () => {
       httpStatus: 429,
       retryAfterSeconds: 30,
     });
-    expect(describeError(error)).toMatchObject({ code: "TOO_MANY_REQUESTS", retryAfterSeconds: 30, fieldErrors: {} });
+    expect(describeError(error)).toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      retryAfterSeconds: 30,
+      fieldErrors: {},
+    });
     const bad = clientError("email: Enter a valid email address.", {
       code: "BAD_REQUEST",
       httpStatus: 400,

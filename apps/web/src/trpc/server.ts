@@ -48,7 +48,8 @@ export async function loadForPage<T>(run: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof TRPCError) {
       if (error.code === "UNAUTHORIZED") redirect(signInPath(await currentPath()));
-      if (error.code === "NOT_FOUND" || error.code === "FORBIDDEN" || error.code === "BAD_REQUEST") notFound();
+      if (error.code === "NOT_FOUND" || error.code === "FORBIDDEN" || error.code === "BAD_REQUEST")
+        notFound();
     }
     throw error;
   }

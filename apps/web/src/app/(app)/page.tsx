@@ -19,7 +19,9 @@ export default async function HomePage() {
       <PageHeader
         title={`Hi, ${firstName(user.name)}`}
         description={
-          teams.length > 0 ? "Pick a team to see its rooms and who's in them right now." : "Let's get your first team set up."
+          teams.length > 0
+            ? "Pick a team to see its rooms and who's in them right now."
+            : "Let's get your first team set up."
         }
         actions={teams.length > 0 ? <CreateTeamDialog /> : null}
       />

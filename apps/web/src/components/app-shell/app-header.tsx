@@ -26,7 +26,8 @@ export function navItems(user: SignedInUser): NavItem[] {
     { href: "/", label: "Teams", match: (p) => p === "/" || p.startsWith("/t/") },
     { href: "/settings", label: "Settings", match: (p) => p.startsWith("/settings") },
   ];
-  if (user.isAdmin) items.push({ href: "/admin", label: "Admin", match: (p) => p.startsWith("/admin"), prefetch: false });
+  if (user.isAdmin)
+    items.push({ href: "/admin", label: "Admin", match: (p) => p.startsWith("/admin"), prefetch: false });
   return items;
 }
 

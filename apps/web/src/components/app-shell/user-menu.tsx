@@ -65,7 +65,11 @@ export function UserMenu({ user, items }: { user: SignedInUser; items: NavItem[]
           {items.map((item) => {
             const Icon = NAV_ICONS[item.href] ?? LayoutGridIcon;
             return (
-              <DropdownMenuItem key={item.href} asChild className={item.href === "/settings" ? undefined : "sm:hidden"}>
+              <DropdownMenuItem
+                key={item.href}
+                asChild
+                className={item.href === "/settings" ? undefined : "sm:hidden"}
+              >
                 <Link href={item.href} prefetch={item.prefetch === false ? false : undefined}>
                   <Icon aria-hidden="true" />
                   {item.label}

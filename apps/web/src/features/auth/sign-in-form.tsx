@@ -51,7 +51,9 @@ export function SignInForm({ next }: { next: string }) {
 
   return (
     <form noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="Sign in">
-      {signIn.isPending ? null : <FormAlert error={signIn.error} waitSeconds={retry.seconds} />}
+      {signIn.isPending ? null : (
+        <FormAlert error={signIn.error} waitSeconds={retry.seconds} waitOver={retry.over} />
+      )}
       <FormField
         label="Email"
         name="email"
@@ -73,12 +75,21 @@ export function SignInForm({ next }: { next: string }) {
         onChange={(event) => update("password", event.target.value)}
         error={errors.of("password")}
       />
-      <Button type="submit" size="lg" className="w-full" pending={signIn.isPending} disabled={retry.seconds > 0}>
+      <Button
+        type="submit"
+        size="lg"
+        className="w-full"
+        pending={signIn.isPending}
+        disabled={retry.seconds > 0}
+      >
         {signIn.isPending ? "Signing in…" : "Sign in"}
       </Button>
       <p className="text-center text-sm text-muted-foreground">
         New to Parlor?{" "}
-        <Link href={signUpPath(next)} className="font-medium text-foreground underline-offset-4 hover:underline">
+        <Link
+          href={signUpPath(next)}
+          className="font-medium text-foreground underline-offset-4 hover:underline"
+        >
           Create an account
         </Link>
       </p>

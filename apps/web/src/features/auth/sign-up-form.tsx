@@ -51,7 +51,9 @@ export function SignUpForm({ next }: { next: string }) {
 
   return (
     <form noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="Create an account">
-      {signUp.isPending ? null : <FormAlert error={signUp.error} waitSeconds={retry.seconds} />}
+      {signUp.isPending ? null : (
+        <FormAlert error={signUp.error} waitSeconds={retry.seconds} waitOver={retry.over} />
+      )}
       <FormField
         label="Name"
         name="name"
@@ -83,12 +85,21 @@ export function SignUpForm({ next }: { next: string }) {
         onChange={(event) => update("password", event.target.value)}
         error={errors.of("password")}
       />
-      <Button type="submit" size="lg" className="w-full" pending={signUp.isPending} disabled={retry.seconds > 0}>
+      <Button
+        type="submit"
+        size="lg"
+        className="w-full"
+        pending={signUp.isPending}
+        disabled={retry.seconds > 0}
+      >
         {signUp.isPending ? "Creating your account…" : "Create account"}
       </Button>
       <p className="text-center text-sm text-muted-foreground">
         Already have an account?{" "}
-        <Link href={signInPath(next)} className="font-medium text-foreground underline-offset-4 hover:underline">
+        <Link
+          href={signInPath(next)}
+          className="font-medium text-foreground underline-offset-4 hover:underline"
+        >
           Sign in
         </Link>
       </p>

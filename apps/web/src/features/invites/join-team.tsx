@@ -56,7 +56,9 @@ export function JoinTeamButton({ token, teamName }: { token: string; teamName: s
   });
   return (
     <div className="grid gap-4">
-      {accept.isPending ? null : <FormAlert error={accept.error} waitSeconds={retry.seconds} standalone />}
+      {accept.isPending ? null : (
+        <FormAlert error={accept.error} waitSeconds={retry.seconds} waitOver={retry.over} standalone />
+      )}
       <Button
         size="lg"
         pending={accept.isPending || accept.isSuccess}

@@ -85,7 +85,9 @@ export function NewRoomDialog({
               Give it a name people will recognise. The room's link is made from it and stays the same.
             </DialogDescription>
           </DialogHeader>
-          {create.isPending ? null : <FormAlert error={create.error} waitSeconds={retry.seconds} />}
+          {create.isPending ? null : (
+            <FormAlert error={create.error} waitSeconds={retry.seconds} waitOver={retry.over} />
+          )}
           <FormField
             label="Room name"
             name="name"

@@ -69,7 +69,15 @@ export function RoomActions({ teamSlug, room }: { teamSlug: string; room: Room }
   );
 }
 
-function RenameRoomDialog({ teamSlug, room, onClose }: { teamSlug: string; room: Room; onClose: () => void }) {
+function RenameRoomDialog({
+  teamSlug,
+  room,
+  onClose,
+}: {
+  teamSlug: string;
+  room: Room;
+  onClose: () => void;
+}) {
   const utils = api.useUtils();
   const [name, setName] = useState(room.name);
   const errors = useFormErrors();
@@ -99,7 +107,9 @@ function RenameRoomDialog({ teamSlug, room, onClose }: { teamSlug: string; room:
         <form noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="Rename room">
           <DialogHeader>
             <DialogTitle>Rename room</DialogTitle>
-            <DialogDescription>The link stays the same, so saved links and invites keep working.</DialogDescription>
+            <DialogDescription>
+              The link stays the same, so saved links and invites keep working.
+            </DialogDescription>
           </DialogHeader>
           {rename.isPending ? null : <FormAlert error={rename.error} />}
           <FormField
@@ -131,7 +141,15 @@ function RenameRoomDialog({ teamSlug, room, onClose }: { teamSlug: string; room:
   );
 }
 
-function DeleteRoomDialog({ teamSlug, room, onClose }: { teamSlug: string; room: Room; onClose: () => void }) {
+function DeleteRoomDialog({
+  teamSlug,
+  room,
+  onClose,
+}: {
+  teamSlug: string;
+  room: Room;
+  onClose: () => void;
+}) {
   const utils = api.useUtils();
   const remove = api.room.delete.useMutation({
     onSuccess: async () => {

@@ -85,8 +85,8 @@ export function RoomsSection({ team }: { team: Team }) {
           action={<NewRoomDialog teamSlug={team.slug} variant="default" />}
         >
           <p>
-            Make a room for each thing you meet about: a daily standup, design reviews, a place to hang out. Its
-            link never changes, so you can pin it in your calendar.
+            Make a room for each thing you meet about: a daily standup, design reviews, a place to hang out.
+            Its link never changes, so you can pin it in your calendar.
           </p>
         </EmptyState>
       ) : null}

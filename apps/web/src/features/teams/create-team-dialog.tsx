@@ -31,7 +31,9 @@ export function CreateTeamForm({ onCreated }: { onCreated?: () => void }) {
   const create = api.team.create.useMutation({
     onSuccess: async (team) => {
       await utils.team.list.invalidate();
-      toast.success(`${team.name} is ready`, { description: "Create a room or invite people to get started." });
+      toast.success(`${team.name} is ready`, {
+        description: "Create a room or invite people to get started.",
+      });
       onCreated?.();
       router.push(`/t/${team.slug}`);
     },
@@ -54,7 +56,9 @@ export function CreateTeamForm({ onCreated }: { onCreated?: () => void }) {
 
   return (
     <form noValidate onSubmit={onSubmit} className="grid gap-4" aria-label="Create a team">
-      {create.isPending ? null : <FormAlert error={create.error} waitSeconds={retry.seconds} />}
+      {create.isPending ? null : (
+        <FormAlert error={create.error} waitSeconds={retry.seconds} waitOver={retry.over} />
+      )}
       <FormField
         label="Team name"
         name="name"

@@ -75,7 +75,13 @@ export function InvitesSection({ team }: { team: Team }) {
   );
 }
 
-function CreateInviteForm({ teamSlug, onCreated }: { teamSlug: string; onCreated: (invite: CreatedInvite) => void }) {
+function CreateInviteForm({
+  teamSlug,
+  onCreated,
+}: {
+  teamSlug: string;
+  onCreated: (invite: CreatedInvite) => void;
+}) {
   const utils = api.useUtils();
   const ids = useId();
   const [role, setRole] = useState<"member" | "admin">("member");
@@ -107,11 +113,15 @@ function CreateInviteForm({ teamSlug, onCreated }: { teamSlug: string; onCreated
     create.mutate(checked.data);
   }
 
-  const maxUsesError = errors.of("maxUses") ? "Enter a whole number from 1 to 1000, or leave it empty." : undefined;
+  const maxUsesError = errors.of("maxUses")
+    ? "Enter a whole number from 1 to 1000, or leave it empty."
+    : undefined;
 
   return (
     <form noValidate onSubmit={onSubmit} className="grid gap-4" aria-label="Create an invite link">
-      {create.isPending ? null : <FormAlert error={create.error} waitSeconds={retry.seconds} />}
+      {create.isPending ? null : (
+        <FormAlert error={create.error} waitSeconds={retry.seconds} waitOver={retry.over} />
+      )}
       <div className="grid gap-4 sm:grid-cols-3">
         <div className="grid gap-2">
           <Label htmlFor={`${ids}-role`}>Joins as</Label>
@@ -184,7 +194,13 @@ function NewInviteLink({ invite, onDismiss }: { invite: CreatedInvite; onDismiss
             Copy it now: Parlor keeps only a fingerprint of it and can't show it again.
           </p>
         </div>
-        <Button variant="ghost" size="icon-sm" onClick={onDismiss} aria-label="Dismiss" className="-mt-1 -mr-1">
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          onClick={onDismiss}
+          aria-label="Dismiss"
+          className="-mt-1 -mr-1"
+        >
           <XIcon aria-hidden="true" />
         </Button>
       </div>

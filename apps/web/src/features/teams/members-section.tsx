@@ -51,7 +51,11 @@ export function MembersSection({
       description={`${list.length} ${list.length === 1 ? "person" : "people"}`}
     >
       {members.error && !members.data ? (
-        <QueryError error={members.error} title="Couldn't load the members" onRetry={() => members.refetch()} />
+        <QueryError
+          error={members.error}
+          title="Couldn't load the members"
+          onRetry={() => members.refetch()}
+        />
       ) : (
         <ul className="divide-y rounded-xl border bg-card" aria-label="Members">
           {list.map((member) => (
@@ -125,7 +129,9 @@ function MemberRow({
             </SelectContent>
           </Select>
         ) : (
-          <Badge variant={member.role === "member" ? "secondary" : "outline"}>{ROLE_LABELS[member.role]}</Badge>
+          <Badge variant={member.role === "member" ? "secondary" : "outline"}>
+            {ROLE_LABELS[member.role]}
+          </Badge>
         )}
         {removable ? (
           <Button

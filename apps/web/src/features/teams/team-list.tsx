@@ -19,7 +19,9 @@ export function TeamList({ initialTeams }: { initialTeams: Team[] }) {
   const teams = api.team.list.useQuery(undefined, { initialData: initialTeams });
 
   if (teams.error && !teams.data) {
-    return <QueryError error={teams.error} title="Couldn't load your teams" onRetry={() => teams.refetch()} />;
+    return (
+      <QueryError error={teams.error} title="Couldn't load your teams" onRetry={() => teams.refetch()} />
+    );
   }
   const list = teams.data ?? [];
 

@@ -20,8 +20,8 @@ export default function TeamNotFound() {
         }
       >
         <p>
-          It may have been renamed or deleted, or you're not a member of it. If someone sent you this link, ask
-          them for an invite.
+          It may have been renamed or deleted, or you're not a member of it. If someone sent you this link,
+          ask them for an invite.
         </p>
       </EmptyState>
     </PageContainer>

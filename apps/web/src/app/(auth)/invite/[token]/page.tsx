@@ -20,7 +20,8 @@ async function loadPreview(token: string) {
   } catch (error) {
     if (error instanceof TRPCError) {
       if (error.code === "BAD_REQUEST") return { preview: null, problem: INVALID };
-      if (error.code === "NOT_FOUND" || error.code === "FORBIDDEN") return { preview: null, problem: error.message };
+      if (error.code === "NOT_FOUND" || error.code === "FORBIDDEN")
+        return { preview: null, problem: error.message };
     }
     throw error;
   }
