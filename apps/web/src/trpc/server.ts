@@ -4,7 +4,7 @@ import { safeNextPath } from "@parlor/api/schemas";
 import { createCaller, createContext, getServices } from "@parlor/api/server";
 import { TRPCError } from "@trpc/server";
 import { headers } from "next/headers";
-import { notFound, redirect } from "next/navigation";
+import { notFound, redirect, unstable_rethrow } from "next/navigation";
 import { cache } from "react";
 
 import { PATH_HEADER, signInPath } from "@/lib/request-path";
@@ -24,6 +24,19 @@ export const serverApi = cache(async () => {
 
 /** The signed-in user for this request, or null. */
 export const getCurrentUser = cache(async () => (await serverApi()).auth.me());
+
+/**
+ * The signed-in user, or null, also when that cannot be known now (the database is down): for
+ * pages that work signed out, like sign-in, which then show and explain the failure on submit.
+ */
+export async function getCurrentUserIfKnown() {
+  try {
+    return await getCurrentUser();
+  } catch (error) {
+    unstable_rethrow(error);
+    return null;
+  }
+}
 
 /** The path being rendered, as the proxy reported it; safe to use as a `next` target. */
 export async function currentPath(): Promise<string> {

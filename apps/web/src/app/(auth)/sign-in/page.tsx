@@ -4,14 +4,14 @@ import { redirect } from "next/navigation";
 
 import { AuthCard } from "@/components/auth-card";
 import { SignInForm } from "@/features/auth/sign-in-form";
-import { getCurrentUser } from "@/trpc/server";
+import { getCurrentUserIfKnown } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Sign in" };
 
 export default async function SignInPage({ searchParams }: PageProps<"/sign-in">) {
   const { next: rawNext } = await searchParams;
   const next = safeNextPath(typeof rawNext === "string" ? rawNext : null);
-  if (await getCurrentUser()) redirect(next);
+  if (await getCurrentUserIfKnown()) redirect(next);
   return (
     <AuthCard title="Welcome back" description="Sign in to join your team's rooms.">
       <SignInForm next={next} />

@@ -4,14 +4,14 @@ import { redirect } from "next/navigation";
 
 import { AuthCard } from "@/components/auth-card";
 import { SignUpForm } from "@/features/auth/sign-up-form";
-import { getCurrentUser } from "@/trpc/server";
+import { getCurrentUserIfKnown } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Create an account" };
 
 export default async function SignUpPage({ searchParams }: PageProps<"/sign-up">) {
   const { next: rawNext } = await searchParams;
   const next = safeNextPath(typeof rawNext === "string" ? rawNext : null);
-  if (await getCurrentUser()) redirect(next);
+  if (await getCurrentUserIfKnown()) redirect(next);
   return (
     <AuthCard title="Create your account" description="Video rooms for your team, on your own server.">
       <SignUpForm next={next} />
