@@ -15,6 +15,8 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "pino", "livekit-server-sdk"],
   // The SQL migrations are read from disk at start; ship them with the standalone server.
   outputFileTracingIncludes: { "/*": ["../../packages/db/migrations/**/*"] },
+  // The build checks the app's types; `pnpm typecheck` also checks the tests.
+  typescript: { tsconfigPath: "tsconfig.build.json" },
   poweredByHeader: false,
   reactStrictMode: true,
 };
