@@ -1,3 +1,6 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
 import { PGlite } from "@electric-sql/pglite";
 import { type Logger, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -85,7 +88,10 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
     };
   }
 
-  const client = new PGlite(options.dataDir ?? defaultDataDir());
+  const dataDir = options.dataDir ?? defaultDataDir();
+  // PGlite creates its own folder but not the parents (`.data/` on a fresh clone).
+  if (!dataDir.includes("://")) mkdirSync(dirname(resolve(dataDir)), { recursive: true });
+  const client = new PGlite(dataDir);
   const db = drizzlePglite({ client, schema, logger }) as unknown as Database;
   return {
     db,

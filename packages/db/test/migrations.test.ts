@@ -56,3 +56,21 @@ describe(`migrations on ${testDriver()}`, () => {
 function rows<T>(result: unknown): T[] {
   return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 }
+
+describe("the embedded database", () => {
+  it("creates its data folder, parents included, on a fresh machine", async () => {
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { createDatabase } = await import("../src/client");
+    const root = await mkdtemp(join(tmpdir(), "parlor-fresh-"));
+    const handle = createDatabase({ dataDir: join(root, ".data", "pglite") });
+    try {
+      await handle.migrate();
+      expect(await handle.ping()).toBe(true);
+    } finally {
+      await handle.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
