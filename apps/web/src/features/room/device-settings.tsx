@@ -63,23 +63,35 @@ export function DeviceSettings({ className, name }: { className?: string; name?:
   const shownName = name ?? prefs.data?.displayName ?? me.data?.name ?? "";
 
   return (
-    <div
-      className={cn("grid gap-6 md:grid-cols-[minmax(0,1fr)_minmax(0,1fr)] md:items-start", className)}
-      data-testid="device-settings"
-    >
-      <div className="grid min-w-0 gap-3">
-        <CameraPreview state={setup.video} name={shownName}>
-          <MediaToggle kind="audioinput" on={micOn} onChange={setMicOn} />
-          <MediaToggle kind="videoinput" on={cameraOn} onChange={setCameraOn} />
-        </CameraPreview>
-        {cameraOn && setup.video.problem ? (
-          <MediaProblemAlert problem={setup.video.problem} onRetry={() => setup.retry("videoinput")} />
-        ) : null}
-        {micOn && setup.audio.problem ? (
-          <MediaProblemAlert problem={setup.audio.problem} onRetry={() => setup.retry("audioinput")} />
-        ) : null}
+    // Lays itself out by the space it is given (a settings column or a whole page), not the window.
+    <div className={cn("@container", className)} data-testid="device-settings">
+      <div className="grid gap-6 @2xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)] @2xl:items-start">
+        <div className="grid min-w-0 gap-3">
+          <CameraPreview state={setup.video} name={shownName}>
+            <MediaToggle
+              kind="audioinput"
+              on={micOn}
+              onChange={setMicOn}
+              preview
+              unavailable={setup.audio.status === "error"}
+            />
+            <MediaToggle
+              kind="videoinput"
+              on={cameraOn}
+              onChange={setCameraOn}
+              preview
+              unavailable={setup.video.status === "error"}
+            />
+          </CameraPreview>
+          {cameraOn && setup.video.problem ? (
+            <MediaProblemAlert problem={setup.video.problem} onRetry={() => setup.retry("videoinput")} />
+          ) : null}
+          {micOn && setup.audio.problem ? (
+            <MediaProblemAlert problem={setup.audio.problem} onRetry={() => setup.retry("audioinput")} />
+          ) : null}
+        </div>
+        <DevicePickers setup={setup} micOn={micOn} />
       </div>
-      <DevicePickers setup={setup} micOn={micOn} />
     </div>
   );
 }

@@ -244,6 +244,7 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName }: RoomPagePro
       <PreJoinStage
         roomTitle={roomTitle}
         teamName={teamName}
+        teamHref={teamHref}
         name={name}
         nameError={nameError}
         onNameChange={(value) => setEdited((e) => ({ ...e, name: value }))}

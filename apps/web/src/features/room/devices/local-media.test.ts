@@ -180,6 +180,25 @@ describe("local media controller", () => {
 });
 
 describe("startTogether", () => {
+  it("a device switch while the combined request runs wins over the combined answer", async () => {
+    const { getUserMedia, calls } = deferredGum();
+    const v = createLocalMedia("videoinput", { getUserMedia });
+    const a = createLocalMedia("audioinput", { getUserMedia });
+    v.setEnabled(true, { deferStart: true });
+    a.setEnabled(true, { deferStart: true });
+    const together = startTogether(v, a, {}, getUserMedia);
+    // The saved microphone turns up (by label) before the combined answer.
+    a.setDevice("mic-usb", false);
+    const combinedAudio = new FakeTrack("audio", "default");
+    calls[0]!.resolve(stream(new FakeTrack("video", "cam"), combinedAudio));
+    await together;
+    calls[1]!.resolve(stream(new FakeTrack("audio", "mic-usb")));
+    await tick();
+    expect(combinedAudio.stopped).toBe(true);
+    expect(a.getState().deviceId).toBe("mic-usb");
+    expect(v.getState().deviceId).toBe("cam");
+  });
+
   it("asks once for camera and microphone and hands each its track", async () => {
     const video = new FakeTrack("video", "cam");
     const audio = new FakeTrack("audio", "mic");

@@ -148,9 +148,15 @@ export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {
       void start();
     },
 
-    /** Takes a track acquired elsewhere (one prompt for camera and microphone together). */
-    adopt(track: MediaStreamTrack) {
-      if (!enabled) {
+    /** Identifies the current start; a track handed over for an older one is refused. */
+    token: () => attempt,
+
+    /**
+     * Takes a track acquired elsewhere (one prompt for camera and microphone together). With a
+     * `token`, only when nothing newer started meanwhile (say, a device switch).
+     */
+    adopt(track: MediaStreamTrack, token?: number) {
+      if (!enabled || (token !== undefined && token !== attempt)) {
         track.stop();
         return;
       }
@@ -166,9 +172,12 @@ export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {
       set({ status: "error", track: null, problem: classifyMediaError(error, kind), deviceId: null });
     },
 
-    /** Starts again after a failure (the person fixed permissions or plugged a device in). */
-    retry() {
-      if (!enabled) return;
+    /**
+     * Starts again after a failure (the person fixed permissions or plugged a device in). With a
+     * `token`, only when nothing newer started meanwhile.
+     */
+    retry(token?: number) {
+      if (!enabled || (token !== undefined && token !== attempt)) return;
       void start();
     },
 
@@ -220,6 +229,8 @@ export async function startTogether(
   wanted: { videoId?: string; audioId?: string },
   getUserMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream> = defaultGetUserMedia,
 ): Promise<void> {
+  const videoToken = video.token();
+  const audioToken = audio.token();
   try {
     const stream = await getUserMedia({
       video: captureConstraints("videoinput", wanted.videoId, false),
@@ -227,12 +238,12 @@ export async function startTogether(
     });
     const v = stream.getVideoTracks()[0];
     const a = stream.getAudioTracks()[0];
-    if (v) video.adopt(v);
-    else video.retry();
-    if (a) audio.adopt(a);
-    else audio.retry();
+    if (v) video.adopt(v, videoToken);
+    else video.retry(videoToken);
+    if (a) audio.adopt(a, audioToken);
+    else audio.retry(audioToken);
   } catch {
-    video.retry();
-    audio.retry();
+    video.retry(videoToken);
+    audio.retry(audioToken);
   }
 }

@@ -91,18 +91,20 @@ export function useDeviceSetup({
     return result;
   }, [devices.all, saved, fallback]);
 
-  // Before the device list is known, a saved id is only a preference (`ideal`): a dead one falls back.
+  // Before the device list is known, a saved id is only a preference (`ideal`): a dead one falls
+  // back. Once it is known, a chosen or restored device is present: ask for exactly it (browsers
+  // may keep the default device for a mere `ideal`).
   useEffect(() => {
     if (!saved) return;
     const initial = (kind: "videoinput" | "audioinput") =>
       saved[kind]?.id ?? fallback?.[kind]?.id ?? undefined;
     video.setDevice(
       chosen.videoinput ?? resolved.videoinput ?? initial("videoinput"),
-      Boolean(chosen.videoinput),
+      Boolean(chosen.videoinput ?? resolved.videoinput),
     );
     audio.setDevice(
       chosen.audioinput ?? resolved.audioinput ?? initial("audioinput"),
-      Boolean(chosen.audioinput),
+      Boolean(chosen.audioinput ?? resolved.audioinput),
     );
   }, [saved, resolved, chosen, video, audio, fallback]);
 

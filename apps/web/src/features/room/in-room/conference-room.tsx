@@ -155,7 +155,13 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
 
   return (
     <RoomContext.Provider value={room}>
-      <RoomView {...props} connected={connected} onLeaveClick={leave} />
+      <RoomView
+        roomTitle={props.roomTitle}
+        teamName={props.teamName}
+        connected={connected}
+        onLeaveClick={leave}
+        onDeviceChosen={props.onDeviceChosen}
+      />
       <RoomAudioRenderer />
     </RoomContext.Provider>
   );
@@ -185,13 +191,16 @@ function useUnread(chat: RoomChat, open: boolean) {
   return open ? 0 : Math.max(0, fromOthers - seen);
 }
 
-function RoomView({
-  roomTitle,
-  teamName,
-  connected,
-  onLeaveClick,
-  onDeviceChosen,
-}: ConferenceRoomProps & { connected: boolean; onLeaveClick: () => void }) {
+export interface RoomViewProps {
+  roomTitle: string;
+  teamName: string;
+  connected: boolean;
+  onLeaveClick: () => void;
+  onDeviceChosen?: (kind: DeviceKind, device: SavedDevice) => void;
+}
+
+/** What is on screen during the call; needs the `Room` in `RoomContext`. */
+export function RoomView({ roomTitle, teamName, connected, onLeaveClick, onDeviceChosen }: RoomViewProps) {
   const layoutContext = useCreateLayoutContext();
   const [mode, setMode] = useState<LayoutMode>("grid");
   const [panel, setPanel] = useState<Panel>(null);

@@ -79,7 +79,7 @@ export function ParticipantTile({
           <InitialsAvatar
             name={state.name}
             id={participant.identity}
-            className="size-[min(40%,6rem)] min-h-10 min-w-10 text-[clamp(0.9rem,3vw,2rem)]"
+            className="aspect-square size-auto h-[38%] max-h-24 min-h-10 text-[clamp(0.9rem,3vw,2rem)]"
             title=""
           />
         </div>

@@ -42,7 +42,7 @@ export function Stage({ mode, className }: { mode: LayoutMode; className?: strin
   const focus = pinned ?? (mode === "speaker" ? speaker : undefined);
   if (!focus || tracks.length < 2) {
     return (
-      <div className={cn("min-h-0", className)} data-layout="grid">
+      <div className={cn("flex min-h-0 flex-col", className)} data-layout="grid">
         <PagedGrid tracks={tracks} />
       </div>
     );
@@ -84,15 +84,19 @@ function PagedGrid({ tracks }: { tracks: TrackReferenceOrPlaceholder[] }) {
     onRightSwipe: pagination.prevPage,
   });
   const paged = pagination.totalPageCount > 1;
+  // LiveKit's layouts come in squares (5 people → 3×3); use only the rows and columns this page fills.
+  const onPage = Math.max(1, pagination.tracks.length);
+  const columns = Math.min(layout.columns, onPage);
+  const rows = Math.min(layout.rows, Math.ceil(onPage / columns));
 
   return (
-    <div className="relative size-full">
+    <div className="relative min-h-0 flex-1">
       <div
         ref={gridRef}
-        className="grid size-full gap-2"
+        className="absolute inset-0 grid gap-2"
         style={{
-          gridTemplateColumns: `repeat(${layout.columns}, minmax(0, 1fr))`,
-          gridTemplateRows: `repeat(${layout.rows}, minmax(0, 1fr))`,
+          gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
+          gridTemplateRows: `repeat(${rows}, minmax(0, 1fr))`,
         }}
       >
         <TrackLoop tracks={pagination.tracks}>

@@ -5,6 +5,7 @@ import { Card } from "@parlor/ui/card";
 import { Input } from "@parlor/ui/input";
 import { Label } from "@parlor/ui/label";
 import { ArrowRightIcon } from "lucide-react";
+import Link from "next/link";
 import { useId, type FormEvent } from "react";
 
 import { CameraPreview } from "../devices/camera-preview";
@@ -16,6 +17,8 @@ import { MediaToggle } from "./media-toggle";
 export interface PreJoinProps {
   roomTitle: string;
   teamName: string;
+  /** The team's page (leave without joining). */
+  teamHref: string;
   setup: DeviceSetup;
   name: string;
   nameError: string | null;
@@ -47,8 +50,18 @@ export function PreJoin(props: PreJoinProps) {
     <div className="mx-auto grid w-full max-w-5xl gap-5 px-4 py-5 sm:px-6 sm:py-8 lg:grid-cols-[minmax(0,1.45fr)_minmax(0,1fr)] lg:items-start lg:gap-8 lg:py-12">
       <section aria-label="Camera and microphone check" className="grid min-w-0 gap-3">
         <CameraPreview state={setup.video} name={props.name}>
-          <MediaToggle kind="audioinput" on={micOn} onChange={props.onMicChange} />
-          <MediaToggle kind="videoinput" on={cameraOn} onChange={props.onCameraChange} />
+          <MediaToggle
+            kind="audioinput"
+            on={micOn}
+            onChange={props.onMicChange}
+            unavailable={setup.audio.status === "error"}
+          />
+          <MediaToggle
+            kind="videoinput"
+            on={cameraOn}
+            onChange={props.onCameraChange}
+            unavailable={setup.video.status === "error"}
+          />
         </CameraPreview>
         <div aria-live="polite" className="grid gap-3 empty:hidden">
           {cameraOn && setup.video.problem ? (
@@ -72,7 +85,10 @@ export function PreJoin(props: PreJoinProps) {
         <div className="grid gap-1">
           <h1 className="text-xl font-semibold sm:text-2xl">Ready to join?</h1>
           <p className="truncate text-sm text-muted-foreground">
-            <span className="font-medium text-foreground">{props.roomTitle}</span> · {props.teamName}
+            <span className="font-medium text-foreground">{props.roomTitle}</span> ·{" "}
+            <Link href={props.teamHref} className="underline-offset-4 hover:text-foreground hover:underline">
+              {props.teamName}
+            </Link>
           </p>
         </div>
         <form className="grid gap-5" onSubmit={submit} noValidate>

@@ -1,0 +1,446 @@
+/**
+ * The room page as a person meets it, in Debian's Chromium with fake camera and microphone,
+ * against the production build: sign in and come back, a live preview and level meter, camera
+ * off really stopping the camera, choices kept across a reload and shown in /settings, a denied
+ * permission, an unreachable video service with a working Retry, and a phone-sized screen.
+ *
+ * LiveKit is the API's test double (its RoomService over HTTP), reached through a loopback
+ * proxy the test can switch off: switched off, nothing listens on LIVEKIT_URL.
+ */
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { createServer, connect, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import { startLiveKitDouble, type LiveKitDouble } from "../../../packages/api/test/livekit-double";
+import { startApp, watchProblems, WEB_DIR, type PageProblems, type RunningApp } from "./harness";
+
+const SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const BASE_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--use-fake-device-for-media-stream",
+];
+const PASSWORD = "correct horse battery staple";
+const EMAIL = `ada-${Date.now().toString(36)}@example.com`;
+const ROOM_PATH = "/t/acme/standup";
+/** The microphone picked in one test, expected back (by its label) in another browser context. */
+let chosenMicrophone = "";
+
+/** A TCP forwarder on a fixed loopback port that can be switched off (nothing listening) and on. */
+async function switchableProxy(target: { host: string; port: number }) {
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+  let server: Server | null = null;
+  const sockets = new Set<Socket>();
+  const proxy = {
+    port,
+    async on() {
+      if (server) return;
+      server = createServer((client) => {
+        const upstream = connect(target.port, target.host);
+        sockets.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        client.on("error", drop).on("close", drop);
+        upstream.on("error", drop).on("close", drop);
+      });
+      await new Promise<void>((resolve) => server!.listen(port, "127.0.0.1", resolve));
+    },
+    async off() {
+      const current = server;
+      server = null;
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      if (current) await new Promise<void>((resolve) => current.close(() => resolve()));
+    },
+  };
+  return proxy;
+}
+
+async function launch(extraArgs: string[]): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium was not found at ${CHROMIUM}. Install Debian's chromium or set CHROMIUM_PATH.`);
+  return chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...extraArgs], headless: true });
+}
+
+async function newContext(
+  browser: Browser,
+  options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {},
+) {
+  const context = await browser.newContext({
+    baseURL: app.url,
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    colorScheme: options.colorScheme ?? "light",
+    deviceScaleFactor: 1,
+  });
+  // Keep every capture track the page gets, to check that "camera off" really stops the camera.
+  await context.addInitScript(() => {
+    const tracks: MediaStreamTrack[] = [];
+    (window as unknown as { __parlorTracks: MediaStreamTrack[] }).__parlorTracks = tracks;
+    const original = navigator.mediaDevices?.getUserMedia?.bind(navigator.mediaDevices);
+    if (!original) return;
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await original(constraints);
+      tracks.push(...stream.getTracks());
+      return stream;
+    };
+  });
+  return context;
+}
+
+/** Calls a tRPC procedure as this browser context (its cookies, the app's origin). */
+async function call(context: BrowserContext, path: string, input?: unknown): Promise<unknown> {
+  const response = await context.request.post(`${app.url}/api/trpc/${path}`, {
+    data: input === undefined ? {} : { json: input },
+    headers: { origin: app.url, "content-type": "application/json" },
+  });
+  const body = (await response.json()) as { result?: { data?: { json?: unknown } }; error?: unknown };
+  if (!response.ok()) throw new Error(`${path} failed: ${response.status()} ${JSON.stringify(body.error)}`);
+  return body.result?.data?.json;
+}
+
+async function signIn(context: BrowserContext) {
+  await call(context, "auth.signIn", { email: EMAIL, password: PASSWORD });
+}
+
+async function save(page: Page, name: string) {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  // Let transitions and the meter settle so the picture shows the steady state.
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+}
+
+async function prejoinReady(page: Page) {
+  await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 20_000 });
+  await expect.poll(() => page.getByTestId("join-button").isEnabled(), { timeout: 10_000 }).toBe(true);
+}
+
+/** What the page would show as broken, minus what a test provokes on purpose. */
+function unexpected(problems: PageProblems, allowed: RegExp[] = []) {
+  return problems.list.filter((p) => !allowed.some((re) => re.test(p)));
+}
+
+const videoTracksLive = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { __parlorTracks: MediaStreamTrack[] }).__parlorTracks
+      .filter((t) => t.kind === "video")
+      .map((t) => t.readyState),
+  );
+
+let app: RunningApp;
+let double: LiveKitDouble;
+let proxy: Awaited<ReturnType<typeof switchableProxy>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  double = await startLiveKitDouble({ apiKey: "devkey", apiSecret: "secret" });
+  const target = new URL(double.url);
+  proxy = await switchableProxy({ host: target.hostname, port: Number(target.port) });
+  await proxy.on();
+  [app, browser] = await Promise.all([
+    startApp({
+      LIVEKIT_URL: `http://127.0.0.1:${proxy.port}`,
+      LIVEKIT_API_KEY: "devkey",
+      LIVEKIT_API_SECRET: "secret",
+    }),
+    launch(["--use-fake-ui-for-media-stream"]),
+  ]);
+  // The account and its team.
+  const context = await browser.newContext({ baseURL: app.url });
+  await call(context, "auth.signUp", { email: EMAIL, password: PASSWORD, name: "Ada Lovelace" });
+  await call(context, "team.create", { name: "Acme" });
+  await context.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await proxy?.off();
+  await double?.close();
+});
+
+describe("pre-join", () => {
+  let context: BrowserContext;
+  let page: Page;
+  let problems: PageProblems;
+
+  beforeAll(async () => {
+    context = await newContext(browser);
+    page = await context.newPage();
+    problems = watchProblems(page);
+  });
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  const withServerOutput = async (name: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      await page.screenshot({ path: join(WEB_DIR, "test-results", `failure-${name}.png`) }).catch(() => {});
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\n\nServer output:\n${app.output().slice(-4000)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  };
+
+  test("a signed-out visitor is sent to sign in and comes back to the room", () =>
+    withServerOutput("redirect", async () => {
+      await page.goto(ROOM_PATH);
+      await page.waitForURL("**/sign-in?next=*");
+      expect(new URL(page.url()).searchParams.get("next")).toBe(ROOM_PATH);
+      await page.getByLabel("Email").fill(EMAIL);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(`${app.url}${ROOM_PATH}`);
+      await prejoinReady(page);
+      await expect.poll(() => page.title()).toBe("Standup · Acme · Parlor");
+      // The account name fills in the display name.
+      expect(await page.getByLabel("Your name").inputValue()).toBe("Ada Lovelace");
+      expect(double.callsTo("CreateRoom").length).toBeGreaterThan(0);
+    }));
+
+  test("the preview plays and the microphone meter moves", () =>
+    withServerOutput("preview", async () => {
+      const video = page.getByLabel("Your camera preview");
+      await expect
+        .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 10_000 })
+        .toBeGreaterThan(0);
+      const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+      await page.waitForTimeout(1000);
+      const t1 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+      expect(t1).toBeGreaterThan(t0 + 0.5);
+      // Self view is mirrored.
+      expect(await video.evaluate((v) => getComputedStyle(v).scale)).toMatch(/^-1\b/);
+
+      const meter = page.getByRole("meter", { name: "Microphone level" });
+      const levels = new Set<string>();
+      for (let i = 0; i < 30; i++) {
+        levels.add((await meter.getAttribute("data-level")) ?? "0");
+        await page.waitForTimeout(100);
+      }
+      const values = [...levels].map(Number);
+      expect(Math.max(...values)).toBeGreaterThan(0.1);
+      expect(levels.size).toBeGreaterThan(3);
+      await save(page, "prejoin-desktop");
+    }));
+
+  test("turning the camera off stops the camera", () =>
+    withServerOutput("camera-off", async () => {
+      expect(await videoTracksLive(page)).toContain("live");
+      await page.getByRole("button", { name: "Turn camera off" }).click();
+      await expect.poll(() => videoTracksLive(page)).not.toContain("live");
+      await page.getByText("Camera is off").waitFor();
+      expect(await page.getByRole("button", { name: "Turn camera on" }).getAttribute("aria-pressed")).toBe(
+        "false",
+      );
+    }));
+
+  test("choices survive a reload and show up in settings", () =>
+    withServerOutput("persist", async () => {
+      const name = page.getByLabel("Your name");
+      await name.fill("Ada L.");
+      await page.getByRole("button", { name: "Turn microphone off" }).click();
+      // Pick the second microphone.
+      await page.getByTestId("device-select-audioinput").click();
+      const options = page.getByRole("option");
+      await expect.poll(() => options.count()).toBeGreaterThan(1);
+      const chosen = (await options.nth(1).textContent())!.trim();
+      chosenMicrophone = chosen;
+      await options.nth(1).click();
+      await expect.poll(() => page.getByTestId("device-select-audioinput").textContent()).toContain(chosen);
+      // Name saves when typing stops; wait for the pre-join to settle on the new name.
+      await prejoinReady(page);
+      await page.waitForTimeout(800);
+
+      await page.reload();
+      await prejoinReady(page);
+      expect(await page.getByLabel("Your name").inputValue()).toBe("Ada L.");
+      await page.getByRole("button", { name: "Turn camera on" }).waitFor();
+      await page.getByRole("button", { name: "Turn microphone on" }).waitFor();
+      expect(await page.getByTestId("device-select-audioinput").textContent()).toContain(chosen);
+      expect(await videoTracksLive(page)).not.toContain("live");
+
+      await page.goto("/settings");
+      const devices = page.getByTestId("device-settings");
+      await devices.waitFor();
+      await expect
+        .poll(() => devices.getByTestId("device-select-audioinput").textContent(), { timeout: 10_000 })
+        .toContain(chosen);
+      await expect
+        .poll(() => devices.getByLabel("Your camera preview").evaluate((v: HTMLVideoElement) => v.videoWidth))
+        .toBeGreaterThan(0);
+      await expect
+        .poll(() => page.getByRole("textbox", { name: /display name/i }).inputValue())
+        .toBe("Ada L.");
+      expect(await page.getByRole("switch", { name: "Microphone on" }).getAttribute("aria-checked")).toBe(
+        "false",
+      );
+      expect(await page.getByRole("switch", { name: "Camera on" }).getAttribute("aria-checked")).toBe(
+        "false",
+      );
+      await devices.evaluate((el) => el.scrollIntoView({ block: "center" }));
+      await save(page, "settings");
+      expect(unexpected(problems)).toEqual([]);
+    }));
+});
+
+test("a denied permission shows what to do, and joining without devices still works", async () => {
+  const denied = await launch([]);
+  try {
+    const context = await newContext(denied);
+    await signIn(context);
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    // Deny camera and microphone for the app, as a person clicking "Block" would.
+    const session = await context.newCDPSession(page);
+    const { targetInfo } = (await session.send("Target.getTargetInfo")) as {
+      targetInfo: { browserContextId: string };
+    };
+    const browserSession = await denied.newBrowserCDPSession();
+    for (const name of ["camera", "microphone"]) {
+      await browserSession.send("Browser.setPermission", {
+        permission: { name },
+        setting: "denied",
+        origin: app.url,
+        browserContextId: targetInfo.browserContextId,
+      });
+    }
+    await call(context, "preferences.update", { cameraEnabled: true, microphoneEnabled: true });
+
+    await page.goto(ROOM_PATH);
+    await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 20_000 });
+    const camera = page.getByTestId("media-problem-videoinput");
+    const microphone = page.getByTestId("media-problem-audioinput");
+    await camera.waitFor();
+    await microphone.waitFor();
+    expect(await camera.getAttribute("data-problem")).toBe("permission-denied");
+    expect(await camera.textContent()).toMatch(/Camera access is blocked.*address bar/);
+    await save(page, "prejoin-permission-denied");
+
+    await camera.getByRole("button", { name: "Join without camera" }).click();
+    await microphone.getByRole("button", { name: "Join without microphone" }).click();
+    await page.getByText("You'll join with your camera and microphone off.").waitFor();
+    await page.getByTestId("join-button").click();
+
+    // The double has no media server: the call cannot connect, and the page says so.
+    const failure = page.getByTestId("room-failure");
+    await failure.waitFor({ timeout: 30_000 });
+    expect(await failure.getAttribute("data-kind")).toBe("unreachable");
+    await page.getByRole("heading", { name: "Can't reach the video server" }).waitFor();
+    await page.getByRole("button", { name: "Retry" }).waitFor();
+    await page.getByRole("link", { name: "Back to team" }).waitFor();
+    // No local track was ever started.
+    expect(
+      await page.evaluate(
+        () => (window as unknown as { __parlorTracks: MediaStreamTrack[] }).__parlorTracks.length,
+      ),
+    ).toBe(0);
+    expect(
+      unexpected(problems, [
+        /WebSocket connection to/,
+        /livekit|signal|websocket|could not establish|rtc/i,
+        /Failed to load resource/,
+      ]),
+    ).toEqual([]);
+    await context.close();
+  } finally {
+    await denied.close();
+  }
+});
+
+test("an unreachable video service shows the failure, and Retry works once it is back", async () => {
+  const context = await newContext(browser);
+  await signIn(context);
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  await proxy.off();
+  try {
+    await page.goto(ROOM_PATH);
+    const failure = page.getByTestId("room-failure");
+    await failure.waitFor({ timeout: 20_000 });
+    expect(await failure.getAttribute("data-kind")).toBe("setup:SERVICE_UNAVAILABLE");
+    await page.getByRole("heading", { name: "Can't reach the video service" }).waitFor();
+    expect(await failure.textContent()).toMatch(/not reachable/);
+    await save(page, "room-failure");
+
+    // Still down: Retry fails again, visibly.
+    await page.getByRole("button", { name: "Retry" }).click();
+    await failure.waitFor();
+
+    await proxy.on();
+    await page.getByRole("button", { name: "Retry" }).click();
+    await prejoinReady(page);
+    expect(unexpected(problems, [/HTTP 503/, /status of 503/])).toEqual([]);
+  } finally {
+    await proxy.on();
+    await context.close();
+  }
+});
+
+test("on a 375 px phone nothing is cut off", async () => {
+  const context = await newContext(browser, { width: 375, height: 812 });
+  await signIn(context);
+  await call(context, "preferences.update", { cameraEnabled: true, microphoneEnabled: true });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  try {
+    await page.goto(ROOM_PATH);
+    await prejoinReady(page);
+    await expect
+      .poll(() => page.getByLabel("Your camera preview").evaluate((v: HTMLVideoElement) => v.videoWidth))
+      .toBeGreaterThan(0);
+    // A new browser context has new device ids: the microphone chosen earlier comes back by its label.
+    if (chosenMicrophone) {
+      await expect
+        .poll(() => page.getByTestId("device-select-audioinput").textContent())
+        .toContain(chosenMicrophone);
+    }
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    for (const locator of [
+      page.getByTestId("camera-preview"),
+      page.getByLabel("Your name"),
+      page.getByTestId("device-select-videoinput"),
+      page.getByTestId("device-select-audioinput"),
+      page.getByTestId("join-button"),
+      page.getByRole("button", { name: /Turn camera/ }),
+    ]) {
+      const box = await locator.boundingBox();
+      expect(box, "visible").not.toBeNull();
+      expect(box!.x).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(375);
+    }
+    await save(page, "prejoin-phone");
+    expect(unexpected(problems)).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
