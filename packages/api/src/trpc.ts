@@ -3,7 +3,7 @@ import superjson from "superjson";
 import { ZodError, z } from "zod";
 
 import type { Context } from "./context";
-import { AppError, isDatabaseUnavailable, unauthorized, forbidden } from "./lib/errors";
+import { AppError, isDatabaseUnavailable, postgresErrorCode, unauthorized, forbidden } from "./lib/errors";
 
 export interface ErrorData {
   /** Messages per input field, for forms to show beside the field. */
@@ -14,6 +14,7 @@ export interface ErrorData {
 }
 
 const GENERIC_MESSAGE = "Something went wrong on our side. Please try again in a moment.";
+const VALUE_NOT_STORABLE = "Some of what was sent cannot be stored. Check it and try again.";
 const DATABASE_UNAVAILABLE =
   "Parlor cannot reach its database right now. Please try again in a moment.";
 
@@ -23,6 +24,11 @@ export function toTRPCError(error: TRPCError): TRPCError {
   if (cause instanceof AppError) return new TRPCError({ code: cause.code, message: cause.message, cause });
   if (isDatabaseUnavailable(cause) || isDatabaseUnavailable(error)) {
     return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE, cause });
+  }
+  // Postgres "data exceptions" (class 22: a value it cannot store or read, e.g. a NUL character,
+  // a date out of range) come from what the client sent, whichever check let it through.
+  if (postgresErrorCode(cause)?.startsWith("22")) {
+    return new TRPCError({ code: "BAD_REQUEST", message: VALUE_NOT_STORABLE, cause });
   }
   return error;
 }

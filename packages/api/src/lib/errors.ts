@@ -11,8 +11,23 @@ export type AppErrorCode =
   | "TOO_MANY_REQUESTS"
   | "SERVICE_UNAVAILABLE";
 
+/** Marks AppErrors from any copy of this module (see `AppError[Symbol.hasInstance]`). */
+const APP_ERROR = Symbol.for("parlor.AppError");
+
 export class AppError extends Error {
   override name = "AppError";
+  readonly [APP_ERROR] = true;
+
+  /**
+   * `instanceof AppError` holds for an AppError made by another copy of this module. A bundler
+   * can load a module twice (Next builds instrumentation, which creates the services, and the
+   * route handlers as separate module graphs); without this, a LiveKit failure thrown by the
+   * services' copy was not recognised by the router's copy and answered 500 instead of 503.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [APP_ERROR]?: unknown })[APP_ERROR] === true;
+  }
+
   constructor(
     readonly code: AppErrorCode,
     message: string,

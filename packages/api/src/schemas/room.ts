@@ -21,13 +21,21 @@ export const connectionDetailsInput = roomInput.extend({
 export type CreateRoomInput = z.input<typeof createRoomInput>;
 export type ConnectionDetailsInput = z.input<typeof connectionDetailsInput>;
 
-export const participantInput = roomInput.extend({ identity: z.string().min(1).max(256) });
+/** Free text that goes to the database as it is: Postgres text cannot hold a NUL character. */
+const storableText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((value) => !value.includes("\u0000"), "Must not contain a NUL character.");
+
+export const participantInput = roomInput.extend({ identity: storableText(256) });
 
 export const muteParticipantInput = participantInput.extend({ kind: z.enum(["audio", "video"]) });
 
 export const roomHistoryInput = roomInput.extend({ limit: z.number().int().min(1).max(100).default(20) });
 
 /** Site admins act on rooms by their LiveKit name, across teams. */
-export const liveRoomInput = z.object({ roomName: z.string().min(1).max(128) });
+export const liveRoomInput = z.object({ roomName: storableText(128) });
 
-export const liveParticipantInput = liveRoomInput.extend({ identity: z.string().min(1).max(256) });
+export const liveParticipantInput = liveRoomInput.extend({ identity: storableText(256) });
