@@ -26,10 +26,17 @@ export class WebhookRejected extends Error {
   override name = "WebhookRejected";
 }
 
+/** One receiver per LiveKit configuration, made on first use rather than per delivery. */
+const receivers = new WeakMap<object, WebhookReceiver>();
+
 /** Verifies a webhook's signature, issuer, expiry and body hash; throws WebhookRejected otherwise. */
 export async function verifyWebhook(svc: Services, body: string, authorization: string | null): Promise<WebhookEvent> {
   if (!authorization) throw new WebhookRejected("missing Authorization header");
-  const receiver = new WebhookReceiver(svc.config.livekit.apiKey, svc.config.livekit.apiSecret);
+  let receiver = receivers.get(svc.config.livekit);
+  if (!receiver) {
+    receiver = new WebhookReceiver(svc.config.livekit.apiKey, svc.config.livekit.apiSecret);
+    receivers.set(svc.config.livekit, receiver);
+  }
   try {
     return await receiver.receive(body, authorization);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { schema } from "@parlor/db";
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, sql } from "drizzle-orm";
 
 import { randomToken } from "./lib/crypto";
 import { forbidden, notFound } from "./lib/errors";
@@ -7,7 +7,7 @@ import { presenceByRoom, roomHistory } from "./presence";
 import { cleanText, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
 import type { Services } from "./services";
-import { canManage, requireMembership, withUniqueSlug, type Actor, type TeamSummary } from "./teams";
+import { canManage, requireMembership, TEAM_NOT_FOUND, withUniqueSlug, type Actor, type TeamSummary } from "./teams";
 
 /** Parlor's options for every LiveKit room. */
 export const ROOM_DEFAULTS = {
@@ -134,18 +134,68 @@ function nameFromSlug(slug: string): string {
   return words.charAt(0).toLocaleUpperCase() + words.slice(1);
 }
 
+/** Seconds of clock difference and webhook delay allowed for when trusting presence records. */
+const LIVENESS_MARGIN_SECONDS = 5;
+
 /**
- * Makes sure the room at /t/<team>/<room> exists, in Parlor and in LiveKit. A new room's record
- * is written in the same transaction that waits for LiveKit, so when LiveKit fails no record is
- * left behind; concurrent ensures of one new URL wait on the unique index and end with one room.
+ * Whether the presence records show LiveKit has the room open right now: its current LiveKit
+ * session has not ended, and either someone is in it, or it closes later than now by LiveKit's
+ * own rules (a room nobody joined lives `emptyTimeout` from its start; one everybody left lives
+ * `departureTimeout` after the last departure). Anything else (no record, a lost webhook that
+ * leaves the last departure long past) counts as unknown, and `room.ensure` asks LiveKit.
+ */
+function knownLive(now: Date) {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const margin = LIVENESS_MARGIN_SECONDS;
+  return sql<boolean>`exists (
+    select 1 from ${schema.roomSessions} s
+    where s.room_id = ${schema.rooms.id} and s.ended_at is null
+      and (
+        exists (select 1 from ${schema.participantSessions} p where p.room_session_id = s.id and p.left_at is null)
+        or (
+          not exists (select 1 from ${schema.participantSessions} p where p.room_session_id = s.id)
+          and s.started_at > ${at} - make_interval(secs => ${schema.rooms.emptyTimeoutSeconds} - ${margin})
+        )
+        or (
+          select max(p.left_at) from ${schema.participantSessions} p where p.room_session_id = s.id
+        ) > ${at} - make_interval(secs => ${schema.rooms.departureTimeoutSeconds} - ${margin})
+      )
+  )`;
+}
+
+/**
+ * Makes sure the room at /t/<team>/<room> exists, in Parlor and in LiveKit. One query finds the
+ * team, the caller's membership, the room and whether LiveKit already has it open (from the
+ * presence records that LiveKit's webhooks and reconciliation keep); CreateRoom is only called
+ * when that is not known. A belief that turns out wrong cannot fail a join: the join token
+ * carries the room's configuration (see `connectionDetails`), so LiveKit creates the room with
+ * Parlor's options if it had closed it. A new room's record is written in the same transaction
+ * that waits for LiveKit, so when LiveKit fails no record is left behind; concurrent ensures of
+ * one new URL wait on the unique index and end with one room.
  */
 export async function ensureRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
-  const team = await requireMembership(svc, actor, teamSlug);
   const slug = slugify(roomSlug) || roomSlug;
+  const [found] = await svc.db
+    .select({
+      team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
+      role: schema.teamMembers.role,
+      room: getTableColumns(schema.rooms),
+      live: knownLive(svc.clock()),
+    })
+    .from(schema.teams)
+    .innerJoin(
+      schema.teamMembers,
+      and(eq(schema.teamMembers.teamId, schema.teams.id), eq(schema.teamMembers.userId, actor.id)),
+    )
+    .leftJoin(schema.rooms, and(eq(schema.rooms.teamId, schema.teams.id), eq(schema.rooms.slug, slug)))
+    .where(eq(schema.teams.slug, teamSlug))
+    .limit(1);
+  if (!found) throw notFound(TEAM_NOT_FOUND);
+  const team: TeamSummary = { ...found.team, role: found.role };
 
-  const existing = await findRoom(svc, team.id, slug);
+  const existing = found.room;
   if (existing) {
-    await svc.livekit.ensureRoom(liveKitOptions(team, existing));
+    if (!found.live) await svc.livekit.ensureRoom(liveKitOptions(team, existing));
     return { roomName: existing.livekitRoomName, created: false, roomSlug: existing.slug, name: existing.name };
   }
 
@@ -200,7 +250,8 @@ export async function connectionDetails(
 ) {
   const [row] = await svc.db
     .select({
-      livekitRoomName: schema.rooms.livekitRoomName,
+      room: getTableColumns(schema.rooms),
+      team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
       role: schema.teamMembers.role,
       displayName: schema.userPreferences.displayName,
       bannedUntil: schema.roomBans.until,
@@ -229,14 +280,15 @@ export async function connectionDetails(
   const participantToken = await svc.livekit.mintToken({
     identity: actor.id,
     name,
-    room: row.livekitRoomName,
+    room: row.room.livekitRoomName,
     roomAdmin: canManage(row.role),
     ttlSeconds: TOKEN_TTL_SECONDS,
+    roomConfig: liveKitOptions({ ...row.team, role: row.role }, row.room),
   });
   svc.metrics.joins.inc();
   return {
     serverUrl: svc.livekit.publicUrl,
-    roomName: row.livekitRoomName,
+    roomName: row.room.livekitRoomName,
     participantToken,
     participantName: name,
     expiresAt,

@@ -23,7 +23,7 @@ export interface TeamSummary {
 const ROLE_RANK: Record<TeamRole, number> = { member: 0, admin: 1, owner: 2 };
 export const canManage = (role: TeamRole) => ROLE_RANK[role] >= ROLE_RANK.admin;
 
-const TEAM_NOT_FOUND = "We could not find that team, or you are not a member of it.";
+export const TEAM_NOT_FOUND = "We could not find that team, or you are not a member of it.";
 
 /** Finds a team by slug and the actor's role in it, in one query; refuses non-members with NOT_FOUND. */
 export async function requireMembership(

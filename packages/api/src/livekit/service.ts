@@ -3,7 +3,7 @@
  * access tokens. Every call has a timeout, and LiveKit's failures become AppErrors with a message
  * a person can act on.
  */
-import { AccessToken, RoomServiceClient, TrackSource, TrackType, type VideoGrant } from "livekit-server-sdk";
+import { AccessToken, RoomConfiguration, RoomServiceClient, TrackSource, TrackType, type VideoGrant } from "livekit-server-sdk";
 
 import type { Config } from "../config";
 import { AppError, notFound, serviceUnavailable } from "../lib/errors";
@@ -42,6 +42,11 @@ export interface TokenRequest {
   roomAdmin: boolean;
   ttlSeconds: number;
   metadata?: string;
+  /**
+   * The room's options, carried in the token so that a join to a room LiveKit has closed in the
+   * meantime re-creates it with them (LiveKit creates a missing room on join) instead of failing.
+   */
+  roomConfig?: RoomOptions;
 }
 
 const UNREACHABLE =
@@ -148,6 +153,15 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
         roomAdmin: request.roomAdmin,
       };
       token.addGrant(grant);
+      if (request.roomConfig) {
+        token.roomConfig = new RoomConfiguration({
+          name: request.roomConfig.name,
+          emptyTimeout: request.roomConfig.emptyTimeoutSeconds,
+          departureTimeout: request.roomConfig.departureTimeoutSeconds,
+          maxParticipants: request.roomConfig.maxParticipants,
+          metadata: request.roomConfig.metadata,
+        });
+      }
       return token.toJwt();
     },
 
