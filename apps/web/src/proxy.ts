@@ -3,6 +3,9 @@ import { NextResponse, type NextRequest } from "next/server";
 
 import { appOriginFromEnv } from "@/lib/app-origin";
 import { PATH_HEADER } from "@/lib/request-path";
+import { securityEnvFrom, securityHeaders } from "@/lib/security-headers";
+
+const securityEnv = securityEnvFrom();
 
 /** Routes called server-to-server, without an Origin, and authenticated otherwise (signatures). */
 const CSRF_EXEMPT = new Set(["/api/livekit/webhook"]);
@@ -25,7 +28,11 @@ export function proxy(request: NextRequest) {
   const query = search.toString();
   const headers = new Headers(request.headers);
   headers.set(PATH_HEADER, query ? `${pathname}?${query}` : pathname);
-  return NextResponse.next({ request: { headers } });
+  const security = securityHeaders(pathname, securityEnv);
+  for (const [name, value] of Object.entries(security.request)) headers.set(name, value);
+  const response = NextResponse.next({ request: { headers } });
+  for (const [name, value] of Object.entries(security.response)) response.headers.set(name, value);
+  return response;
 }
 
 export const config = {
