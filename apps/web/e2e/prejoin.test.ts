@@ -355,8 +355,14 @@ test("a denied permission shows what to do, and joining without devices still wo
     await failure.waitFor({ timeout: 30_000 });
     expect(await failure.getAttribute("data-kind")).toBe("unreachable");
     await page.getByRole("heading", { name: "Can't reach the video server" }).waitFor();
-    await page.getByRole("button", { name: "Retry" }).waitFor();
     await page.getByRole("link", { name: "Back to team" }).waitFor();
+    // Retry runs the room's initialization again (a fresh token), then tries the call again.
+    const ensuresBefore = double.callsTo("CreateRoom").length;
+    await page.getByRole("button", { name: "Retry" }).click();
+    await expect
+      .poll(() => double.callsTo("CreateRoom").length, { timeout: 10_000 })
+      .toBeGreaterThan(ensuresBefore);
+    await page.getByRole("heading", { name: "Can't reach the video server" }).waitFor({ timeout: 30_000 });
     // No local track was ever started.
     expect(
       await page.evaluate(
@@ -405,15 +411,32 @@ test("an unreachable video service shows the failure, and Retry works once it is
   }
 });
 
-test("on a 375 px phone nothing is cut off", async () => {
+test("on a 375 px phone nothing is cut off (and the page ships under 300 kB of JavaScript)", async () => {
   const context = await newContext(browser, { width: 375, height: 812 });
   await signIn(context);
   await call(context, "preferences.update", { cameraEnabled: true, microphoneEnabled: true });
   const page = await context.newPage();
   const problems = watchProblems(page);
+  const scripts: { url: string; bytes: number; livekit: boolean }[] = [];
+  page.on("response", async (response) => {
+    if (response.request().resourceType() !== "script") return;
+    const { responseBodySize } = await response.request().sizes();
+    const text = await response.text().catch(() => "");
+    scripts.push({
+      url: response.url(),
+      bytes: responseBodySize,
+      livekit: text.includes("RTCPeerConnection"),
+    });
+  });
   try {
     await page.goto(ROOM_PATH);
     await prejoinReady(page);
+    // Everything loaded to reach a working pre-join, as sent (compressed), by a fresh browser.
+    const total = scripts.reduce((sum, s) => sum + s.bytes, 0);
+    expect(total, scripts.map((s) => `${s.bytes} ${s.url}`).join("\n")).toBeLessThan(300_000);
+    // The call's code (livekit-client) is not among it: it loads when the person heads for Join.
+    expect(scripts.filter((s) => s.livekit).map((s) => s.url)).toEqual([]);
+    console.log(`pre-join JavaScript: ${(total / 1024).toFixed(0)} kB compressed in ${scripts.length} files`);
     await expect
       .poll(() => page.getByLabel("Your camera preview").evaluate((v: HTMLVideoElement) => v.videoWidth))
       .toBeGreaterThan(0);
@@ -439,6 +462,26 @@ test("on a 375 px phone nothing is cut off", async () => {
       expect(box!.x + box!.width).toBeLessThanOrEqual(375);
     }
     await save(page, "prejoin-phone");
+
+    // Leaving for another page (client-side navigation, no reload) stops the preview tracks.
+    expect(
+      await page.evaluate(() =>
+        (window as unknown as { __parlorTracks: MediaStreamTrack[] }).__parlorTracks.some(
+          (t) => t.readyState === "live",
+        ),
+      ),
+    ).toBe(true);
+    await page.getByRole("link", { name: "Acme" }).click();
+    await page.waitForURL(`${app.url}/t/acme`);
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          (window as unknown as { __parlorTracks: MediaStreamTrack[] }).__parlorTracks.map(
+            (t) => t.readyState,
+          ),
+        ),
+      )
+      .not.toContain("live");
     expect(unexpected(problems)).toEqual([]);
   } finally {
     await context.close();

@@ -1,6 +1,6 @@
 "use client";
 
-import { type Preferences } from "@parlor/api/schemas";
+import type { Preferences } from "@parlor/api/schemas";
 import { cn } from "@parlor/ui/lib/utils";
 import { toast } from "@parlor/ui/toaster";
 import { useCallback, useMemo, useState } from "react";

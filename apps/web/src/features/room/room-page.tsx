@@ -1,6 +1,6 @@
 "use client";
 
-import { displayText, type Preferences } from "@parlor/api/schemas";
+import type { Preferences } from "@parlor/api/schemas";
 import { toast } from "@parlor/ui/toaster";
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
@@ -10,6 +10,7 @@ import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
 
 import type { DeviceKind, SavedDevice, SavedDevices } from "./devices/device-preferences";
+import { cleanDisplayName, displayNameError } from "./display-name";
 import { useDeviceSetup } from "./devices/use-device-setup";
 import type { JoinChoices } from "./join-choices";
 import { PreJoin } from "./prejoin/prejoin";
@@ -30,7 +31,7 @@ const ConferenceRoom = dynamic(() => import("./in-room/conference-room").then((m
   ),
 });
 
-/** Starts loading the call's code early (while the person looks at the pre-join screen). */
+/** Starts loading the call's code as soon as the person heads for Join (hover, focus, touch). */
 const preloadConferenceRoom = () => void import("./in-room/conference-room").catch(() => undefined);
 
 type Stage =
@@ -46,8 +47,6 @@ export interface RoomPageProps {
   /** The room's name as the server knew it when rendering (derived from the slug for a new room). */
   roomName: string;
 }
-
-const nameSchema = displayText("Name");
 
 const PREFERENCE_FIELDS: Record<DeviceKind, { id: keyof Preferences; label: keyof Preferences }> = {
   videoinput: { id: "videoInputId", label: "videoInputLabel" },
@@ -93,9 +92,8 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName }: RoomPagePro
   // Turned off for this join only ("join without camera" after a device problem): not saved.
   const [skipped, setSkipped] = useState<{ videoinput?: boolean; audioinput?: boolean }>({});
 
-  const trimmedName = name.replace(/\s+/g, " ").trim();
-  const parsedName = nameSchema.safeParse(trimmedName);
-  const nameError = parsedName.success ? null : (parsedName.error.issues[0]?.message ?? "Enter your name.");
+  const trimmedName = cleanDisplayName(name);
+  const nameError = displayNameError(name);
   const debouncedName = useDebounced(trimmedName, 500);
 
   const [stage, setStage] = useState<Stage>({ kind: "prejoin" });
@@ -105,7 +103,7 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName }: RoomPagePro
     participantName: debouncedName,
     enabled:
       prefsSettled &&
-      nameSchema.safeParse(debouncedName).success &&
+      displayNameError(debouncedName) === null &&
       (stage.kind === "prejoin" || stage.kind === "rejoining"),
   });
   const { store, phase, target } = room;
@@ -118,7 +116,7 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName }: RoomPagePro
   // Save the name once the person stops typing (and it is valid).
   useEffect(() => {
     if (!prefs.data || edited.name === undefined) return;
-    if (!nameSchema.safeParse(debouncedName).success || debouncedName === prefs.data.displayName) return;
+    if (displayNameError(debouncedName) !== null || debouncedName === prefs.data.displayName) return;
     save({ displayName: debouncedName });
   }, [debouncedName, edited.name, prefs.data, save]);
 
@@ -144,10 +142,6 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName }: RoomPagePro
       });
     }
   }, [stage, phase, room.connectionDetails]);
-
-  useEffect(() => {
-    if (phase === "ready") preloadConferenceRoom();
-  }, [phase]);
 
   const join = useCallback(
     (choices: JoinChoices) => {
@@ -311,7 +305,7 @@ function PreJoinStage({
   onDeviceChosen,
   onJoin,
   ...props
-}: Omit<React.ComponentProps<typeof PreJoin>, "setup" | "onJoin"> & {
+}: Omit<React.ComponentProps<typeof PreJoin>, "setup" | "onJoin" | "onJoinIntent"> & {
   fallbackDevices: Preferences | undefined;
   onDeviceChosen: (kind: DeviceKind, device: SavedDevice) => void;
   onJoin: (choices: JoinChoices) => void;
@@ -331,6 +325,7 @@ function PreJoinStage({
     <PreJoin
       {...props}
       setup={setup}
+      onJoinIntent={preloadConferenceRoom}
       onJoin={() =>
         onJoin({
           videoEnabled: props.cameraOn && setup.video.status !== "error",

@@ -186,7 +186,7 @@ describe("startTogether", () => {
     const a = createLocalMedia("audioinput", { getUserMedia });
     v.setEnabled(true, { deferStart: true });
     a.setEnabled(true, { deferStart: true });
-    const together = startTogether(v, a, {}, getUserMedia);
+    const together = startTogether(v, a, getUserMedia);
     // The saved microphone turns up (by label) before the combined answer.
     a.setDevice("mic-usb", false);
     const combinedAudio = new FakeTrack("audio", "default");
@@ -205,14 +205,17 @@ describe("startTogether", () => {
     const getUserMedia = vi.fn(async () => stream(video, audio));
     const v = createLocalMedia("videoinput", { getUserMedia });
     const a = createLocalMedia("audioinput", { getUserMedia });
+    v.setDevice("cam", false);
+    a.setDevice("mic-usb", true);
     v.setEnabled(true, { deferStart: true });
     a.setEnabled(true, { deferStart: true });
-    await startTogether(v, a, { videoId: "cam" }, getUserMedia);
+    await startTogether(v, a, getUserMedia);
     expect(getUserMedia).toHaveBeenCalledTimes(1);
+    // A guessed device is only preferred; a restored one (known to be present) is asked for exactly.
     expect(getUserMedia.mock.calls[0]).toEqual([
       {
         video: captureConstraints("videoinput", "cam", false),
-        audio: captureConstraints("audioinput", undefined, false),
+        audio: captureConstraints("audioinput", "mic-usb", true),
       },
     ]);
     expect(v.getState().track).toBe(video);
@@ -229,7 +232,7 @@ describe("startTogether", () => {
     const a = createLocalMedia("audioinput", { getUserMedia });
     v.setEnabled(true, { deferStart: true });
     a.setEnabled(true, { deferStart: true });
-    await startTogether(v, a, {}, getUserMedia);
+    await startTogether(v, a, getUserMedia);
     await tick();
     expect(v.getState().problem?.kind).toBe("busy");
     expect(a.getState().status).toBe("live");

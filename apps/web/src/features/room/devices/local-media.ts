@@ -151,6 +151,9 @@ export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {
     /** Identifies the current start; a track handed over for an older one is refused. */
     token: () => attempt,
 
+    /** The device asked for, and whether exactly. */
+    wanted: () => wanted,
+
     /**
      * Takes a track acquired elsewhere (one prompt for camera and microphone together). With a
      * `token`, only when nothing newer started meanwhile (say, a device switch).
@@ -226,21 +229,23 @@ export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {
 export async function startTogether(
   video: LocalMediaController,
   audio: LocalMediaController,
-  wanted: { videoId?: string; audioId?: string },
   getUserMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream> = defaultGetUserMedia,
 ): Promise<void> {
   const videoToken = video.token();
   const audioToken = audio.token();
+  // Each device as its controller wants it (a restored device exactly, a guess as a preference).
+  const v = video.wanted();
+  const a = audio.wanted();
   try {
     const stream = await getUserMedia({
-      video: captureConstraints("videoinput", wanted.videoId, false),
-      audio: captureConstraints("audioinput", wanted.audioId, false),
+      video: captureConstraints("videoinput", v.id, v.exact),
+      audio: captureConstraints("audioinput", a.id, a.exact),
     });
-    const v = stream.getVideoTracks()[0];
-    const a = stream.getAudioTracks()[0];
-    if (v) video.adopt(v, videoToken);
+    const videoTrack = stream.getVideoTracks()[0];
+    const audioTrack = stream.getAudioTracks()[0];
+    if (videoTrack) video.adopt(videoTrack, videoToken);
     else video.retry(videoToken);
-    if (a) audio.adopt(a, audioToken);
+    if (audioTrack) audio.adopt(audioTrack, audioToken);
     else audio.retry(audioToken);
   } catch {
     video.retry(videoToken);

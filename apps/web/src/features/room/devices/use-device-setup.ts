@@ -115,11 +115,7 @@ export function useDeviceSetup({
     if (bothFresh) {
       video.setEnabled(true, { deferStart: true });
       audio.setEnabled(true, { deferStart: true });
-      const wanted = (c: LocalMediaController) => c.getState().deviceId ?? undefined;
-      void startTogether(video, audio, {
-        videoId: chosen.videoinput ?? resolved.videoinput ?? saved.videoinput?.id ?? wanted(video),
-        audioId: chosen.audioinput ?? resolved.audioinput ?? saved.audioinput?.id ?? wanted(audio),
-      });
+      void startTogether(video, audio);
     } else {
       video.setEnabled(cameraOn);
       audio.setEnabled(micOn);

@@ -1,5 +1,6 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { ConnectionError, DisconnectReason, type Room, RoomEvent } from "livekit-client";
+import type * as LiveKit from "livekit-client";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi, type Mock } from "vitest";
 
 import type { JoinChoices } from "../join-choices";
@@ -27,13 +28,13 @@ const lk = vi.hoisted(() => ({
 // The real Room (a subclass of it): only the network step, connect(), is replaced, and each
 // instance is kept so the test can emit its events. disconnect() runs for real, spied on.
 vi.mock("livekit-client", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("livekit-client")>();
+  const actual = await importOriginal<typeof LiveKit>();
   class TestRoom extends actual.Room {
     constructor(...args: ConstructorParameters<typeof actual.Room>) {
       super(...args);
       const connect = vi.fn(() => lk.connectResult());
       this.connect = connect as never;
-      const disconnect = vi.spyOn(this, "disconnect");
+      const disconnect = vi.spyOn(this as LiveKit.Room, "disconnect");
       const camera = vi.spyOn(this.localParticipant, "setCameraEnabled").mockResolvedValue(undefined);
       const microphone = vi.spyOn(this.localParticipant, "setMicrophoneEnabled").mockResolvedValue(undefined);
       lk.rooms.push({ room: this, connect, disconnect, camera, microphone } as unknown as Stubbed);

@@ -32,6 +32,8 @@ export interface PreJoinProps {
   /** Why Join is not available yet; null when it is. */
   waiting: string | null;
   onJoin: () => void;
+  /** The pointer or focus reached Join: a good moment to load the call's code. */
+  onJoinIntent?: () => void;
 }
 
 /** The pre-join screen: see and hear yourself, pick devices and a name, then join. */
@@ -98,7 +100,7 @@ export function PreJoin(props: PreJoinProps) {
               id={nameId}
               name="displayName"
               autoComplete="name"
-              maxLength={64}
+              maxLength={256}
               value={props.name}
               onChange={(event) => props.onNameChange(event.target.value)}
               aria-invalid={props.nameError ? true : undefined}
@@ -114,7 +116,16 @@ export function PreJoin(props: PreJoinProps) {
           </div>
           <DevicePickers setup={setup} micOn={micOn} />
           <div className="grid gap-2">
-            <Button type="submit" size="lg" className="w-full" disabled={!canJoin} data-testid="join-button">
+            <Button
+              type="submit"
+              size="lg"
+              className="w-full"
+              disabled={!canJoin}
+              onPointerEnter={props.onJoinIntent}
+              onFocus={props.onJoinIntent}
+              onTouchStart={props.onJoinIntent}
+              data-testid="join-button"
+            >
               Join now
               <ArrowRightIcon aria-hidden="true" />
             </Button>
