@@ -1,0 +1,361 @@
+/**
+ * `pnpm bench`: builds the production app if needed, starts it against a fresh database on the
+ * machine's Postgres and the LiveKit double, seeds it through the HTTP API, measures, prints a
+ * table and writes the figures to bench/results/.
+ *
+ * Flags: --no-build (use the build that is there), --rebuild, --duration=<s> (per load run,
+ * default 10), --runs=<n> (time-to-preview runs, default 5).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+
+import postgres from "postgres";
+
+import { buildId, ensureBuild } from "./build";
+import { routeBundle, type RouteBundle } from "./bundle";
+import { runLoad, percentile, type LoadResult } from "./load";
+import { createParlorClient } from "./parlor-client";
+import { RESULTS_DIR } from "./paths";
+import { timeToPreview, type PreviewResult } from "./preview";
+import { countRoundTrips, type RoundTripCount } from "./round-trips";
+import { connectionDetailsOnly, joinPath, reference } from "./scenarios";
+import { seedJoinFixture, seedScaleFixture } from "./seed";
+import { startStack } from "./stack";
+
+const args = new Map(
+  process.argv.slice(2).map((arg) => {
+    const [key, value] = arg.replace(/^--/, "").split("=");
+    return [key!, value ?? "true"] as const;
+  }),
+);
+const DURATION = Number(args.get("duration") ?? 10);
+const WARMUP = Math.min(3, DURATION);
+const PREVIEW_RUNS = Number(args.get("runs") ?? 5);
+const CONCURRENCY = [10, 50];
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+interface LatencySample {
+  name: string;
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Items in the answer (rooms). */
+  items: number;
+}
+
+async function serialLatency(
+  name: string,
+  count: number,
+  run: () => Promise<number>,
+): Promise<LatencySample> {
+  const times: number[] = [];
+  let items = 0;
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    items = await run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const r = (v: number) => Math.round(v * 10) / 10;
+  return {
+    name,
+    samples: count,
+    p50Ms: r(percentile(times, 50)),
+    p99Ms: r(percentile(times, 99)),
+    maxMs: r(times.at(-1)!),
+    items,
+  };
+}
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join(
+    "\n",
+  );
+}
+
+async function main() {
+  const mode = args.has("no-build") ? "never" : args.has("rebuild") ? "always" : "auto";
+  const build = await ensureBuild({ mode, log });
+  log(`build ${buildId()} (${build.built ? "built now" : `existing, ${build.state}`})`);
+
+  const stack = await startStack({ env: { PARLOR_BENCH_REFERENCE: "1" }, backgroundJobs: false });
+  const { app, livekit } = stack;
+  log(`app on ${app.url} (pid ${app.pid}), LiveKit double on ${livekit.url}`);
+  try {
+    const client = createParlorClient(app.url);
+    log("seeding: 5 teams x 10 people, 2 live rooms per team (HTTP API + signed webhooks)");
+    const fixture = await seedJoinFixture(app.url, livekit);
+    log("seeding: 1,000 live rooms with 10,000 participants (bulk SQL, mirrored in the LiveKit double)");
+    const scale = await seedScaleFixture(app.url, stack.databaseUrl, livekit, fixture.admin);
+
+    // Rooms nobody is in: `room.ensure` cannot know LiveKit has them open, so it calls CreateRoom.
+    const quiet: { teamSlug: string; roomSlug: string; roomName: string }[] = [];
+    for (const team of fixture.teams) {
+      const room = await client.mutate<{ slug: string }>(
+        "room.create",
+        { teamSlug: team.slug, name: "Quiet room" },
+        team.owner,
+      );
+      const ensured = await client.mutate<{ roomName: string }>(
+        "room.ensure",
+        { teamSlug: team.slug, roomSlug: room.slug },
+        team.owner,
+      );
+      quiet.push({ teamSlug: team.slug, roomSlug: room.slug, roomName: ensured.roomName });
+    }
+    const quietJoiners = fixture.joiners.map((j, i) => ({
+      ...j,
+      ...quiet[Math.floor(i / 10) % quiet.length]!,
+    }));
+
+    log("counting SQL round trips per request (query logger, in-process handler)");
+    const someone = fixture.joiners[1]!;
+    const roundTrips: RoundTripCount[] = await countRoundTrips(stack.databaseUrl, livekit, app.origin, [
+      { name: "room.connectionDetails", requests: connectionDetailsOnly(someone, app.origin) },
+      { name: "join path (room live)", requests: joinPath(someone, app.origin) },
+      { name: "join path (room not known live)", requests: joinPath(quietJoiners[1]!, app.origin) },
+    ]);
+
+    const loads: LoadResult[] = [];
+    const stopWatching = app.watchMemory(100);
+    const idleRss = app.memory().rssBytes;
+    const scenarios = [
+      {
+        name: "reference (token only)",
+        sequence: (i: number) => reference(fixture.joiners[i % fixture.joiners.length]!),
+      },
+      {
+        name: "room.connectionDetails",
+        sequence: (i: number) =>
+          connectionDetailsOnly(fixture.joiners[i % fixture.joiners.length]!, app.origin),
+      },
+      {
+        name: "join path (room live)",
+        sequence: (i: number) => joinPath(fixture.joiners[i % fixture.joiners.length]!, app.origin),
+      },
+      {
+        name: "join path (CreateRoom)",
+        sequence: (i: number) => joinPath(quietJoiners[i % quietJoiners.length]!, app.origin),
+      },
+    ];
+    for (const connections of CONCURRENCY) {
+      for (const scenario of scenarios) {
+        log(`load: ${scenario.name}, ${connections} connections, ${WARMUP} s warm-up + ${DURATION} s`);
+        await runLoad({
+          name: scenario.name,
+          baseUrl: app.url,
+          connections,
+          durationSeconds: WARMUP,
+          sequenceFor: scenario.sequence,
+        });
+        loads.push(
+          await runLoad({
+            name: scenario.name,
+            baseUrl: app.url,
+            connections,
+            durationSeconds: DURATION,
+            sequenceFor: scenario.sequence,
+          }),
+        );
+      }
+    }
+    const memory = stopWatching();
+
+    log("admin.activeRooms and room.list with 1,000 live rooms and 10,000 participants");
+    const sql = postgres(stack.databaseUrl, { max: 1, onnotice: () => {} });
+    const adminViews: LatencySample[] = [];
+    try {
+      const activeRooms = () =>
+        client.query<unknown[]>("admin.activeRooms", undefined, fixture.admin).then((rows) => rows.length);
+      await activeRooms(); // reconciles once (stale), then the next answers use fresh presence
+      adminViews.push(await serialLatency("admin.activeRooms (presence fresh)", 20, activeRooms));
+      adminViews.push(
+        await serialLatency("admin.activeRooms (reconciles first)", 3, async () => {
+          await sql`update app_state set value = '2000-01-01T00:00:00.000Z' where key = 'presence.reconciled_at'`;
+          return activeRooms();
+        }),
+      );
+      adminViews.push(
+        await serialLatency("room.list (1,000 rooms)", 20, () =>
+          client
+            .query<unknown[]>("room.list", { teamSlug: scale.teamSlug }, fixture.admin)
+            .then((rows) => rows.length),
+        ),
+      );
+      adminViews.push(
+        await serialLatency("room.list (3 rooms)", 20, () =>
+          client
+            .query<unknown[]>("room.list", { teamSlug: fixture.teams[0]!.slug }, fixture.admin)
+            .then((rows) => rows.length),
+        ),
+      );
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+
+    log("JavaScript per route, from the build manifests");
+    const bundles: RouteBundle[] = [
+      routeBundle("/t/[team]/[room]", "(app)/t/[team]/[room]"),
+      routeBundle("/t/[team]", "(app)/t/[team]"),
+    ];
+
+    log(`time to preview: ${PREVIEW_RUNS} runs in headless Chromium with a fake camera`);
+    const previewJoiner = fixture.joiners[0]!;
+    const preview: PreviewResult = await timeToPreview(
+      app.url,
+      previewJoiner.session.cookie,
+      `/t/${previewJoiner.teamSlug}/${previewJoiner.roomSlug}`,
+      { runs: PREVIEW_RUNS },
+    );
+
+    const find = (name: string, connections: number) =>
+      loads.find((l) => l.name === name && l.connections === connections)!;
+    const ratios = CONCURRENCY.map((c) => ({
+      connections: c,
+      joinPathOverReference:
+        Math.round(
+          (find("join path (room live)", c).perSecond / find("reference (token only)", c).perSecond) * 100,
+        ) / 100,
+      connectionDetailsOverReference:
+        Math.round(
+          (find("room.connectionDetails", c).perSecond / find("reference (token only)", c).perSecond) * 100,
+        ) / 100,
+    }));
+
+    const results = {
+      at: new Date().toISOString(),
+      buildId: buildId(),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryBytes: totalmem(),
+        loadAverageAtEnd: loadavg(),
+        node: process.version,
+      },
+      durationSeconds: DURATION,
+      fixture: {
+        joiners: fixture.joiners.length,
+        teams: fixture.teams.length,
+        scaleRooms: scale.rooms,
+        scaleParticipants: scale.participants,
+      },
+      loads,
+      ratios,
+      roundTrips,
+      adminViews,
+      bundles,
+      preview,
+      memory: { idleRssBytes: idleRss, peakRssBytesDuringLoad: memory.peakBytes, samples: memory.samples },
+    };
+
+    const out: string[] = [];
+    out.push(
+      `Parlor bench — ${results.at} — build ${results.buildId} — ${results.machine.cpus} CPUs, Node ${process.version}`,
+    );
+    out.push("");
+    out.push(
+      `Load (closed loop, ${DURATION} s per row after ${WARMUP} s warm-up; a join = room.ensure + room.connectionDetails)`,
+    );
+    out.push(
+      table(
+        ["operation", "conns", "ops/s", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors"],
+        loads.map((l) => [
+          l.name,
+          l.connections,
+          l.perSecond,
+          l.requestsPerSecond,
+          l.p50Ms,
+          l.p90Ms,
+          l.p99Ms,
+          l.errors,
+        ]),
+      ),
+    );
+    out.push("");
+    out.push(
+      table(
+        ["ratio (ops/s ÷ reference ops/s)", "conns", "value", "target"],
+        ratios.flatMap((r) => [
+          ["join path ÷ reference", r.connections, r.joinPathOverReference, "≥ 0.8"],
+          ["room.connectionDetails ÷ reference", r.connections, r.connectionDetailsOverReference, "≥ 1.0"],
+        ]),
+      ),
+    );
+    out.push("");
+    out.push(
+      table(
+        ["SQL round trips per request", "statements", "LiveKit calls"],
+        roundTrips.map((r) => [r.name, r.statements, r.livekitCalls]),
+      ),
+    );
+    for (const r of roundTrips) out.push(`  ${r.name}:\n${r.sql.map((s) => `    ${s}`).join("\n")}`);
+    out.push("");
+    out.push(
+      table(
+        [
+          "presence views (1,000 live rooms, 10,000 people)",
+          "samples",
+          "rooms",
+          "p50 ms",
+          "p99 ms",
+          "max ms",
+        ],
+        adminViews.map((v) => [v.name, v.samples, v.items, v.p50Ms, v.p99Ms, v.maxMs]),
+      ),
+    );
+    out.push("");
+    out.push(
+      table(
+        ["JavaScript shipped (initial load)", "files", "raw", "gzip", "target"],
+        bundles.map((b) => [
+          b.route,
+          b.files,
+          kb(b.rawBytes),
+          kb(b.gzipBytes),
+          b.route === "/t/[team]/[room]" ? "< 300 kB" : "",
+        ]),
+      ),
+    );
+    out.push("");
+    out.push(
+      `Time to preview (navigation start → first camera frame in the pre-join): median ${preview.medianMs} ms over ${preview.runs.length} runs (${preview.runs.map((r) => r.ms).join(", ")} ms); ` +
+        `JS fetched before the first frame: ${kb(preview.runs[0]?.jsGzipBytes ?? 0)} gzip in ${preview.runs[0]?.jsFiles} files; tRPC calls: ${preview.runs[0]?.trpcCalls.join(", ")}`,
+    );
+    if (preview.consoleErrors.length)
+      out.push(`  console errors: ${preview.consoleErrors.slice(0, 5).join(" | ")}`);
+    out.push(
+      `Web server memory (RSS, all its processes): ${mb(idleRss)} before the load, peak ${mb(memory.peakBytes)} during it`,
+    );
+    const report = out.join("\n");
+    console.log(report);
+
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const stamp = results.at.replace(/[:.]/g, "-");
+    writeFileSync(join(RESULTS_DIR, `bench-${stamp}.json`), JSON.stringify(results, null, 2));
+    writeFileSync(join(RESULTS_DIR, "latest.json"), JSON.stringify(results, null, 2));
+    writeFileSync(join(RESULTS_DIR, "latest.txt"), `${report}\n`);
+    log(`results written to bench/results/bench-${stamp}.json (and latest.json, latest.txt)`);
+  } catch (error) {
+    console.error(app.output().slice(-5000));
+    throw error;
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
