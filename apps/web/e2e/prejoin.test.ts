@@ -411,6 +411,21 @@ test("an unreachable video service shows the failure, and Retry works once it is
   }
 });
 
+test("a room address in other letters is replaced by the room's own", async () => {
+  const context = await newContext(browser);
+  await signIn(context);
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  try {
+    await page.goto("/t/acme/StandUp");
+    await page.waitForURL(`${app.url}${ROOM_PATH}`);
+    await prejoinReady(page);
+    expect(unexpected(problems)).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
+
 test("on a 375 px phone nothing is cut off (and the page ships under 300 kB of JavaScript)", async () => {
   const context = await newContext(browser, { width: 375, height: 812 });
   await signIn(context);

@@ -65,6 +65,9 @@ export function PreJoin(props: PreJoinProps) {
             unavailable={setup.video.status === "error"}
           />
         </CameraPreview>
+        <p className="text-center text-xs text-muted-foreground">
+          Only you see this preview. Check your light and your sound before you join.
+        </p>
         <div aria-live="polite" className="grid gap-3 empty:hidden">
           {cameraOn && setup.video.problem ? (
             <MediaProblemAlert
