@@ -204,6 +204,7 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName }: RoomPagePro
     body = (
       <RoomFailureCard
         kind={stage.failure.kind}
+        where={`${roomTitle} · ${teamName}`}
         title={text.title}
         description={text.description}
         detail={stage.failure.detail}
@@ -220,6 +221,7 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName }: RoomPagePro
     body = (
       <RoomFailureCard
         kind={`setup:${room.errorCode ?? "error"}`}
+        where={`${roomTitle} · ${teamName}`}
         title={setupFailureTitle(room.errorCode)}
         description={room.error ?? "Something went wrong."}
         teamHref={teamHref}

@@ -19,6 +19,7 @@ export function RoomFailureCard({
   retrying,
   signInHref,
   kind,
+  where,
 }: {
   title: string;
   description: string;
@@ -29,6 +30,8 @@ export function RoomFailureCard({
   /** When the session ended: sign in again instead of retrying. */
   signInHref?: string;
   kind: string;
+  /** Which room, e.g. "Standup · Acme". */
+  where?: string;
 }) {
   const headingRef = useRef<HTMLHeadingElement>(null);
   // Move focus to the news, so keyboard and screen-reader users land on it.
@@ -41,6 +44,7 @@ export function RoomFailureCard({
           <AlertTriangleIcon className="size-5" aria-hidden="true" />
         </span>
         <div className="grid min-w-0 gap-1.5">
+          {where ? <p className="truncate text-xs font-medium text-muted-foreground">{where}</p> : null}
           <h1 ref={headingRef} tabIndex={-1} className="text-lg font-semibold outline-none">
             {title}
           </h1>
