@@ -100,11 +100,9 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName }: RoomPagePro
   const room = useRoom({
     teamSlug,
     roomSlug,
-    participantName: debouncedName,
-    enabled:
-      prefsSettled &&
-      displayNameError(debouncedName) === null &&
-      (stage.kind === "prejoin" || stage.kind === "rejoining"),
+    // No usable name yet (say the profile could not load): the server picks the saved or account name.
+    participantName: displayNameError(debouncedName) === null ? debouncedName : "",
+    enabled: prefsSettled && (stage.kind === "prejoin" || stage.kind === "rejoining"),
   });
   const { store, phase, target } = room;
   const roomTitle = room.room?.name ?? roomName;
