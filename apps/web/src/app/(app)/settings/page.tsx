@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 
 import { PageContainer, PageHeader } from "@/components/page";
+import { DeviceSettings } from "@/features/room/device-settings";
 import { ChangePasswordForm } from "@/features/settings/change-password-form";
 import { JoinDefaultsForm } from "@/features/settings/join-defaults-form";
 import { ProfileForm } from "@/features/settings/profile-form";
@@ -25,7 +26,12 @@ export default async function SettingsPage() {
         >
           <JoinDefaultsForm initialPreferences={preferences} />
         </SettingsSection>
-        {/* <DeviceSettings /> (microphone, camera and speaker, with a live preview) goes here, as its own section. */}
+        <SettingsSection
+          title="Camera, microphone and speaker"
+          description="Check how you look and sound, and pick the devices Parlor uses."
+        >
+          <DeviceSettings />
+        </SettingsSection>
         <SettingsSection
           title="Password"
           description="Changing it signs you out everywhere else, on other browsers and devices."
