@@ -46,6 +46,8 @@ export interface RoomPageProps {
   teamName: string;
   /** The room's name as the server knew it when rendering (derived from the slug for a new room). */
   roomName: string;
+  /** Whether this person may mute, remove and end (team owner or admin, or site admin). */
+  canModerate?: boolean;
 }
 
 const PREFERENCE_FIELDS: Record<DeviceKind, { id: keyof Preferences; label: keyof Preferences }> = {
@@ -72,7 +74,7 @@ const pathFor = (teamSlug: string, roomSlug?: string) =>
  * /t/[team]/[room]: set the room up (ensure → connection details), show the pre-join screen,
  * then the call; every failure on the way gets a page that says which, with Retry.
  */
-export function RoomPage({ teamSlug, roomSlug, teamName, roomName }: RoomPageProps) {
+export function RoomPage({ teamSlug, roomSlug, teamName, roomName, canModerate = false }: RoomPageProps) {
   const router = useRouter();
   const utils = api.useUtils();
   const me = api.auth.me.useQuery(undefined, { staleTime: 60_000 });
@@ -191,6 +193,7 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName }: RoomPagePro
           onLeave={onLeave}
           onFailure={onRoomFailure}
           onDeviceChosen={onDeviceChosen}
+          moderation={{ teamSlug, roomSlug: room.room?.roomSlug ?? roomSlug, allowed: canModerate }}
         />
       </RoomErrorBoundary>
     );

@@ -33,6 +33,7 @@ import { ReconnectingBanner, StartAudioBanner } from "./banners";
 import { ChatPanel } from "./chat-panel";
 import { failureFromConnectError, failureFromDisconnect } from "./classify";
 import { ControlBar, type Panel } from "./control-bar";
+import { ModerationProvider } from "./moderation";
 import { ParticipantList } from "./participant-list";
 import { usePresenceToasts } from "./presence-toasts";
 import { RoomSettingsDialog } from "./room-settings-dialog";
@@ -47,6 +48,8 @@ export interface ConferenceRoomProps {
   onLeave: () => void;
   onFailure: (failure: RoomFailure) => void;
   onDeviceChosen?: (kind: DeviceKind, device: SavedDevice) => void;
+  /** Moderation controls (mute, remove, end) for team owners and admins and for site admins. */
+  moderation?: { teamSlug: string; roomSlug: string; allowed: boolean };
 }
 
 /** Toasts for a failed camera, microphone or screen share; a cancelled screen picker is not a failure. */
@@ -155,13 +158,19 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
 
   return (
     <RoomContext.Provider value={room}>
-      <RoomView
-        roomTitle={props.roomTitle}
-        teamName={props.teamName}
-        connected={connected}
-        onLeaveClick={leave}
-        onDeviceChosen={props.onDeviceChosen}
-      />
+      <ModerationProvider
+        teamSlug={props.moderation?.teamSlug ?? ""}
+        roomSlug={props.moderation?.roomSlug ?? ""}
+        allowed={props.moderation?.allowed ?? false}
+      >
+        <RoomView
+          roomTitle={props.roomTitle}
+          teamName={props.teamName}
+          connected={connected}
+          onLeaveClick={leave}
+          onDeviceChosen={props.onDeviceChosen}
+        />
+      </ModerationProvider>
       <RoomAudioRenderer />
     </RoomContext.Provider>
   );

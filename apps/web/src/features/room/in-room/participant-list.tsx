@@ -7,6 +7,7 @@ import type { Participant } from "livekit-client";
 import { MicIcon, MicOffIcon, MonitorUpIcon, VideoOffIcon } from "lucide-react";
 
 import { ConnectionQualityBars } from "./connection-quality";
+import { EndMeetingButton, ParticipantModerationMenu } from "./moderation";
 import { useParticipantState } from "./use-participant-state";
 
 /** Everyone in the call: you first, then by name; who speaks, who is muted, how their connection is. */
@@ -17,15 +18,18 @@ export function ParticipantList({ className }: { className?: string }) {
     return (a.name || a.identity).localeCompare(b.name || b.identity);
   });
   return (
-    <ul
-      className={cn("grid gap-1", className)}
-      aria-label={`${participants.length} in the call`}
-      data-testid="participant-list"
-    >
-      {sorted.map((participant) => (
-        <ParticipantRow key={participant.identity} participant={participant} />
-      ))}
-    </ul>
+    <div className={cn("grid gap-3", className)}>
+      <ul
+        className="grid gap-1"
+        aria-label={`${participants.length} in the call`}
+        data-testid="participant-list"
+      >
+        {sorted.map((participant) => (
+          <ParticipantRow key={participant.identity} participant={participant} />
+        ))}
+      </ul>
+      <EndMeetingButton participantCount={participants.length} />
+    </div>
   );
 }
 
@@ -76,6 +80,7 @@ export function ParticipantRow({ participant }: { participant: Participant }) {
         )}
       </span>
       <ConnectionQualityBars quality={state.quality} className="shrink-0 text-muted-foreground" />
+      <ParticipantModerationMenu participant={participant} name={state.name} />
     </li>
   );
 }

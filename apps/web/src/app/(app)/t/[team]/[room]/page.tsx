@@ -4,7 +4,7 @@ import { cache } from "react";
 
 import { RoomPage } from "@/features/room/room-page";
 import { decodeParam } from "@/lib/params";
-import { loadForPage, serverApi } from "@/trpc/server";
+import { getCurrentUser, loadForPage, serverApi } from "@/trpc/server";
 
 /** "design-review" → "Design review": the name `room.ensure` gives a room it creates from its URL. */
 function nameFromSlug(slug: string): string {
@@ -12,18 +12,26 @@ function nameFromSlug(slug: string): string {
   return words.charAt(0).toLocaleUpperCase() + words.slice(1);
 }
 
-/** The team's and room's names; a room that does not exist yet is named after its address. */
+/**
+ * The team's and room's names (a room that does not exist yet is named after its address), and
+ * whether this person may moderate it: team owners and admins, and site admins.
+ */
 const loadNames = cache(async (teamSlug: string, roomSlug: string) => {
   const api = await serverApi();
+  const isSiteAdmin = (await getCurrentUser())?.isAdmin ?? false;
   try {
     const room = await api.room.get({ teamSlug, roomSlug });
-    return { teamName: room.teamName, roomName: room.name };
+    return { teamName: room.teamName, roomName: room.name, canModerate: room.canManage || isSiteAdmin };
   } catch (error) {
     // Not found (or not a valid address): the team still has to be ours; the room page explains the rest.
     if (!(error instanceof TRPCError) || (error.code !== "NOT_FOUND" && error.code !== "BAD_REQUEST"))
       throw error;
     const team = await loadForPage(() => api.team.get({ teamSlug }));
-    return { teamName: team.name, roomName: nameFromSlug(roomSlug.toLocaleLowerCase()) };
+    return {
+      teamName: team.name,
+      roomName: nameFromSlug(roomSlug.toLocaleLowerCase()),
+      canModerate: team.role !== "member" || isSiteAdmin,
+    };
   }
 });
 

@@ -1,0 +1,94 @@
+import { RoomContext } from "@livekit/components-react";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
+import type { TRPCLink } from "@trpc/client";
+import { observable } from "@trpc/server/observable";
+import type { AppRouter } from "@parlor/api";
+import { afterEach, describe, expect, it } from "vitest";
+
+import { api } from "@/trpc/react";
+
+import { ModerationProvider } from "./moderation";
+import { ParticipantList } from "./participant-list";
+import { joinRemote, testRoom } from "./testing/livekit";
+
+afterEach(cleanup);
+
+/** A tRPC client whose link records each call and answers it, so no server is needed. */
+function recordingClient() {
+  const calls: { path: string; input: unknown }[] = [];
+  const link: TRPCLink<AppRouter> =
+    () =>
+    ({ op }) =>
+      observable((observer) => {
+        calls.push({ path: op.path, input: op.input });
+        observer.next({
+          result: { type: "data", data: op.path === "room.muteParticipant" ? { muted: 1 } : { ok: true } },
+        });
+        observer.complete();
+      });
+  return { calls, client: api.createClient({ links: [link] }) };
+}
+
+function renderList(allowed: boolean) {
+  const room = testRoom();
+  room.localParticipant.name = "Ada";
+  const { calls, client } = recordingClient();
+  const queryClient = new QueryClient();
+  render(
+    <api.Provider client={client} queryClient={queryClient}>
+      <QueryClientProvider client={queryClient}>
+        <RoomContext.Provider value={room}>
+          <ModerationProvider teamSlug="acme" roomSlug="standup" allowed={allowed}>
+            <ParticipantList />
+          </ModerationProvider>
+        </RoomContext.Provider>
+      </QueryClientProvider>
+    </api.Provider>,
+  );
+  act(() => {
+    joinRemote(room, "bob", "Bob", [{ source: "MICROPHONE" }]);
+  });
+  return { room, calls };
+}
+
+describe("moderation in the participant list", () => {
+  it("is not offered to members", () => {
+    renderList(false);
+    expect(screen.getByText("Bob")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: /Moderate/ })).toBeNull();
+    expect(screen.queryByRole("button", { name: /End meeting/ })).toBeNull();
+  });
+
+  it("is offered for others, never for yourself, to those allowed", () => {
+    renderList(true);
+    expect(screen.getByRole("button", { name: "Moderate Bob" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Moderate Ada" })).toBeNull();
+    expect(screen.getByRole("button", { name: "End meeting for everyone" })).toBeTruthy();
+  });
+
+  it("ends the meeting for everyone after asking", async () => {
+    const { calls } = renderList(true);
+    fireEvent.click(screen.getByRole("button", { name: "End meeting for everyone" }));
+    expect(screen.getByRole("dialog", { name: "End the meeting for everyone?" })).toBeTruthy();
+    expect(calls).toEqual([]);
+    await act(async () => {
+      fireEvent.click(screen.getByRole("button", { name: "End meeting" }));
+    });
+    expect(calls).toEqual([{ path: "room.end", input: { teamSlug: "acme", roomSlug: "standup" } }]);
+  });
+
+  it("mutes someone's microphone from their row", async () => {
+    const { calls } = renderList(true);
+    fireEvent.keyDown(screen.getByRole("button", { name: "Moderate Bob" }), { key: "Enter" });
+    await act(async () => {
+      fireEvent.click(await screen.findByRole("menuitem", { name: "Mute microphone" }));
+    });
+    expect(calls).toEqual([
+      {
+        path: "room.muteParticipant",
+        input: { teamSlug: "acme", roomSlug: "standup", identity: "bob", kind: "audio" },
+      },
+    ]);
+  });
+});

@@ -1,0 +1,160 @@
+"use client";
+
+import { Button } from "@parlor/ui/button";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "@parlor/ui/dropdown-menu";
+import { toast } from "@parlor/ui/toaster";
+import type { Participant } from "livekit-client";
+import { EllipsisVerticalIcon, MicOffIcon, PhoneOffIcon, UserXIcon, VideoOffIcon } from "lucide-react";
+import { createContext, useContext, useState, type ReactNode } from "react";
+
+import { ConfirmDialog } from "@/components/confirm-dialog";
+import { describeError } from "@/trpc/errors";
+import { api } from "@/trpc/react";
+
+/** The room being moderated; present only for those allowed (team owners and admins, site admins). */
+const ModerationContext = createContext<{ teamSlug: string; roomSlug: string } | null>(null);
+
+export function ModerationProvider({
+  teamSlug,
+  roomSlug,
+  allowed,
+  children,
+}: {
+  teamSlug: string;
+  roomSlug: string;
+  allowed: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <ModerationContext.Provider value={allowed ? { teamSlug, roomSlug } : null}>
+      {children}
+    </ModerationContext.Provider>
+  );
+}
+
+export const useCanModerate = () => useContext(ModerationContext) !== null;
+
+const failed = (what: string) => (error: Parameters<typeof describeError>[0]) =>
+  toast.error(`${what}: ${describeError(error).message}`);
+
+/** Mute, turn off the camera of, or remove one other participant; nothing for those not allowed. */
+export function ParticipantModerationMenu({ participant, name }: { participant: Participant; name: string }) {
+  const room = useContext(ModerationContext);
+  if (!room || participant.isLocal) return null;
+  return <ModerationMenu room={room} participant={participant} name={name} />;
+}
+
+function ModerationMenu({
+  room,
+  participant,
+  name,
+}: {
+  room: { teamSlug: string; roomSlug: string };
+  participant: Participant;
+  name: string;
+}) {
+  const [confirmRemove, setConfirmRemove] = useState(false);
+  const mute = api.room.muteParticipant.useMutation({
+    onSuccess: (result, input) =>
+      toast.success(
+        result.muted === 0
+          ? `${name}'s ${input.kind === "audio" ? "microphone" : "camera"} was already off`
+          : input.kind === "audio"
+            ? `Muted ${name}`
+            : `Turned off ${name}'s camera`,
+      ),
+    onError: failed(`Could not do that for ${name}`),
+  });
+  const remove = api.room.removeParticipant.useMutation({
+    onSuccess: () => {
+      setConfirmRemove(false);
+      toast.success(`${name} was removed from the room`);
+    },
+  });
+  const target = { ...room, identity: participant.identity };
+
+  return (
+    <>
+      <DropdownMenu>
+        <DropdownMenuTrigger asChild>
+          <Button variant="ghost" size="icon-sm" aria-label={`Moderate ${name}`}>
+            <EllipsisVerticalIcon aria-hidden="true" />
+          </Button>
+        </DropdownMenuTrigger>
+        <DropdownMenuContent align="end">
+          <DropdownMenuItem onSelect={() => mute.mutate({ ...target, kind: "audio" })}>
+            <MicOffIcon aria-hidden="true" />
+            Mute microphone
+          </DropdownMenuItem>
+          <DropdownMenuItem onSelect={() => mute.mutate({ ...target, kind: "video" })}>
+            <VideoOffIcon aria-hidden="true" />
+            Turn off camera
+          </DropdownMenuItem>
+          <DropdownMenuSeparator />
+          <DropdownMenuItem variant="destructive" onSelect={() => setConfirmRemove(true)}>
+            <UserXIcon aria-hidden="true" />
+            Remove from room
+          </DropdownMenuItem>
+        </DropdownMenuContent>
+      </DropdownMenu>
+      <ConfirmDialog
+        open={confirmRemove}
+        onOpenChange={setConfirmRemove}
+        title={`Remove ${name}?`}
+        description="They are disconnected at once and cannot rejoin this room for 5 minutes."
+        confirmLabel="Remove"
+        pendingLabel="Removing…"
+        pending={remove.isPending}
+        error={remove.error}
+        onConfirm={() => remove.mutate(target)}
+      />
+    </>
+  );
+}
+
+/** Ends the meeting for everyone (the room itself stays). Renders nothing for those not allowed. */
+export function EndMeetingButton({ participantCount }: { participantCount: number }) {
+  const room = useContext(ModerationContext);
+  return room ? <EndMeeting room={room} participantCount={participantCount} /> : null;
+}
+
+function EndMeeting({
+  room,
+  participantCount,
+}: {
+  room: { teamSlug: string; roomSlug: string };
+  participantCount: number;
+}) {
+  const [confirm, setConfirm] = useState(false);
+  const end = api.room.end.useMutation({ onSuccess: () => setConfirm(false) });
+  return (
+    <>
+      <Button
+        variant="outline"
+        size="sm"
+        className="w-full text-destructive"
+        onClick={() => setConfirm(true)}
+      >
+        <PhoneOffIcon aria-hidden="true" />
+        End meeting for everyone
+      </Button>
+      <ConfirmDialog
+        open={confirm}
+        onOpenChange={setConfirm}
+        title="End the meeting for everyone?"
+        description={`All ${participantCount} people in the call, you included, are disconnected. The room stays, and anyone can start a new meeting in it.`}
+        confirmLabel="End meeting"
+        pendingLabel="Ending…"
+        pending={end.isPending}
+        error={end.error}
+        onConfirm={() => end.mutate(room)}
+      />
+    </>
+  );
+}
