@@ -1,5 +1,5 @@
-import { schema } from "@parlor/db";
-import { and, asc, eq, getTableColumns, gt, sql } from "drizzle-orm";
+import { schema, type Database } from "@parlor/db";
+import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 
 import { randomToken } from "./lib/crypto";
 import { forbidden, notFound } from "./lib/errors";
@@ -144,8 +144,7 @@ const LIVENESS_MARGIN_SECONDS = 5;
  * `departureTimeout` after the last departure). Anything else (no record, a lost webhook that
  * leaves the last departure long past) counts as unknown, and `room.ensure` asks LiveKit.
  */
-function knownLive(now: Date) {
-  const at = sql`${now.toISOString()}::timestamptz`;
+function knownLive(at: SQL) {
   const margin = LIVENESS_MARGIN_SECONDS;
   return sql<boolean>`exists (
     select 1 from ${schema.roomSessions} s
@@ -163,6 +162,74 @@ function knownLive(now: Date) {
   )`;
 }
 
+const param = {
+  userId: sql.placeholder("userId"),
+  teamSlug: sql.placeholder("teamSlug"),
+  roomSlug: sql.placeholder("roomSlug"),
+  /** The service clock's time, as an ISO string (placeholders skip the columns' own encoding). */
+  now: sql`${sql.placeholder("now")}::timestamptz`,
+};
+
+/**
+ * The join path's two queries, built once per database and sent as prepared statements: drizzle
+ * builds a query's SQL from its builder on every call otherwise, which the profile of the join
+ * path under load showed as its largest cost after Next itself.
+ */
+function prepareJoinQueries(db: Database) {
+  const ensureLookup = db
+    .select({
+      team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
+      role: schema.teamMembers.role,
+      room: getTableColumns(schema.rooms),
+      live: knownLive(param.now),
+    })
+    .from(schema.teams)
+    .innerJoin(
+      schema.teamMembers,
+      and(eq(schema.teamMembers.teamId, schema.teams.id), eq(schema.teamMembers.userId, param.userId)),
+    )
+    .leftJoin(schema.rooms, and(eq(schema.rooms.teamId, schema.teams.id), eq(schema.rooms.slug, param.roomSlug)))
+    .where(eq(schema.teams.slug, param.teamSlug))
+    .limit(1)
+    .prepare("parlor_ensure_lookup");
+
+  const connectionLookup = db
+    .select({
+      room: getTableColumns(schema.rooms),
+      team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
+      role: schema.teamMembers.role,
+      displayName: schema.userPreferences.displayName,
+      bannedUntil: schema.roomBans.until,
+    })
+    .from(schema.rooms)
+    .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
+    .innerJoin(
+      schema.teamMembers,
+      and(eq(schema.teamMembers.teamId, schema.rooms.teamId), eq(schema.teamMembers.userId, param.userId)),
+    )
+    .leftJoin(schema.userPreferences, eq(schema.userPreferences.userId, param.userId))
+    .leftJoin(
+      schema.roomBans,
+      and(eq(schema.roomBans.roomId, schema.rooms.id), eq(schema.roomBans.userId, param.userId), sql`${schema.roomBans.until} > ${param.now}`),
+    )
+    .where(and(eq(schema.teams.slug, param.teamSlug), eq(schema.rooms.slug, param.roomSlug)))
+    .limit(1)
+    .prepare("parlor_connection_lookup");
+
+  return { ensureLookup, connectionLookup };
+}
+
+const prepared = new WeakMap<Database, ReturnType<typeof prepareJoinQueries>>();
+
+function preparedFor(db: Database) {
+  let queries = prepared.get(db);
+  if (!queries) {
+    queries = prepareJoinQueries(db);
+    prepared.set(db, queries);
+  }
+  return queries;
+}
+
 /**
  * Makes sure the room at /t/<team>/<room> exists, in Parlor and in LiveKit. One query finds the
  * team, the caller's membership, the room and whether LiveKit already has it open (from the
@@ -175,21 +242,12 @@ function knownLive(now: Date) {
  */
 export async function ensureRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
   const slug = slugify(roomSlug) || roomSlug;
-  const [found] = await svc.db
-    .select({
-      team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
-      role: schema.teamMembers.role,
-      room: getTableColumns(schema.rooms),
-      live: knownLive(svc.clock()),
-    })
-    .from(schema.teams)
-    .innerJoin(
-      schema.teamMembers,
-      and(eq(schema.teamMembers.teamId, schema.teams.id), eq(schema.teamMembers.userId, actor.id)),
-    )
-    .leftJoin(schema.rooms, and(eq(schema.rooms.teamId, schema.teams.id), eq(schema.rooms.slug, slug)))
-    .where(eq(schema.teams.slug, teamSlug))
-    .limit(1);
+  const [found] = await preparedFor(svc.db).ensureLookup.execute({
+    userId: actor.id,
+    teamSlug,
+    roomSlug: slug,
+    now: svc.clock().toISOString(),
+  });
   if (!found) throw notFound(TEAM_NOT_FOUND);
   const team: TeamSummary = { ...found.team, role: found.role };
 
@@ -248,27 +306,12 @@ export async function connectionDetails(
   roomSlug: string,
   participantName?: string,
 ) {
-  const [row] = await svc.db
-    .select({
-      room: getTableColumns(schema.rooms),
-      team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
-      role: schema.teamMembers.role,
-      displayName: schema.userPreferences.displayName,
-      bannedUntil: schema.roomBans.until,
-    })
-    .from(schema.rooms)
-    .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
-    .innerJoin(
-      schema.teamMembers,
-      and(eq(schema.teamMembers.teamId, schema.rooms.teamId), eq(schema.teamMembers.userId, actor.id)),
-    )
-    .leftJoin(schema.userPreferences, eq(schema.userPreferences.userId, actor.id))
-    .leftJoin(
-      schema.roomBans,
-      and(eq(schema.roomBans.roomId, schema.rooms.id), eq(schema.roomBans.userId, actor.id), gt(schema.roomBans.until, svc.clock())),
-    )
-    .where(and(eq(schema.teams.slug, teamSlug), eq(schema.rooms.slug, roomSlug)))
-    .limit(1);
+  const [row] = await preparedFor(svc.db).connectionLookup.execute({
+    userId: actor.id,
+    teamSlug,
+    roomSlug,
+    now: svc.clock().toISOString(),
+  });
   if (!row) throw notFound(ROOM_NOT_FOUND);
   if (row.bannedUntil) {
     const minutes = Math.max(1, Math.ceil((row.bannedUntil.getTime() - svc.clock().getTime()) / 60_000));

@@ -6,7 +6,7 @@
  */
 import { DrizzlePostgreSQLAdapter } from "@lucia-auth/adapter-drizzle";
 import { schema, type Database } from "@parlor/db";
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { Lucia, TimeSpan } from "lucia";
 
 import { randomToken, sha256Hex } from "../lib/crypto";
@@ -83,6 +83,22 @@ export function createSessionStore(db: Database, policy: SessionPolicy = default
   const lucia = { secure: createLucia(db, policy, true), plain: createLucia(db, policy, false) };
   const pick = (secure: boolean) => (secure ? lucia.secure : lucia.plain);
 
+  /**
+   * The session and its user by primary key, as one prepared statement (built once, not per
+   * request): every signed-in request starts here.
+   */
+  const sessionAndUser = db
+    .select({
+      expiresAt: schema.sessions.expiresAt,
+      absoluteExpiresAt: schema.sessions.absoluteExpiresAt,
+      user: { id: schema.users.id, email: schema.users.email, name: schema.users.name, isAdmin: schema.users.isAdmin },
+    })
+    .from(schema.sessions)
+    .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
+    .where(eq(schema.sessions.id, sql.placeholder("id")))
+    .prepare("parlor_session_and_user");
+  const halfIdle = policy.idleTimeout.milliseconds() / 2;
+
   const cookieFor = (secure: boolean, token: string): SessionCookie => {
     const cookie = pick(secure).createSessionCookie(token);
     return { name: cookie.name, value: cookie.value, serialized: cookie.serialize() };
@@ -109,8 +125,17 @@ export function createSessionStore(db: Database, policy: SessionPolicy = default
     /** Resolves a cookie's token to its session in one indexed lookup; null when it is not valid. */
     async validate(token: string, secure: boolean): Promise<ValidSession | null> {
       if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return null;
+      const sessionId = sha256Hex(token);
+      // The common case in one lookup: a session well within both of its lifetimes. Anything
+      // else (unknown, expired, due for its idle expiry to slide) is Lucia's to decide.
+      const [found] = await sessionAndUser.execute({ id: sessionId });
+      if (!found) return null;
+      const now = Date.now();
+      if (found.expiresAt.getTime() - halfIdle > now && found.absoluteExpiresAt.getTime() > now) {
+        return { sessionId, user: found.user, expiresAt: found.expiresAt, refreshedCookie: null };
+      }
       const instance = pick(secure);
-      const { session, user } = await instance.validateSession(sha256Hex(token));
+      const { session, user } = await instance.validateSession(sessionId);
       if (!session) return null;
       if (session.absoluteExpiresAt.getTime() <= Date.now()) {
         await instance.invalidateSession(session.id);
