@@ -3,7 +3,7 @@ import superjson from "superjson";
 import { ZodError, z } from "zod";
 
 import type { Context } from "./context";
-import { AppError, isDatabaseUnavailable, postgresErrorCode, unauthorized, forbidden } from "./lib/errors";
+import { AppError, errorCode, isDatabaseUnavailable, postgresErrorCode, unauthorized, forbidden } from "./lib/errors";
 
 export interface ErrorData {
   /** Messages per input field, for forms to show beside the field. */
@@ -84,7 +84,8 @@ const errorHandling = t.middleware(async ({ ctx, next, path, type }) => {
   if (mapped.code === "INTERNAL_SERVER_ERROR") {
     ctx.logger.error({ err: mapped.cause ?? mapped, path, type }, "unexpected error in procedure");
   } else if (mapped.code === "SERVICE_UNAVAILABLE") {
-    ctx.logger.warn({ path, reason: mapped.message, ms: performance.now() - start }, "dependency unavailable");
+    const cause = errorCode(mapped.cause);
+    ctx.logger.warn({ path, reason: mapped.message, cause, ms: performance.now() - start }, "dependency unavailable");
   }
   throw mapped;
 });

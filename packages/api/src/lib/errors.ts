@@ -81,6 +81,16 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** The first error code in an error's cause chain (a Postgres SQLSTATE, a driver or socket code), for logs. */
+export function errorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "SERVICE_UNAVAILABLE") return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** The Postgres error code of a failed query (drizzle wraps the driver's error in `cause`). */
 export function postgresErrorCode(error: unknown): string | undefined {
   for (let current = error, depth = 0; current && depth < 8; depth++) {
