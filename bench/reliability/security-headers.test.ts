@@ -139,7 +139,7 @@ describe("security headers", () => {
       await context.addInitScript(FIRST_FRAME_PROBE);
       const page = await context.newPage();
       page.on("console", (message) => {
-        if (/content security policy|refused to/i.test(message.text()))
+        if (/content security policy|refused to|permissions-policy/i.test(message.text()))
           problems.push(`${page.url()}: ${message.text()}`);
       });
       page.on("pageerror", (error) => problems.push(`${page.url()}: ${error.message}`));

@@ -18,6 +18,8 @@ export interface AppOptions {
   backgroundJobs?: boolean;
   /** How long to wait for /api/health to answer 200. */
   readyTimeoutMs?: number;
+  /** Extra arguments for the server's node (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export interface MemoryReading {
@@ -70,7 +72,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   let output = "";
   const child: ChildProcess = spawn(
     process.execPath,
-    [nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"],
+    [...(options.nodeArgs ?? []), nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"],
     {
       cwd: WEB_DIR,
       env: {

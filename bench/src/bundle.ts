@@ -66,16 +66,18 @@ export function routeBundle(route: string, appDir: string): RouteBundle {
     rootMainFiles: string[];
   };
   const manifest = readClientManifest(appDir);
-  const chain = appDir
-    .split("/")
-    .reduce<string[]>((acc, part) => [...acc, acc.length ? `${acc.at(-1)}/${part}` : part], [""]);
-  const segmentDirs = new Set(chain.map((dir) => (dir ? `/${dir}` : "")));
+  const parts = appDir.split("/").filter(Boolean);
+  const chain = parts.map((_, i) => `/${parts.slice(0, i + 1).join("/")}`);
+  const leaf = chain.at(-1) ?? "";
+  const onPath = new Set(["", ...chain]);
   const files = new Set(buildManifest.rootMainFiles);
   for (const [entry, chunks] of Object.entries(manifest.entryJSFiles)) {
     const match = /\/src\/app(.*)\/([^/]+)$/.exec(entry);
     if (!match) continue;
     const [, dir = "", name = ""] = match;
-    if (SEGMENT_FILES.has(name) && segmentDirs.has(dir)) chunks.forEach((chunk) => files.add(chunk));
+    // Layouts, loading, error and not-found boundaries of every segment on the path; the page of the leaf only.
+    const wanted = name === "page" ? dir === leaf : SEGMENT_FILES.has(name) && onPath.has(dir);
+    if (wanted) chunks.forEach((chunk) => files.add(chunk));
   }
   const sizes = [...files].map((file) => ({ file, ...assetSize(file) }));
   return {

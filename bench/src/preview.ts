@@ -6,9 +6,12 @@
  */
 import type { Browser } from "playwright-core";
 
+import { join } from "node:path";
+
 import { assetSize } from "./bundle";
 import { launchChromium, sessionCookie } from "./browser";
 import { percentile } from "./load";
+import { RESULTS_DIR } from "./paths";
 
 export interface PreviewRun {
   ms: number;
@@ -69,6 +72,18 @@ export async function timeToPreview(
       page.on("console", (message) => {
         if (message.type() === "error") consoleErrors.push(message.text());
       });
+      const network: string[] = [];
+      page.on("requestfinished", async (request) => {
+        if (request.url().includes("/api/"))
+          network.push(
+            `done ${request.method()} ${request.url().slice(baseUrl.length, baseUrl.length + 80)} ${(await request.response())?.status()}`,
+          );
+      });
+      page.on("requestfailed", (request) =>
+        network.push(
+          `failed ${request.url().slice(baseUrl.length, baseUrl.length + 80)} ${request.failure()?.errorText}`,
+        ),
+      );
       page.on("request", (request) => {
         if (framed) return;
         const url = new URL(request.url());
@@ -77,14 +92,21 @@ export async function timeToPreview(
           trpcCalls.push(`${request.method()} ${url.pathname.slice("/api/trpc/".length)}`);
       });
       await page.goto(`${baseUrl}${path}`, { waitUntil: "commit" });
-      const handle = await page.waitForFunction(
-        () => (window as unknown as { __parlorFirstFrame?: number }).__parlorFirstFrame,
-        null,
-        {
-          timeout: 60_000,
-          polling: 50,
-        },
-      );
+      let handle;
+      try {
+        handle = await page.waitForFunction(
+          () => (window as unknown as { __parlorFirstFrame?: number }).__parlorFirstFrame,
+          null,
+          { timeout: 60_000, polling: 50 },
+        );
+      } catch (error) {
+        await page.screenshot({ path: join(RESULTS_DIR, "preview-failure.png") }).catch(() => undefined);
+        throw new Error(
+          `No preview frame within 60 s (screenshot in bench/results/preview-failure.png): ${(error as Error).message}\n` +
+            `requests: ${trpcCalls.join(", ")}\nnetwork: ${network.join("\n")}\nconsole errors: ${consoleErrors.join("\n")}`,
+          { cause: error },
+        );
+      }
       framed = true;
       const ms = (await handle.jsonValue()) as number;
       let jsGzipBytes = 0;

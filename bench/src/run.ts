@@ -35,8 +35,8 @@ const PREVIEW_RUNS = Number(args.get("runs") ?? 5);
 const CONCURRENCY = [10, 50];
 
 const log = (line: string) => console.error(`[bench] ${line}`);
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 
 interface LatencySample {
   name: string;
@@ -194,7 +194,7 @@ async function main() {
       adminViews.push(
         await serialLatency("room.list (3 rooms)", 20, () =>
           client
-            .query<unknown[]>("room.list", { teamSlug: fixture.teams[0]!.slug }, fixture.admin)
+            .query<unknown[]>("room.list", { teamSlug: fixture.teams[0]!.slug }, fixture.teams[0]!.owner)
             .then((rows) => rows.length),
         ),
       );
@@ -259,7 +259,10 @@ async function main() {
 
     const out: string[] = [];
     out.push(
-      `Parlor bench — ${results.at} — build ${results.buildId} — ${results.machine.cpus} CPUs, Node ${process.version}`,
+      `Parlor bench — ${results.at} — build ${results.buildId} — ${results.machine.cpus} CPUs, Node ${process.version}, ` +
+        `load average at the end ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(" ")} (the machine is shared: other work competes for the same cores)`,
     );
     out.push("");
     out.push(

@@ -11,7 +11,9 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export interface StackOptions extends Partial<Pick<AppOptions, "env" | "backgroundJobs" | "readyTimeoutMs">> {
+export interface StackOptions extends Partial<
+  Pick<AppOptions, "env" | "backgroundJobs" | "readyTimeoutMs" | "nodeArgs">
+> {
   /** Use this database (e.g. the outage test's own server) instead of a throw-away one on the main Postgres. */
   databaseUrl?: string;
   livekit?: LiveKitDouble;
@@ -34,6 +36,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       env: options.env,
       backgroundJobs: options.backgroundJobs,
       readyTimeoutMs: options.readyTimeoutMs,
+      nodeArgs: options.nodeArgs,
     });
     return {
       app,
