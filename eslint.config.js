@@ -9,7 +9,16 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", "**/.turbo/**", "**/next-env.d.ts", "**/test-results/**", ".data/**", "bench/results/**"],
+    ignores: [
+      "**/node_modules/**",
+      "**/.next/**",
+      "**/dist/**",
+      "**/.turbo/**",
+      "**/next-env.d.ts",
+      "**/test-results/**",
+      ".data/**",
+      "bench/results/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -37,7 +46,15 @@ export default tseslint.config(
   },
   {
     // Scripts and tests report to the terminal.
-    files: ["scripts/**", "**/test/**", "**/e2e/**", "**/bench/**", "**/*.test.ts", "**/*.test.tsx", "**/cli/**"],
+    files: [
+      "scripts/**",
+      "**/test/**",
+      "**/e2e/**",
+      "**/bench/**",
+      "**/*.test.ts",
+      "**/*.test.tsx",
+      "**/cli/**",
+    ],
     rules: { "no-console": "off" },
   },
 );

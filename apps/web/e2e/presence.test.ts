@@ -22,7 +22,11 @@ let browser: Browser;
 beforeAll(async () => {
   livekit = await startLiveKitDouble();
   [app, browser] = await Promise.all([
-    startApp({ LIVEKIT_URL: livekit.wsUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret }),
+    startApp({
+      LIVEKIT_URL: livekit.wsUrl,
+      LIVEKIT_API_KEY: livekit.apiKey,
+      LIVEKIT_API_SECRET: livekit.apiSecret,
+    }),
     launchBrowser(),
   ]);
 });
@@ -41,14 +45,19 @@ async function call<T>(path: string, input: unknown, cookie = "", kind: "query" 
   else Object.assign(init, { method: "POST", body: JSON.stringify({ json: input }) });
   const response = await fetch(url, init);
   const body = (await response.json()) as { result?: { data: { json: T } }; error?: unknown };
-  if (!response.ok || !body.result) throw new Error(`${path} failed: ${response.status} ${JSON.stringify(body.error)}`);
+  if (!response.ok || !body.result)
+    throw new Error(`${path} failed: ${response.status} ${JSON.stringify(body.error)}`);
   const setCookie = response.headers.getSetCookie().find((c) => c.startsWith("auth_session="));
   return { data: body.result.data.json, cookie: setCookie ? setCookie.split(";")[0]! : cookie };
 }
 
 async function signUp(name: string) {
   const email = `${name.toLowerCase()}-${Date.now().toString(36)}@example.com`;
-  const { data, cookie } = await call<{ user: { id: string } }>("auth.signUp", { email, password: "correct horse battery staple", name });
+  const { data, cookie } = await call<{ user: { id: string } }>("auth.signUp", {
+    email,
+    password: "correct horse battery staple",
+    name,
+  });
   return { id: data.user.id, cookie };
 }
 
@@ -78,19 +87,45 @@ test("a join appears on the team page without a reload, and on the admin page", 
   const ada = await signUp("Ada"); // the first account: site admin
   const bea = await signUp("Bea");
   const { data: team } = await call<{ slug: string }>("team.create", { name: "Acme Rockets" }, ada.cookie);
-  const { data: invite } = await call<{ token: string }>("team.createInvite", { teamSlug: team.slug }, ada.cookie);
+  const { data: invite } = await call<{ token: string }>(
+    "team.createInvite",
+    { teamSlug: team.slug },
+    ada.cookie,
+  );
   await call("team.acceptInvite", { token: invite.token }, bea.cookie);
   await call("room.create", { teamSlug: team.slug, name: "Design review" }, ada.cookie);
-  const { data: standup } = await call<{ roomName: string }>("room.ensure", { teamSlug: team.slug, roomSlug: "standup" }, ada.cookie);
+  const { data: standup } = await call<{ roomName: string }>(
+    "room.ensure",
+    { teamSlug: team.slug, roomSlug: "standup" },
+    ada.cookie,
+  );
   const live = { sid: livekit.rooms.get(standup.roomName)!.sid, name: standup.roomName };
 
   // A past meeting, for the room's history.
   const t = Math.floor(Date.now() / 1000) - 26 * 3600;
   const past = { sid: "RM_yesterday", name: standup.roomName, creationTime: t };
   await deliver(webhookEvent("room_started", { room: past, createdAt: t }));
-  await deliver(webhookEvent("participant_joined", { room: past, participant: { sid: "PA_y1", identity: ada.id, name: "Ada", joinedAt: t + 5 }, createdAt: t + 5 }));
-  await deliver(webhookEvent("participant_joined", { room: past, participant: { sid: "PA_y2", identity: bea.id, name: "Bea", joinedAt: t + 40 }, createdAt: t + 40 }));
-  await deliver(webhookEvent("participant_left", { room: past, participant: { sid: "PA_y2", identity: bea.id, name: "Bea", joinedAt: t + 40 }, createdAt: t + 1500 }));
+  await deliver(
+    webhookEvent("participant_joined", {
+      room: past,
+      participant: { sid: "PA_y1", identity: ada.id, name: "Ada", joinedAt: t + 5 },
+      createdAt: t + 5,
+    }),
+  );
+  await deliver(
+    webhookEvent("participant_joined", {
+      room: past,
+      participant: { sid: "PA_y2", identity: bea.id, name: "Bea", joinedAt: t + 40 },
+      createdAt: t + 40,
+    }),
+  );
+  await deliver(
+    webhookEvent("participant_left", {
+      room: past,
+      participant: { sid: "PA_y2", identity: bea.id, name: "Bea", joinedAt: t + 40 },
+      createdAt: t + 1500,
+    }),
+  );
   await deliver(webhookEvent("room_finished", { room: past, createdAt: t + 1820 }));
 
   const { context, page } = await browserFor(ada.cookie);
@@ -103,7 +138,12 @@ test("a join appears on the team page without a reload, and on the admin page", 
 
     // Bea joins through LiveKit: the double holds her, and LiveKit's webhook reaches Parlor.
     livekit.join(standup.roomName, { identity: bea.id, name: "Bea" });
-    await deliver(webhookEvent("participant_joined", { room: live, participant: { sid: "PA_now", identity: bea.id, name: "Bea" } }));
+    await deliver(
+      webhookEvent("participant_joined", {
+        room: live,
+        participant: { sid: "PA_now", identity: bea.id, name: "Bea" },
+      }),
+    );
 
     await card.getByText("Bea is here").waitFor({ timeout: 5_000 });
     expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
@@ -125,7 +165,12 @@ test("a join appears on the team page without a reload, and on the admin page", 
 
     // She leaves: both views follow without a reload.
     livekit.rooms.get(standup.roomName)!.participants.delete(bea.id);
-    await deliver(webhookEvent("participant_left", { room: live, participant: { sid: "PA_now", identity: bea.id, name: "Bea" } }));
+    await deliver(
+      webhookEvent("participant_left", {
+        room: live,
+        participant: { sid: "PA_now", identity: bea.id, name: "Bea" },
+      }),
+    );
     await entry.getByText("0 in the room").waitFor({ timeout: 5_000 });
     expect(problems.list).toEqual([]);
   } finally {

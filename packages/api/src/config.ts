@@ -8,13 +8,16 @@ const url = (protocols: string[], example: string) =>
   z
     .string()
     .trim()
-    .refine((value) => {
-      try {
-        return protocols.includes(new URL(value).protocol.replace(/:$/, ""));
-      } catch {
-        return false;
-      }
-    }, `must be a ${protocols.map((p) => `${p}://`).join(" or ")} URL, e.g. ${example}`);
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol.replace(/:$/, ""));
+        } catch {
+          return false;
+        }
+      },
+      `must be a ${protocols.map((p) => `${p}://`).join(" or ")} URL, e.g. ${example}`,
+    );
 
 const configSchema = z.object({
   NODE_ENV: optional(z.enum(["development", "production", "test"])).default("development"),

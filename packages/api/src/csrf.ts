@@ -15,7 +15,9 @@ export interface OriginCheckInput {
 export function expectedOrigin(input: OriginCheckInput, appOrigin: string | undefined): string {
   if (appOrigin) return appOrigin;
   const host = input.headers.get("x-forwarded-host") ?? input.headers.get("host") ?? new URL(input.url).host;
-  const proto = input.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? new URL(input.url).protocol.replace(":", "");
+  const proto =
+    input.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ??
+    new URL(input.url).protocol.replace(":", "");
   return `${proto}://${host}`;
 }
 

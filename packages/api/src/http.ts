@@ -4,8 +4,14 @@ import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
 import { createContext } from "./context";
-import { AppError } from "./lib/errors";
-import { applyWebhookEvent, lastReconciledAt, verifyWebhook, WebhookRejected } from "./presence";
+import { AppError, postgresErrorCode } from "./lib/errors";
+import {
+  applyWebhookEvent,
+  lastReconciledAt,
+  UnusableWebhookEvent,
+  verifyWebhook,
+  WebhookRejected,
+} from "./presence";
 import { appRouter } from "./root";
 import type { Services } from "./services";
 
@@ -16,7 +22,10 @@ export const TRPC_ENDPOINT = "/api/trpc";
  * `services` may still be starting; when it cannot start (the database is down), every call in
  * the request answers SERVICE_UNAVAILABLE in tRPC's own error shape.
  */
-export function handleTRPCRequest(services: Services | (() => Promise<Services>), req: Request): Promise<Response> {
+export function handleTRPCRequest(
+  services: Services | (() => Promise<Services>),
+  req: Request,
+): Promise<Response> {
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
     router: appRouter,
@@ -49,7 +58,6 @@ export function handleTRPCRequest(services: Services | (() => Promise<Services>)
   });
 }
 
-
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
 
@@ -80,10 +88,21 @@ export async function handleLiveKitWebhook(services: Services, req: Request): Pr
     services.metrics.webhookEvents.inc({ result: applied ? "applied" : "duplicate" });
     return json(200, { ok: true, applied });
   } catch (error) {
+    // A signed event whose values Postgres cannot store (a data exception, SQLSTATE class 22)
+    // will never apply: say so, rather than invite a retry.
+    if (error instanceof UnusableWebhookEvent || postgresErrorCode(error)?.startsWith("22")) {
+      services.logger.warn({ event: event.event, reason: String(error) }, "webhook carried unusable values");
+      services.metrics.webhookEvents.inc({ result: "rejected" });
+      return json(400, { error: "Webhook event carries values Parlor cannot use." });
+    }
     // LiveKit retries failed deliveries; reconciliation covers what is lost for good.
     services.logger.error({ err: error, event: event.event }, "webhook could not be applied");
     services.metrics.webhookEvents.inc({ result: "failed" });
-    return json(503, { error: "Webhook could not be applied now; it will be retried." }, { "retry-after": "5" });
+    return json(
+      503,
+      { error: "Webhook could not be applied now; it will be retried." },
+      { "retry-after": "5" },
+    );
   }
 }
 
@@ -99,7 +118,9 @@ export async function healthReport(services: Services) {
     livekit: { ok: livekit },
     reconciliation: {
       lastAt: reconciledAt?.toISOString() ?? null,
-      ageSeconds: reconciledAt ? Math.round((services.clock().getTime() - reconciledAt.getTime()) / 1000) : null,
+      ageSeconds: reconciledAt
+        ? Math.round((services.clock().getTime() - reconciledAt.getTime()) / 1000)
+        : null,
     },
     checkedInMs: Math.round(performance.now() - started),
   };
@@ -110,7 +131,12 @@ export async function handleHealth(services: Services | (() => Promise<Services>
   try {
     ready = typeof services === "function" ? await services() : services;
   } catch {
-    return json(503, { status: "down", database: { ok: false }, livekit: { ok: null }, reconciliation: null });
+    return json(503, {
+      status: "down",
+      database: { ok: false },
+      livekit: { ok: null },
+      reconciliation: null,
+    });
   }
   const report = await healthReport(ready);
   return json(report.status === "ok" ? 200 : 503, report);

@@ -15,7 +15,10 @@ const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
 export function startBackgroundJobs(svc: Services): () => void {
   const reconcile = () =>
     reconcilePresence(svc).catch((error: unknown) =>
-      svc.logger.warn({ err: error instanceof Error ? error.message : error }, "scheduled reconciliation failed"),
+      svc.logger.warn(
+        { err: error instanceof Error ? error.message : error },
+        "scheduled reconciliation failed",
+      ),
     );
   const housekeeping = async () => {
     try {
@@ -28,7 +31,10 @@ export function startBackgroundJobs(svc: Services): () => void {
       svc.logger.warn({ err: error instanceof Error ? error.message : error }, "housekeeping failed");
     }
   };
-  const timers = [setInterval(reconcile, RECONCILE_EVERY_MS), setInterval(housekeeping, HOUSEKEEPING_EVERY_MS)];
+  const timers = [
+    setInterval(reconcile, RECONCILE_EVERY_MS),
+    setInterval(housekeeping, HOUSEKEEPING_EVERY_MS),
+  ];
   for (const timer of timers) timer.unref();
   void reconcile();
   return () => timers.forEach(clearInterval);

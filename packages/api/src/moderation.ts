@@ -13,7 +13,11 @@ export const REMOVAL_COOLDOWN_SECONDS = 5 * 60;
  * The room and whether the actor may moderate it: team owners and admins, and site admins (who
  * need not be members). Non-members who are not site admins learn nothing of the room.
  */
-async function requireModerator(svc: Services, actor: Actor, where: { teamSlug: string; roomSlug: string } | { roomName: string }) {
+async function requireModerator(
+  svc: Services,
+  actor: Actor,
+  where: { teamSlug: string; roomSlug: string } | { roomName: string },
+) {
   const [row] = await svc.db
     .select({
       id: schema.rooms.id,
@@ -23,7 +27,10 @@ async function requireModerator(svc: Services, actor: Actor, where: { teamSlug: 
     })
     .from(schema.rooms)
     .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
-    .leftJoin(schema.teamMembers, and(eq(schema.teamMembers.teamId, schema.rooms.teamId), eq(schema.teamMembers.userId, actor.id)))
+    .leftJoin(
+      schema.teamMembers,
+      and(eq(schema.teamMembers.teamId, schema.rooms.teamId), eq(schema.teamMembers.userId, actor.id)),
+    )
     .where(
       "roomName" in where
         ? eq(schema.rooms.livekitRoomName, where.roomName)
@@ -39,7 +46,13 @@ async function requireModerator(svc: Services, actor: Actor, where: { teamSlug: 
 
 type RoomRef = { teamSlug: string; roomSlug: string } | { roomName: string };
 
-export async function muteParticipant(svc: Services, actor: Actor, ref: RoomRef, identity: string, kind: "audio" | "video") {
+export async function muteParticipant(
+  svc: Services,
+  actor: Actor,
+  ref: RoomRef,
+  identity: string,
+  kind: "audio" | "video",
+) {
   const room = await requireModerator(svc, actor, ref);
   const muted = await svc.livekit.muteParticipant(room.livekitRoomName, identity, kind);
   svc.logger.info({ event: "moderation.mute", roomId: room.id, by: actor.id, kind }, "participant muted");
@@ -51,18 +64,30 @@ export async function removeParticipant(svc: Services, actor: Actor, ref: RoomRe
   const room = await requireModerator(svc, actor, ref);
   await svc.livekit.removeParticipant(room.livekitRoomName, identity);
   const until = new Date(svc.clock().getTime() + REMOVAL_COOLDOWN_SECONDS * 1000);
-  const [user] = await svc.db.select({ id: schema.users.id }).from(schema.users).where(sql`${schema.users.id}::text = ${identity}`);
+  const [user] = await svc.db
+    .select({ id: schema.users.id })
+    .from(schema.users)
+    .where(sql`${schema.users.id}::text = ${identity}`);
   if (user) {
     await svc.db
       .insert(schema.roomBans)
       .values({ roomId: room.id, userId: user.id, until, createdBy: actor.id })
-      .onConflictDoUpdate({ target: [schema.roomBans.roomId, schema.roomBans.userId], set: { until, createdBy: actor.id } });
+      .onConflictDoUpdate({
+        target: [schema.roomBans.roomId, schema.roomBans.userId],
+        set: { until, createdBy: actor.id },
+      });
   }
   // Show them gone at once; LiveKit's participant_left webhook will say the same.
   await svc.db
     .update(schema.participantSessions)
     .set({ leftAt: svc.clock() })
-    .where(and(eq(schema.participantSessions.roomId, room.id), eq(schema.participantSessions.identity, identity), isNull(schema.participantSessions.leftAt)));
+    .where(
+      and(
+        eq(schema.participantSessions.roomId, room.id),
+        eq(schema.participantSessions.identity, identity),
+        isNull(schema.participantSessions.leftAt),
+      ),
+    );
   await notifyPresenceChanged(svc.db, room.teamId);
   svc.logger.info({ event: "moderation.remove", roomId: room.id, by: actor.id }, "participant removed");
   return { ok: true as const, blockedUntil: until };
@@ -83,7 +108,12 @@ export async function endRoom(svc: Services, actor: Actor, ref: RoomRef) {
       await tx
         .update(schema.participantSessions)
         .set({ leftAt: now })
-        .where(and(eq(schema.participantSessions.roomSessionId, session.id), isNull(schema.participantSessions.leftAt)));
+        .where(
+          and(
+            eq(schema.participantSessions.roomSessionId, session.id),
+            isNull(schema.participantSessions.leftAt),
+          ),
+        );
     }
   });
   await notifyPresenceChanged(svc.db, room.teamId);

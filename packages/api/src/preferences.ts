@@ -29,7 +29,10 @@ export const DEFAULT_PREFERENCES: Preferences = {
 };
 
 export async function getPreferences(svc: Services, userId: string): Promise<Preferences> {
-  const [row] = await svc.db.select(columns).from(schema.userPreferences).where(eq(schema.userPreferences.userId, userId));
+  const [row] = await svc.db
+    .select(columns)
+    .from(schema.userPreferences)
+    .where(eq(schema.userPreferences.userId, userId));
   return row ?? DEFAULT_PREFERENCES;
 }
 

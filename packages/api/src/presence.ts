@@ -30,7 +30,11 @@ export class WebhookRejected extends Error {
 const receivers = new WeakMap<object, WebhookReceiver>();
 
 /** Verifies a webhook's signature, issuer, expiry and body hash; throws WebhookRejected otherwise. */
-export async function verifyWebhook(svc: Services, body: string, authorization: string | null): Promise<WebhookEvent> {
+export async function verifyWebhook(
+  svc: Services,
+  body: string,
+  authorization: string | null,
+): Promise<WebhookEvent> {
   if (!authorization) throw new WebhookRejected("missing Authorization header");
   let receiver = receivers.get(svc.config.livekit);
   if (!receiver) {
@@ -44,8 +48,21 @@ export async function verifyWebhook(svc: Services, body: string, authorization: 
   }
 }
 
-const seconds = (value: bigint | number | undefined) => new Date(Number(value ?? 0) * 1000);
-const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+/** A signed event that can never be applied (its values are out of range); not worth a retry. */
+export class UnusableWebhookEvent extends Error {
+  override name = "UnusableWebhookEvent";
+}
+
+/** LiveKit's Unix seconds as a Date; refuses values outside what a timestamp column holds. */
+function seconds(value: bigint | number | undefined): Date {
+  const date = new Date(Number(value ?? 0) * 1000);
+  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999) {
+    throw new UnusableWebhookEvent(`timestamp out of range: ${String(value)}`);
+  }
+  return date;
+}
+const isUuid = (value: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 async function roomByLiveKitName(tx: Transaction, livekitRoomName: string) {
   const [room] = await tx
@@ -61,7 +78,10 @@ async function roomSessionFor(tx: Transaction, roomId: string, sid: string, star
     .insert(schema.roomSessions)
     .values({ roomId, livekitRoomSid: sid, startedAt })
     .onConflictDoNothing({ target: schema.roomSessions.livekitRoomSid });
-  const [session] = await tx.select().from(schema.roomSessions).where(eq(schema.roomSessions.livekitRoomSid, sid));
+  const [session] = await tx
+    .select()
+    .from(schema.roomSessions)
+    .where(eq(schema.roomSessions.livekitRoomSid, sid));
   return session!;
 }
 
@@ -73,7 +93,9 @@ async function endRoomSession(tx: Transaction, sessionId: string, at: Date) {
   await tx
     .update(schema.participantSessions)
     .set({ leftAt: at })
-    .where(and(eq(schema.participantSessions.roomSessionId, sessionId), isNull(schema.participantSessions.leftAt)));
+    .where(
+      and(eq(schema.participantSessions.roomSessionId, sessionId), isNull(schema.participantSessions.leftAt)),
+    );
 }
 
 async function recordJoin(
@@ -88,7 +110,9 @@ async function recordJoin(
     .values({
       roomSessionId,
       roomId: room.id,
-      userId: isUuid(participant.identity) ? sql`(select id from users where id = ${participant.identity}::uuid)` : null,
+      userId: isUuid(participant.identity)
+        ? sql`(select id from users where id = ${participant.identity}::uuid)`
+        : null,
       identity: participant.identity,
       name: participant.name || participant.identity,
       participantSid: participant.sid,
@@ -138,7 +162,13 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
         const p = event.participant;
         if (!p?.sid) break;
         const left = event.event !== "participant_joined";
-        await recordJoin(tx, room, session.id, { sid: p.sid, identity: p.identity, name: p.name, joinedAt: p.joinedAt ? seconds(p.joinedAt) : at }, left ? at : null);
+        await recordJoin(
+          tx,
+          room,
+          session.id,
+          { sid: p.sid, identity: p.identity, name: p.name, joinedAt: p.joinedAt ? seconds(p.joinedAt) : at },
+          left ? at : null,
+        );
         break;
       }
       default:
@@ -155,13 +185,24 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
  * people it no longer lists have left, and anyone it lists that we missed has joined. Only one
  * instance reconciles at a time.
  */
-export async function reconcilePresence(svc: Services): Promise<{ rooms: number; participants: number } | null> {
+export async function reconcilePresence(
+  svc: Services,
+): Promise<{ rooms: number; participants: number } | null> {
   const liveRooms = await svc.livekit.listRooms();
   const parlorRooms = liveRooms.length
     ? await svc.db
-        .select({ id: schema.rooms.id, teamId: schema.rooms.teamId, livekitRoomName: schema.rooms.livekitRoomName })
+        .select({
+          id: schema.rooms.id,
+          teamId: schema.rooms.teamId,
+          livekitRoomName: schema.rooms.livekitRoomName,
+        })
         .from(schema.rooms)
-        .where(inArray(schema.rooms.livekitRoomName, liveRooms.map((r) => r.name)))
+        .where(
+          inArray(
+            schema.rooms.livekitRoomName,
+            liveRooms.map((r) => r.name),
+          ),
+        )
     : [];
   const byName = new Map(parlorRooms.map((r) => [r.livekitRoomName, r]));
   const live = liveRooms.filter((r) => byName.has(r.name));
@@ -187,7 +228,12 @@ export async function reconcilePresence(svc: Services): Promise<{ rooms: number;
 
     const liveSids = new Set(live.map((r) => r.sid));
     const open = await tx
-      .select({ id: schema.roomSessions.id, sid: schema.roomSessions.livekitRoomSid, roomId: schema.roomSessions.roomId, teamId: schema.rooms.teamId })
+      .select({
+        id: schema.roomSessions.id,
+        sid: schema.roomSessions.livekitRoomSid,
+        roomId: schema.roomSessions.roomId,
+        teamId: schema.rooms.teamId,
+      })
       .from(schema.roomSessions)
       .innerJoin(schema.rooms, eq(schema.rooms.id, schema.roomSessions.roomId))
       .where(isNull(schema.roomSessions.endedAt));
@@ -206,7 +252,12 @@ export async function reconcilePresence(svc: Services): Promise<{ rooms: number;
       const recorded = await tx
         .select({ sid: schema.participantSessions.participantSid })
         .from(schema.participantSessions)
-        .where(and(eq(schema.participantSessions.roomSessionId, session.id), isNull(schema.participantSessions.leftAt)));
+        .where(
+          and(
+            eq(schema.participantSessions.roomSessionId, session.id),
+            isNull(schema.participantSessions.leftAt),
+          ),
+        );
       const gone = recorded.filter((r) => !present.has(r.sid)).map((r) => r.sid);
       if (gone.length) {
         await tx
@@ -237,7 +288,10 @@ export async function reconcilePresence(svc: Services): Promise<{ rooms: number;
 
 /** When presence was last reconciled, by any instance; null if never. */
 export async function lastReconciledAt(svc: Services): Promise<Date | null> {
-  const [row] = await svc.db.select({ value: schema.appState.value }).from(schema.appState).where(eq(schema.appState.key, RECONCILED_AT));
+  const [row] = await svc.db
+    .select({ value: schema.appState.value })
+    .from(schema.appState)
+    .where(eq(schema.appState.key, RECONCILED_AT));
   return row ? new Date(row.value) : null;
 }
 
@@ -260,12 +314,15 @@ export async function presenceByRoom(svc: Services, roomIds: string[]): Promise<
       joinedAt: schema.participantSessions.joinedAt,
     })
     .from(schema.participantSessions)
-    .where(and(inArray(schema.participantSessions.roomId, roomIds), isNull(schema.participantSessions.leftAt)))
+    .where(
+      and(inArray(schema.participantSessions.roomId, roomIds), isNull(schema.participantSessions.leftAt)),
+    )
     .orderBy(schema.participantSessions.joinedAt);
   for (const row of rowsFound) {
     const list = result.get(row.roomId) ?? [];
     // One entry per person, even when they are connected from two tabs.
-    if (!list.some((p) => p.identity === row.identity)) list.push({ identity: row.identity, userId: row.userId, name: row.name, joinedAt: row.joinedAt });
+    if (!list.some((p) => p.identity === row.identity))
+      list.push({ identity: row.identity, userId: row.userId, name: row.name, joinedAt: row.joinedAt });
     result.set(row.roomId, list);
   }
   return result;
@@ -288,7 +345,10 @@ export async function activeRooms(svc: Services) {
     .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
     .where(isNull(schema.roomSessions.endedAt))
     .orderBy(desc(schema.roomSessions.startedAt));
-  const presence = await presenceByRoom(svc, sessions.map((s) => s.roomId));
+  const presence = await presenceByRoom(
+    svc,
+    sessions.map((s) => s.roomId),
+  );
   const seen = new Set<string>();
   return sessions
     .filter((s) => !seen.has(s.roomId) && seen.add(s.roomId))
@@ -316,16 +376,30 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
       leftAt: schema.participantSessions.leftAt,
     })
     .from(schema.participantSessions)
-    .where(inArray(schema.participantSessions.roomSessionId, sessions.map((s) => s.id)))
+    .where(
+      inArray(
+        schema.participantSessions.roomSessionId,
+        sessions.map((s) => s.id),
+      ),
+    )
     .orderBy(schema.participantSessions.joinedAt);
   const now = svc.clock().getTime();
   return sessions.map((session) => {
-    const byPerson = new Map<string, { identity: string; name: string; firstJoinedAt: Date; secondsPresent: number }>();
+    const byPerson = new Map<
+      string,
+      { identity: string; name: string; firstJoinedAt: Date; secondsPresent: number }
+    >();
     for (const a of attendance.filter((x) => x.roomSessionId === session.id)) {
       const spent = Math.max(0, ((a.leftAt?.getTime() ?? now) - a.joinedAt.getTime()) / 1000);
       const entry = byPerson.get(a.identity);
       if (entry) entry.secondsPresent += spent;
-      else byPerson.set(a.identity, { identity: a.identity, name: a.name, firstJoinedAt: a.joinedAt, secondsPresent: spent });
+      else
+        byPerson.set(a.identity, {
+          identity: a.identity,
+          name: a.name,
+          firstJoinedAt: a.joinedAt,
+          secondsPresent: spent,
+        });
     }
     return {
       id: session.id,
@@ -339,8 +413,14 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
 
 /** How many rooms are live and how many people are in them, per the records (for metrics). */
 export async function countLive(db: Database) {
-  const [roomsLive] = await db.select({ n: count() }).from(schema.roomSessions).where(isNull(schema.roomSessions.endedAt));
-  const [people] = await db.select({ n: count() }).from(schema.participantSessions).where(isNull(schema.participantSessions.leftAt));
+  const [roomsLive] = await db
+    .select({ n: count() })
+    .from(schema.roomSessions)
+    .where(isNull(schema.roomSessions.endedAt));
+  const [people] = await db
+    .select({ n: count() })
+    .from(schema.participantSessions)
+    .where(isNull(schema.participantSessions.leftAt));
   return { rooms: roomsLive?.n ?? 0, participants: people?.n ?? 0 };
 }
 

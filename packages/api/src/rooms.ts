@@ -7,7 +7,14 @@ import { presenceByRoom, roomHistory } from "./presence";
 import { cleanText, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
 import type { Services } from "./services";
-import { canManage, requireMembership, TEAM_NOT_FOUND, withUniqueSlug, type Actor, type TeamSummary } from "./teams";
+import {
+  canManage,
+  requireMembership,
+  TEAM_NOT_FOUND,
+  withUniqueSlug,
+  type Actor,
+  type TeamSummary,
+} from "./teams";
 
 /** Parlor's options for every LiveKit room. */
 export const ROOM_DEFAULTS = {
@@ -35,7 +42,15 @@ type RoomRow = typeof schema.rooms.$inferSelect;
 const newLiveKitRoomName = () => `parlor-${randomToken(12)}`;
 
 function roomMetadata(team: TeamSummary, room: RoomRow) {
-  return JSON.stringify({ parlor: { teamId: team.id, teamSlug: team.slug, roomId: room.id, roomSlug: room.slug, roomName: room.name } });
+  return JSON.stringify({
+    parlor: {
+      teamId: team.id,
+      teamSlug: team.slug,
+      roomId: room.id,
+      roomSlug: room.slug,
+      roomName: room.name,
+    },
+  });
 }
 
 const liveKitOptions = (team: TeamSummary, room: RoomRow) => ({
@@ -53,13 +68,29 @@ const summary = (team: TeamSummary, room: RoomRow): RoomSummary => ({
   teamSlug: team.slug,
 });
 
-export async function createRoom(svc: Services, actor: Actor, teamSlug: string, name: string): Promise<RoomSummary> {
+export async function createRoom(
+  svc: Services,
+  actor: Actor,
+  teamSlug: string,
+  name: string,
+): Promise<RoomSummary> {
   const team = await requireMembership(svc, actor, teamSlug);
-  await svc.rateLimiter.consume(`room-create:user:${actor.id}`, svc.ratePolicies.roomCreate, "Too many new rooms");
+  await svc.rateLimiter.consume(
+    `room-create:user:${actor.id}`,
+    svc.ratePolicies.roomCreate,
+    "Too many new rooms",
+  );
   const room = await withUniqueSlug(name, "room", async (slug) => {
     const [row] = await svc.db
       .insert(schema.rooms)
-      .values({ teamId: team.id, slug, name, livekitRoomName: newLiveKitRoomName(), createdBy: actor.id, ...ROOM_DEFAULTS })
+      .values({
+        teamId: team.id,
+        slug,
+        name,
+        livekitRoomName: newLiveKitRoomName(),
+        createdBy: actor.id,
+        ...ROOM_DEFAULTS,
+      })
       .returning();
     return row!;
   });
@@ -80,7 +111,13 @@ export async function getRoom(svc: Services, actor: Actor, teamSlug: string, roo
   const team = await requireMembership(svc, actor, teamSlug);
   const room = await findRoom(svc, team.id, roomSlug);
   if (!room) throw notFound(ROOM_NOT_FOUND);
-  return { ...summary(team, room), teamName: team.name, role: team.role, canManage: canManage(team.role), createdAt: room.createdAt };
+  return {
+    ...summary(team, room),
+    teamName: team.name,
+    role: team.role,
+    canManage: canManage(team.role),
+    createdAt: room.createdAt,
+  };
 }
 
 /** The team's rooms and who is in each now (from the presence records, not a call to LiveKit). */
@@ -91,21 +128,40 @@ export async function listRooms(svc: Services, actor: Actor, teamSlug: string) {
     .from(schema.rooms)
     .where(eq(schema.rooms.teamId, team.id))
     .orderBy(asc(schema.rooms.name));
-  const presence = await presenceByRoom(svc, rooms.map((r) => r.id));
+  const presence = await presenceByRoom(
+    svc,
+    rooms.map((r) => r.id),
+  );
   return rooms.map((room) => ({
     ...summary(team, room),
-    participants: (presence.get(room.id) ?? []).map(({ identity, name, joinedAt }) => ({ identity, name, joinedAt })),
+    participants: (presence.get(room.id) ?? []).map(({ identity, name, joinedAt }) => ({
+      identity,
+      name,
+      joinedAt,
+    })),
   }));
 }
 
-export async function getRoomHistory(svc: Services, actor: Actor, teamSlug: string, roomSlug: string, limit: number) {
+export async function getRoomHistory(
+  svc: Services,
+  actor: Actor,
+  teamSlug: string,
+  roomSlug: string,
+  limit: number,
+) {
   const team = await requireMembership(svc, actor, teamSlug);
   const room = await findRoom(svc, team.id, roomSlug);
   if (!room) throw notFound(ROOM_NOT_FOUND);
   return roomHistory(svc, room.id, limit);
 }
 
-export async function renameRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string, name: string) {
+export async function renameRoom(
+  svc: Services,
+  actor: Actor,
+  teamSlug: string,
+  roomSlug: string,
+  name: string,
+) {
   const team = await requireMembership(svc, actor, teamSlug, "admin");
   // The slug stays: links people saved keep working after a rename.
   const [room] = await svc.db
@@ -188,7 +244,10 @@ function prepareJoinQueries(db: Database) {
       schema.teamMembers,
       and(eq(schema.teamMembers.teamId, schema.teams.id), eq(schema.teamMembers.userId, param.userId)),
     )
-    .leftJoin(schema.rooms, and(eq(schema.rooms.teamId, schema.teams.id), eq(schema.rooms.slug, param.roomSlug)))
+    .leftJoin(
+      schema.rooms,
+      and(eq(schema.rooms.teamId, schema.teams.id), eq(schema.rooms.slug, param.roomSlug)),
+    )
     .where(eq(schema.teams.slug, param.teamSlug))
     .limit(1)
     .prepare("parlor_ensure_lookup");
@@ -210,7 +269,11 @@ function prepareJoinQueries(db: Database) {
     .leftJoin(schema.userPreferences, eq(schema.userPreferences.userId, param.userId))
     .leftJoin(
       schema.roomBans,
-      and(eq(schema.roomBans.roomId, schema.rooms.id), eq(schema.roomBans.userId, param.userId), sql`${schema.roomBans.until} > ${param.now}`),
+      and(
+        eq(schema.roomBans.roomId, schema.rooms.id),
+        eq(schema.roomBans.userId, param.userId),
+        sql`${schema.roomBans.until} > ${param.now}`,
+      ),
     )
     .where(and(eq(schema.teams.slug, param.teamSlug), eq(schema.rooms.slug, param.roomSlug)))
     .limit(1)
@@ -254,10 +317,19 @@ export async function ensureRoom(svc: Services, actor: Actor, teamSlug: string, 
   const existing = found.room;
   if (existing) {
     if (!found.live) await svc.livekit.ensureRoom(liveKitOptions(team, existing));
-    return { roomName: existing.livekitRoomName, created: false, roomSlug: existing.slug, name: existing.name };
+    return {
+      roomName: existing.livekitRoomName,
+      created: false,
+      roomSlug: existing.slug,
+      name: existing.name,
+    };
   }
 
-  await svc.rateLimiter.consume(`room-create:user:${actor.id}`, svc.ratePolicies.roomCreate, "Too many new rooms");
+  await svc.rateLimiter.consume(
+    `room-create:user:${actor.id}`,
+    svc.ratePolicies.roomCreate,
+    "Too many new rooms",
+  );
   const outcome = await svc.db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(schema.rooms)
@@ -289,7 +361,10 @@ export async function ensureRoom(svc: Services, actor: Actor, teamSlug: string, 
 /** The participant's shown name: what they typed, else their saved display name, else their account name. */
 export function participantDisplayName(...candidates: (string | null | undefined)[]): string {
   for (const candidate of candidates) {
-    const cleaned = Array.from(cleanText(candidate ?? "")).slice(0, PARTICIPANT_NAME_MAX).join("").trim();
+    const cleaned = Array.from(cleanText(candidate ?? ""))
+      .slice(0, PARTICIPANT_NAME_MAX)
+      .join("")
+      .trim();
     if (cleaned) return cleaned;
   }
   return "Guest";
@@ -315,7 +390,9 @@ export async function connectionDetails(
   if (!row) throw notFound(ROOM_NOT_FOUND);
   if (row.bannedUntil) {
     const minutes = Math.max(1, Math.ceil((row.bannedUntil.getTime() - svc.clock().getTime()) / 60_000));
-    throw forbidden(`You were removed from this room by a moderator. You can rejoin in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+    throw forbidden(
+      `You were removed from this room by a moderator. You can rejoin in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    );
   }
 
   const name = participantDisplayName(participantName, row.displayName, actor.name);

@@ -1,13 +1,24 @@
 import { createDatabase, type Database, type DatabaseHandle } from "@parlor/db";
 
-import { createSessionStore, defaultSessionPolicy, type SessionPolicy, type SessionStore } from "./auth/lucia";
+import {
+  createSessionStore,
+  defaultSessionPolicy,
+  type SessionPolicy,
+  type SessionStore,
+} from "./auth/lucia";
 import type { Config } from "./config";
 import { createLiveKitService, type LiveKitService } from "./livekit/service";
 import { createLogger, type Logger } from "./lib/logger";
 import { createMetrics, type Metrics } from "./lib/metrics";
 import { createPresenceBus, type PresenceBus } from "./lib/presence-bus";
 import { countLive, PRESENCE_CHANNEL } from "./presence";
-import { createRateLimiter, ratePolicies, type Clock, type RateLimiter, type RatePolicies } from "./lib/rate-limit";
+import {
+  createRateLimiter,
+  ratePolicies,
+  type Clock,
+  type RateLimiter,
+  type RatePolicies,
+} from "./lib/rate-limit";
 
 /** Everything a request needs that is built once at start: the procedures receive it in their context. */
 export interface Services {

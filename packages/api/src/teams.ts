@@ -33,7 +33,12 @@ export async function requireMembership(
   minimum: TeamRole = "member",
 ): Promise<TeamSummary> {
   const [row] = await svc.db
-    .select({ id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name, role: schema.teamMembers.role })
+    .select({
+      id: schema.teams.id,
+      slug: schema.teams.slug,
+      name: schema.teams.name,
+      role: schema.teamMembers.role,
+    })
     .from(schema.teams)
     .innerJoin(
       schema.teamMembers,
@@ -44,7 +49,9 @@ export async function requireMembership(
   if (!row) throw notFound(TEAM_NOT_FOUND);
   if (ROLE_RANK[row.role] < ROLE_RANK[minimum]) {
     throw forbidden(
-      minimum === "owner" ? "Only the team's owners can do this." : "Only the team's owners and admins can do this.",
+      minimum === "owner"
+        ? "Only the team's owners can do this."
+        : "Only the team's owners and admins can do this.",
     );
   }
   return row;
@@ -68,11 +75,23 @@ export async function withUniqueSlug<T>(
       if (!isUniqueViolation(error)) throw error;
     }
   }
-  return insert(`${base}-${randomToken(4).toLowerCase().replace(/[^a-z0-9]/g, "x")}`);
+  return insert(
+    `${base}-${randomToken(4)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "x")}`,
+  );
 }
 
-export async function createTeam(svc: Services, actor: Actor, name: string): Promise<Omit<TeamSummary, "role">> {
-  await svc.rateLimiter.consume(`team-create:user:${actor.id}`, svc.ratePolicies.teamCreate, "Too many new teams");
+export async function createTeam(
+  svc: Services,
+  actor: Actor,
+  name: string,
+): Promise<Omit<TeamSummary, "role">> {
+  await svc.rateLimiter.consume(
+    `team-create:user:${actor.id}`,
+    svc.ratePolicies.teamCreate,
+    "Too many new teams",
+  );
   const team = await withUniqueSlug(name, "team", (slug) =>
     svc.db.transaction(async (tx) => {
       const [created] = await tx.insert(schema.teams).values({ slug, name }).returning();
@@ -87,7 +106,12 @@ export async function createTeam(svc: Services, actor: Actor, name: string): Pro
 
 export async function listTeams(svc: Services, actor: Actor): Promise<TeamSummary[]> {
   return svc.db
-    .select({ id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name, role: schema.teamMembers.role })
+    .select({
+      id: schema.teams.id,
+      slug: schema.teams.slug,
+      name: schema.teams.name,
+      role: schema.teamMembers.role,
+    })
     .from(schema.teamMembers)
     .innerJoin(schema.teams, eq(schema.teams.id, schema.teamMembers.teamId))
     .where(eq(schema.teamMembers.userId, actor.id))
@@ -107,7 +131,10 @@ export async function listMembers(svc: Services, actor: Actor, teamSlug: string)
     .from(schema.teamMembers)
     .innerJoin(schema.users, eq(schema.users.id, schema.teamMembers.userId))
     .where(eq(schema.teamMembers.teamId, team.id))
-    .orderBy(sql`case ${schema.teamMembers.role} when 'owner' then 0 when 'admin' then 1 else 2 end`, asc(schema.users.name));
+    .orderBy(
+      sql`case ${schema.teamMembers.role} when 'owner' then 0 when 'admin' then 1 else 2 end`,
+      asc(schema.users.name),
+    );
 }
 
 async function memberRole(svc: Services, teamId: string, userId: string): Promise<TeamRole | null> {
@@ -130,7 +157,13 @@ async function ownerCount(svc: Services, teamId: string): Promise<number> {
  * Owners may set any role; admins may move people between member and admin but cannot touch
  * owners. A team always keeps at least one owner.
  */
-export async function changeRole(svc: Services, actor: Actor, teamSlug: string, userId: string, role: TeamRole) {
+export async function changeRole(
+  svc: Services,
+  actor: Actor,
+  teamSlug: string,
+  userId: string,
+  role: TeamRole,
+) {
   const team = await requireMembership(svc, actor, teamSlug, "admin");
   const current = await memberRole(svc, team.id, userId);
   if (!current) throw notFound("That person is not a member of this team.");
@@ -167,7 +200,10 @@ export async function removeMember(svc: Services, actor: Actor, teamSlug: string
 export async function leaveTeam(svc: Services, actor: Actor, teamSlug: string) {
   const team = await requireMembership(svc, actor, teamSlug);
   if (team.role === "owner" && (await ownerCount(svc, team.id)) <= 1) {
-    throw badRequest("teamSlug", "You are the team's only owner. Make someone else an owner before you leave.");
+    throw badRequest(
+      "teamSlug",
+      "You are the team's only owner. Make someone else an owner before you leave.",
+    );
   }
   await svc.db
     .delete(schema.teamMembers)
@@ -182,7 +218,11 @@ export async function createInvite(
   appOrigin: string,
 ) {
   const team = await requireMembership(svc, actor, input.teamSlug, "admin");
-  await svc.rateLimiter.consume(`invite-create:user:${actor.id}`, svc.ratePolicies.inviteCreate, "Too many invites");
+  await svc.rateLimiter.consume(
+    `invite-create:user:${actor.id}`,
+    svc.ratePolicies.inviteCreate,
+    "Too many invites",
+  );
   const token = randomToken(24);
   const expiresAt = new Date(svc.clock().getTime() + input.expiresInDays * 86_400_000);
   const [invite] = await svc.db
@@ -196,14 +236,28 @@ export async function createInvite(
       maxUses: input.maxUses ?? null,
     })
     .returning({ id: schema.invites.id });
-  return { id: invite!.id, token, url: `${appOrigin}/invite/${token}`, expiresAt, role: input.role, maxUses: input.maxUses ?? null };
+  return {
+    id: invite!.id,
+    token,
+    url: `${appOrigin}/invite/${token}`,
+    expiresAt,
+    role: input.role,
+    maxUses: input.maxUses ?? null,
+  };
 }
 
 export async function listInvites(svc: Services, actor: Actor, teamSlug: string) {
   const team = await requireMembership(svc, actor, teamSlug, "admin");
   const i = schema.invites;
   return svc.db
-    .select({ id: i.id, role: i.role, expiresAt: i.expiresAt, maxUses: i.maxUses, uses: i.uses, createdAt: i.createdAt })
+    .select({
+      id: i.id,
+      role: i.role,
+      expiresAt: i.expiresAt,
+      maxUses: i.maxUses,
+      uses: i.uses,
+      createdAt: i.createdAt,
+    })
     .from(i)
     .where(
       and(
@@ -227,11 +281,15 @@ export async function revokeInvite(svc: Services, actor: Actor, teamSlug: string
   return { ok: true as const };
 }
 
-const INVITE_UNKNOWN = "This invite link is not valid. Check that you copied all of it, or ask for a new one.";
+const INVITE_UNKNOWN =
+  "This invite link is not valid. Check that you copied all of it, or ask for a new one.";
 
 async function findInvite(svc: Services, token: string) {
   const [row] = await svc.db
-    .select({ invite: schema.invites, team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name } })
+    .select({
+      invite: schema.invites,
+      team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
+    })
     .from(schema.invites)
     .innerJoin(schema.teams, eq(schema.teams.id, schema.invites.teamId))
     .where(eq(schema.invites.tokenHash, sha256Hex(token)))
@@ -242,7 +300,8 @@ async function findInvite(svc: Services, token: string) {
 
 function assertUsable(svc: Services, invite: typeof schema.invites.$inferSelect) {
   if (invite.revokedAt) throw forbidden("This invite was withdrawn. Ask a team admin for a new link.");
-  if (invite.expiresAt <= svc.clock()) throw forbidden("This invite has expired. Ask a team admin for a new link.");
+  if (invite.expiresAt <= svc.clock())
+    throw forbidden("This invite has expired. Ask a team admin for a new link.");
   if (invite.maxUses !== null && invite.uses >= invite.maxUses) {
     throw forbidden("This invite has been used as many times as allowed. Ask a team admin for a new link.");
   }
@@ -257,7 +316,11 @@ export async function previewInvite(svc: Services, token: string) {
 
 /** Joins the invite's team. Accepting again, or as an existing member, changes nothing. */
 export async function acceptInvite(svc: Services, actor: Actor, token: string): Promise<TeamSummary> {
-  await svc.rateLimiter.consume(`invite-accept:user:${actor.id}`, svc.ratePolicies.inviteAccept, "Too many invites accepted");
+  await svc.rateLimiter.consume(
+    `invite-accept:user:${actor.id}`,
+    svc.ratePolicies.inviteAccept,
+    "Too many invites accepted",
+  );
   const { invite, team } = await findInvite(svc, token);
   const existing = await memberRole(svc, team.id, actor.id);
   if (existing) return { ...team, role: existing };

@@ -3,7 +3,14 @@ import superjson from "superjson";
 import { ZodError, z } from "zod";
 
 import type { Context } from "./context";
-import { AppError, errorCode, isDatabaseUnavailable, postgresErrorCode, unauthorized, forbidden } from "./lib/errors";
+import {
+  AppError,
+  errorCode,
+  isDatabaseUnavailable,
+  postgresErrorCode,
+  unauthorized,
+  forbidden,
+} from "./lib/errors";
 
 export interface ErrorData {
   /** Messages per input field, for forms to show beside the field. */
@@ -15,8 +22,7 @@ export interface ErrorData {
 
 const GENERIC_MESSAGE = "Something went wrong on our side. Please try again in a moment.";
 const VALUE_NOT_STORABLE = "Some of what was sent cannot be stored. Check it and try again.";
-const DATABASE_UNAVAILABLE =
-  "Parlor cannot reach its database right now. Please try again in a moment.";
+const DATABASE_UNAVAILABLE = "Parlor cannot reach its database right now. Please try again in a moment.";
 
 /** The one place where domain errors become tRPC errors. */
 export function toTRPCError(error: TRPCError): TRPCError {
@@ -47,7 +53,9 @@ const t = initTRPC.context<Context>().create({
       const fieldErrors = flattened.fieldErrors as Record<string, string[]>;
       data.fieldErrors = fieldErrors;
       const [field, messages] = Object.entries(fieldErrors)[0] ?? [];
-      message = messages?.[0] ? `${field}: ${messages[0]}` : (flattened.formErrors[0] ?? "The request is not valid.");
+      message = messages?.[0]
+        ? `${field}: ${messages[0]}`
+        : (flattened.formErrors[0] ?? "The request is not valid.");
     } else if (error.cause instanceof AppError) {
       const { field, retryAfterSeconds } = error.cause.details;
       if (field) data.fieldErrors = { [field]: [error.cause.message] };
@@ -85,7 +93,10 @@ const errorHandling = t.middleware(async ({ ctx, next, path, type }) => {
     ctx.logger.error({ err: mapped.cause ?? mapped, path, type }, "unexpected error in procedure");
   } else if (mapped.code === "SERVICE_UNAVAILABLE") {
     const cause = errorCode(mapped.cause);
-    ctx.logger.warn({ path, reason: mapped.message, cause, ms: performance.now() - start }, "dependency unavailable");
+    ctx.logger.warn(
+      { path, reason: mapped.message, cause, ms: performance.now() - start },
+      "dependency unavailable",
+    );
   }
   throw mapped;
 });

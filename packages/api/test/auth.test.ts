@@ -16,7 +16,11 @@ describe(`auth on ${testDriver()}`, () => {
   it("signs up, knows the user, signs out, and signs in again", async () => {
     const email = uniqueEmail();
     const browser = app.client();
-    const { user } = await browser.trpc.auth.signUp.mutate({ email: `  ${email.toUpperCase()} `, password: GOOD_PASSWORD, name: " Ada  Lovelace " });
+    const { user } = await browser.trpc.auth.signUp.mutate({
+      email: `  ${email.toUpperCase()} `,
+      password: GOOD_PASSWORD,
+      name: " Ada  Lovelace ",
+    });
     expect(user).toMatchObject({ email, name: "Ada Lovelace" });
     expect(browser.cookies.get("auth_session")).toMatch(/^[A-Za-z0-9_-]{27,}$/);
 
@@ -25,7 +29,10 @@ describe(`auth on ${testDriver()}`, () => {
     expect(browser.cookies.has("auth_session")).toBe(false);
     expect(await browser.trpc.auth.me.query()).toBeNull();
 
-    const again = await browser.trpc.auth.signIn.mutate({ email: email.toUpperCase(), password: GOOD_PASSWORD });
+    const again = await browser.trpc.auth.signIn.mutate({
+      email: email.toUpperCase(),
+      password: GOOD_PASSWORD,
+    });
     expect(again.user.id).toBe(user.id);
     expect((await browser.trpc.auth.me.query())?.id).toBe(user.id);
   });
@@ -34,7 +41,9 @@ describe(`auth on ${testDriver()}`, () => {
     const email = uniqueEmail();
     await app.client().trpc.auth.signUp.mutate({ email, password: GOOD_PASSWORD, name: "First" });
     const error = await errorOf(
-      app.client().trpc.auth.signUp.mutate({ email: email.toUpperCase(), password: GOOD_PASSWORD, name: "Second" }),
+      app
+        .client()
+        .trpc.auth.signUp.mutate({ email: email.toUpperCase(), password: GOOD_PASSWORD, name: "Second" }),
     );
     expect(error.code).toBe("CONFLICT");
     expect(error.data?.fieldErrors?.email?.[0]).toMatch(/already exists/);
@@ -79,7 +88,10 @@ describe(`auth on ${testDriver()}`, () => {
   it("stores only the SHA-256 of session tokens", async () => {
     const browser = await app.signUp();
     const token = browser.cookies.get("auth_session")!;
-    const rows = await app.services.db.select().from(schema.sessions).where(eq(schema.sessions.userId, browser.user.id));
+    const rows = await app.services.db
+      .select()
+      .from(schema.sessions)
+      .where(eq(schema.sessions.userId, browser.user.id));
     expect(rows).toHaveLength(1);
     const { createHash } = await import("node:crypto");
     expect(rows[0]!.id).toBe(createHash("sha256").update(token).digest("hex"));
@@ -96,7 +108,10 @@ describe(`auth on ${testDriver()}`, () => {
     await a.trpc.auth.signIn.mutate({ email, password: GOOD_PASSWORD });
     await b.trpc.auth.signIn.mutate({ email, password: GOOD_PASSWORD });
     expect(a.cookies.get("auth_session")).not.toBe(b.cookies.get("auth_session"));
-    const rows = await app.services.db.select().from(schema.sessions).where(eq(schema.sessions.userId, user.id));
+    const rows = await app.services.db
+      .select()
+      .from(schema.sessions)
+      .where(eq(schema.sessions.userId, user.id));
     expect(rows).toHaveLength(3);
   });
 
@@ -137,7 +152,10 @@ describe(`auth on ${testDriver()}`, () => {
         .set({ absoluteExpiresAt: new Date(Date.now() - 1000) })
         .where(eq(schema.sessions.userId, browser.user.id));
       expect((await errorOf(browser.trpc.team.list.query())).code).toBe("UNAUTHORIZED");
-      const left = await app.services.db.select().from(schema.sessions).where(eq(schema.sessions.userId, browser.user.id));
+      const left = await app.services.db
+        .select()
+        .from(schema.sessions)
+        .where(eq(schema.sessions.userId, browser.user.id));
       expect(left).toHaveLength(0);
     });
 
@@ -151,9 +169,15 @@ describe(`auth on ${testDriver()}`, () => {
   it("slides the idle expiry forward while a session is used", async () => {
     const browser = await app.signUp();
     const soon = new Date(Date.now() + 60_000);
-    await app.services.db.update(schema.sessions).set({ expiresAt: soon }).where(eq(schema.sessions.userId, browser.user.id));
+    await app.services.db
+      .update(schema.sessions)
+      .set({ expiresAt: soon })
+      .where(eq(schema.sessions.userId, browser.user.id));
     await browser.trpc.team.list.query();
-    const [row] = await app.services.db.select().from(schema.sessions).where(eq(schema.sessions.userId, browser.user.id));
+    const [row] = await app.services.db
+      .select()
+      .from(schema.sessions)
+      .where(eq(schema.sessions.userId, browser.user.id));
     expect(row!.expiresAt.getTime()).toBeGreaterThan(soon.getTime() + 86_400_000);
   });
 
@@ -162,10 +186,18 @@ describe(`auth on ${testDriver()}`, () => {
     const other = app.client();
     await other.trpc.auth.signIn.mutate({ email, password: GOOD_PASSWORD });
 
-    const wrong = await errorOf(current.trpc.auth.changePassword.mutate({ currentPassword: "nope-nope", newPassword: "another good passphrase" }));
+    const wrong = await errorOf(
+      current.trpc.auth.changePassword.mutate({
+        currentPassword: "nope-nope",
+        newPassword: "another good passphrase",
+      }),
+    );
     expect(wrong.data?.fieldErrors?.currentPassword).toBeDefined();
 
-    await current.trpc.auth.changePassword.mutate({ currentPassword: GOOD_PASSWORD, newPassword: "another good passphrase" });
+    await current.trpc.auth.changePassword.mutate({
+      currentPassword: GOOD_PASSWORD,
+      newPassword: "another good passphrase",
+    });
     expect((await current.trpc.auth.me.query())?.email).toBe(email);
     expect(await other.trpc.auth.me.query()).toBeNull();
     await app.client().trpc.auth.signIn.mutate({ email, password: "another good passphrase" });
@@ -173,9 +205,13 @@ describe(`auth on ${testDriver()}`, () => {
 
   it("gives a wrong email and a wrong password the same answer", async () => {
     const { email } = await app.signUp();
-    const wrongPassword = await errorOf(app.client("198.51.100.1").trpc.auth.signIn.mutate({ email, password: "not the password" }));
+    const wrongPassword = await errorOf(
+      app.client("198.51.100.1").trpc.auth.signIn.mutate({ email, password: "not the password" }),
+    );
     const wrongEmail = await errorOf(
-      app.client("198.51.100.2").trpc.auth.signIn.mutate({ email: uniqueEmail("nobody"), password: "not the password" }),
+      app
+        .client("198.51.100.2")
+        .trpc.auth.signIn.mutate({ email: uniqueEmail("nobody"), password: "not the password" }),
     );
     expect(wrongPassword.code).toBe("UNAUTHORIZED");
     expect(wrongEmail.code).toBe(wrongPassword.code);
@@ -226,7 +262,9 @@ describe(`sign-in throttling on ${testDriver()}`, () => {
       const { email } = await app.signUp();
       const browser = app.client("192.0.2.50");
       for (let i = 0; i < 2; i++) {
-        expect((await errorOf(browser.trpc.auth.signIn.mutate({ email, password: "wrong password" }))).code).toBe("UNAUTHORIZED");
+        expect(
+          (await errorOf(browser.trpc.auth.signIn.mutate({ email, password: "wrong password" }))).code,
+        ).toBe("UNAUTHORIZED");
       }
       const third = await errorOf(browser.trpc.auth.signIn.mutate({ email, password: "wrong password" }));
       expect(third.code).toBe("TOO_MANY_REQUESTS");
@@ -246,13 +284,19 @@ describe(`sign-in throttling on ${testDriver()}`, () => {
   });
 
   it("backs off exponentially", async () => {
-    const app = await startTestApp({ ratePolicies: { signInAccount: { limit: 2, windowSeconds: 3600, backoff: { baseSeconds: 10, maxSeconds: 1000 } } } });
+    const app = await startTestApp({
+      ratePolicies: {
+        signInAccount: { limit: 2, windowSeconds: 3600, backoff: { baseSeconds: 10, maxSeconds: 1000 } },
+      },
+    });
     try {
       const { email } = await app.signUp();
       const waits: number[] = [];
       for (let i = 0; i < 5; i++) {
         await app.services.db.update(schema.rateLimits).set({ blockedUntil: null });
-        const error = await errorOf(app.client().trpc.auth.signIn.mutate({ email, password: "wrong password" }));
+        const error = await errorOf(
+          app.client().trpc.auth.signIn.mutate({ email, password: "wrong password" }),
+        );
         waits.push(error.data?.retryAfterSeconds ?? 0);
       }
       expect(waits).toEqual([0, 10, 20, 40, 80]);
@@ -262,13 +306,19 @@ describe(`sign-in throttling on ${testDriver()}`, () => {
   });
 
   it("throttles per client address across accounts", async () => {
-    const app = await startTestApp({ ratePolicies: { signInIp: { limit: 3, windowSeconds: 3600, backoff: { baseSeconds: 30, maxSeconds: 60 } } } });
+    const app = await startTestApp({
+      ratePolicies: {
+        signInIp: { limit: 3, windowSeconds: 3600, backoff: { baseSeconds: 30, maxSeconds: 60 } },
+      },
+    });
     try {
       const attacker = app.client("192.0.2.99");
       for (let i = 0; i < 2; i++) {
         await errorOf(attacker.trpc.auth.signIn.mutate({ email: uniqueEmail(), password: "guess" }));
       }
-      expect((await errorOf(attacker.trpc.auth.signIn.mutate({ email: uniqueEmail(), password: "guess" }))).code).toBe("TOO_MANY_REQUESTS");
+      expect(
+        (await errorOf(attacker.trpc.auth.signIn.mutate({ email: uniqueEmail(), password: "guess" }))).code,
+      ).toBe("TOO_MANY_REQUESTS");
       // Someone else, elsewhere, is not affected.
       const { email } = await app.signUp();
       await app.client("192.0.2.100").trpc.auth.signIn.mutate({ email, password: GOOD_PASSWORD });
@@ -283,7 +333,11 @@ describe(`sign-in throttling on ${testDriver()}`, () => {
       first.database.driver === "postgres" && "url" in first.database
         ? (await import("@parlor/db")).createDatabase({ url: (first.database as { url: string }).url })
         : first.database;
-    const second = await startTestApp({ ratePolicies: fast, database: secondDatabase, livekit: first.livekit });
+    const second = await startTestApp({
+      ratePolicies: fast,
+      database: secondDatabase,
+      livekit: first.livekit,
+    });
     try {
       const { email } = await first.signUp();
       const attempt = (app: TestApp, ip: string, password: string) =>
@@ -303,7 +357,9 @@ describe(`sign-in throttling on ${testDriver()}`, () => {
 
 describe("session policy", () => {
   it("expires sessions that sit idle", async () => {
-    const app = await startTestApp({ sessionPolicy: { idleTimeout: new TimeSpan(1, "s"), absoluteLifetime: new TimeSpan(1, "h") } });
+    const app = await startTestApp({
+      sessionPolicy: { idleTimeout: new TimeSpan(1, "s"), absoluteLifetime: new TimeSpan(1, "h") },
+    });
     try {
       const browser = await app.signUp();
       expect(await browser.trpc.auth.me.query()).not.toBeNull();

@@ -9,11 +9,20 @@ describe("configuration", () => {
   it("defaults to livekit-server --dev and the embedded database", () => {
     const config = loadConfig({});
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.livekit).toMatchObject({ url: "ws://localhost:7880", publicUrl: "ws://localhost:7880", apiKey: "devkey", apiSecret: "secret" });
+    expect(config.livekit).toMatchObject({
+      url: "ws://localhost:7880",
+      publicUrl: "ws://localhost:7880",
+      apiKey: "devkey",
+      apiSecret: "secret",
+    });
   });
 
   it("treats empty variables as unset and parses ADMIN_EMAILS", () => {
-    const config = loadConfig({ DATABASE_URL: "", ADMIN_EMAILS: " A@x.com,,b@y.org ", LIVEKIT_PUBLIC_URL: "wss://lk.example.com" });
+    const config = loadConfig({
+      DATABASE_URL: "",
+      ADMIN_EMAILS: " A@x.com,,b@y.org ",
+      LIVEKIT_PUBLIC_URL: "wss://lk.example.com",
+    });
     expect(config.databaseUrl).toBeUndefined();
     expect([...config.adminEmails]).toEqual(["a@x.com", "b@y.org"]);
     expect(config.livekit.publicUrl).toBe("wss://lk.example.com");
@@ -56,13 +65,19 @@ describe("CSRF origin check", () => {
     expect(isCrossSiteRequest(request("POST", { origin: "https://evil.example" }), undefined)).toBe(true);
     expect(isCrossSiteRequest(request("POST", {}), undefined)).toBe(true);
     expect(isCrossSiteRequest(request("POST", { origin: "null" }), undefined)).toBe(true);
-    expect(isCrossSiteRequest(request("DELETE", { origin: "http://parlor.test.evil.example" }), undefined)).toBe(true);
+    expect(
+      isCrossSiteRequest(request("DELETE", { origin: "http://parlor.test.evil.example" }), undefined),
+    ).toBe(true);
   });
 
   it("accepts the app's own origin, from APP_URL or the Host header", () => {
     expect(isCrossSiteRequest(request("POST", { origin: "http://parlor.test" }), undefined)).toBe(false);
-    expect(isCrossSiteRequest(request("POST", { origin: "https://meet.example.com" }), "https://meet.example.com")).toBe(false);
-    expect(isCrossSiteRequest(request("POST", { origin: "http://parlor.test" }), "https://meet.example.com")).toBe(true);
+    expect(
+      isCrossSiteRequest(request("POST", { origin: "https://meet.example.com" }), "https://meet.example.com"),
+    ).toBe(false);
+    expect(
+      isCrossSiteRequest(request("POST", { origin: "http://parlor.test" }), "https://meet.example.com"),
+    ).toBe(true);
   });
 });
 

@@ -28,7 +28,8 @@ export type TestClient = ReturnType<TestApp["client"]>;
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
 let emailCounter = 0;
-export const uniqueEmail = (prefix = "user") => `${prefix}-${Date.now().toString(36)}-${++emailCounter}@example.com`;
+export const uniqueEmail = (prefix = "user") =>
+  `${prefix}-${Date.now().toString(36)}-${++emailCounter}@example.com`;
 export const GOOD_PASSWORD = "correct horse battery staple";
 
 export async function startTestApp(options: TestAppOptions = {}) {
@@ -64,7 +65,12 @@ export async function startTestApp(options: TestAppOptions = {}) {
       if (cookies.size) headers.set("cookie", cookieHeader());
       const response = await handleTRPCRequest(
         services,
-        new Request(request.url, { method: request.method, headers, body: request.body, duplex: "half" } as RequestInit),
+        new Request(request.url, {
+          method: request.method,
+          headers,
+          body: request.body,
+          duplex: "half",
+        } as RequestInit),
       );
       for (const line of response.headers.getSetCookie()) {
         const [pair = "", ...attributes] = line.split(";").map((s) => s.trim());
@@ -77,7 +83,9 @@ export async function startTestApp(options: TestAppOptions = {}) {
     }
 
     const trpc = createTRPCClient<AppRouter>({
-      links: [httpLink({ url: `${TEST_ORIGIN}/api/trpc`, transformer: superjson, fetch: fetchThroughHandler })],
+      links: [
+        httpLink({ url: `${TEST_ORIGIN}/api/trpc`, transformer: superjson, fetch: fetchThroughHandler }),
+      ],
     });
     return { trpc, cookies, fetch: fetchThroughHandler, ip };
   }
@@ -108,7 +116,14 @@ export async function errorOf(promise: Promise<unknown>) {
     await promise;
   } catch (error) {
     if (error instanceof TRPCClientError) {
-      const data = error.data as { code: string; httpStatus: number; fieldErrors?: Record<string, string[]>; retryAfterSeconds?: number } | undefined;
+      const data = error.data as
+        | {
+            code: string;
+            httpStatus: number;
+            fieldErrors?: Record<string, string[]>;
+            retryAfterSeconds?: number;
+          }
+        | undefined;
       return { code: data?.code, httpStatus: data?.httpStatus, message: error.message, data };
     }
     throw error;

@@ -120,7 +120,8 @@ export async function startLiveKitDouble(options: { apiKey?: string; apiSecret?:
     CreateRoom(body, grant) {
       requireGrant(grant, "roomCreate");
       const name = body.name;
-      if (typeof name !== "string" || !name) throw new TwirpError(400, "invalid_argument", "room name is required");
+      if (typeof name !== "string" || !name)
+        throw new TwirpError(400, "invalid_argument", "room name is required");
       let room = rooms.get(name);
       if (!room) {
         room = {
@@ -206,8 +207,11 @@ export async function startLiveKitDouble(options: { apiKey?: string; apiSecret?:
         if (req.method !== "POST" || !match) throw new TwirpError(404, "bad_route", "no such method");
         const grant = await authenticate(req);
         const handler = methods[match[1]!];
-        if (!handler) throw new TwirpError(404, "bad_route", `method ${match[1]} not implemented by the double`);
-        const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>) : {};
+        if (!handler)
+          throw new TwirpError(404, "bad_route", `method ${match[1]} not implemented by the double`);
+        const body = chunks.length
+          ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>)
+          : {};
         calls.push({ method: match[1]!, body, grants: grant as Record<string, unknown> });
         send(res, 200, handler(body, grant));
       } catch (error) {
@@ -236,7 +240,10 @@ export async function startLiveKitDouble(options: { apiKey?: string; apiSecret?:
       }
     },
     /** Puts someone in a room, as if they had joined through the media server. */
-    join(roomName: string, participant: { identity: string; name?: string; tracks?: Omit<DoubleTrack, "sid">[] }) {
+    join(
+      roomName: string,
+      participant: { identity: string; name?: string; tracks?: Omit<DoubleTrack, "sid">[] },
+    ) {
       const room = rooms.get(roomName);
       if (!room) throw new Error(`double: no room ${roomName}`);
       const p: DoubleParticipant = {

@@ -17,7 +17,10 @@ describe("the LiveKit double", () => {
   it("refuses calls signed with the wrong secret or without a token", async () => {
     const forged = new RoomServiceClient(double.url, double.apiKey, "not-the-secret");
     await expect(forged.listRooms()).rejects.toMatchObject({ status: 401 });
-    const response = await fetch(`${double.url}/twirp/livekit.RoomService/ListRooms`, { method: "POST", body: "{}" });
+    const response = await fetch(`${double.url}/twirp/livekit.RoomService/ListRooms`, {
+      method: "POST",
+      body: "{}",
+    });
     expect(response.status).toBe(401);
   });
 
@@ -35,8 +38,12 @@ describe("the LiveKit double", () => {
     expect((await call("CreateRoom", { roomList: true }, { name: "r1" })).status).toBe(403);
     expect((await call("CreateRoom", { roomCreate: true }, { name: "r1" })).status).toBe(200);
     expect((await call("ListRooms", { roomCreate: true }, {})).status).toBe(403);
-    expect((await call("ListParticipants", { roomAdmin: true, room: "other" }, { room: "r1" })).status).toBe(403);
-    expect((await call("ListParticipants", { roomAdmin: true, room: "r1" }, { room: "r1" })).status).toBe(200);
+    expect((await call("ListParticipants", { roomAdmin: true, room: "other" }, { room: "r1" })).status).toBe(
+      403,
+    );
+    expect((await call("ListParticipants", { roomAdmin: true, room: "r1" }, { room: "r1" })).status).toBe(
+      200,
+    );
     expect((await call("DeleteRoom", { roomAdmin: true, room: "r1" }, { room: "r1" })).status).toBe(403);
   });
 });
@@ -57,7 +64,13 @@ describe("the LiveKit service", () => {
   });
 
   it("creates, lists and deletes rooms; lists, mutes and removes participants", async () => {
-    await service.ensureRoom({ name: "svc-room", emptyTimeoutSeconds: 60, departureTimeoutSeconds: 10, maxParticipants: 5, metadata: "{}" });
+    await service.ensureRoom({
+      name: "svc-room",
+      emptyTimeoutSeconds: 60,
+      departureTimeoutSeconds: 10,
+      maxParticipants: 5,
+      metadata: "{}",
+    });
     double.join("svc-room", {
       identity: "u1",
       name: "User One",
@@ -66,10 +79,15 @@ describe("the LiveKit service", () => {
         { type: "VIDEO", source: "CAMERA", muted: false },
       ],
     });
-    expect(await service.listRooms(["svc-room"])).toEqual([expect.objectContaining({ name: "svc-room", numParticipants: 1 })]);
+    expect(await service.listRooms(["svc-room"])).toEqual([
+      expect.objectContaining({ name: "svc-room", numParticipants: 1 }),
+    ]);
     const [participant] = await service.listParticipants("svc-room");
     expect(participant).toMatchObject({ identity: "u1", name: "User One" });
-    expect(participant?.tracks.map((t) => [t.kind, t.source])).toEqual([["audio", "MICROPHONE"], ["video", "CAMERA"]]);
+    expect(participant?.tracks.map((t) => [t.kind, t.source])).toEqual([
+      ["audio", "MICROPHONE"],
+      ["video", "CAMERA"],
+    ]);
 
     expect(await service.muteParticipant("svc-room", "u1", "audio")).toBe(1);
     expect(double.rooms.get("svc-room")?.participants.get("u1")?.tracks[0]?.muted).toBe(true);
@@ -85,7 +103,10 @@ describe("the LiveKit service", () => {
 
   it("maps an outage, a hang and refused credentials to SERVICE_UNAVAILABLE with a useful message", async () => {
     double.setMode("fail");
-    await expect(service.listRooms()).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE", message: expect.stringMatching(/not reachable/) });
+    await expect(service.listRooms()).rejects.toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      message: expect.stringMatching(/not reachable/),
+    });
     double.setMode("hang");
     const started = performance.now();
     await expect(service.listRooms()).rejects.toBeInstanceOf(AppError);
@@ -93,13 +114,30 @@ describe("the LiveKit service", () => {
     double.setMode("ok");
     expect(await service.ping()).toBe(true);
 
-    const wrong = createLiveKitService(loadConfig({ LIVEKIT_URL: double.wsUrl, LIVEKIT_API_SECRET: "wrong" }).livekit, createLogger("silent"));
-    await expect(wrong.listRooms()).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE", message: expect.stringMatching(/LIVEKIT_API_KEY/) });
+    const wrong = createLiveKitService(
+      loadConfig({ LIVEKIT_URL: double.wsUrl, LIVEKIT_API_SECRET: "wrong" }).livekit,
+      createLogger("silent"),
+    );
+    await expect(wrong.listRooms()).rejects.toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      message: expect.stringMatching(/LIVEKIT_API_KEY/),
+    });
   });
 
   it("answers SERVICE_UNAVAILABLE quickly when nothing listens", async () => {
-    const closed = createLiveKitService(loadConfig({ LIVEKIT_URL: "ws://127.0.0.1:9" }).livekit, createLogger("silent"));
-    await expect(closed.ensureRoom({ name: "x", emptyTimeoutSeconds: 1, departureTimeoutSeconds: 1, maxParticipants: 1, metadata: "" })).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    const closed = createLiveKitService(
+      loadConfig({ LIVEKIT_URL: "ws://127.0.0.1:9" }).livekit,
+      createLogger("silent"),
+    );
+    await expect(
+      closed.ensureRoom({
+        name: "x",
+        emptyTimeoutSeconds: 1,
+        departureTimeoutSeconds: 1,
+        maxParticipants: 1,
+        metadata: "",
+      }),
+    ).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
     expect(await closed.ping()).toBe(false);
   });
 });

@@ -11,16 +11,14 @@ describe("logging", () => {
       "info",
       new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }),
     );
-    logger
-      .child({ requestId: "r-1" })
-      .info(
-        {
-          password: "hunter2",
-          input: { password: "hunter3", token: "abc" },
-          headers: { cookie: "auth_session=xyz", authorization: "Bearer qqq" },
-        },
-        "something happened",
-      );
+    logger.child({ requestId: "r-1" }).info(
+      {
+        password: "hunter2",
+        input: { password: "hunter3", token: "abc" },
+        headers: { cookie: "auth_session=xyz", authorization: "Bearer qqq" },
+      },
+      "something happened",
+    );
     const line = JSON.parse(lines.join(""));
     expect(line).toMatchObject({ level: 30, requestId: "r-1", msg: "something happened", service: "parlor" });
     expect(lines.join("")).not.toMatch(/hunter2|hunter3|abc|xyz|qqq/);

@@ -15,14 +15,20 @@ describe(`metrics on ${testDriver()}`, () => {
   afterAll(() => app.close());
 
   const scrape = (authorization?: string) =>
-    handleMetrics(async () => app.services, new Request("http://parlor.test/api/metrics", { headers: authorization ? { authorization } : {} }));
+    handleMetrics(
+      async () => app.services,
+      new Request("http://parlor.test/api/metrics", { headers: authorization ? { authorization } : {} }),
+    );
 
   it("is refused without the token, and off when no token is configured", async () => {
     expect((await scrape()).status).toBe(401);
     expect((await scrape("Bearer wrong")).status).toBe(401);
     const off = await startTestApp();
     try {
-      const response = await handleMetrics(async () => off.services, new Request("http://parlor.test/api/metrics", { headers: { authorization: `Bearer ${token}` } }));
+      const response = await handleMetrics(
+        async () => off.services,
+        new Request("http://parlor.test/api/metrics", { headers: { authorization: `Bearer ${token}` } }),
+      );
       expect(response.status).toBe(404);
     } finally {
       await off.close();
@@ -34,7 +40,14 @@ describe(`metrics on ${testDriver()}`, () => {
     const { slug } = await person.trpc.team.create.mutate({ name: "Metrics" });
     await person.trpc.room.ensure.mutate({ teamSlug: slug, roomSlug: "m" });
     await person.trpc.room.connectionDetails.query({ teamSlug: slug, roomSlug: "m" });
-    await handleLiveKitWebhook(app.services, await webhookRequest(webhookEvent("room_started", { room: { sid: "RM_x", name: "unknown" } }), app.livekit, { authorization: "Bearer forged" }));
+    await handleLiveKitWebhook(
+      app.services,
+      await webhookRequest(
+        webhookEvent("room_started", { room: { sid: "RM_x", name: "unknown" } }),
+        app.livekit,
+        { authorization: "Bearer forged" },
+      ),
+    );
     app.livekit.setMode("fail");
     await person.trpc.room.ensure.mutate({ teamSlug: slug, roomSlug: "m" }).catch(() => undefined);
     app.livekit.setMode("ok");
@@ -42,8 +55,12 @@ describe(`metrics on ${testDriver()}`, () => {
     const response = await scrape(`Bearer ${token}`);
     expect(response.status).toBe(200);
     const text = await response.text();
-    expect(text).toMatch(/parlor_procedure_calls_total\{path="room.connectionDetails",type="query",code="OK"\} 1/);
-    expect(text).toMatch(/parlor_procedure_duration_seconds_bucket\{le="[^"]+",path="room.ensure",type="mutation"\}/);
+    expect(text).toMatch(
+      /parlor_procedure_calls_total\{path="room.connectionDetails",type="query",code="OK"\} 1/,
+    );
+    expect(text).toMatch(
+      /parlor_procedure_duration_seconds_bucket\{le="[^"]+",path="room.ensure",type="mutation"\}/,
+    );
     expect(text).toMatch(/parlor_joins_total 1/);
     expect(text).toMatch(/parlor_webhook_events_total\{result="rejected"\} 1/);
     expect(text).toMatch(/parlor_dependency_errors_total\{dependency="livekit"\} 1/);

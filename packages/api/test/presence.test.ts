@@ -20,7 +20,9 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     handleLiveKitWebhook(app.services, await webhookRequest(event, app.livekit, options));
 
   const presentIn = async (roomSlug: string, as: Person = member) =>
-    ((await as.trpc.room.list.query({ teamSlug })).find((r) => r.slug === roomSlug)?.participants ?? []).map((p) => p.identity).sort();
+    ((await as.trpc.room.list.query({ teamSlug })).find((r) => r.slug === roomSlug)?.participants ?? [])
+      .map((p) => p.identity)
+      .sort();
 
   beforeAll(async () => {
     // This suite creates more rooms than one person may in an hour.
@@ -32,19 +34,30 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     outsider = await app.signUp("Otto Outsider");
     teamSlug = (await owner.trpc.team.create.mutate({ name: "Acme" })).slug;
     await outsider.trpc.team.create.mutate({ name: "Other" });
-    await admin.trpc.team.acceptInvite.mutate({ token: (await owner.trpc.team.createInvite.mutate({ teamSlug, role: "admin" })).token });
-    await member.trpc.team.acceptInvite.mutate({ token: (await owner.trpc.team.createInvite.mutate({ teamSlug })).token });
+    await admin.trpc.team.acceptInvite.mutate({
+      token: (await owner.trpc.team.createInvite.mutate({ teamSlug, role: "admin" })).token,
+    });
+    await member.trpc.team.acceptInvite.mutate({
+      token: (await owner.trpc.team.createInvite.mutate({ teamSlug })).token,
+    });
     const { roomName } = await member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "standup" });
     room = { sid: app.livekit.rooms.get(roomName)!.sid, name: roomName };
   });
   afterAll(() => app.close());
 
   describe("refuses unsigned or tampered webhooks with 401 and changes nothing", () => {
-    const event = () => webhookEvent("participant_joined", { room, participant: { sid: "PA_evil", identity: "intruder" } });
+    const event = () =>
+      webhookEvent("participant_joined", { room, participant: { sid: "PA_evil", identity: "intruder" } });
     const cases: [string, () => Promise<Request>][] = [
       ["a missing header", async () => webhookRequest(event(), app.livekit, { authorization: null })],
-      ["a forged signature", async () => webhookRequest(event(), { apiKey: app.livekit.apiKey, apiSecret: "not-the-secret" })],
-      ["a wrong API key", async () => webhookRequest(event(), { apiKey: "otherkey", apiSecret: app.livekit.apiSecret })],
+      [
+        "a forged signature",
+        async () => webhookRequest(event(), { apiKey: app.livekit.apiKey, apiSecret: "not-the-secret" }),
+      ],
+      [
+        "a wrong API key",
+        async () => webhookRequest(event(), { apiKey: "otherkey", apiSecret: app.livekit.apiSecret }),
+      ],
       ["an expired token", async () => webhookRequest(event(), app.livekit, { ttl: -120 })],
       [
         "an altered body",
@@ -69,17 +82,32 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     }
   });
 
+  it("answers 400 to a signed event whose values can never be stored, and changes nothing", async () => {
+    const event = webhookEvent("participant_joined", { room, participant: { sid: "PA_far", identity: "x" } });
+    const response = await deliver({ ...event, createdAt: "99999999999999" });
+    expect(response.status).toBe(400);
+    expect(await presentIn("standup")).not.toContain("x");
+  });
+
   it("applies the same event delivered twice once", async () => {
-    const event = webhookEvent("participant_joined", { room, participant: { sid: "PA_twice", identity: owner.user.id, name: "Olivia" } });
+    const event = webhookEvent("participant_joined", {
+      room,
+      participant: { sid: "PA_twice", identity: owner.user.id, name: "Olivia" },
+    });
     const first = await deliver(event);
     const second = await deliver(event);
     expect(await first.json()).toEqual({ ok: true, applied: true });
     expect(await second.json()).toEqual({ ok: true, applied: false });
-    const rows = await app.services.db.select().from(schema.participantSessions).where(eq(schema.participantSessions.participantSid, "PA_twice"));
+    const rows = await app.services.db
+      .select()
+      .from(schema.participantSessions)
+      .where(eq(schema.participantSessions.participantSid, "PA_twice"));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ userId: owner.user.id, name: "Olivia", leftAt: null });
     expect(await presentIn("standup")).toContain(owner.user.id);
-    await deliver(webhookEvent("participant_left", { room, participant: { sid: "PA_twice", identity: owner.user.id } }));
+    await deliver(
+      webhookEvent("participant_left", { room, participant: { sid: "PA_twice", identity: owner.user.id } }),
+    );
     expect(await presentIn("standup")).not.toContain(owner.user.id);
   });
 
@@ -89,7 +117,10 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     await deliver(webhookEvent("participant_left", { room, participant, createdAt: t }));
     await deliver(webhookEvent("participant_joined", { room, participant, createdAt: t - 60 }));
     expect(await presentIn("standup")).not.toContain(admin.user.id);
-    const [row] = await app.services.db.select().from(schema.participantSessions).where(eq(schema.participantSessions.participantSid, "PA_ooo"));
+    const [row] = await app.services.db
+      .select()
+      .from(schema.participantSessions)
+      .where(eq(schema.participantSessions.participantSid, "PA_ooo"));
     expect(row?.leftAt?.getTime()).toBe(t * 1000);
   });
 
@@ -97,14 +128,22 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     const { roomName } = await member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "dropped" });
     const live = { sid: app.livekit.rooms.get(roomName)!.sid, name: roomName };
     await deliver(webhookEvent("room_started", { room: live }));
-    await deliver(webhookEvent("participant_joined", { room: live, participant: { sid: "PA_dropped", identity: member.user.id } }));
+    await deliver(
+      webhookEvent("participant_joined", {
+        room: live,
+        participant: { sid: "PA_dropped", identity: member.user.id },
+      }),
+    );
     expect(await presentIn("dropped")).toEqual([member.user.id]);
 
     app.livekit.rooms.delete(roomName); // LiveKit closed it; its room_finished never arrived
     expect(await presentIn("dropped")).toEqual([member.user.id]);
     await reconcilePresence(app.services);
     expect(await presentIn("dropped")).toEqual([]);
-    const [session] = await app.services.db.select().from(schema.roomSessions).where(eq(schema.roomSessions.livekitRoomSid, live.sid));
+    const [session] = await app.services.db
+      .select()
+      .from(schema.roomSessions)
+      .where(eq(schema.roomSessions.livekitRoomSid, live.sid));
     expect(session?.endedAt).not.toBeNull();
   });
 
@@ -139,7 +178,8 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
         const identity = `guest-${i}-${c}`;
         const participant = { sid: `PA_load_${++n}`, identity, joinedAt: t0 + c };
         events.push(webhookEvent("participant_joined", { room: r, participant, createdAt: t0 + c }));
-        if (c % 2 === 1) events.push(webhookEvent("participant_left", { room: r, participant, createdAt: t0 + 100 + c }));
+        if (c % 2 === 1)
+          events.push(webhookEvent("participant_left", { room: r, participant, createdAt: t0 + 100 + c }));
         else {
           inside.push(identity);
           app.livekit.join(r.name, { identity });
@@ -158,7 +198,10 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
 
     const listed = await member.trpc.room.list.query({ teamSlug });
     for (const r of rooms) {
-      const present = listed.find((x) => x.slug === r.slug)!.participants.map((p) => p.identity).sort();
+      const present = listed
+        .find((x) => x.slug === r.slug)!
+        .participants.map((p) => p.identity)
+        .sort();
       const doubleTruth = [...app.livekit.rooms.get(r.name)!.participants.keys()].sort();
       expect(present).toEqual(truth.get(r.slug));
       expect(present).toEqual(doubleTruth);
@@ -167,11 +210,16 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
 
   it("reaches a subscriber on another web instance within a second", async () => {
     const secondDatabase =
-      app.database.driver === "postgres" ? createDatabase({ url: (app.database as { url?: string }).url }) : app.database;
+      app.database.driver === "postgres"
+        ? createDatabase({ url: (app.database as { url?: string }).url })
+        : app.database;
     const instanceB = await startTestApp({ database: secondDatabase, livekit: app.livekit });
     const controller = new AbortController();
     try {
-      const [teamRow] = await app.services.db.select().from(schema.teams).where(eq(schema.teams.slug, teamSlug));
+      const [teamRow] = await app.services.db
+        .select()
+        .from(schema.teams)
+        .where(eq(schema.teams.slug, teamSlug));
       await instanceB.services.presenceBus.ready();
       const received = (async () => {
         for await (const teamId of instanceB.services.presenceBus.changes(controller.signal)) {
@@ -182,8 +230,16 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const sent = performance.now();
       // Instance A sees the join.
-      await deliver(webhookEvent("participant_joined", { room, participant: { sid: "PA_fanout", identity: member.user.id } }));
-      const at = await Promise.race([received, new Promise<null>((resolve) => setTimeout(() => resolve(null), 1_000))]);
+      await deliver(
+        webhookEvent("participant_joined", {
+          room,
+          participant: { sid: "PA_fanout", identity: member.user.id },
+        }),
+      );
+      const at = await Promise.race([
+        received,
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 1_000)),
+      ]);
       expect(at, "no notification within a second").not.toBeNull();
       expect(at! - sent).toBeLessThan(1_000);
     } finally {
@@ -197,32 +253,53 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     const everyone = () => ({ member, admin, owner, siteAdmin, outsider });
     const allowed = ["admin", "owner", "siteAdmin"];
 
-    it.each(["muteParticipant", "removeParticipant", "end"] as const)("%s: allowed for team admins, owners and site admins only", async (action) => {
-      for (const [role, person] of Object.entries(everyone())) {
-        const { roomName } = await owner.trpc.room.ensure.mutate({ teamSlug, roomSlug: "moderated" });
-        if (!app.livekit.rooms.get(roomName)!.participants.has("target")) {
-          app.livekit.join(roomName, { identity: "target", tracks: [{ type: "AUDIO", source: "MICROPHONE", muted: false }] });
+    it.each(["muteParticipant", "removeParticipant", "end"] as const)(
+      "%s: allowed for team admins, owners and site admins only",
+      async (action) => {
+        for (const [role, person] of Object.entries(everyone())) {
+          const { roomName } = await owner.trpc.room.ensure.mutate({ teamSlug, roomSlug: "moderated" });
+          if (!app.livekit.rooms.get(roomName)!.participants.has("target")) {
+            app.livekit.join(roomName, {
+              identity: "target",
+              tracks: [{ type: "AUDIO", source: "MICROPHONE", muted: false }],
+            });
+          }
+          const input = { teamSlug, roomSlug: "moderated", identity: "target" };
+          const attempt =
+            action === "muteParticipant"
+              ? person.trpc.room.muteParticipant.mutate({ ...input, kind: "audio" })
+              : action === "removeParticipant"
+                ? person.trpc.room.removeParticipant.mutate(input)
+                : person.trpc.room.end.mutate({ teamSlug, roomSlug: "moderated" });
+          if (allowed.includes(role)) {
+            await expect(attempt, role).resolves.toBeDefined();
+          } else {
+            const error = await errorOf(attempt);
+            expect(role === "outsider" ? "NOT_FOUND" : "FORBIDDEN", `${role} got ${error.code}`).toBe(
+              error.code,
+            );
+          }
         }
-        const input = { teamSlug, roomSlug: "moderated", identity: "target" };
-        const attempt =
-          action === "muteParticipant"
-            ? person.trpc.room.muteParticipant.mutate({ ...input, kind: "audio" })
-            : action === "removeParticipant"
-              ? person.trpc.room.removeParticipant.mutate(input)
-              : person.trpc.room.end.mutate({ teamSlug, roomSlug: "moderated" });
-        if (allowed.includes(role)) {
-          await expect(attempt, role).resolves.toBeDefined();
-        } else {
-          const error = await errorOf(attempt);
-          expect(role === "outsider" ? "NOT_FOUND" : "FORBIDDEN", `${role} got ${error.code}`).toBe(error.code);
-        }
-      }
-    });
+      },
+    );
 
     it("mutes the microphone through LiveKit", async () => {
       const { roomName } = await owner.trpc.room.ensure.mutate({ teamSlug, roomSlug: "mute-me" });
-      app.livekit.join(roomName, { identity: member.user.id, tracks: [{ type: "AUDIO", source: "MICROPHONE", muted: false }, { type: "VIDEO", source: "CAMERA", muted: false }] });
-      expect(await admin.trpc.room.muteParticipant.mutate({ teamSlug, roomSlug: "mute-me", identity: member.user.id, kind: "audio" })).toEqual({ muted: 1 });
+      app.livekit.join(roomName, {
+        identity: member.user.id,
+        tracks: [
+          { type: "AUDIO", source: "MICROPHONE", muted: false },
+          { type: "VIDEO", source: "CAMERA", muted: false },
+        ],
+      });
+      expect(
+        await admin.trpc.room.muteParticipant.mutate({
+          teamSlug,
+          roomSlug: "mute-me",
+          identity: member.user.id,
+          kind: "audio",
+        }),
+      ).toEqual({ muted: 1 });
       const tracks = app.livekit.rooms.get(roomName)!.participants.get(member.user.id)!.tracks;
       expect(tracks.map((t) => t.muted)).toEqual([true, false]);
     });
@@ -230,10 +307,16 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     it("keeps a removed participant from getting a new token during the cooling-off period", async () => {
       const { roomName } = await owner.trpc.room.ensure.mutate({ teamSlug, roomSlug: "cooling" });
       app.livekit.join(roomName, { identity: member.user.id });
-      const { blockedUntil } = await admin.trpc.room.removeParticipant.mutate({ teamSlug, roomSlug: "cooling", identity: member.user.id });
+      const { blockedUntil } = await admin.trpc.room.removeParticipant.mutate({
+        teamSlug,
+        roomSlug: "cooling",
+        identity: member.user.id,
+      });
       expect(app.livekit.rooms.get(roomName)!.participants.has(member.user.id)).toBe(false);
       expect(blockedUntil.getTime()).toBeGreaterThan(Date.now() + 60_000);
-      const refused = await errorOf(member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "cooling" }));
+      const refused = await errorOf(
+        member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "cooling" }),
+      );
       expect(refused.code).toBe("FORBIDDEN");
       expect(refused.message).toMatch(/rejoin in \d+ minutes/);
       // Other rooms are unaffected, and the ban ends.
@@ -245,7 +328,12 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     it("ending a room closes it in LiveKit and in the records", async () => {
       const { roomName } = await owner.trpc.room.ensure.mutate({ teamSlug, roomSlug: "ending" });
       const live = { sid: app.livekit.rooms.get(roomName)!.sid, name: roomName };
-      await deliver(webhookEvent("participant_joined", { room: live, participant: { sid: "PA_end", identity: member.user.id } }));
+      await deliver(
+        webhookEvent("participant_joined", {
+          room: live,
+          participant: { sid: "PA_end", identity: member.user.id },
+        }),
+      );
       expect(await presentIn("ending")).toEqual([member.user.id]);
       await owner.trpc.room.end.mutate({ teamSlug, roomSlug: "ending" });
       expect(app.livekit.rooms.has(roomName)).toBe(false);
@@ -257,14 +345,19 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     it("refuses non-admins with FORBIDDEN", async () => {
       for (const person of [owner, member, outsider]) {
         expect((await errorOf(person.trpc.admin.activeRooms.query())).code).toBe("FORBIDDEN");
-        expect((await errorOf(person.trpc.admin.endRoom.mutate({ roomName: room.name }))).code).toBe("FORBIDDEN");
+        expect((await errorOf(person.trpc.admin.endRoom.mutate({ roomName: room.name }))).code).toBe(
+          "FORBIDDEN",
+        );
       }
       expect((await errorOf(app.client().trpc.admin.activeRooms.query())).code).toBe("UNAUTHORIZED");
     });
 
     it("lists every active room across teams with its people, exact after reconciliation", async () => {
       const otherTeam = (await outsider.trpc.team.list.query())[0]!.slug;
-      const { roomName } = await outsider.trpc.room.ensure.mutate({ teamSlug: otherTeam, roomSlug: "secret-plans" });
+      const { roomName } = await outsider.trpc.room.ensure.mutate({
+        teamSlug: otherTeam,
+        roomSlug: "secret-plans",
+      });
       app.livekit.join(roomName, { identity: outsider.user.id, name: "Otto" });
       await reconcilePresence(app.services);
       const active = await siteAdmin.trpc.admin.activeRooms.query();
@@ -280,7 +373,9 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
       }
       await siteAdmin.trpc.admin.removeParticipant.mutate({ roomName, identity: outsider.user.id });
       await siteAdmin.trpc.admin.endRoom.mutate({ roomName });
-      expect((await siteAdmin.trpc.admin.activeRooms.query()).some((r) => r.roomName === roomName)).toBe(false);
+      expect((await siteAdmin.trpc.admin.activeRooms.query()).some((r) => r.roomName === roomName)).toBe(
+        false,
+      );
     });
   });
 
@@ -289,9 +384,27 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     const t = Math.floor(Date.now() / 1000) - 7200;
     const r1 = { sid: "RM_hist_1", name: roomName, creationTime: t };
     await deliver(webhookEvent("room_started", { room: r1, createdAt: t }));
-    await deliver(webhookEvent("participant_joined", { room: r1, participant: { sid: "PA_h1", identity: owner.user.id, name: "Olivia", joinedAt: t + 10 }, createdAt: t + 10 }));
-    await deliver(webhookEvent("participant_joined", { room: r1, participant: { sid: "PA_h2", identity: member.user.id, name: "Mia", joinedAt: t + 20 }, createdAt: t + 20 }));
-    await deliver(webhookEvent("participant_left", { room: r1, participant: { sid: "PA_h2", identity: member.user.id, name: "Mia", joinedAt: t + 20 }, createdAt: t + 620 }));
+    await deliver(
+      webhookEvent("participant_joined", {
+        room: r1,
+        participant: { sid: "PA_h1", identity: owner.user.id, name: "Olivia", joinedAt: t + 10 },
+        createdAt: t + 10,
+      }),
+    );
+    await deliver(
+      webhookEvent("participant_joined", {
+        room: r1,
+        participant: { sid: "PA_h2", identity: member.user.id, name: "Mia", joinedAt: t + 20 },
+        createdAt: t + 20,
+      }),
+    );
+    await deliver(
+      webhookEvent("participant_left", {
+        room: r1,
+        participant: { sid: "PA_h2", identity: member.user.id, name: "Mia", joinedAt: t + 20 },
+        createdAt: t + 620,
+      }),
+    );
     await deliver(webhookEvent("room_finished", { room: r1, createdAt: t + 1800 }));
 
     const history = await member.trpc.room.history.query({ teamSlug, roomSlug: "history" });
@@ -301,7 +414,9 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
       expect.objectContaining({ name: "Olivia", secondsPresent: 1790 }),
       expect.objectContaining({ name: "Mia", secondsPresent: 600 }),
     ]);
-    expect((await errorOf(outsider.trpc.room.history.query({ teamSlug, roomSlug: "history" }))).code).toBe("NOT_FOUND");
+    expect((await errorOf(outsider.trpc.room.history.query({ teamSlug, roomSlug: "history" }))).code).toBe(
+      "NOT_FOUND",
+    );
   });
 
   it("reports health: database, LiveKit and the age of the last reconciliation", async () => {

@@ -38,7 +38,13 @@ describe(`rooms on ${testDriver()}`, () => {
     const c = await member.trpc.room.create.mutate({ teamSlug, name: "設計レビュー" });
     const d = await member.trpc.room.create.mutate({ teamSlug, name: "Café Crème" });
     const e = await member.trpc.room.create.mutate({ teamSlug, name: "🎉🎉" });
-    expect([a.slug, b.slug, c.slug, d.slug, e.slug]).toEqual(["daily-standup", "daily-standup-2", "設計レビュー", "cafe-creme", "room"]);
+    expect([a.slug, b.slug, c.slug, d.slug, e.slug]).toEqual([
+      "daily-standup",
+      "daily-standup-2",
+      "設計レビュー",
+      "cafe-creme",
+      "room",
+    ]);
     expect(a).toMatchObject({ name: "Daily Standup", teamSlug });
     const rival = await outsider.trpc.room.create.mutate({ teamSlug: otherTeamSlug, name: "Daily Standup" });
     expect(rival.slug).toBe("daily-standup");
@@ -82,18 +88,25 @@ describe(`rooms on ${testDriver()}`, () => {
         departureTimeout: ROOM_DEFAULTS.departureTimeoutSeconds,
         maxParticipants: ROOM_DEFAULTS.maxParticipants,
       });
-      expect(JSON.parse(body.metadata as string)).toMatchObject({ parlor: { teamSlug, roomSlug: "standup", roomName: "Standup" } });
+      expect(JSON.parse(body.metadata as string)).toMatchObject({
+        parlor: { teamSlug, roomSlug: "standup", roomName: "Standup" },
+      });
       expect(calls[0]!.grants).toMatchObject({ roomCreate: true });
       expect(app.livekit.rooms.get(first.roomName)).toBeDefined();
     });
 
     it("ends with one room when twenty members open the same new URL at once", async () => {
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => [owner, admin, member][i % 3]!.trpc.room.ensure.mutate({ teamSlug, roomSlug: "all-hands" })),
+        Array.from({ length: 20 }, (_, i) =>
+          [owner, admin, member][i % 3]!.trpc.room.ensure.mutate({ teamSlug, roomSlug: "all-hands" }),
+        ),
       );
       expect(new Set(results.map((r) => r.roomName)).size).toBe(1);
       expect(results.filter((r) => r.created)).toHaveLength(1);
-      const rows = await app.services.db.select().from(schema.rooms).where(eq(schema.rooms.slug, "all-hands"));
+      const rows = await app.services.db
+        .select()
+        .from(schema.rooms)
+        .where(eq(schema.rooms.slug, "all-hands"));
       expect(rows).toHaveLength(1);
     });
 
@@ -107,7 +120,10 @@ describe(`rooms on ${testDriver()}`, () => {
       } finally {
         app.livekit.setMode("ok");
       }
-      const rows = await app.services.db.select().from(schema.rooms).where(eq(schema.rooms.slug, "down-room"));
+      const rows = await app.services.db
+        .select()
+        .from(schema.rooms)
+        .where(eq(schema.rooms.slug, "down-room"));
       expect(rows).toHaveLength(0);
       await member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "down-room" });
     });
@@ -123,7 +139,10 @@ describe(`rooms on ${testDriver()}`, () => {
       }
       const elapsed = performance.now() - started;
       expect(elapsed).toBeLessThan(app.config.livekit.timeoutMs + 1_500);
-      const rows = await app.services.db.select().from(schema.rooms).where(eq(schema.rooms.slug, "hang-room"));
+      const rows = await app.services.db
+        .select()
+        .from(schema.rooms)
+        .where(eq(schema.rooms.slug, "hang-room"));
       expect(rows).toHaveLength(0);
     });
 
@@ -136,14 +155,25 @@ describe(`rooms on ${testDriver()}`, () => {
   describe("room.connectionDetails", () => {
     it("mints a token for exactly this user and this room, valid for minutes", async () => {
       const { roomName } = await member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "standup" });
-      const details = await member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup", participantName: "Mia M." });
+      const details = await member.trpc.room.connectionDetails.query({
+        teamSlug,
+        roomSlug: "standup",
+        participantName: "Mia M.",
+      });
       expect(details).toMatchObject({ serverUrl: app.livekit.wsUrl, roomName, participantName: "Mia M." });
 
       const claims = decodeJwt(details.participantToken);
       expect(claims.sub).toBe(member.user.id);
       expect(claims.iss).toBe(app.livekit.apiKey);
       expect(claims.name).toBe("Mia M.");
-      expect(claims.video).toEqual({ room: roomName, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true, roomAdmin: false });
+      expect(claims.video).toEqual({
+        room: roomName,
+        roomJoin: true,
+        canPublish: true,
+        canSubscribe: true,
+        canPublishData: true,
+        roomAdmin: false,
+      });
       const lifetime = claims.exp! - Math.floor(Date.now() / 1000);
       expect(lifetime).toBeGreaterThan(TOKEN_TTL_SECONDS - 30);
       expect(lifetime).toBeLessThanOrEqual(TOKEN_TTL_SECONDS);
@@ -151,9 +181,15 @@ describe(`rooms on ${testDriver()}`, () => {
     });
 
     it("grants roomAdmin to owners and admins only", async () => {
-      for (const [person, expected] of [[owner, true], [admin, true], [member, false]] as const) {
+      for (const [person, expected] of [
+        [owner, true],
+        [admin, true],
+        [member, false],
+      ] as const) {
         const details = await person.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup" });
-        expect((decodeJwt(details.participantToken).video as { roomAdmin: boolean }).roomAdmin).toBe(expected);
+        expect((decodeJwt(details.participantToken).video as { roomAdmin: boolean }).roomAdmin).toBe(
+          expected,
+        );
       }
     });
 
@@ -163,7 +199,11 @@ describe(`rooms on ${testDriver()}`, () => {
       await member.trpc.preferences.update.mutate({ displayName: "Mia 🎧" });
       const saved = await member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup" });
       expect(saved.participantName).toBe("Mia 🎧");
-      const blank = await member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup", participantName: "   " });
+      const blank = await member.trpc.room.connectionDetails.query({
+        teamSlug,
+        roomSlug: "standup",
+        participantName: "   ",
+      });
       expect(blank.participantName).toBe("Mia 🎧");
       await member.trpc.preferences.update.mutate({ displayName: null });
     });
@@ -175,7 +215,11 @@ describe(`rooms on ${testDriver()}`, () => {
       ["a\u0000b\u0007c\u202Ed", "abcd"],
       ["n".repeat(200), "n".repeat(64)],
     ])("bounds and cleans the name %j, never changing the identity", async (input, expected) => {
-      const details = await member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup", participantName: input });
+      const details = await member.trpc.room.connectionDetails.query({
+        teamSlug,
+        roomSlug: "standup",
+        participantName: input,
+      });
       expect(details.participantName).toBe(expected);
       const claims = decodeJwt(details.participantToken);
       expect(claims.sub).toBe(member.user.id);
@@ -183,14 +227,23 @@ describe(`rooms on ${testDriver()}`, () => {
     });
 
     it("refuses a 10,000-character name with a field error, not a 500", async () => {
-      const error = await errorOf(member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup", participantName: "x".repeat(10_000) }));
+      const error = await errorOf(
+        member.trpc.room.connectionDetails.query({
+          teamSlug,
+          roomSlug: "standup",
+          participantName: "x".repeat(10_000),
+        }),
+      );
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.data?.fieldErrors?.participantName).toBeDefined();
     });
 
     it("never gives a member of another team a token: not by slug, room id or LiveKit name", async () => {
       const { roomName } = await member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "standup" });
-      const [room] = await app.services.db.select().from(schema.rooms).where(eq(schema.rooms.livekitRoomName, roomName));
+      const [room] = await app.services.db
+        .select()
+        .from(schema.rooms)
+        .where(eq(schema.rooms.livekitRoomName, roomName));
       const attempts = [
         { teamSlug, roomSlug: "standup" },
         { teamSlug: otherTeamSlug, roomSlug: "standup" },
@@ -203,7 +256,9 @@ describe(`rooms on ${testDriver()}`, () => {
         expect(["NOT_FOUND", "FORBIDDEN", "BAD_REQUEST"]).toContain(error.code);
         expect(JSON.stringify(error)).not.toContain("participantToken");
       }
-      expect((await errorOf(outsider.trpc.room.ensure.mutate({ teamSlug, roomSlug: "standup" }))).code).toBe("NOT_FOUND");
+      expect((await errorOf(outsider.trpc.room.ensure.mutate({ teamSlug, roomSlug: "standup" }))).code).toBe(
+        "NOT_FOUND",
+      );
     });
   });
 
@@ -217,30 +272,67 @@ describe(`rooms on ${testDriver()}`, () => {
     const managersOnly: Role[] = ["admin", "owner"];
     let counter = 0;
 
-    const cases: { name: string; allowed: Role[]; call: (c: ReturnType<typeof who>) => Promise<unknown> }[] = [
-      { name: "team.list", allowed: ["nonMember", "member", "admin", "owner", "siteAdmin"], call: (c) => c.trpc.team.list.query() },
-      { name: "team.create", allowed: ["nonMember", "member", "admin", "owner", "siteAdmin"], call: (c) => c.trpc.team.create.mutate({ name: `Matrix ${++counter}` }) },
-      { name: "team.get", allowed: membersOnly, call: (c) => c.trpc.team.get.query({ teamSlug }) },
-      { name: "team.members", allowed: membersOnly, call: (c) => c.trpc.team.members.query({ teamSlug }) },
-      { name: "team.createInvite", allowed: managersOnly, call: (c) => c.trpc.team.createInvite.mutate({ teamSlug }) },
-      { name: "team.invites", allowed: managersOnly, call: (c) => c.trpc.team.invites.query({ teamSlug }) },
-      { name: "room.create", allowed: membersOnly, call: (c) => c.trpc.room.create.mutate({ teamSlug, name: `Matrix room ${++counter}` }) },
-      { name: "room.list", allowed: membersOnly, call: (c) => c.trpc.room.list.query({ teamSlug }) },
-      { name: "room.get", allowed: membersOnly, call: (c) => c.trpc.room.get.query({ teamSlug, roomSlug: "standup" }) },
-      { name: "room.ensure", allowed: membersOnly, call: (c) => c.trpc.room.ensure.mutate({ teamSlug, roomSlug: "standup" }) },
-      { name: "room.connectionDetails", allowed: membersOnly, call: (c) => c.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup" }) },
-      { name: "room.rename", allowed: managersOnly, call: (c) => c.trpc.room.rename.mutate({ teamSlug, roomSlug: "standup", name: "Standup" }) },
-      {
-        name: "room.delete",
-        allowed: managersOnly,
-        call: async (c) => {
-          const slug = `doomed-${++counter}`;
-          await owner.trpc.room.ensure.mutate({ teamSlug, roomSlug: slug });
-          return c.trpc.room.delete.mutate({ teamSlug, roomSlug: slug });
+    const cases: { name: string; allowed: Role[]; call: (c: ReturnType<typeof who>) => Promise<unknown> }[] =
+      [
+        {
+          name: "team.list",
+          allowed: ["nonMember", "member", "admin", "owner", "siteAdmin"],
+          call: (c) => c.trpc.team.list.query(),
         },
-      },
-      { name: "preferences.get", allowed: ["nonMember", "member", "admin", "owner", "siteAdmin"], call: (c) => c.trpc.preferences.get.query() },
-    ];
+        {
+          name: "team.create",
+          allowed: ["nonMember", "member", "admin", "owner", "siteAdmin"],
+          call: (c) => c.trpc.team.create.mutate({ name: `Matrix ${++counter}` }),
+        },
+        { name: "team.get", allowed: membersOnly, call: (c) => c.trpc.team.get.query({ teamSlug }) },
+        { name: "team.members", allowed: membersOnly, call: (c) => c.trpc.team.members.query({ teamSlug }) },
+        {
+          name: "team.createInvite",
+          allowed: managersOnly,
+          call: (c) => c.trpc.team.createInvite.mutate({ teamSlug }),
+        },
+        { name: "team.invites", allowed: managersOnly, call: (c) => c.trpc.team.invites.query({ teamSlug }) },
+        {
+          name: "room.create",
+          allowed: membersOnly,
+          call: (c) => c.trpc.room.create.mutate({ teamSlug, name: `Matrix room ${++counter}` }),
+        },
+        { name: "room.list", allowed: membersOnly, call: (c) => c.trpc.room.list.query({ teamSlug }) },
+        {
+          name: "room.get",
+          allowed: membersOnly,
+          call: (c) => c.trpc.room.get.query({ teamSlug, roomSlug: "standup" }),
+        },
+        {
+          name: "room.ensure",
+          allowed: membersOnly,
+          call: (c) => c.trpc.room.ensure.mutate({ teamSlug, roomSlug: "standup" }),
+        },
+        {
+          name: "room.connectionDetails",
+          allowed: membersOnly,
+          call: (c) => c.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup" }),
+        },
+        {
+          name: "room.rename",
+          allowed: managersOnly,
+          call: (c) => c.trpc.room.rename.mutate({ teamSlug, roomSlug: "standup", name: "Standup" }),
+        },
+        {
+          name: "room.delete",
+          allowed: managersOnly,
+          call: async (c) => {
+            const slug = `doomed-${++counter}`;
+            await owner.trpc.room.ensure.mutate({ teamSlug, roomSlug: slug });
+            return c.trpc.room.delete.mutate({ teamSlug, roomSlug: slug });
+          },
+        },
+        {
+          name: "preferences.get",
+          allowed: ["nonMember", "member", "admin", "owner", "siteAdmin"],
+          call: (c) => c.trpc.preferences.get.query(),
+        },
+      ];
 
     for (const testCase of cases) {
       it(`${testCase.name}: allowed for ${testCase.allowed.join(", ")} only`, async () => {
@@ -265,25 +357,35 @@ describe(`rooms on ${testDriver()}`, () => {
     await reconcilePresence(app.services);
     const rooms = await member.trpc.room.list.query({ teamSlug });
     const standup = rooms.find((r) => r.slug === "standup");
-    expect(standup?.participants).toEqual([expect.objectContaining({ identity: owner.user.id, name: "Olivia" })]);
+    expect(standup?.participants).toEqual([
+      expect.objectContaining({ identity: owner.user.id, name: "Olivia" }),
+    ]);
     expect(rooms.find((r) => r.slug === "all-hands")?.participants).toEqual([]);
   });
 
   it("renames a room but keeps its address; deleting closes the live LiveKit room", async () => {
     const { roomName } = await owner.trpc.room.ensure.mutate({ teamSlug, roomSlug: "retro" });
-    const renamed = await admin.trpc.room.rename.mutate({ teamSlug, roomSlug: "retro", name: "Sprint Retro" });
+    const renamed = await admin.trpc.room.rename.mutate({
+      teamSlug,
+      roomSlug: "retro",
+      name: "Sprint Retro",
+    });
     expect(renamed).toMatchObject({ slug: "retro", name: "Sprint Retro" });
     expect(app.livekit.rooms.has(roomName)).toBe(true);
     await owner.trpc.room.delete.mutate({ teamSlug, roomSlug: "retro" });
     expect(app.livekit.rooms.has(roomName)).toBe(false);
-    expect((await errorOf(owner.trpc.room.get.query({ teamSlug, roomSlug: "retro" }))).code).toBe("NOT_FOUND");
+    expect((await errorOf(owner.trpc.room.get.query({ teamSlug, roomSlug: "retro" }))).code).toBe(
+      "NOT_FOUND",
+    );
   });
 
   it("keeps the record when LiveKit cannot close the room, so deleting can be retried", async () => {
     await owner.trpc.room.ensure.mutate({ teamSlug, roomSlug: "sticky" });
     app.livekit.setMode("fail");
     try {
-      expect((await errorOf(owner.trpc.room.delete.mutate({ teamSlug, roomSlug: "sticky" }))).code).toBe("SERVICE_UNAVAILABLE");
+      expect((await errorOf(owner.trpc.room.delete.mutate({ teamSlug, roomSlug: "sticky" }))).code).toBe(
+        "SERVICE_UNAVAILABLE",
+      );
     } finally {
       app.livekit.setMode("ok");
     }

@@ -22,8 +22,12 @@ describe(`teams and invites on ${testDriver()}`, () => {
     const team = await owner.trpc.team.create.mutate({ name: "  Acme   Rockets " });
     teamSlug = team.slug;
     expect(team).toMatchObject({ name: "Acme Rockets", slug: "acme-rockets" });
-    await admin.trpc.team.acceptInvite.mutate({ token: (await owner.trpc.team.createInvite.mutate({ teamSlug, role: "admin" })).token });
-    await member.trpc.team.acceptInvite.mutate({ token: (await owner.trpc.team.createInvite.mutate({ teamSlug })).token });
+    await admin.trpc.team.acceptInvite.mutate({
+      token: (await owner.trpc.team.createInvite.mutate({ teamSlug, role: "admin" })).token,
+    });
+    await member.trpc.team.acceptInvite.mutate({
+      token: (await owner.trpc.team.createInvite.mutate({ teamSlug })).token,
+    });
   });
   afterAll(() => app.close());
 
@@ -60,11 +64,21 @@ describe(`teams and invites on ${testDriver()}`, () => {
 
     it("let the invited person preview and join; accepting twice is harmless", async () => {
       const invite = await owner.trpc.team.createInvite.mutate({ teamSlug, maxUses: 2 });
-      expect(await app.client().trpc.team.previewInvite.query({ token: invite.token })).toMatchObject({ teamName: "Acme Rockets", teamSlug, role: "member" });
+      expect(await app.client().trpc.team.previewInvite.query({ token: invite.token })).toMatchObject({
+        teamName: "Acme Rockets",
+        teamSlug,
+        role: "member",
+      });
       const joined = await newcomer.trpc.team.acceptInvite.mutate({ token: invite.token });
       expect(joined).toMatchObject({ slug: teamSlug, role: "member" });
-      expect(await newcomer.trpc.team.acceptInvite.mutate({ token: invite.token })).toMatchObject({ slug: teamSlug, role: "member" });
-      const [row] = await app.services.db.select().from(schema.invites).where(eq(schema.invites.id, invite.id));
+      expect(await newcomer.trpc.team.acceptInvite.mutate({ token: invite.token })).toMatchObject({
+        slug: teamSlug,
+        role: "member",
+      });
+      const [row] = await app.services.db
+        .select()
+        .from(schema.invites)
+        .where(eq(schema.invites.id, invite.id));
       expect(row?.uses).toBe(1);
       await owner.trpc.team.removeMember.mutate({ teamSlug, userId: newcomer.user.id });
     });
@@ -75,17 +89,25 @@ describe(`teams and invites on ${testDriver()}`, () => {
 
       const revoked = await owner.trpc.team.createInvite.mutate({ teamSlug });
       await owner.trpc.team.revokeInvite.mutate({ teamSlug, inviteId: revoked.id });
-      expect((await errorOf(newcomer.trpc.team.acceptInvite.mutate({ token: revoked.token }))).message).toMatch(/withdrawn/);
+      expect(
+        (await errorOf(newcomer.trpc.team.acceptInvite.mutate({ token: revoked.token }))).message,
+      ).toMatch(/withdrawn/);
 
       const expiring = await owner.trpc.team.createInvite.mutate({ teamSlug, expiresInDays: 1 });
       now += 86_400_000 + 1;
-      expect((await errorOf(newcomer.trpc.team.acceptInvite.mutate({ token: expiring.token }))).message).toMatch(/expired/);
-      expect((await errorOf(app.client().trpc.team.previewInvite.query({ token: expiring.token }))).code).toBe("FORBIDDEN");
+      expect(
+        (await errorOf(newcomer.trpc.team.acceptInvite.mutate({ token: expiring.token }))).message,
+      ).toMatch(/expired/);
+      expect(
+        (await errorOf(app.client().trpc.team.previewInvite.query({ token: expiring.token }))).code,
+      ).toBe("FORBIDDEN");
 
       const once = await owner.trpc.team.createInvite.mutate({ teamSlug, maxUses: 1 });
       const first = await app.signUp("One");
       await first.trpc.team.acceptInvite.mutate({ token: once.token });
-      expect((await errorOf(newcomer.trpc.team.acceptInvite.mutate({ token: once.token }))).message).toMatch(/used as many times/);
+      expect((await errorOf(newcomer.trpc.team.acceptInvite.mutate({ token: once.token }))).message).toMatch(
+        /used as many times/,
+      );
 
       expect((await newcomer.trpc.team.list.query()).some((t) => t.slug === teamSlug)).toBe(false);
     });
@@ -93,14 +115,20 @@ describe(`teams and invites on ${testDriver()}`, () => {
     it("are never more than their limit, even when accepted at once", async () => {
       const invite = await owner.trpc.team.createInvite.mutate({ teamSlug, maxUses: 3 });
       const people = await Promise.all(Array.from({ length: 8 }, (_, i) => app.signUp(`Racer ${i}`)));
-      const results = await Promise.allSettled(people.map((p) => p.trpc.team.acceptInvite.mutate({ token: invite.token })));
+      const results = await Promise.allSettled(
+        people.map((p) => p.trpc.team.acceptInvite.mutate({ token: invite.token })),
+      );
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
     });
 
     it("can only be made by owners and admins, and a member cannot make an admin invite", async () => {
-      expect((await errorOf(member.trpc.team.createInvite.mutate({ teamSlug, role: "admin" }))).code).toBe("FORBIDDEN");
+      expect((await errorOf(member.trpc.team.createInvite.mutate({ teamSlug, role: "admin" }))).code).toBe(
+        "FORBIDDEN",
+      );
       expect((await errorOf(member.trpc.team.createInvite.mutate({ teamSlug }))).code).toBe("FORBIDDEN");
-      const error = await errorOf(owner.trpc.team.createInvite.mutate({ teamSlug, role: "owner" as "admin" }));
+      const error = await errorOf(
+        owner.trpc.team.createInvite.mutate({ teamSlug, role: "owner" as "admin" }),
+      );
       expect(error.code).toBe("BAD_REQUEST");
     });
 
@@ -113,15 +141,37 @@ describe(`teams and invites on ${testDriver()}`, () => {
 
   describe("roles", () => {
     it("admins move people between member and admin, but cannot touch owners", async () => {
-      expect(await admin.trpc.team.changeRole.mutate({ teamSlug, userId: member.user.id, role: "admin" })).toEqual({ userId: member.user.id, role: "admin" });
+      expect(
+        await admin.trpc.team.changeRole.mutate({ teamSlug, userId: member.user.id, role: "admin" }),
+      ).toEqual({ userId: member.user.id, role: "admin" });
       await admin.trpc.team.changeRole.mutate({ teamSlug, userId: member.user.id, role: "member" });
-      expect((await errorOf(admin.trpc.team.changeRole.mutate({ teamSlug, userId: member.user.id, role: "owner" }))).code).toBe("FORBIDDEN");
-      expect((await errorOf(admin.trpc.team.changeRole.mutate({ teamSlug, userId: owner.user.id, role: "member" }))).code).toBe("FORBIDDEN");
-      expect((await errorOf(member.trpc.team.changeRole.mutate({ teamSlug, userId: admin.user.id, role: "member" }))).code).toBe("FORBIDDEN");
+      expect(
+        (
+          await errorOf(
+            admin.trpc.team.changeRole.mutate({ teamSlug, userId: member.user.id, role: "owner" }),
+          )
+        ).code,
+      ).toBe("FORBIDDEN");
+      expect(
+        (
+          await errorOf(
+            admin.trpc.team.changeRole.mutate({ teamSlug, userId: owner.user.id, role: "member" }),
+          )
+        ).code,
+      ).toBe("FORBIDDEN");
+      expect(
+        (
+          await errorOf(
+            member.trpc.team.changeRole.mutate({ teamSlug, userId: admin.user.id, role: "member" }),
+          )
+        ).code,
+      ).toBe("FORBIDDEN");
     });
 
     it("the last owner can neither be demoted nor leave until someone else owns the team", async () => {
-      const demote = await errorOf(owner.trpc.team.changeRole.mutate({ teamSlug, userId: owner.user.id, role: "admin" }));
+      const demote = await errorOf(
+        owner.trpc.team.changeRole.mutate({ teamSlug, userId: owner.user.id, role: "admin" }),
+      );
       expect(demote.code).toBe("BAD_REQUEST");
       const leave = await errorOf(owner.trpc.team.leave.mutate({ teamSlug }));
       expect(leave.message).toMatch(/only owner/);
@@ -136,8 +186,12 @@ describe(`teams and invites on ${testDriver()}`, () => {
 
     it("removing: admins remove members, only owners remove admins", async () => {
       const extra = await app.signUp("Extra");
-      await extra.trpc.team.acceptInvite.mutate({ token: (await admin.trpc.team.createInvite.mutate({ teamSlug })).token });
-      await owner.trpc.team.changeRole.mutate({ teamSlug, userId: extra.user.id, role: "admin" }).catch(() => undefined);
+      await extra.trpc.team.acceptInvite.mutate({
+        token: (await admin.trpc.team.createInvite.mutate({ teamSlug })).token,
+      });
+      await owner.trpc.team.changeRole
+        .mutate({ teamSlug, userId: extra.user.id, role: "admin" })
+        .catch(() => undefined);
       const refused = await errorOf(owner.trpc.team.removeMember.mutate({ teamSlug, userId: extra.user.id }));
       // `owner` is an admin now (handed over above): admins cannot remove admins.
       expect(refused.code).toBe("FORBIDDEN");
@@ -147,7 +201,12 @@ describe(`teams and invites on ${testDriver()}`, () => {
   });
 
   it("limits creating things per user with TOO_MANY_REQUESTS and a retry time", async () => {
-    const limited = await startTestApp({ ratePolicies: { teamCreate: { limit: 2, windowSeconds: 3600 }, roomCreate: { limit: 2, windowSeconds: 3600 } } });
+    const limited = await startTestApp({
+      ratePolicies: {
+        teamCreate: { limit: 2, windowSeconds: 3600 },
+        roomCreate: { limit: 2, windowSeconds: 3600 },
+      },
+    });
     try {
       const person = await limited.signUp();
       const { slug } = await person.trpc.team.create.mutate({ name: "One" });
@@ -159,7 +218,9 @@ describe(`teams and invites on ${testDriver()}`, () => {
       await person.trpc.room.create.mutate({ teamSlug: slug, name: "A" });
       // An ensure that creates a room counts as a room.create…
       await person.trpc.room.ensure.mutate({ teamSlug: slug, roomSlug: "b" });
-      expect((await errorOf(person.trpc.room.ensure.mutate({ teamSlug: slug, roomSlug: "c" }))).code).toBe("TOO_MANY_REQUESTS");
+      expect((await errorOf(person.trpc.room.ensure.mutate({ teamSlug: slug, roomSlug: "c" }))).code).toBe(
+        "TOO_MANY_REQUESTS",
+      );
       // …but joining existing rooms is never limited.
       for (let i = 0; i < 10; i++) await person.trpc.room.ensure.mutate({ teamSlug: slug, roomSlug: "b" });
       // Another user has their own budget.

@@ -27,7 +27,11 @@ export function webhookEvent(
     event,
     id: fields.id ?? `EV_test_${++counter}_${Math.random().toString(36).slice(2, 8)}`,
     createdAt: String(createdAt),
-    room: { sid: fields.room.sid, name: fields.room.name, creationTime: String(fields.room.creationTime ?? createdAt) },
+    room: {
+      sid: fields.room.sid,
+      name: fields.room.name,
+      creationTime: String(fields.room.creationTime ?? createdAt),
+    },
     ...(fields.participant
       ? {
           participant: {
@@ -43,7 +47,12 @@ export function webhookEvent(
 }
 
 /** The Authorization header LiveKit sends: a JWT from the API key whose `sha256` claim is the body's hash. */
-export async function signWebhook(body: string, apiKey: string, apiSecret: string, ttl: number | string = 60) {
+export async function signWebhook(
+  body: string,
+  apiKey: string,
+  apiSecret: string,
+  ttl: number | string = 60,
+) {
   const token = new AccessToken(apiKey, apiSecret, { ttl });
   token.sha256 = createHash("sha256").update(body).digest("base64");
   return token.toJwt();

@@ -148,7 +148,6 @@ export const rateLimits = pgTable(
   (t) => [index("rate_limits_window_idx").on(t.windowStartedAt)],
 );
 
-
 /** One lifetime of a LiveKit room (LiveKit gives each a new sid): from its start to its end. */
 export const roomSessions = pgTable(
   "room_sessions",
@@ -164,7 +163,9 @@ export const roomSessions = pgTable(
   },
   (t) => [
     index("room_sessions_room_started_idx").on(t.roomId, t.startedAt),
-    index("room_sessions_open_idx").on(t.roomId).where(sql`${t.endedAt} is null`),
+    index("room_sessions_open_idx")
+      .on(t.roomId)
+      .where(sql`${t.endedAt} is null`),
   ],
 );
 
@@ -190,7 +191,9 @@ export const participantSessions = pgTable(
   },
   (t) => [
     index("participant_sessions_session_idx").on(t.roomSessionId),
-    index("participant_sessions_open_idx").on(t.roomId).where(sql`${t.leftAt} is null`),
+    index("participant_sessions_open_idx")
+      .on(t.roomId)
+      .where(sql`${t.leftAt} is null`),
   ],
 );
 

@@ -91,7 +91,12 @@ export function createSessionStore(db: Database, policy: SessionPolicy = default
     .select({
       expiresAt: schema.sessions.expiresAt,
       absoluteExpiresAt: schema.sessions.absoluteExpiresAt,
-      user: { id: schema.users.id, email: schema.users.email, name: schema.users.name, isAdmin: schema.users.isAdmin },
+      user: {
+        id: schema.users.id,
+        email: schema.users.email,
+        name: schema.users.name,
+        isAdmin: schema.users.isAdmin,
+      },
     })
     .from(schema.sessions)
     .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))

@@ -2,7 +2,14 @@ import { schema } from "@parlor/db";
 import { eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 
-import { AppError, badRequest, conflict, isUniqueViolation, tooManyRequests, unauthorized } from "../lib/errors";
+import {
+  AppError,
+  badRequest,
+  conflict,
+  isUniqueViolation,
+  tooManyRequests,
+  unauthorized,
+} from "../lib/errors";
 import type { changePasswordInput, signInInput, signUpInput } from "../schemas/auth";
 import type { Services } from "../services";
 import type { SessionCookie, SessionUser } from "./lucia";
@@ -45,7 +52,11 @@ export async function signUp(
   meta: ClientMeta,
 ): Promise<{ user: PublicUser; cookie: SessionCookie }> {
   if (meta.ip) {
-    await svc.rateLimiter.consume(`sign-up:ip:${meta.ip}`, svc.ratePolicies.signUpIp, "Too many new accounts");
+    await svc.rateLimiter.consume(
+      `sign-up:ip:${meta.ip}`,
+      svc.ratePolicies.signUpIp,
+      "Too many new accounts",
+    );
   }
   assertAcceptablePassword(input.password);
   const passwordHash = await hashPassword(input.password);

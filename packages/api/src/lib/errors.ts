@@ -25,7 +25,9 @@ export class AppError extends Error {
    * services' copy was not recognised by the router's copy and answered 500 instead of 503.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as { [APP_ERROR]?: unknown })[APP_ERROR] === true;
+    return (
+      typeof value === "object" && value !== null && (value as { [APP_ERROR]?: unknown })[APP_ERROR] === true
+    );
   }
 
   constructor(
@@ -41,7 +43,8 @@ export const badRequest = (field: string, message: string) => new AppError("BAD_
 export const notFound = (message: string) => new AppError("NOT_FOUND", message);
 export const forbidden = (message: string) => new AppError("FORBIDDEN", message);
 export const conflict = (message: string, field?: string) => new AppError("CONFLICT", message, { field });
-export const unauthorized = (message = "Please sign in to continue.") => new AppError("UNAUTHORIZED", message);
+export const unauthorized = (message = "Please sign in to continue.") =>
+  new AppError("UNAUTHORIZED", message);
 export const serviceUnavailable = (message: string) => new AppError("SERVICE_UNAVAILABLE", message);
 
 export function tooManyRequests(retryAfterSeconds: number, what = "Too many attempts") {

@@ -3,7 +3,14 @@
  * access tokens. Every call has a timeout, and LiveKit's failures become AppErrors with a message
  * a person can act on.
  */
-import { AccessToken, RoomConfiguration, RoomServiceClient, TrackSource, TrackType, type VideoGrant } from "livekit-server-sdk";
+import {
+  AccessToken,
+  RoomConfiguration,
+  RoomServiceClient,
+  TrackSource,
+  TrackType,
+  type VideoGrant,
+} from "livekit-server-sdk";
 
 import type { Config } from "../config";
 import { AppError, notFound, serviceUnavailable } from "../lib/errors";
@@ -128,8 +135,12 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
 
     /** Mutes every published track of one kind (microphone or camera) of a participant. */
     async muteParticipant(room: string, identity: string, kind: "audio" | "video"): Promise<number> {
-      const participant = toParticipant(await call("GetParticipant", () => client.getParticipant(room, identity)));
-      const tracks = participant.tracks.filter((t) => t.kind === kind && !t.muted && t.source !== "SCREEN_SHARE_AUDIO");
+      const participant = toParticipant(
+        await call("GetParticipant", () => client.getParticipant(room, identity)),
+      );
+      const tracks = participant.tracks.filter(
+        (t) => t.kind === kind && !t.muted && t.source !== "SCREEN_SHARE_AUDIO",
+      );
       for (const track of tracks) {
         await call("MutePublishedTrack", () => client.mutePublishedTrack(room, identity, track.sid, true));
       }
@@ -196,11 +207,18 @@ function mapLiveKitError(operation: string, error: unknown, logger: Logger): App
   if (status === 401 || status === 403 || code === "unauthenticated" || code === "permission_denied") {
     return serviceUnavailable(CREDENTIALS_REFUSED);
   }
-  if (code === "resource_exhausted") return serviceUnavailable("The video service is at capacity. Please try again shortly.");
+  if (code === "resource_exhausted")
+    return serviceUnavailable("The video service is at capacity. Please try again shortly.");
   return serviceUnavailable(UNREACHABLE);
 }
 
-function toRoom(room: { sid: string; name: string; numParticipants: number; metadata: string; creationTime: bigint }): LiveKitRoom {
+function toRoom(room: {
+  sid: string;
+  name: string;
+  numParticipants: number;
+  metadata: string;
+  creationTime: bigint;
+}): LiveKitRoom {
   return {
     sid: room.sid,
     name: room.name,
@@ -230,4 +248,3 @@ function toParticipant(p: {
     })),
   };
 }
-

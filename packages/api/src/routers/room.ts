@@ -49,10 +49,16 @@ export const roomRouter = createTRPCRouter({
 
   history: protectedProcedure
     .input(roomHistoryInput)
-    .query(({ ctx, input }) => rooms.getRoomHistory(ctx.services, ctx.user, input.teamSlug, input.roomSlug, input.limit)),
+    .query(({ ctx, input }) =>
+      rooms.getRoomHistory(ctx.services, ctx.user, input.teamSlug, input.roomSlug, input.limit),
+    ),
 
   /** Signals each change of who is in the team's rooms (server-sent events); clients then refetch `room.list`. */
-  presenceChanges: protectedProcedure.input(teamSlugInput).subscription(async function* ({ ctx, input, signal }) {
+  presenceChanges: protectedProcedure.input(teamSlugInput).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
     const team = await requireMembership(ctx.services, ctx.user, input.teamSlug);
     for await (const teamId of ctx.services.presenceBus.changes(signal ?? new AbortController().signal)) {
       if (teamId === team.id) yield { teamSlug: team.slug, at: new Date() };
@@ -61,11 +67,17 @@ export const roomRouter = createTRPCRouter({
 
   muteParticipant: protectedProcedure
     .input(muteParticipantInput)
-    .mutation(({ ctx, input }) => moderation.muteParticipant(ctx.services, ctx.user, input, input.identity, input.kind)),
+    .mutation(({ ctx, input }) =>
+      moderation.muteParticipant(ctx.services, ctx.user, input, input.identity, input.kind),
+    ),
 
   removeParticipant: protectedProcedure
     .input(participantInput)
-    .mutation(({ ctx, input }) => moderation.removeParticipant(ctx.services, ctx.user, input, input.identity)),
+    .mutation(({ ctx, input }) =>
+      moderation.removeParticipant(ctx.services, ctx.user, input, input.identity),
+    ),
 
-  end: protectedProcedure.input(roomInput).mutation(({ ctx, input }) => moderation.endRoom(ctx.services, ctx.user, input)),
+  end: protectedProcedure
+    .input(roomInput)
+    .mutation(({ ctx, input }) => moderation.endRoom(ctx.services, ctx.user, input)),
 });

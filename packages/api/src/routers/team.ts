@@ -29,7 +29,9 @@ export const teamRouter = createTRPCRouter({
 
   changeRole: protectedProcedure
     .input(changeRoleInput)
-    .mutation(({ ctx, input }) => teams.changeRole(ctx.services, ctx.user, input.teamSlug, input.userId, input.role)),
+    .mutation(({ ctx, input }) =>
+      teams.changeRole(ctx.services, ctx.user, input.teamSlug, input.userId, input.role),
+    ),
 
   removeMember: protectedProcedure
     .input(teamMemberInput)
@@ -58,6 +60,13 @@ export const teamRouter = createTRPCRouter({
 
   acceptInvite: protectedProcedure
     .input(inviteTokenInput)
-    .output(z.object({ id: z.string(), slug: z.string(), name: z.string(), role: z.enum(["owner", "admin", "member"]) }))
+    .output(
+      z.object({
+        id: z.string(),
+        slug: z.string(),
+        name: z.string(),
+        role: z.enum(["owner", "admin", "member"]),
+      }),
+    )
     .mutation(({ ctx, input }) => teams.acceptInvite(ctx.services, ctx.user, input.token)),
 });

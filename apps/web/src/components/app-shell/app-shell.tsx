@@ -4,7 +4,13 @@ import type { ReactNode } from "react";
 import { AppHeader } from "./app-header";
 
 /** The frame of every signed-in page: a skip link, the header and the main content. */
-export function AppShell({ user, children }: { user: NonNullable<RouterOutputs["auth"]["me"]>; children: ReactNode }) {
+export function AppShell({
+  user,
+  children,
+}: {
+  user: NonNullable<RouterOutputs["auth"]["me"]>;
+  children: ReactNode;
+}) {
   return (
     <div className="flex min-h-dvh flex-col">
       <a

@@ -29,9 +29,13 @@ export function matchesSearch(room: ActiveRoom, query: string): boolean {
   const fold = (s: string) => s.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
   const needle = fold(query.trim());
   if (!needle) return true;
-  return [room.teamName, room.teamSlug, room.displayName, room.roomSlug, ...room.participants.map((p) => p.name)].some(
-    (text) => fold(text).includes(needle),
-  );
+  return [
+    room.teamName,
+    room.teamSlug,
+    room.displayName,
+    room.roomSlug,
+    ...room.participants.map((p) => p.name),
+  ].some((text) => fold(text).includes(needle));
 }
 
 export function ActiveRooms() {
@@ -54,7 +58,10 @@ export function ActiveRooms() {
     <div className="grid gap-6">
       <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
         <div className="relative w-full sm:max-w-sm">
-          <SearchIcon className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden="true" />
+          <SearchIcon
+            className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground"
+            aria-hidden="true"
+          />
           <Input
             type="search"
             value={query}
@@ -83,7 +90,12 @@ export function ActiveRooms() {
       ) : null}
 
       {rooms.error && !rooms.data ? (
-        <QueryError error={rooms.error} title="Couldn't load the active rooms" onRetry={() => rooms.refetch()} retrying={rooms.isFetching} />
+        <QueryError
+          error={rooms.error}
+          title="Couldn't load the active rooms"
+          onRetry={() => rooms.refetch()}
+          retrying={rooms.isFetching}
+        />
       ) : null}
 
       {rooms.data && list.length === 0 ? (
@@ -93,7 +105,15 @@ export function ActiveRooms() {
       ) : null}
 
       {rooms.data && list.length > 0 && shown.length === 0 ? (
-        <EmptyState icon={<SearchIcon />} title="Nothing matches" action={<Button variant="outline" onClick={() => setQuery("")}>Clear search</Button>}>
+        <EmptyState
+          icon={<SearchIcon />}
+          title="Nothing matches"
+          action={
+            <Button variant="outline" onClick={() => setQuery("")}>
+              Clear search
+            </Button>
+          }
+        >
           No active room has a team, room or person called “{deferredQuery}”.
         </EmptyState>
       ) : null}
@@ -132,11 +152,17 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
   });
 
   return (
-    <article aria-label={`${room.teamName} / ${room.displayName}`} className="rounded-xl border bg-card p-5 shadow-xs">
+    <article
+      aria-label={`${room.teamName} / ${room.displayName}`}
+      className="rounded-xl border bg-card p-5 shadow-xs"
+    >
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
         <div className="grid min-w-0 gap-1">
           <p className="truncate text-sm text-muted-foreground">
-            <Link href={`/t/${encodeURIComponent(room.teamSlug)}`} className="hover:underline hover:underline-offset-4">
+            <Link
+              href={`/t/${encodeURIComponent(room.teamSlug)}`}
+              className="hover:underline hover:underline-offset-4"
+            >
               {room.teamName}
             </Link>
           </p>
@@ -145,7 +171,10 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
               <span className="absolute inline-flex size-full animate-ping rounded-full bg-success opacity-60" />
               <span className="relative inline-flex size-2 rounded-full bg-success" />
             </span>
-            <Link href={roomPath(room.teamSlug, room.roomSlug)} className="truncate hover:underline hover:underline-offset-4">
+            <Link
+              href={roomPath(room.teamSlug, room.roomSlug)}
+              className="truncate hover:underline hover:underline-offset-4"
+            >
               {room.displayName}
             </Link>
             <Badge variant="secondary">{room.numParticipants} in the room</Badge>
@@ -154,16 +183,27 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
             Started <LocalDate value={room.createdAt} relative />
           </p>
         </div>
-        <Button variant="outline" size="sm" className="self-start text-destructive" onClick={() => setConfirmEnd(true)}>
+        <Button
+          variant="outline"
+          size="sm"
+          className="self-start text-destructive"
+          onClick={() => setConfirmEnd(true)}
+        >
           <PhoneOffIcon aria-hidden="true" />
           End meeting
         </Button>
       </div>
 
       {room.participants.length > 0 ? (
-        <ul className="mt-4 grid gap-2 sm:grid-cols-2 lg:grid-cols-3" aria-label={`People in ${room.displayName}`}>
+        <ul
+          className="mt-4 grid gap-2 sm:grid-cols-2 lg:grid-cols-3"
+          aria-label={`People in ${room.displayName}`}
+        >
           {room.participants.map((person) => (
-            <li key={person.identity} className="flex items-center gap-3 rounded-lg border bg-background/50 px-3 py-2">
+            <li
+              key={person.identity}
+              className="flex items-center gap-3 rounded-lg border bg-background/50 px-3 py-2"
+            >
               <InitialsAvatar name={person.name || "Someone"} id={person.identity} className="size-8" />
               <div className="grid min-w-0 flex-1">
                 <span className="truncate text-sm font-medium">{person.name || person.identity}</span>
@@ -171,7 +211,12 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
                   since <LocalDate value={person.joinedAt} relative />
                 </span>
               </div>
-              <Button variant="ghost" size="icon" aria-label={`Remove ${person.name || "this person"} from the room`} onClick={() => setRemoving(person)}>
+              <Button
+                variant="ghost"
+                size="icon"
+                aria-label={`Remove ${person.name || "this person"} from the room`}
+                onClick={() => setRemoving(person)}
+              >
                 <UserXIcon aria-hidden="true" />
               </Button>
             </li>

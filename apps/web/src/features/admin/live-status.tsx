@@ -15,7 +15,12 @@ export function useLiveUpdates() {
   const [state, setState] = useState<LiveState>("connecting");
   const onStarted = useCallback(() => setState("live"), []);
   const onError = useCallback(() => setState("polling"), []);
-  return { state, onStarted, onError, pollingInterval: state === "live" ? (false as const) : POLL_WHILE_OFFLINE_MS };
+  return {
+    state,
+    onStarted,
+    onError,
+    pollingInterval: state === "live" ? (false as const) : POLL_WHILE_OFFLINE_MS,
+  };
 }
 
 export function LiveStatus({ state }: { state: LiveState }) {

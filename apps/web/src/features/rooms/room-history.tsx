@@ -4,7 +4,14 @@ import type { RouterOutputs } from "@parlor/api";
 import { InitialsAvatar } from "@parlor/ui/avatar";
 import { Badge } from "@parlor/ui/badge";
 import { Button } from "@parlor/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@parlor/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "@parlor/ui/dialog";
 import { Skeleton } from "@parlor/ui/skeleton";
 import { HistoryIcon } from "lucide-react";
 import { useState } from "react";
@@ -24,7 +31,15 @@ export function formatDuration(seconds: number): string {
 }
 
 /** The room's past meetings: when each started, how long it lasted, and who came for how long. */
-export function RoomHistoryDialog({ teamSlug, roomSlug, roomName }: { teamSlug: string; roomSlug: string; roomName: string }) {
+export function RoomHistoryDialog({
+  teamSlug,
+  roomSlug,
+  roomName,
+}: {
+  teamSlug: string;
+  roomSlug: string;
+  roomName: string;
+}) {
   const [open, setOpen] = useState(false);
   const history = api.room.history.useQuery({ teamSlug, roomSlug, limit: 20 }, { enabled: open });
 
@@ -47,7 +62,12 @@ export function RoomHistoryDialog({ teamSlug, roomSlug, roomName }: { teamSlug: 
             <Skeleton className="h-20 rounded-lg" />
           </div>
         ) : history.error ? (
-          <QueryError error={history.error} title="Couldn't load the history" onRetry={() => history.refetch()} retrying={history.isFetching} />
+          <QueryError
+            error={history.error}
+            title="Couldn't load the history"
+            onRetry={() => history.refetch()}
+            retrying={history.isFetching}
+          />
         ) : history.data.length === 0 ? (
           <p className="rounded-lg border border-dashed p-6 text-center text-sm text-muted-foreground">
             No meetings yet. When people meet here, each meeting is listed with who came.
@@ -74,7 +94,11 @@ function MeetingEntry({ meeting }: { meeting: Meeting }) {
         <p className="text-sm font-medium">
           <LocalDate value={meeting.startedAt} />
         </p>
-        {live ? <Badge>Happening now</Badge> : <Badge variant="secondary">{formatDuration(meeting.durationSeconds)}</Badge>}
+        {live ? (
+          <Badge>Happening now</Badge>
+        ) : (
+          <Badge variant="secondary">{formatDuration(meeting.durationSeconds)}</Badge>
+        )}
       </div>
       {meeting.attendees.length === 0 ? (
         <p className="text-sm text-muted-foreground">Nobody joined.</p>
@@ -84,7 +108,9 @@ function MeetingEntry({ meeting }: { meeting: Meeting }) {
             <li key={person.identity} className="flex items-center gap-2.5 text-sm">
               <InitialsAvatar name={person.name || "Someone"} id={person.identity} className="size-6" />
               <span className="min-w-0 flex-1 truncate">{person.name || person.identity}</span>
-              <span className="text-xs text-muted-foreground tabular-nums">{formatDuration(person.secondsPresent)}</span>
+              <span className="text-xs text-muted-foreground tabular-nums">
+                {formatDuration(person.secondsPresent)}
+              </span>
             </li>
           ))}
         </ul>
