@@ -13,12 +13,25 @@ const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
  * Returns a function that stops it.
  */
 export function startBackgroundJobs(svc: Services): () => void {
+  // Say so once when reconciliation starts failing (LiveKit not running, say) and once when it
+  // recovers, not every 30 seconds in between.
+  let failing = false;
   const reconcile = () =>
-    reconcilePresence(svc).catch((error: unknown) =>
-      svc.logger.warn(
-        { err: error instanceof Error ? error.message : error },
-        "scheduled reconciliation failed",
-      ),
+    reconcilePresence(svc).then(
+      () => {
+        if (failing) svc.logger.info("presence reconciliation works again");
+        failing = false;
+      },
+      (error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (failing) svc.logger.debug({ reason }, "scheduled reconciliation still failing");
+        else
+          svc.logger.warn(
+            { reason },
+            "scheduled reconciliation failed; presence relies on webhooks until it works",
+          );
+        failing = true;
+      },
     );
   const housekeeping = async () => {
     try {
