@@ -4,7 +4,6 @@
  * directory, its own port) that the outage test stops and starts.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,39 +13,7 @@ import postgres from "postgres";
 import { freePort } from "./net";
 import { POSTGRES_BIN } from "./paths";
 
-export interface ThrowawayDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
-
-/** A new, empty database on the server `serverUrl` names; `drop()` removes it. */
-export async function createThrowawayDatabase(
-  serverUrl: string,
-  prefix = "parlor_bench",
-): Promise<ThrowawayDatabase> {
-  const name = `${prefix}_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
-  try {
-    await admin.unsafe(`create database ${name}`);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    async drop() {
-      const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
-      try {
-        await cleanup.unsafe(`drop database if exists ${name} with (force)`);
-      } finally {
-        await cleanup.end({ timeout: 5 });
-      }
-    },
-  };
-}
+export { createThrowawayDatabase, type ThrowawayDatabase } from "@parlor/db/testing";
 
 const isRoot = () => process.getuid?.() === 0;
 

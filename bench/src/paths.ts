@@ -12,5 +12,3 @@ export const MAIN_DATABASE_URL = process.env.DATABASE_URL || "postgres://postgre
 
 /** Debian's Postgres binaries, for the server the outage test starts and stops itself. */
 export const POSTGRES_BIN = process.env.POSTGRES_BIN ?? "/usr/lib/postgresql/15/bin";
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

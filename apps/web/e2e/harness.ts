@@ -5,7 +5,6 @@
  * fails the suite with a message that says what to do.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -13,13 +12,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { createThrowawayDatabase } from "@parlor/db/testing";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import postgres from "postgres";
 
 export const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const RESULTS_DIR = join(WEB_DIR, "test-results");
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -30,7 +29,8 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (on loopback). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -48,26 +48,8 @@ async function freePort(): Promise<number> {
 async function freshDatabase(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
-    const name = `parlor_e2e_${randomBytes(6).toString("hex")}`;
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    try {
-      await admin.unsafe(`create database ${name}`);
-    } finally {
-      await admin.end({ timeout: 5 });
-    }
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return {
-      env: { DATABASE_URL: url.toString() },
-      drop: async () => {
-        const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
-        try {
-          await cleanup.unsafe(`drop database if exists ${name} with (force)`);
-        } finally {
-          await cleanup.end({ timeout: 5 });
-        }
-      },
-    };
+    const database = await createThrowawayDatabase(serverUrl, "parlor_e2e");
+    return { env: { DATABASE_URL: database.url }, drop: database.drop };
   }
   const dir = await mkdtemp(join(tmpdir(), "parlor-e2e-"));
   return {
@@ -161,15 +143,18 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   return { url, output: () => output, stop };
 }
 
-/** Debian's Chromium (or CHROMIUM_PATH); never a downloaded browser. */
-export async function launchBrowser(): Promise<Browser> {
+/** A synthetic camera and microphone (`--use-fake-device-for-media-stream`), with or without the permission prompt. */
+export const FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
+
+/** Debian's Chromium (or CHROMIUM_PATH); never a downloaded browser. `extraArgs` add to the flags that work here. */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
   if (!existsSync(executablePath)) {
     throw new Error(
       `Chromium was not found at ${executablePath}. Install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`,
     );
   }
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 export interface PageProblems {

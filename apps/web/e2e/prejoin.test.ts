@@ -7,30 +7,25 @@
  * LiveKit is the API's test double (its RoomService over HTTP), reached through a loopback
  * proxy the test can switch off: switched off, nothing listens on LIVEKIT_URL.
  */
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import { startLiveKitDouble, type LiveKitDouble } from "../../../packages/api/test/livekit-double";
-import { startApp, watchProblems, WEB_DIR, type PageProblems, type RunningApp } from "./harness";
+import { startLiveKitDouble, type LiveKitDouble } from "@parlor/api/testing/livekit-double";
+import {
+  freePort,
+  launchBrowser,
+  startApp,
+  watchProblems,
+  WEB_DIR,
+  type PageProblems,
+  type RunningApp,
+} from "./harness";
 
 const SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const BASE_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--use-fake-device-for-media-stream",
-];
 const PASSWORD = "correct horse battery staple";
 const EMAIL = `ada-${Date.now().toString(36)}@example.com`;
 const ROOM_PATH = "/t/acme/standup";
@@ -39,16 +34,7 @@ let chosenMicrophone = "";
 
 /** A TCP forwarder on a fixed loopback port that can be switched off (nothing listening) and on. */
 async function switchableProxy(target: { host: string; port: number }) {
-  const port = await new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
+  const port = await freePort();
   let server: Server | null = null;
   const sockets = new Set<Socket>();
   const proxy = {
@@ -81,11 +67,8 @@ async function switchableProxy(target: { host: string; port: number }) {
   return proxy;
 }
 
-async function launch(extraArgs: string[]): Promise<Browser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium was not found at ${CHROMIUM}. Install Debian's chromium or set CHROMIUM_PATH.`);
-  return chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...extraArgs], headless: true });
-}
+/** Chromium with a fake camera and microphone; the permission prompt is answered only if `extraArgs` say so. */
+const launch = (extraArgs: string[]) => launchBrowser(["--use-fake-device-for-media-stream", ...extraArgs]);
 
 async function newContext(
   browser: Browser,

@@ -24,20 +24,53 @@ export async function createTestDatabase(
   }
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) throw new Error("TEST_DB_DRIVER=postgres needs DATABASE_URL");
-  const name = `parlor_test_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = createDatabase({ url: url.toString(), ...options });
+  const throwaway = await createThrowawayDatabase(serverUrl);
+  const handle = createDatabase({ url: throwaway.url, ...options });
   if (options.migrate !== false) await handle.migrate();
   return {
     ...handle,
-    url: url.toString(),
+    url: throwaway.url,
     async close() {
       await handle.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
+      await throwaway.drop();
+    },
+  };
+}
+
+export interface ThrowawayDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A new, empty database on the Postgres server `serverUrl` names (for a test, a browser run or a
+ * benchmark); `drop()` removes it, closing whatever is still connected.
+ */
+export async function createThrowawayDatabase(
+  serverUrl: string,
+  prefix = "parlor_test",
+): Promise<ThrowawayDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  const admin = () => postgres(serverUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  const creator = admin();
+  try {
+    await creator.unsafe(`create database ${name}`);
+  } finally {
+    await creator.end({ timeout: 5 });
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const dropper = admin();
+      try {
+        await dropper.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await dropper.end({ timeout: 5 });
+      }
     },
   };
 }
