@@ -5,21 +5,21 @@ import { Button } from "@parlor/ui/button";
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
 
-import { FormAlert, useRetryAfter } from "@/components/form-alert";
+import { FormAlert } from "@/components/form-alert";
 import { FormField } from "@/components/form-field";
-import { validate } from "@/lib/forms";
 import { signInPath } from "@/lib/request-path";
-import { useFormErrors } from "@/lib/use-form-errors";
+import { useSchemaForm } from "@/lib/use-schema-form";
 import { api } from "@/trpc/react";
 
 export function SignUpForm({ next }: { next: string }) {
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [values, setValues] = useState({ name: "", email: "", password: "" });
-  const errors = useFormErrors();
-  const retry = useRetryAfter();
+  const { values, update, errors, handleSubmit, onServerError, retry } = useSchemaForm(signUpInput, {
+    name: "",
+    email: "",
+    password: "",
+  });
 
   const signUp = api.auth.signUp.useMutation({
     onSuccess: () => {
@@ -27,30 +27,16 @@ export function SignUpForm({ next }: { next: string }) {
       router.replace(next);
       router.refresh();
     },
-    onError: (error) => {
-      errors.fromServer(error);
-      retry.note(error);
-    },
+    onError: onServerError,
   });
 
-  function update(field: keyof typeof values, value: string) {
-    setValues((current) => ({ ...current, [field]: value }));
-    errors.clear(field);
-  }
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const checked = validate(signUpInput, values);
-    if (!checked.ok) {
-      errors.fromClient(checked.fieldErrors);
-      return;
-    }
-    errors.reset();
-    signUp.mutate(checked.data);
-  }
-
   return (
-    <form noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="Create an account">
+    <form
+      noValidate
+      onSubmit={handleSubmit((data) => signUp.mutate(data))}
+      className="grid gap-5"
+      aria-label="Create an account"
+    >
       {signUp.isPending ? null : (
         <FormAlert error={signUp.error} waitSeconds={retry.seconds} waitOver={retry.over} />
       )}

@@ -13,12 +13,11 @@ import {
 } from "@parlor/ui/dialog";
 import { PlusIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 
-import { FormAlert, useRetryAfter } from "@/components/form-alert";
+import { FormAlert } from "@/components/form-alert";
 import { FormField } from "@/components/form-field";
-import { validate } from "@/lib/forms";
-import { useFormErrors } from "@/lib/use-form-errors";
+import { useSchemaForm } from "@/lib/use-schema-form";
 import { api } from "@/trpc/react";
 
 import { roomPath } from "./room-card";
@@ -34,30 +33,18 @@ export function NewRoomDialog({
   const router = useRouter();
   const utils = api.useUtils();
   const [open, setOpen] = useState(false);
-  const [name, setName] = useState("");
-  const errors = useFormErrors();
-  const retry = useRetryAfter();
+  const { values, update, errors, handleSubmit, reset, onServerError, retry } = useSchemaForm(
+    createRoomInput,
+    { name: "" },
+    ({ name }) => ({ teamSlug, name }),
+  );
   const create = api.room.create.useMutation({
     onSuccess: async (room) => {
       await utils.room.list.invalidate({ teamSlug });
       router.push(roomPath(teamSlug, room.slug));
     },
-    onError: (error) => {
-      errors.fromServer(error);
-      retry.note(error);
-    },
+    onError: onServerError,
   });
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const checked = validate(createRoomInput, { teamSlug, name });
-    if (!checked.ok) {
-      errors.fromClient(checked.fieldErrors);
-      return;
-    }
-    errors.reset();
-    create.mutate(checked.data);
-  }
 
   return (
     <Dialog
@@ -65,8 +52,7 @@ export function NewRoomDialog({
       onOpenChange={(next) => {
         setOpen(next);
         if (next) {
-          setName("");
-          errors.reset();
+          reset();
           create.reset();
         }
       }}
@@ -78,7 +64,12 @@ export function NewRoomDialog({
         </Button>
       </DialogTrigger>
       <DialogContent className="sm:max-w-md">
-        <form noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="New room">
+        <form
+          noValidate
+          onSubmit={handleSubmit((data) => create.mutate(data))}
+          className="grid gap-5"
+          aria-label="New room"
+        >
           <DialogHeader>
             <DialogTitle>New room</DialogTitle>
             <DialogDescription>
@@ -95,11 +86,8 @@ export function NewRoomDialog({
             autoComplete="off"
             autoFocus
             maxLength={256}
-            value={name}
-            onChange={(event) => {
-              setName(event.target.value);
-              errors.clear("name");
-            }}
+            value={values.name}
+            onChange={(event) => update("name", event.target.value)}
             error={errors.of("name")}
           />
           <DialogFooter>

@@ -6,12 +6,11 @@ import { Button } from "@parlor/ui/button";
 import { Input } from "@parlor/ui/input";
 import { Label } from "@parlor/ui/label";
 import { toast } from "@parlor/ui/toaster";
-import { useId, useState, type FormEvent } from "react";
+import { useId } from "react";
 
 import { FormAlert } from "@/components/form-alert";
 import { FormField } from "@/components/form-field";
-import { validate } from "@/lib/forms";
-import { useFormErrors } from "@/lib/use-form-errors";
+import { useSchemaForm } from "@/lib/use-schema-form";
 import { api } from "@/trpc/react";
 
 type Preferences = RouterOutputs["preferences"]["get"];
@@ -22,34 +21,31 @@ export function ProfileForm({ user, initialPreferences }: { user: User; initialP
   const emailId = useId();
   const preferences = api.preferences.get.useQuery(undefined, { initialData: initialPreferences });
   const saved = preferences.data.displayName ?? "";
-  const [displayName, setDisplayName] = useState(saved);
-  const errors = useFormErrors();
-  const update = api.preferences.update.useMutation({
+  const { values, update, errors, handleSubmit, reset, onServerError } = useSchemaForm(
+    updatePreferencesInput,
+    { displayName: saved },
+    ({ displayName }) => ({ displayName: displayName.trim() === "" ? null : displayName }),
+  );
+  const { displayName } = values;
+  const save = api.preferences.update.useMutation({
     onSuccess: (next) => {
       utils.preferences.get.setData(undefined, next);
-      setDisplayName(next.displayName ?? "");
+      reset({ displayName: next.displayName ?? "" });
       toast.success("Profile saved");
     },
-    onError: errors.fromServer,
+    onError: onServerError,
   });
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const value = displayName.trim() === "" ? null : displayName;
-    const checked = validate(updatePreferencesInput, { displayName: value });
-    if (!checked.ok) {
-      errors.fromClient(checked.fieldErrors);
-      return;
-    }
-    errors.reset();
-    update.mutate(checked.data);
-  }
 
   const changed = displayName.trim() !== saved;
 
   return (
-    <form noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="Profile">
-      {update.isPending ? null : <FormAlert error={update.error} />}
+    <form
+      noValidate
+      onSubmit={handleSubmit((data) => save.mutate(data))}
+      className="grid gap-5"
+      aria-label="Profile"
+    >
+      {save.isPending ? null : <FormAlert error={save.error} />}
       <FormField
         label="Display name"
         name="displayName"
@@ -57,10 +53,7 @@ export function ProfileForm({ user, initialPreferences }: { user: User; initialP
         placeholder={user.name}
         maxLength={256}
         value={displayName}
-        onChange={(event) => {
-          setDisplayName(event.target.value);
-          errors.clear("displayName");
-        }}
+        onChange={(event) => update("displayName", event.target.value)}
         hint={`What others see in rooms. Leave it empty to use your account name, ${user.name}.`}
         error={errors.of("displayName")}
       />
@@ -69,8 +62,8 @@ export function ProfileForm({ user, initialPreferences }: { user: User; initialP
         <Input id={emailId} value={user.email} readOnly disabled className="disabled:opacity-70" />
       </div>
       <div className="flex justify-end">
-        <Button type="submit" pending={update.isPending} disabled={!changed}>
-          {update.isPending ? "Saving…" : "Save"}
+        <Button type="submit" pending={save.isPending} disabled={!changed}>
+          {save.isPending ? "Saving…" : "Save"}
         </Button>
       </div>
     </form>

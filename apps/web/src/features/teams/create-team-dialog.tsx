@@ -13,21 +13,20 @@ import {
 import { toast } from "@parlor/ui/toaster";
 import { PlusIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 
-import { FormAlert, useRetryAfter } from "@/components/form-alert";
+import { FormAlert } from "@/components/form-alert";
 import { FormField } from "@/components/form-field";
-import { validate } from "@/lib/forms";
-import { useFormErrors } from "@/lib/use-form-errors";
+import { useSchemaForm } from "@/lib/use-schema-form";
 import { api } from "@/trpc/react";
 
 /** Names a new team; on success the creator (its owner) is taken to it. */
 export function CreateTeamForm({ onCreated }: { onCreated?: () => void }) {
   const router = useRouter();
   const utils = api.useUtils();
-  const [name, setName] = useState("");
-  const errors = useFormErrors();
-  const retry = useRetryAfter();
+  const { values, update, errors, handleSubmit, onServerError, retry } = useSchemaForm(createTeamInput, {
+    name: "",
+  });
   const create = api.team.create.useMutation({
     onSuccess: async (team) => {
       await utils.team.list.invalidate();
@@ -37,25 +36,16 @@ export function CreateTeamForm({ onCreated }: { onCreated?: () => void }) {
       onCreated?.();
       router.push(`/t/${team.slug}`);
     },
-    onError: (error) => {
-      errors.fromServer(error);
-      retry.note(error);
-    },
+    onError: onServerError,
   });
 
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const checked = validate(createTeamInput, { name });
-    if (!checked.ok) {
-      errors.fromClient(checked.fieldErrors);
-      return;
-    }
-    errors.reset();
-    create.mutate(checked.data);
-  }
-
   return (
-    <form noValidate onSubmit={onSubmit} className="grid gap-4" aria-label="Create a team">
+    <form
+      noValidate
+      onSubmit={handleSubmit((data) => create.mutate(data))}
+      className="grid gap-4"
+      aria-label="Create a team"
+    >
       {create.isPending ? null : (
         <FormAlert error={create.error} waitSeconds={retry.seconds} waitOver={retry.over} />
       )}
@@ -64,12 +54,9 @@ export function CreateTeamForm({ onCreated }: { onCreated?: () => void }) {
         name="name"
         placeholder="Design, Acme Inc., Book club…"
         autoComplete="off"
-        value={name}
+        value={values.name}
         maxLength={256}
-        onChange={(event) => {
-          setName(event.target.value);
-          errors.clear("name");
-        }}
+        onChange={(event) => update("name", event.target.value)}
         error={errors.of("name")}
       />
       <Button type="submit" pending={create.isPending} disabled={retry.seconds > 0}>
