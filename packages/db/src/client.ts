@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname } from "node:path";
 
 import { PGlite } from "@electric-sql/pglite";
 import { type Logger, sql } from "drizzle-orm";
@@ -95,7 +95,7 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
 
   const dataDir = options.dataDir ?? defaultDataDir();
   // PGlite creates its own folder but not the parents (`.data/` on a fresh clone).
-  if (!dataDir.includes("://")) mkdirSync(dirname(resolve(dataDir)), { recursive: true });
+  if (!dataDir.includes("://")) mkdirSync(dirname(dataDir), { recursive: true });
   const client = new PGlite(dataDir);
   const db = drizzlePglite({ client, schema, logger }) as unknown as Database;
   return {
