@@ -4,7 +4,7 @@ import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import { randomToken } from "./lib/crypto";
 import { forbidden, notFound } from "./lib/errors";
 import { presenceByRoom, roomHistory } from "./presence";
-import { cleanText, slugify } from "./schemas/common";
+import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
 import type { Services } from "./services";
 import {
@@ -182,12 +182,6 @@ export async function deleteRoom(svc: Services, actor: Actor, teamSlug: string, 
   await svc.db.delete(schema.rooms).where(eq(schema.rooms.id, room.id));
   svc.logger.info({ event: "room.deleted", roomId: room.id }, "room deleted");
   return { ok: true as const };
-}
-
-/** "standup" → "Standup", "design-review" → "Design review". */
-function nameFromSlug(slug: string): string {
-  const words = slug.replace(/-/g, " ");
-  return words.charAt(0).toLocaleUpperCase() + words.slice(1);
 }
 
 /** Seconds of clock difference and webhook delay allowed for when trusting presence records. */

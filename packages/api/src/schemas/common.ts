@@ -54,3 +54,12 @@ export function slugify(name: string, maxLength = 48): string {
     .replace(/^-+|-+$/g, "");
   return Array.from(slug).slice(0, maxLength).join("").replace(/-+$/, "");
 }
+
+/**
+ * The name `room.ensure` gives a room it creates from its address: "standup" → "Standup",
+ * "design-review" → "Design review". Shared so the page can show it before the room exists.
+ */
+export function nameFromSlug(slug: string): string {
+  const words = slug.replace(/-/g, " ");
+  return words.charAt(0).toLocaleUpperCase() + words.slice(1);
+}

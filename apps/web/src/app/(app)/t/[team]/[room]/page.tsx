@@ -1,3 +1,4 @@
+import { nameFromSlug } from "@parlor/api/schemas";
 import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
 import { cache } from "react";
@@ -5,12 +6,6 @@ import { cache } from "react";
 import { RoomPage } from "@/features/room/room-page";
 import { decodeParam } from "@/lib/params";
 import { getCurrentUser, loadForPage, serverApi } from "@/trpc/server";
-
-/** "design-review" → "Design review": the name `room.ensure` gives a room it creates from its URL. */
-function nameFromSlug(slug: string): string {
-  const words = slug.replace(/-/g, " ");
-  return words.charAt(0).toLocaleUpperCase() + words.slice(1);
-}
 
 /**
  * The team's and room's names (a room that does not exist yet is named after its address), and
