@@ -2,9 +2,7 @@
 
 import { signInInput } from "@parlor/api/schemas";
 import { Button } from "@parlor/ui/button";
-import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 
 import { FormAlert } from "@/components/form-alert";
 import { FormField } from "@/components/form-field";
@@ -12,20 +10,17 @@ import { signUpPath } from "@/lib/request-path";
 import { useSchemaForm } from "@/lib/use-schema-form";
 import { api } from "@/trpc/react";
 
+import { useEnterApp } from "./use-enter-app";
+
 export function SignInForm({ next }: { next: string }) {
-  const router = useRouter();
-  const queryClient = useQueryClient();
+  const enterApp = useEnterApp(next);
   const { values, update, errors, handleSubmit, onServerError, retry } = useSchemaForm(signInInput, {
     email: "",
     password: "",
   });
 
   const signIn = api.auth.signIn.useMutation({
-    onSuccess: () => {
-      queryClient.clear();
-      router.replace(next);
-      router.refresh();
-    },
+    onSuccess: enterApp,
     onError: onServerError,
   });
 

@@ -2,9 +2,7 @@
 
 import { PASSWORD_MIN, signUpInput } from "@parlor/api/schemas";
 import { Button } from "@parlor/ui/button";
-import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 
 import { FormAlert } from "@/components/form-alert";
 import { FormField } from "@/components/form-field";
@@ -12,9 +10,10 @@ import { signInPath } from "@/lib/request-path";
 import { useSchemaForm } from "@/lib/use-schema-form";
 import { api } from "@/trpc/react";
 
+import { useEnterApp } from "./use-enter-app";
+
 export function SignUpForm({ next }: { next: string }) {
-  const router = useRouter();
-  const queryClient = useQueryClient();
+  const enterApp = useEnterApp(next);
   const { values, update, errors, handleSubmit, onServerError, retry } = useSchemaForm(signUpInput, {
     name: "",
     email: "",
@@ -22,11 +21,7 @@ export function SignUpForm({ next }: { next: string }) {
   });
 
   const signUp = api.auth.signUp.useMutation({
-    onSuccess: () => {
-      queryClient.clear();
-      router.replace(next);
-      router.refresh();
-    },
+    onSuccess: enterApp,
     onError: onServerError,
   });
 
