@@ -244,34 +244,59 @@ export async function reconcilePresence(
       }
     }
 
+    // The session of each live room: the open one we know, else made (or found) now.
+    const openBySid = new Map(open.map((session) => [session.sid, session.id]));
+    const sessionIds = new Map<string, string>();
+    for (const liveRoom of live) {
+      const known = openBySid.get(liveRoom.sid);
+      const id =
+        known ??
+        (await roomSessionFor(tx, byName.get(liveRoom.name)!.id, liveRoom.sid, liveRoom.createdAt)).id;
+      sessionIds.set(liveRoom.name, id);
+    }
+
+    // Everyone recorded as present in those sessions, in one query.
+    const recorded = sessionIds.size
+      ? await tx
+          .select({
+            sessionId: schema.participantSessions.roomSessionId,
+            sid: schema.participantSessions.participantSid,
+          })
+          .from(schema.participantSessions)
+          .where(
+            and(
+              inArray(schema.participantSessions.roomSessionId, [...sessionIds.values()]),
+              isNull(schema.participantSessions.leftAt),
+            ),
+          )
+      : [];
+    const recordedBySession = new Map<string, string[]>();
+    for (const r of recorded)
+      recordedBySession.set(r.sessionId, [...(recordedBySession.get(r.sessionId) ?? []), r.sid]);
+
+    const gone: string[] = [];
     for (const liveRoom of live) {
       const room = byName.get(liveRoom.name)!;
-      const session = await roomSessionFor(tx, room.id, liveRoom.sid, liveRoom.createdAt);
+      const sessionId = sessionIds.get(liveRoom.name)!;
       const people = participants.get(liveRoom.name) ?? [];
       const present = new Set(people.map((p) => p.sid));
-      const recorded = await tx
-        .select({ sid: schema.participantSessions.participantSid })
-        .from(schema.participantSessions)
-        .where(
-          and(
-            eq(schema.participantSessions.roomSessionId, session.id),
-            isNull(schema.participantSessions.leftAt),
-          ),
-        );
-      const gone = recorded.filter((r) => !present.has(r.sid)).map((r) => r.sid);
-      if (gone.length) {
-        await tx
-          .update(schema.participantSessions)
-          .set({ leftAt: now })
-          .where(inArray(schema.participantSessions.participantSid, gone));
+      const known = new Set(recordedBySession.get(sessionId) ?? []);
+      for (const sid of known) {
+        if (present.has(sid)) continue;
+        gone.push(sid);
         touchedTeams.add(room.teamId);
       }
-      const known = new Set(recorded.map((r) => r.sid));
       for (const person of people) {
         if (known.has(person.sid)) continue;
-        await recordJoin(tx, room, session.id, person, null);
+        await recordJoin(tx, room, sessionId, person, null);
         touchedTeams.add(room.teamId);
       }
+    }
+    if (gone.length) {
+      await tx
+        .update(schema.participantSessions)
+        .set({ leftAt: now })
+        .where(inArray(schema.participantSessions.participantSid, gone));
     }
 
     await tx
