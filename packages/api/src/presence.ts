@@ -207,9 +207,11 @@ export async function reconcilePresence(
   const byName = new Map(parlorRooms.map((r) => [r.livekitRoomName, r]));
   const live = liveRooms.filter((r) => byName.has(r.name));
 
-  // Ask LiveKit for the people in each occupied room, a few rooms at a time.
+  // Ask LiveKit for the people in each live room, a few rooms at a time. Every room, not only
+  // those whose numParticipants is above 0: LiveKit refreshes that count every few seconds, so a
+  // room someone just joined still reads 0, and skipping it would mark them as gone for good.
   const participants = new Map<string, LiveKitParticipant[]>();
-  const queue = live.filter((r) => r.numParticipants > 0);
+  const queue = [...live];
   await Promise.all(
     Array.from({ length: Math.min(16, queue.length) }, async () => {
       for (let room = queue.pop(); room; room = queue.pop()) {

@@ -2,7 +2,7 @@ import { schema, type Database } from "@parlor/db";
 import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 
 import { randomToken } from "./lib/crypto";
-import { forbidden, notFound } from "./lib/errors";
+import { conflict, forbidden, notFound } from "./lib/errors";
 import { presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
@@ -253,6 +253,14 @@ function prepareJoinQueries(db: Database) {
       role: schema.teamMembers.role,
       displayName: schema.userPreferences.displayName,
       bannedUntil: schema.roomBans.until,
+      // Others in the room now, per the records: LiveKit refuses a join past the room's limit
+      // with a bare handshake failure that browsers cannot tell from an outage, so Parlor says it.
+      othersPresent: sql<number>`(
+        select count(distinct p.identity)::int
+        from ${schema.participantSessions} p
+        join ${schema.roomSessions} s on s.id = p.room_session_id and s.ended_at is null
+        where p.room_id = ${schema.rooms.id} and p.left_at is null and p.identity <> ${param.userId}
+      )`,
     })
     .from(schema.rooms)
     .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
@@ -386,6 +394,12 @@ export async function connectionDetails(
     const minutes = Math.max(1, Math.ceil((row.bannedUntil.getTime() - svc.clock().getTime()) / 60_000));
     throw forbidden(
       `You were removed from this room by a moderator. You can rejoin in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    );
+  }
+
+  if (row.othersPresent >= row.room.maxParticipants) {
+    throw conflict(
+      `This room is full: it takes ${row.room.maxParticipants} ${row.room.maxParticipants === 1 ? "person" : "people"} and they are all in. Try again when someone leaves, or use another room.`,
     );
   }
 

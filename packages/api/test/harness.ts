@@ -1,7 +1,8 @@
 /**
  * Test harness: Parlor's real services on a fresh database (PGlite, or Postgres when the test
- * project says so) and the LiveKit double, reached through the real HTTP handler with a tRPC
- * client per simulated browser, cookies and all.
+ * project says so), reached through the real HTTP handler with a tRPC client per simulated
+ * browser, cookies and all. `startTestAppOnLiveKit` talks to the real LiveKit server;
+ * `startTestApp` to the double, for tests that inject LiveKit failures or count its calls.
  */
 import { createTestDatabase } from "@parlor/db/testing";
 import type { DatabaseHandle } from "@parlor/db";
@@ -24,19 +25,48 @@ export interface TestAppOptions extends Omit<ServiceOverrides, "database"> {
   livekit?: LiveKitDouble;
 }
 
+/** Where a LiveKit server (real or double) answers, and its key pair. */
+export interface LiveKitEndpoint {
+  wsUrl: string;
+  apiKey: string;
+  apiSecret: string;
+}
+
 export type TestClient = ReturnType<TestApp["client"]>;
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+export type RealLiveKitTestApp = Awaited<ReturnType<typeof startTestAppOnLiveKit>>;
 
 let emailCounter = 0;
 export const uniqueEmail = (prefix = "user") =>
   `${prefix}-${Date.now().toString(36)}-${++emailCounter}@example.com`;
 export const GOOD_PASSWORD = "correct horse battery staple";
 
+/** The app on the LiveKit double (failure injection, call counting). */
 export async function startTestApp(options: TestAppOptions = {}) {
-  const ownsDatabase = !options.database;
-  const database = options.database ?? (await createTestDatabase());
   const ownsLiveKit = !options.livekit;
   const livekit = options.livekit ?? (await startLiveKitDouble());
+  const app = await startApp(livekit, options);
+  return {
+    ...app,
+    livekit,
+    async close() {
+      await app.close();
+      if (ownsLiveKit) await livekit.close();
+    },
+  };
+}
+
+/** The app on a real LiveKit server (see livekit-server.ts). */
+export async function startTestAppOnLiveKit(
+  server: LiveKitEndpoint,
+  options: Omit<TestAppOptions, "livekit"> = {},
+) {
+  return startApp(server, options);
+}
+
+async function startApp(livekit: LiveKitEndpoint, options: Omit<TestAppOptions, "livekit">) {
+  const ownsDatabase = !options.database;
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     LIVEKIT_URL: livekit.wsUrl,
     LIVEKIT_API_KEY: livekit.apiKey,
@@ -99,12 +129,10 @@ export async function startTestApp(options: TestAppOptions = {}) {
   return {
     services,
     database,
-    livekit,
     config,
     client,
     signUp,
     async close() {
-      if (ownsLiveKit) await livekit.close();
       if (ownsDatabase) await database.close();
     },
   };

@@ -214,8 +214,10 @@ export async function startLiveKitServer(options: LiveKitServerOptions = {}): Pr
   const output = () => log.slice(-20_000);
 
   async function launch() {
+    // The config file is the whole configuration: variables LiveKit would also read are dropped.
+    const { LIVEKIT_KEYS: _keys, LIVEKIT_CONFIG: _config, ...env } = process.env;
     const started = spawn(path!, ["--config", configPath], {
-      env: { ...process.env, LIVEKIT_KEYS: "", LIVEKIT_CONFIG: "" },
+      env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     child = started;
