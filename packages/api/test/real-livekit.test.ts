@@ -93,11 +93,10 @@ describe.skipIf(!binary)(`the API against the real LiveKit server (${testDriver(
   const participants: RealParticipant[] = [];
 
   beforeAll(async () => {
-    let services: Services | undefined;
-    webhooks = await startWebhookReceiver(() => services);
+    // The app starts after LiveKit (which must know where to send webhooks); until then, 503.
+    webhooks = await startWebhookReceiver(() => app?.services);
     livekit = await startLiveKitServer({ binary, webhookUrls: [webhooks.url] });
     app = await startTestAppOnLiveKit(livekit);
-    services = app.services;
     roomService = new RoomServiceClient(livekit.httpUrl, livekit.apiKey, livekit.apiSecret);
 
     owner = await app.signUp("Olivia Owner");
