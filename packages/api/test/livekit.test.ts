@@ -6,6 +6,73 @@ import { AppError } from "../src/lib/errors";
 import { createLogger } from "../src/lib/logger";
 import { createLiveKitService, httpUrl } from "../src/livekit/service";
 import { startLiveKitDouble, type LiveKitDouble } from "./livekit-double";
+import { eventually } from "./eventually";
+import { disposeParticipants, joinWithToken } from "./livekit-participant";
+import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
+
+const binary = liveKitServerForSuite("The LiveKit service's tests against the real server");
+
+describe.skipIf(!binary)("the LiveKit service against the real server", () => {
+  let server: LiveKitServer;
+  let service: ReturnType<typeof createLiveKitService>;
+  beforeAll(async () => {
+    server = await startLiveKitServer({ binary });
+    const config = loadConfig({
+      LIVEKIT_URL: server.wsUrl,
+      LIVEKIT_API_KEY: server.apiKey,
+      LIVEKIT_API_SECRET: server.apiSecret,
+    });
+    service = createLiveKitService(config.livekit, createLogger("silent"));
+  });
+  afterAll(async () => {
+    await disposeParticipants().catch(() => undefined);
+    await server?.stop();
+  });
+
+  it("creates, lists and deletes rooms; lists, mutes and removes participants", async () => {
+    const options = {
+      name: "svc-room",
+      emptyTimeoutSeconds: 60,
+      departureTimeoutSeconds: 10,
+      maxParticipants: 5,
+      metadata: '{"parlor":{}}',
+    };
+    await service.ensureRoom(options);
+    await service.ensureRoom(options); // already there: fine
+    expect(await service.listRooms(["svc-room"])).toEqual([
+      expect.objectContaining({ name: "svc-room", metadata: options.metadata }),
+    ]);
+
+    const token = await service.mintToken({
+      identity: "u1",
+      name: "User One",
+      room: "svc-room",
+      roomAdmin: false,
+      ttlSeconds: 60,
+    });
+    const participant = await joinWithToken(server.wsUrl, token);
+    await eventually(async () => {
+      const [listed] = await service.listParticipants("svc-room");
+      expect(listed).toMatchObject({ identity: "u1", name: "User One" });
+      expect(listed?.tracks.map((t) => [t.kind, t.source, t.muted])).toEqual([
+        ["audio", "MICROPHONE", false],
+      ]);
+    });
+
+    expect(await service.muteParticipant("svc-room", "u1", "audio")).toBe(1);
+    await participant.microphoneMuted;
+    expect((await service.listParticipants("svc-room"))[0]?.tracks[0]?.muted).toBe(true);
+
+    await service.removeParticipant("svc-room", "u1");
+    await participant.disconnected;
+    expect(await service.listParticipants("svc-room")).toEqual([]);
+    await service.deleteRoom("svc-room");
+    await service.deleteRoom("svc-room"); // already gone: fine
+    expect(await service.listRooms(["svc-room"])).toEqual([]);
+    expect(await service.listParticipants("svc-room")).toEqual([]);
+    expect(await service.ping()).toBe(true);
+  });
+});
 
 describe("the LiveKit double", () => {
   let double: LiveKitDouble;
@@ -48,7 +115,8 @@ describe("the LiveKit double", () => {
   });
 });
 
-describe("the LiveKit service", () => {
+/** The service's failure handling, on the double (it can be told to fail or hang). */
+describe("the LiveKit service when LiveKit fails", () => {
   let double: LiveKitDouble;
   let service: ReturnType<typeof createLiveKitService>;
   beforeAll(async () => {
@@ -61,44 +129,6 @@ describe("the LiveKit service", () => {
   it("turns ws URLs into LiveKit's HTTP API address", () => {
     expect(httpUrl("wss://lk.example.com")).toBe("https://lk.example.com");
     expect(httpUrl("ws://localhost:7880")).toBe("http://localhost:7880");
-  });
-
-  it("creates, lists and deletes rooms; lists, mutes and removes participants", async () => {
-    await service.ensureRoom({
-      name: "svc-room",
-      emptyTimeoutSeconds: 60,
-      departureTimeoutSeconds: 10,
-      maxParticipants: 5,
-      metadata: "{}",
-    });
-    double.join("svc-room", {
-      identity: "u1",
-      name: "User One",
-      tracks: [
-        { type: "AUDIO", source: "MICROPHONE", muted: false },
-        { type: "VIDEO", source: "CAMERA", muted: false },
-      ],
-    });
-    expect(await service.listRooms(["svc-room"])).toEqual([
-      expect.objectContaining({ name: "svc-room", numParticipants: 1 }),
-    ]);
-    const [participant] = await service.listParticipants("svc-room");
-    expect(participant).toMatchObject({ identity: "u1", name: "User One" });
-    expect(participant?.tracks.map((t) => [t.kind, t.source])).toEqual([
-      ["audio", "MICROPHONE"],
-      ["video", "CAMERA"],
-    ]);
-
-    expect(await service.muteParticipant("svc-room", "u1", "audio")).toBe(1);
-    expect(double.rooms.get("svc-room")?.participants.get("u1")?.tracks[0]?.muted).toBe(true);
-    expect(double.rooms.get("svc-room")?.participants.get("u1")?.tracks[1]?.muted).toBe(false);
-
-    await service.removeParticipant("svc-room", "u1");
-    expect(await service.listParticipants("svc-room")).toEqual([]);
-    await service.deleteRoom("svc-room");
-    await service.deleteRoom("svc-room"); // already gone: fine
-    expect(await service.listRooms(["svc-room"])).toEqual([]);
-    expect(await service.listParticipants("svc-room")).toEqual([]);
   });
 
   it("maps an outage, a hang and refused credentials to SERVICE_UNAVAILABLE with a useful message", async () => {

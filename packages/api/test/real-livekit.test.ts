@@ -19,6 +19,7 @@ import { createLiveKitService } from "../src/livekit/service";
 import { reconcilePresence } from "../src/presence";
 import type { Services } from "../src/services";
 import { loadConfig } from "../src/config";
+import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
 import {
   DisconnectReason,
@@ -35,21 +36,6 @@ import {
 } from "./livekit-server";
 
 const binary = liveKitServerForSuite("The real-LiveKit API suite");
-
-/** Waits for `check` to hold (polling), failing with its last error after `timeoutMs`. */
-async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw last;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** LiveKit's webhooks, received over HTTP on loopback and handed to Parlor's real handler. */
 async function startWebhookReceiver(services: () => Services | undefined) {
