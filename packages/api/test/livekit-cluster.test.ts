@@ -1,0 +1,156 @@
+/**
+ * Past one machine: two livekit-server nodes sharing one Redis form one cluster. Parlor talks to
+ * node A only; people connect through either node and meet in one room. Presence (from both
+ * nodes' webhooks and from reconciliation), moderation and history must be right.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { testDriver } from "@parlor/db/testing";
+import { RoomServiceClient } from "livekit-server-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { handleLiveKitWebhook } from "../src/http";
+import { reconcilePresence } from "../src/presence";
+import { eventually } from "./eventually";
+import { startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
+import {
+  DisconnectReason,
+  disposeParticipants,
+  joinWithToken,
+  type RealParticipant,
+} from "./livekit-participant";
+import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
+import { redisServerBinary, startRedisServer } from "./redis-server";
+
+const binary = liveKitServerForSuite("The LiveKit cluster suite");
+const redisBinary = redisServerBinary();
+if (binary && !redisBinary) {
+  if (process.env.PARLOR_REQUIRE_LIVEKIT === "1") {
+    throw new Error("The LiveKit cluster suite needs redis-server (apt-get install -y redis-server).");
+  }
+  console.warn(
+    "\n⚠ The LiveKit cluster suite did NOT run (skipped): no redis-server (apt-get install -y redis-server).\n",
+  );
+}
+
+describe.skipIf(!binary || !redisBinary)(`a LiveKit cluster of two nodes (${testDriver()})`, () => {
+  let redis: Awaited<ReturnType<typeof startRedisServer>>;
+  let nodeA: LiveKitServer;
+  let nodeB: LiveKitServer;
+  let app: RealLiveKitTestApp;
+  let receiver: Server;
+  let owner: TestClient & { user: { id: string } };
+  let member: TestClient & { user: { id: string } };
+  let teamSlug: string;
+  const participants: RealParticipant[] = [];
+
+  beforeAll(async () => {
+    receiver = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      if (!app) return void res.writeHead(503).end();
+      const response = await handleLiveKitWebhook(
+        app.services,
+        new Request(`http://127.0.0.1${req.url}`, {
+          method: "POST",
+          headers: req.headers as Record<string, string>,
+          body: Buffer.concat(chunks),
+        }),
+      );
+      res.writeHead(response.status).end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const webhookUrls = [`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/livekit/webhook`];
+
+    redis = await startRedisServer(redisBinary!);
+    const keys = { apiKey: "parlor-cluster", apiSecret: "cluster-secret-0123456789abcdef0123456789" };
+    nodeA = await startLiveKitServer({ binary, redisAddress: redis.address, webhookUrls, ...keys });
+    nodeB = await startLiveKitServer({ binary, redisAddress: redis.address, webhookUrls, ...keys });
+    app = await startTestAppOnLiveKit(nodeA);
+
+    owner = await app.signUp("Olivia Owner");
+    member = await app.signUp("Max Member");
+    teamSlug = (await owner.trpc.team.create.mutate({ name: "Cluster" })).slug;
+    const invite = await owner.trpc.team.createInvite.mutate({ teamSlug });
+    await member.trpc.team.acceptInvite.mutate({ token: invite.token });
+  });
+
+  afterAll(async () => {
+    for (const participant of participants) await participant.leave().catch(() => undefined);
+    await disposeParticipants().catch(() => undefined);
+    await app?.close();
+    await nodeA?.stop();
+    await nodeB?.stop();
+    await redis?.stop();
+    await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  it("both nodes see each other through Redis", async () => {
+    const nodes = await Promise.all(
+      [nodeA, nodeB].map(async (node) => {
+        const rooms = new RoomServiceClient(node.httpUrl, node.apiKey, node.apiSecret);
+        await rooms.createRoom({ name: "probe" });
+        return (await rooms.listRooms(["probe"])).map((r) => r.sid);
+      }),
+    );
+    // One room, one sid, whichever node was asked.
+    expect(nodes[0]).toHaveLength(1);
+    expect(nodes[1]).toEqual(nodes[0]);
+  });
+
+  it("two people on different nodes meet in one room; presence, moderation and history are right", async () => {
+    await owner.trpc.room.ensure.mutate({ teamSlug, roomSlug: "standup" });
+    const ownerDetails = await owner.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup" });
+    const memberDetails = await member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup" });
+    // Parlor hands out node A's address; the member's browser is sent to node B (a load balancer's choice).
+    const onA = await joinWithToken(nodeA.wsUrl, ownerDetails.participantToken);
+    const onB = await joinWithToken(nodeB.wsUrl, memberDetails.participantToken);
+    participants.push(onA, onB);
+
+    // Each sees the other, across nodes.
+    await eventually(() => {
+      expect([...onA.room.remoteParticipants.keys()]).toEqual([member.user.id]);
+      expect([...onB.room.remoteParticipants.keys()]).toEqual([owner.user.id]);
+    });
+
+    // Presence from the cluster's webhooks, then confirmed by reconciliation through node A.
+    const present = async () =>
+      (await owner.trpc.room.list.query({ teamSlug }))
+        .find((r) => r.slug === "standup")
+        ?.participants.map((p) => p.identity)
+        .sort();
+    await eventually(async () => expect(await present()).toEqual([owner.user.id, member.user.id].sort()));
+    await reconcilePresence(app.services);
+    expect(await present()).toEqual([owner.user.id, member.user.id].sort());
+
+    // Moderation through node A reaches the person connected to node B.
+    await owner.trpc.room.muteParticipant.mutate({
+      teamSlug,
+      roomSlug: "standup",
+      identity: member.user.id,
+      kind: "audio",
+    });
+    await onB.microphoneMuted;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await owner.trpc.room.removeParticipant.mutate({
+      teamSlug,
+      roomSlug: "standup",
+      identity: member.user.id,
+    });
+    expect(await onB.disconnected).toBe(DisconnectReason.PARTICIPANT_REMOVED);
+    await eventually(async () => expect(await present()).toEqual([owner.user.id]));
+
+    await onA.leave();
+    await eventually(async () => {
+      const [meeting] = await owner.trpc.room.history.query({ teamSlug, roomSlug: "standup" });
+      expect(meeting?.attendees.map((a) => a.identity).sort()).toEqual(
+        [owner.user.id, member.user.id].sort(),
+      );
+      const memberStay = meeting!.attendees.find((a) => a.identity === member.user.id)!.secondsPresent;
+      expect(memberStay).toBeGreaterThanOrEqual(1);
+      expect(memberStay).toBeLessThanOrEqual(meeting!.durationSeconds);
+      expect(await present()).toEqual([]);
+    });
+  });
+});
