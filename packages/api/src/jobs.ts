@@ -1,6 +1,7 @@
 import { schema } from "@parlor/db";
 import { lt } from "drizzle-orm";
 
+import { pruneChat } from "./chat";
 import { reconcilePresence } from "./presence";
 import type { Services } from "./services";
 
@@ -40,6 +41,7 @@ export function startBackgroundJobs(svc: Services): () => void {
       await svc.rateLimiter.prune(dayAgo);
       await svc.db.delete(schema.roomBans).where(lt(schema.roomBans.until, svc.clock()));
       await svc.sessions.deleteExpired();
+      await pruneChat(svc);
     } catch (error) {
       svc.logger.warn({ err: error instanceof Error ? error.message : error }, "housekeeping failed");
     }

@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { chatRouter } from "./routers/chat";
 import { preferencesRouter } from "./routers/preferences";
 import { roomRouter } from "./routers/room";
 import { teamRouter } from "./routers/team";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   room: roomRouter,
   preferences: preferencesRouter,
   admin: adminRouter,
+  chat: chatRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,14 +3,10 @@
  * node A only; people connect through either node and meet in one room. Presence (from both
  * nodes' webhooks and from reconciliation), moderation and history must be right.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-
 import { testDriver } from "@parlor/db/testing";
 import { RoomServiceClient } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { handleLiveKitWebhook } from "../src/http";
 import { reconcilePresence } from "../src/presence";
 import { eventually } from "./eventually";
 import { startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
@@ -22,6 +18,7 @@ import {
 } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 import { redisServerBinary, startRedisServer } from "./redis-server";
+import { startWebhookReceiver } from "./webhook-receiver";
 
 const binary = liveKitServerForSuite("The LiveKit cluster suite");
 const redisBinary = redisServerBinary();
@@ -39,29 +36,15 @@ describe.skipIf(!binary || !redisBinary)(`a LiveKit cluster of two nodes (${test
   let nodeA: LiveKitServer;
   let nodeB: LiveKitServer;
   let app: RealLiveKitTestApp;
-  let receiver: Server;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let owner: TestClient & { user: { id: string } };
   let member: TestClient & { user: { id: string } };
   let teamSlug: string;
   const participants: RealParticipant[] = [];
 
   beforeAll(async () => {
-    receiver = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      if (!app) return void res.writeHead(503).end();
-      const response = await handleLiveKitWebhook(
-        app.services,
-        new Request(`http://127.0.0.1${req.url}`, {
-          method: "POST",
-          headers: req.headers as Record<string, string>,
-          body: Buffer.concat(chunks),
-        }),
-      );
-      res.writeHead(response.status).end();
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-    const webhookUrls = [`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/livekit/webhook`];
+    receiver = await startWebhookReceiver(() => app?.services);
+    const webhookUrls = [receiver.url];
 
     redis = await startRedisServer(redisBinary!);
     const keys = { apiKey: "parlor-cluster", apiSecret: "cluster-secret-0123456789abcdef0123456789" };
@@ -83,7 +66,7 @@ describe.skipIf(!binary || !redisBinary)(`a LiveKit cluster of two nodes (${test
     await nodeA?.stop();
     await nodeB?.stop();
     await redis?.stop();
-    await new Promise((resolve) => receiver?.close(resolve));
+    await receiver?.close();
   });
 
   it("both nodes see each other through Redis", async () => {

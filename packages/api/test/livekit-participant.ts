@@ -22,6 +22,8 @@ export interface RealParticipant {
   disconnected: Promise<DisconnectReason | undefined>;
   /** Resolves when the server mutes our microphone. */
   microphoneMuted: Promise<void>;
+  /** JSON data received so far on a topic (sent by the server or other participants). */
+  dataOn(topic: string): unknown[];
   leave(): Promise<void>;
 }
 
@@ -33,6 +35,12 @@ export async function joinWithToken(serverUrl: string, token: string): Promise<R
   const disconnected = new Promise<DisconnectReason | undefined>((resolve) =>
     room.once(RoomEvent.Disconnected, (reason) => resolve(reason)),
   );
+  const received = new Map<string, unknown[]>();
+  room.on(RoomEvent.DataReceived, (payload, _participant, _kind, topic = "") => {
+    const list = received.get(topic) ?? [];
+    list.push(JSON.parse(new TextDecoder().decode(payload)));
+    received.set(topic, list);
+  });
   await room.connect(serverUrl, token, { autoSubscribe: false, dynacast: false });
 
   const source = new AudioSource(SAMPLE_RATE, 1);
@@ -63,6 +71,7 @@ export async function joinWithToken(serverUrl: string, token: string): Promise<R
     identity: room.localParticipant!.identity,
     disconnected,
     microphoneMuted,
+    dataOn: (topic) => received.get(topic) ?? [],
     async leave() {
       clearInterval(timer);
       if (room.isConnected) await room.disconnect();

@@ -4,20 +4,15 @@
  * delivered over HTTP to Parlor's webhook handler. Failures that must be injected (a hang, a 5xx)
  * stay with the double in livekit.test.ts and rooms.test.ts.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-
 import { schema } from "@parlor/db";
 import { testDriver } from "@parlor/db/testing";
 import { eq } from "drizzle-orm";
 import { RoomServiceClient } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { handleLiveKitWebhook } from "../src/http";
 import { createLogger } from "../src/lib/logger";
 import { createLiveKitService } from "../src/livekit/service";
 import { reconcilePresence } from "../src/presence";
-import type { Services } from "../src/services";
 import { loadConfig } from "../src/config";
 import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
@@ -34,39 +29,9 @@ import {
   startLiveKitServer,
   type LiveKitServer,
 } from "./livekit-server";
+import { startWebhookReceiver } from "./webhook-receiver";
 
 const binary = liveKitServerForSuite("The real-LiveKit API suite");
-
-/** LiveKit's webhooks, received over HTTP on loopback and handed to Parlor's real handler. */
-async function startWebhookReceiver(services: () => Services | undefined) {
-  let delivered = 0;
-  const server: Server = createServer(async (req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const svc = services();
-    if (!svc) {
-      res.writeHead(503).end();
-      return;
-    }
-    const response = await handleLiveKitWebhook(
-      svc,
-      new Request(`http://127.0.0.1${req.url}`, {
-        method: "POST",
-        headers: req.headers as Record<string, string>,
-        body: Buffer.concat(chunks),
-      }),
-    );
-    if (response.ok) delivered++;
-    res.writeHead(response.status).end(await response.text());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/api/livekit/webhook`,
-    delivered: () => delivered,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe.skipIf(!binary)(`the API against the real LiveKit server (${testDriver()})`, () => {
   let livekit: LiveKitServer;

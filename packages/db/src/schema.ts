@@ -58,6 +58,8 @@ export const teams = pgTable("teams", {
   id: uuid("id").primaryKey().defaultRandom(),
   slug: text("slug").notNull().unique(),
   name: text("name").notNull(),
+  /** Chat messages older than this are deleted (a team setting). */
+  chatRetentionDays: integer("chat_retention_days").notNull().default(90),
   ...timestamps,
 });
 
@@ -227,3 +229,31 @@ export const appState = pgTable("app_state", {
   value: text("value").notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });
+
+/**
+ * A room's chat, kept beyond the call: people who join late or reload see it, and each meeting's
+ * history shows its messages. Deleted for good when the author or a moderator deletes one, and
+ * after the team's retention period.
+ */
+export const chatMessages = pgTable(
+  "chat_messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    roomId: uuid("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    /** The meeting it was written in, when one was live. */
+    roomSessionId: uuid("room_session_id").references(() => roomSessions.id, { onDelete: "set null" }),
+    /** Null once the author's account is gone; the name stays. */
+    authorId: uuid("author_id").references(() => users.id, { onDelete: "set null" }),
+    authorIdentity: text("author_identity").notNull(),
+    authorName: text("author_name").notNull(),
+    body: text("body").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("chat_messages_room_created_idx").on(t.roomId, t.createdAt),
+    index("chat_messages_session_idx").on(t.roomSessionId),
+    index("chat_messages_created_idx").on(t.createdAt),
+  ],
+);

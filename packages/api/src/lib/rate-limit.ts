@@ -99,6 +99,7 @@ export const ratePolicies = {
   roomCreate: { limit: 60, windowSeconds: 3600 },
   inviteCreate: { limit: 50, windowSeconds: 3600 },
   inviteAccept: { limit: 30, windowSeconds: 3600 },
+  chatSend: { limit: 30, windowSeconds: 60 },
 } satisfies Record<string, RatePolicy>;
 
 export type RatePolicies = typeof ratePolicies;

@@ -5,6 +5,7 @@
  */
 import {
   AccessToken,
+  DataPacket_Kind,
   RoomConfiguration,
   RoomServiceClient,
   TrackSource,
@@ -145,6 +146,12 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
         await call("MutePublishedTrack", () => client.mutePublishedTrack(room, identity, track.sid, true));
       }
       return tracks.length;
+    },
+
+    /** Sends JSON to everyone in a room on `topic` (reliable delivery), as the server. */
+    async sendData(room: string, topic: string, payload: unknown): Promise<void> {
+      const data = new TextEncoder().encode(JSON.stringify(payload));
+      await call("SendData", () => client.sendData(room, data, DataPacket_Kind.RELIABLE, { topic }));
     },
 
     /** A join token scoped to one room, valid for `ttlSeconds`. */

@@ -1,5 +1,6 @@
 // Input schemas shared by the procedures and the forms that call them. Client-safe: zod only.
 export * from "./auth";
+export * from "./chat";
 export * from "./common";
 export * from "./preferences";
 export * from "./room";

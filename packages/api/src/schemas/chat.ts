@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+import { roomInput } from "./room";
+
+export const CHAT_MESSAGE_MAX = 2000;
+
+export const chatMessageBody = z
+  .string()
+  .trim()
+  .min(1, "Write a message first.")
+  .max(CHAT_MESSAGE_MAX, `Messages can be at most ${CHAT_MESSAGE_MAX} characters.`)
+  .refine((value) => !value.includes("\u0000"), "Must not contain a NUL character.");
+
+export const sendChatInput = roomInput.extend({ body: chatMessageBody });
+
+export const listChatInput = roomInput.extend({
+  /** Only this meeting's messages (from the room's history). */
+  meetingId: z.uuid().optional(),
+  /** Messages older than this one's time, for paging back. */
+  before: z.date().optional(),
+  limit: z.number().int().min(1).max(200).default(100),
+});
+
+export const deleteChatInput = roomInput.extend({ messageId: z.uuid() });
+
+export const chatRetentionInput = z.object({
+  days: z.number().int().min(1, "Keep chat for at least a day.").max(3650, "At most 10 years."),
+});
+
+/** What the server sends to everyone in the call on the chat topic (LiveKit data, reliable). */
+export const CHAT_TOPIC = "parlor.chat";
+
+export type SendChatInput = z.input<typeof sendChatInput>;
