@@ -1,8 +1,9 @@
 import { z } from "zod";
 
+import { CHAT_MESSAGE_MAX } from "./chat-topic";
 import { roomInput } from "./room";
 
-export const CHAT_MESSAGE_MAX = 2000;
+export { CHAT_MESSAGE_MAX, CHAT_TOPIC } from "./chat-topic";
 
 export const chatMessageBody = z
   .string()
@@ -26,8 +27,5 @@ export const deleteChatInput = roomInput.extend({ messageId: z.uuid() });
 export const chatRetentionInput = z.object({
   days: z.number().int().min(1, "Keep chat for at least a day.").max(3650, "At most 10 years."),
 });
-
-/** What the server sends to everyone in the call on the chat topic (LiveKit data, reliable). */
-export const CHAT_TOPIC = "parlor.chat";
 
 export type SendChatInput = z.input<typeof sendChatInput>;

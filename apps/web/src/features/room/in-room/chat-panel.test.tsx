@@ -1,133 +1,110 @@
-import { RoomContext } from "@livekit/components-react";
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import { DataPacket_Kind, RoomEvent, type Participant } from "livekit-client";
+import type { RemoteParticipant } from "livekit-client";
+import { useState } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { ChatPanel } from "./chat-panel";
-import { joinRemote, testRoom } from "./testing/livekit";
-import { decodeChatMessage, useRoomChat } from "./use-room-chat";
+import { decodeChatEvent, withMessage, type ChatMessage, type RoomChat } from "./use-room-chat";
 
 afterEach(cleanup);
 
 const encoder = new TextEncoder();
+let sequence = 0;
 
-function Chat({ onSendError }: { onSendError?: (e: unknown) => void }) {
-  const chat = useRoomChat();
-  return <ChatPanel chat={chat} onSendError={onSendError} />;
-}
+const message = (body: string, authorIdentity = "bob", authorName = "Bob"): ChatMessage => ({
+  id: `m${++sequence}`,
+  authorIdentity,
+  authorName,
+  body,
+  createdAt: new Date(),
+  meetingId: null,
+});
 
-function setup(onSendError?: (e: unknown) => void) {
-  const room = testRoom();
-  room.localParticipant.name = "Ada";
-  render(
-    <RoomContext.Provider value={room}>
-      <Chat onSendError={onSendError} />
-    </RoomContext.Provider>,
-  );
-  let bob!: ReturnType<typeof joinRemote>;
-  act(() => {
-    bob = joinRemote(room, "bob", "Bob");
-  });
-  return { room, bob };
-}
-
-/** A chat message arriving over LiveKit's data channel, as another browser sends it. */
-function receive(
-  room: ReturnType<typeof testRoom>,
-  from: Participant,
-  body: unknown,
-  topic = "lk-chat-topic",
-) {
-  const payload = encoder.encode(typeof body === "string" ? body : JSON.stringify(body));
-  act(() => {
-    room.emit(RoomEvent.DataReceived, payload, from as never, DataPacket_Kind.RELIABLE, topic);
-  });
+/** The panel around an in-memory chat, as useRoomChat would give it. */
+function setup(initial: ChatMessage[] = [], overrides: Partial<RoomChat> = {}) {
+  const send = vi.fn(async (_text: string) => undefined as unknown);
+  const remove = vi.fn(async (_id: string) => undefined as unknown);
+  let add!: (m: ChatMessage) => void;
+  function Harness() {
+    const [messages, setMessages] = useState(initial);
+    add = (m) => setMessages((list) => withMessage(list, m));
+    const chat: RoomChat = {
+      messages,
+      localIdentity: "ada",
+      isLoading: false,
+      loadError: false,
+      retryLoad: () => undefined,
+      send,
+      isSending: false,
+      canDelete: (m) => m.authorIdentity === "ada",
+      remove,
+      ...overrides,
+    };
+    return <ChatPanel chat={chat} onSendError={overrides.send ? onSendError : undefined} />;
+  }
+  const onSendError = vi.fn();
+  render(<Harness />);
+  return { send, remove, onSendError, add: (m: ChatMessage) => act(() => add(m)) };
 }
 
 describe("ChatPanel", () => {
-  it("shows messages from others with their name", () => {
-    const { room, bob } = setup();
-    expect(screen.getByText(/No messages yet/)).toBeTruthy();
-    receive(room, bob, { id: "m1", timestamp: Date.now(), message: "Hello there" });
-    const message = screen.getByTestId("chat-message");
-    expect(within(message).getByText("Bob")).toBeTruthy();
-    expect(within(message).getByText("Hello there")).toBeTruthy();
+  it("says the conversation stays with the room, then shows messages with their author", () => {
+    const { add } = setup();
+    expect(screen.getByText(/stays with the room/)).toBeTruthy();
+    add(message("Hello there"));
+    const item = screen.getByTestId("chat-message");
+    expect(within(item).getByText("Bob")).toBeTruthy();
+    expect(within(item).getByText("Hello there")).toBeTruthy();
   });
 
-  it("makes http(s) links clickable, safely", () => {
-    const { room, bob } = setup();
-    receive(room, bob, {
-      id: "m1",
-      timestamp: Date.now(),
-      message: "Agenda: https://example.com/doc?id=1. Or javascript:alert(1)",
-    });
+  it("shows the stored conversation, loading and a retry when it could not be loaded", () => {
+    const retryLoad = vi.fn();
+    setup([], { isLoading: false, loadError: true, retryLoad });
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(retryLoad).toHaveBeenCalled();
+    cleanup();
+    setup([], { isLoading: true });
+    expect(screen.getByRole("status").textContent).toMatch(/Loading the conversation/);
+  });
+
+  it("makes http(s) links clickable, safely, and never turns a message into markup", () => {
+    setup([
+      message("Agenda: https://example.com/doc?id=1. Or javascript:alert(1)"),
+      message(`<img src=x onerror="alert(1)"><b>bold</b>`, "carol", "Carol"),
+    ]);
     const links = screen.getAllByRole("link");
     expect(links).toHaveLength(1);
     const link = links[0] as HTMLAnchorElement;
     expect(link.href).toBe("https://example.com/doc?id=1");
     expect(link.target).toBe("_blank");
     expect(link.rel).toBe("noopener noreferrer");
-    expect(screen.getByTestId("chat-message").textContent).toContain("javascript:alert(1)");
+    const [, markup] = screen.getAllByTestId("chat-message");
+    expect(markup!.querySelector("img")).toBeNull();
+    expect(markup!.querySelector("b")).toBeNull();
+    expect(markup!.textContent).toContain(`<img src=x onerror="alert(1)"><b>bold</b>`);
   });
 
-  it("never turns a message into markup", () => {
-    const { room, bob } = setup();
-    receive(room, bob, {
-      id: "m1",
-      timestamp: Date.now(),
-      message: `<img src=x onerror="alert(1)"><b>bold</b>`,
-    });
-    const message = screen.getByTestId("chat-message");
-    expect(message.querySelector("img")).toBeNull();
-    expect(message.querySelector("b")).toBeNull();
-    expect(message.textContent).toContain(`<img src=x onerror="alert(1)"><b>bold</b>`);
-  });
-
-  it("ignores malformed payloads and other topics without breaking the chat", () => {
-    const { room, bob } = setup();
-    receive(room, bob, "{not json");
-    receive(room, bob, { id: 5, message: { nested: true } });
-    receive(room, bob, { id: "x", timestamp: Date.now(), message: "not chat" }, "some-other-topic");
-    expect(screen.queryAllByTestId("chat-message")).toHaveLength(0);
-    receive(room, bob, { id: "m2", timestamp: Date.now(), message: "still works" });
-    expect(screen.getByText("still works")).toBeTruthy();
-  });
-
-  it("sends with Enter over the data channel and shows your own message", async () => {
-    const { room } = setup();
-    const publishData = vi.spyOn(room.localParticipant, "publishData").mockResolvedValue(undefined);
-    const box = screen.getByRole("textbox", { name: "Message everyone" });
+  it("sends the trimmed text with Enter and empties the box; Shift+Enter is a new line", async () => {
+    const { send } = setup();
+    const box = screen.getByRole("textbox", { name: "Message everyone" }) as HTMLTextAreaElement;
+    fireEvent.keyDown(box, { key: "Enter" });
+    expect(send).not.toHaveBeenCalled();
+    fireEvent.change(box, { target: { value: "line" } });
+    fireEvent.keyDown(box, { key: "Enter", shiftKey: true });
+    expect(send).not.toHaveBeenCalled();
     fireEvent.change(box, { target: { value: "  On my way https://maps.example/x  " } });
     await act(async () => {
       fireEvent.keyDown(box, { key: "Enter" });
     });
-    expect(publishData).toHaveBeenCalledTimes(1);
-    const [payload, options] = publishData.mock.calls[0]!;
-    expect(options).toMatchObject({ reliable: true, topic: "lk-chat-topic" });
-    expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({
-      message: "On my way https://maps.example/x",
-    });
-    const mine = screen.getByTestId("chat-message");
-    expect(within(mine).getByText("You")).toBeTruthy();
-    expect(within(mine).getByRole("link").getAttribute("href")).toBe("https://maps.example/x");
-    expect((box as HTMLTextAreaElement).value).toBe("");
-  });
-
-  it("Shift+Enter makes a new line instead of sending; an empty message is not sent", async () => {
-    const { room } = setup();
-    const publishData = vi.spyOn(room.localParticipant, "publishData").mockResolvedValue(undefined);
-    const box = screen.getByRole("textbox", { name: "Message everyone" });
-    fireEvent.keyDown(box, { key: "Enter" });
-    fireEvent.change(box, { target: { value: "line" } });
-    fireEvent.keyDown(box, { key: "Enter", shiftKey: true });
-    expect(publishData).not.toHaveBeenCalled();
-    expect(screen.getByRole("button", { name: "Send message" }).hasAttribute("disabled")).toBe(false);
+    expect(send).toHaveBeenCalledWith("On my way https://maps.example/x");
+    expect(box.value).toBe("");
   });
 
   it("keeps the text and reports when sending fails", async () => {
-    const onSendError = vi.fn();
-    const { room } = setup(onSendError);
-    vi.spyOn(room.localParticipant, "publishData").mockRejectedValue(new Error("not connected"));
+    const failing = vi.fn(async () => {
+      throw new Error("not connected");
+    });
+    const { onSendError } = setup([], { send: failing });
     const box = screen.getByRole("textbox", { name: "Message everyone" }) as HTMLTextAreaElement;
     fireEvent.change(box, { target: { value: "hello?" } });
     await act(async () => {
@@ -136,14 +113,68 @@ describe("ChatPanel", () => {
     expect(onSendError).toHaveBeenCalled();
     expect(box.value).toBe("hello?");
   });
+
+  it("offers delete on one's own messages only (moderators: on every message)", async () => {
+    const mine = message("oops", "ada", "Ada");
+    const { remove } = setup([message("from Bob"), mine]);
+    expect(screen.getAllByRole("button", { name: /Delete/ })).toHaveLength(1);
+    expect(within(screen.getAllByTestId("chat-message")[1]!).getByText("You")).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByRole("button", { name: "Delete your message" }));
+    });
+    expect(remove).toHaveBeenCalledWith(mine.id);
+    cleanup();
+    setup([message("from Bob"), mine], { canDelete: () => true });
+    expect(screen.getAllByRole("button", { name: /Delete/ })).toHaveLength(2);
+  });
 });
 
-describe("decodeChatMessage", () => {
-  it("caps long messages and never dates a message in the future", () => {
-    const decoded = decodeChatMessage(
-      encoder.encode(JSON.stringify({ id: "a", timestamp: Date.now() + 1e9, message: "x".repeat(5000) })),
-    );
-    expect(decoded.message).toHaveLength(2000);
-    expect(decoded.timestamp).toBeLessThanOrEqual(Date.now());
+describe("decodeChatEvent", () => {
+  const sent = (value: unknown) => encoder.encode(typeof value === "string" ? value : JSON.stringify(value));
+  const good = {
+    type: "message",
+    message: {
+      id: "m1",
+      authorIdentity: "u1",
+      authorName: "Bob",
+      body: "hi",
+      createdAt: new Date().toISOString(),
+      meetingId: null,
+    },
+  };
+
+  it("reads what the server sends", () => {
+    const event = decodeChatEvent(sent(good), undefined);
+    expect(event).toMatchObject({ type: "message", message: { id: "m1", body: "hi" } });
+    expect(event?.type === "message" && event.message.createdAt).toBeInstanceOf(Date);
+    expect(decodeChatEvent(sent({ type: "deleted", id: "m1" }), undefined)).toEqual({
+      type: "deleted",
+      id: "m1",
+    });
+  });
+
+  it("ignores anything a participant sends on the chat topic: only the server speaks there", () => {
+    const forger = { identity: "mallory" } as RemoteParticipant;
+    expect(decodeChatEvent(sent(good), forger)).toBeNull();
+    expect(decodeChatEvent(sent({ type: "deleted", id: "m1" }), forger)).toBeNull();
+  });
+
+  it("ignores malformed events", () => {
+    for (const bad of [
+      "{not json",
+      "null",
+      { type: "message", message: { ...good.message, body: "x".repeat(2001) } },
+      { type: "message", message: { ...good.message, createdAt: "yesterday-ish" } },
+      { type: "message", message: { ...good.message, id: 5 } },
+      { type: "other" },
+    ]) {
+      expect(decodeChatEvent(sent(bad), undefined)).toBeNull();
+    }
+  });
+
+  it("adds each message once, in time order", () => {
+    const a = { ...message("a"), createdAt: new Date(1_000) };
+    const b = { ...message("b"), createdAt: new Date(2_000) };
+    expect(withMessage(withMessage(withMessage([], b), a), b).map((m) => m.body)).toEqual(["a", "b"]);
   });
 });

@@ -2,25 +2,28 @@
 
 import { Button } from "@parlor/ui/button";
 import { cn } from "@parlor/ui/lib/utils";
-import type { ReceivedChatMessage } from "@livekit/components-react";
-import { SendHorizontalIcon } from "lucide-react";
+import { SendHorizontalIcon, Trash2Icon } from "lucide-react";
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 
 import { LinkifiedText } from "./linkify";
-import { CHAT_MAX_LENGTH, type RoomChat } from "./use-room-chat";
+import { CHAT_MAX_LENGTH, type ChatMessage, type RoomChat } from "./use-room-chat";
 
-const time = (timestamp: number) =>
-  new Date(timestamp).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+const time = (date: Date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
-/** The call's chat: messages (links clickable, never HTML) and a box to write in. */
+/**
+ * The room's chat: the stored conversation (links clickable, never HTML), a box to write in, and
+ * delete for one's own messages (any message, for moderators).
+ */
 export function ChatPanel({
   chat,
   className,
   onSendError,
+  onDeleteError,
 }: {
   chat: RoomChat;
   className?: string;
   onSendError?: (error: unknown) => void;
+  onDeleteError?: (error: unknown) => void;
 }) {
   const [draft, setDraft] = useState("");
   const listRef = useRef<HTMLOListElement>(null);
@@ -62,16 +65,33 @@ export function ChatPanel({
         aria-label="Chat messages"
         className="flex min-h-0 flex-1 flex-col gap-3 overflow-y-auto px-4 py-3"
       >
-        {messages.length === 0 ? (
-          <li className="m-auto max-w-56 text-center text-sm text-muted-foreground">
-            No messages yet. Messages are only seen by people in the call right now.
+        {chat.loadError ? (
+          <li className="m-auto grid max-w-60 justify-items-center gap-2 text-center text-sm text-muted-foreground">
+            The earlier messages could not be loaded.
+            <Button variant="outline" size="sm" onClick={chat.retryLoad}>
+              Try again
+            </Button>
+          </li>
+        ) : chat.isLoading ? (
+          <li className="m-auto text-sm text-muted-foreground" role="status">
+            Loading the conversation…
+          </li>
+        ) : messages.length === 0 ? (
+          <li className="m-auto max-w-60 text-center text-sm text-muted-foreground">
+            No messages yet. What you write stays with the room: people who join later can read it.
           </li>
         ) : (
           messages.map((message, i) => (
             <ChatMessageItem
-              key={`${message.from?.identity ?? "?"}-${message.id}`}
+              key={message.id}
               message={message}
               previous={messages[i - 1]}
+              mine={message.authorIdentity === chat.localIdentity}
+              onDelete={
+                chat.canDelete(message)
+                  ? () => chat.remove(message.id).catch((error: unknown) => onDeleteError?.(error))
+                  : undefined
+              }
             />
           ))
         )}
@@ -106,34 +126,46 @@ export function ChatPanel({
 function ChatMessageItem({
   message,
   previous,
+  mine,
+  onDelete,
 }: {
-  message: ReceivedChatMessage;
-  previous: ReceivedChatMessage | undefined;
+  message: ChatMessage;
+  previous: ChatMessage | undefined;
+  mine: boolean;
+  onDelete?: () => void;
 }) {
-  const sender = message.from;
-  const name = sender ? sender.name || sender.identity : "Someone";
+  const name = mine ? "You" : message.authorName;
   const continued =
     previous !== undefined &&
-    previous.from?.identity === sender?.identity &&
-    message.timestamp - previous.timestamp < 2 * 60_000;
+    previous.authorIdentity === message.authorIdentity &&
+    message.createdAt.getTime() - previous.createdAt.getTime() < 2 * 60_000;
   return (
-    <li className={cn("grid gap-0.5", continued && "-mt-2")} data-testid="chat-message">
+    <li className={cn("group relative grid gap-0.5", continued && "-mt-2")} data-testid="chat-message">
       {continued ? (
         <span className="sr-only">{name}:</span>
       ) : (
         <div className="flex items-baseline gap-2">
-          <span className="truncate text-sm font-semibold">{sender?.isLocal ? "You" : name}</span>
-          <time
-            className="shrink-0 text-xs text-muted-foreground"
-            dateTime={new Date(message.timestamp).toISOString()}
-          >
-            {time(message.timestamp)}
+          <bdi className="truncate text-sm font-semibold">{name}</bdi>
+          <time className="shrink-0 text-xs text-muted-foreground" dateTime={message.createdAt.toISOString()}>
+            {time(message.createdAt)}
           </time>
         </div>
       )}
-      <p className="text-sm break-words whitespace-pre-wrap">
-        <LinkifiedText text={message.message} />
+      <p className="pr-7 text-sm break-words whitespace-pre-wrap" dir="auto">
+        <LinkifiedText text={message.body} />
       </p>
+      {onDelete ? (
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          className="absolute right-0 bottom-0 opacity-60 group-hover:opacity-100 focus-visible:opacity-100"
+          aria-label={mine ? "Delete your message" : `Delete ${message.authorName}'s message`}
+          title="Delete message"
+          onClick={onDelete}
+        >
+          <Trash2Icon aria-hidden="true" />
+        </Button>
+      ) : null}
     </li>
   );
 }

@@ -11,6 +11,22 @@ vi.mock("@parlor/ui/toaster", () => ({
   toast: Object.assign(vi.fn(), { success: vi.fn(), error: vi.fn() }),
 }));
 
+// The stored chat (through tRPC) has its own tests; here the call has an empty one.
+vi.mock("./use-room-chat", async (importOriginal) => ({
+  ...(await importOriginal<object>()),
+  useRoomChat: () => ({
+    messages: [],
+    localIdentity: "me",
+    isLoading: false,
+    loadError: false,
+    retryLoad: () => undefined,
+    send: async () => undefined,
+    isSending: false,
+    canDelete: () => false,
+    remove: async () => undefined,
+  }),
+}));
+
 interface Stubbed {
   room: Room;
   connect: Mock;

@@ -29,6 +29,8 @@ import { classifyMediaError, describeMediaProblem } from "../devices/media-error
 import type { JoinChoices } from "../join-choices";
 import type { RoomFailure } from "../room-failures";
 import type { ConnectionDetails } from "../room-store";
+import { describeError } from "@/trpc/errors";
+
 import { ReconnectingBanner, StartAudioBanner } from "./banners";
 import { ChatPanel } from "./chat-panel";
 import { failureFromConnectError, failureFromDisconnect } from "./classify";
@@ -164,6 +166,8 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
         allowed={props.moderation?.allowed ?? false}
       >
         <RoomView
+          roomRef={{ teamSlug: props.moderation?.teamSlug ?? "", roomSlug: props.moderation?.roomSlug ?? "" }}
+          moderator={props.moderation?.allowed ?? false}
           roomTitle={props.roomTitle}
           teamName={props.teamName}
           connected={connected}
@@ -195,12 +199,16 @@ function ConnectingCard() {
 /** Counts chat messages from others that arrived while the chat was closed. */
 function useUnread(chat: RoomChat, open: boolean) {
   const [seen, setSeen] = useState(0);
-  const fromOthers = chat.messages.filter((m) => !m.from?.isLocal).length;
+  const fromOthers = chat.messages.filter((m) => m.authorIdentity !== chat.localIdentity).length;
   if (open && seen !== fromOthers) setSeen(fromOthers);
   return open ? 0 : Math.max(0, fromOthers - seen);
 }
 
 export interface RoomViewProps {
+  /** The room in Parlor, for its stored chat. */
+  roomRef: { teamSlug: string; roomSlug: string };
+  /** Whether the person may moderate (delete any chat message, among others). */
+  moderator: boolean;
   roomTitle: string;
   teamName: string;
   connected: boolean;
@@ -209,13 +217,21 @@ export interface RoomViewProps {
 }
 
 /** What is on screen during the call; needs the `Room` in `RoomContext`. */
-export function RoomView({ roomTitle, teamName, connected, onLeaveClick, onDeviceChosen }: RoomViewProps) {
+export function RoomView({
+  roomRef,
+  moderator,
+  roomTitle,
+  teamName,
+  connected,
+  onLeaveClick,
+  onDeviceChosen,
+}: RoomViewProps) {
   const layoutContext = useCreateLayoutContext();
   const [mode, setMode] = useState<LayoutMode>("grid");
   const [panel, setPanel] = useState<Panel>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const participants = useParticipants();
-  const chat = useRoomChat();
+  const chat = useRoomChat(roomRef, moderator);
   const unread = useUnread(chat, panel === "chat");
   usePresenceToasts(useRoomContext());
 
@@ -275,8 +291,15 @@ export function RoomView({ roomTitle, teamName, connected, onLeaveClick, onDevic
                 <ChatPanel
                   chat={chat}
                   className="flex-1"
-                  onSendError={() =>
-                    toast.error("Your message was not sent. Check your connection and try again.")
+                  onSendError={(error) =>
+                    toast.error("Your message was not sent", {
+                      description: `${describeError(error as Error).message} Your text is still in the box.`,
+                    })
+                  }
+                  onDeleteError={(error) =>
+                    toast.error("The message was not deleted", {
+                      description: describeError(error as Error).message,
+                    })
                   }
                 />
               ) : (

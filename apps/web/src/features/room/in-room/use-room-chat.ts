@@ -1,43 +1,132 @@
 "use client";
 
-import { useChat, type ReceivedChatMessage } from "@livekit/components-react";
-import { useMemo } from "react";
+import { useRoomContext } from "@livekit/components-react";
+import type { RouterOutputs } from "@parlor/api";
+import { CHAT_MESSAGE_MAX, CHAT_TOPIC } from "@parlor/api/schemas/chat-topic";
+import { RoomEvent, type RemoteParticipant } from "livekit-client";
+import { useCallback, useEffect, useMemo } from "react";
 
-export const CHAT_MAX_LENGTH = 2000;
+import { api } from "@/trpc/react";
+
+export const CHAT_MAX_LENGTH = CHAT_MESSAGE_MAX;
+
+export type ChatMessage = RouterOutputs["chat"]["list"][number];
+
+export type ChatEvent = { type: "message"; message: ChatMessage } | { type: "deleted"; id: string };
 
 const decoder = new TextDecoder();
 
+const isText = (value: unknown, max: number): value is string =>
+  typeof value === "string" && value.length <= max;
+
 /**
- * Chat messages arrive from other people's browsers: never trust their shape. Anything that is
- * not a well-formed message becomes an empty one (and is not shown).
+ * An event on the chat topic, or null. Only the server sends on it (Parlor stores the message,
+ * then LiveKit delivers it), so anything a participant sends there is a forgery and is ignored;
+ * the shape is still checked, never trusted.
  */
-export function decodeChatMessage(payload: Uint8Array): ReceivedChatMessage {
-  const now = Date.now();
+export function decodeChatEvent(payload: Uint8Array, from: RemoteParticipant | undefined): ChatEvent | null {
+  if (from) return null;
   try {
     const value = JSON.parse(decoder.decode(payload)) as Record<string, unknown> | null;
-    const message = typeof value?.message === "string" ? value.message.slice(0, CHAT_MAX_LENGTH) : "";
-    const id =
-      typeof value?.id === "string" && value.id.length <= 100 ? value.id : `invalid-${now}-${Math.random()}`;
-    const stamp =
-      typeof value?.timestamp === "number" && Number.isFinite(value.timestamp) ? value.timestamp : now;
-    // A sender's clock may be wrong (or lie): never show a message from the future.
-    return { id, message, timestamp: Math.min(stamp, now) };
+    if (value?.type === "deleted" && isText(value.id, 64)) return { type: "deleted", id: value.id };
+    const m = value?.type === "message" ? (value.message as Record<string, unknown> | null) : null;
+    if (
+      m &&
+      isText(m.id, 64) &&
+      isText(m.authorIdentity, 256) &&
+      isText(m.authorName, 256) &&
+      isText(m.body, CHAT_MESSAGE_MAX) &&
+      typeof m.createdAt === "string" &&
+      (m.meetingId === null || isText(m.meetingId, 64))
+    ) {
+      const createdAt = new Date(m.createdAt);
+      if (Number.isNaN(createdAt.getTime())) return null;
+      const { id, authorIdentity, authorName, body, meetingId } = m;
+      return { type: "message", message: { id, authorIdentity, authorName, body, createdAt, meetingId } };
+    }
   } catch {
-    return { id: `invalid-${now}-${Math.random()}`, message: "", timestamp: now };
+    // Not JSON: ignored.
   }
+  return null;
 }
 
-const CHAT_OPTIONS = { messageDecoder: decodeChatMessage };
+/** Adds a message to a list in time order, once (it arrives both from `send` and from LiveKit). */
+export function withMessage(list: ChatMessage[], message: ChatMessage): ChatMessage[] {
+  if (list.some((m) => m.id === message.id)) return list;
+  return [...list, message].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+}
 
 export interface RoomChat {
-  messages: ReceivedChatMessage[];
-  send: ((text: string) => Promise<unknown>) | undefined;
+  messages: ChatMessage[];
+  /** The signed-in person's identity, to tell their own messages apart. */
+  localIdentity: string;
+  isLoading: boolean;
+  loadError: boolean;
+  retryLoad: () => void;
+  send: (text: string) => Promise<unknown>;
   isSending: boolean;
+  /** Present when the person may delete this message (their own, or any for moderators). */
+  canDelete: (message: ChatMessage) => boolean;
+  remove: (id: string) => Promise<unknown>;
 }
 
-/** LiveKit chat (data messages on the chat topic), kept for the whole call. */
-export function useRoomChat(): RoomChat {
-  const { chatMessages, send, isSending } = useChat(CHAT_OPTIONS);
-  const messages = useMemo(() => chatMessages.filter((m) => m.message.trim() !== ""), [chatMessages]);
-  return { messages, send, isSending };
+/**
+ * The room's chat: the stored conversation (so a reload or a late joiner sees what was said),
+ * kept current by the events LiveKit delivers for the server, and reloaded after a reconnect in
+ * case some were missed.
+ */
+export function useRoomChat(ref: { teamSlug: string; roomSlug: string }, moderator: boolean): RoomChat {
+  const room = useRoomContext();
+  const utils = api.useUtils();
+  const input = useMemo(
+    () => ({ teamSlug: ref.teamSlug, roomSlug: ref.roomSlug }),
+    [ref.teamSlug, ref.roomSlug],
+  );
+  const list = api.chat.list.useQuery(input, { staleTime: Infinity, refetchOnWindowFocus: false });
+  const sendMutation = api.chat.send.useMutation();
+  const deleteMutation = api.chat.delete.useMutation();
+
+  const apply = useCallback(
+    (event: ChatEvent) =>
+      utils.chat.list.setData(input, (current = []) =>
+        event.type === "message"
+          ? withMessage(current, event.message)
+          : current.filter((m) => m.id !== event.id),
+      ),
+    [utils, input],
+  );
+
+  useEffect(() => {
+    const onData = (payload: Uint8Array, from?: RemoteParticipant, _kind?: unknown, topic?: string) => {
+      if (topic !== CHAT_TOPIC) return;
+      const event = decodeChatEvent(payload, from);
+      if (event) apply(event);
+    };
+    const onReconnected = () => void utils.chat.list.invalidate(input);
+    room.on(RoomEvent.DataReceived, onData);
+    room.on(RoomEvent.Reconnected, onReconnected);
+    return () => {
+      room.off(RoomEvent.DataReceived, onData);
+      room.off(RoomEvent.Reconnected, onReconnected);
+    };
+  }, [room, apply, utils, input]);
+
+  const localIdentity = room.localParticipant.identity;
+  return {
+    messages: list.data ?? [],
+    localIdentity,
+    isLoading: list.isLoading,
+    loadError: list.isError,
+    retryLoad: () => void list.refetch(),
+    isSending: sendMutation.isPending,
+    send: async (text) => {
+      const message = await sendMutation.mutateAsync({ ...input, body: text });
+      apply({ type: "message", message });
+    },
+    canDelete: (message) => moderator || message.authorIdentity === localIdentity,
+    remove: async (id) => {
+      await deleteMutation.mutateAsync({ ...input, messageId: id });
+      apply({ type: "deleted", id });
+    },
+  };
 }
