@@ -18,6 +18,7 @@ import { useState } from "react";
 
 import { LocalDate } from "@/components/local-date";
 import { QueryError } from "@/components/query-error";
+import { LinkifiedText } from "@/features/room/in-room/linkify";
 import { api } from "@/trpc/react";
 
 type Meeting = RouterOutputs["room"]["history"][number];
@@ -31,6 +32,9 @@ export function formatDuration(seconds: number): string {
 }
 
 /** The room's past meetings: when each started, how long it lasted, and who came for how long. */
+/** The room being shown, for the meetings' chat. */
+type RoomRef = { teamSlug: string; roomSlug: string };
+
 export function RoomHistoryDialog({
   teamSlug,
   roomSlug,
@@ -76,7 +80,7 @@ export function RoomHistoryDialog({
           <ol className="grid gap-3" aria-label="Meetings">
             {history.data.map((meeting) => (
               <li key={meeting.id}>
-                <MeetingEntry meeting={meeting} />
+                <MeetingEntry meeting={meeting} room={{ teamSlug, roomSlug }} />
               </li>
             ))}
           </ol>
@@ -86,7 +90,7 @@ export function RoomHistoryDialog({
   );
 }
 
-function MeetingEntry({ meeting }: { meeting: Meeting }) {
+function MeetingEntry({ meeting, room }: { meeting: Meeting; room: RoomRef }) {
   const live = meeting.endedAt === null;
   return (
     <article className="grid gap-3 rounded-lg border p-4">
@@ -115,6 +119,53 @@ function MeetingEntry({ meeting }: { meeting: Meeting }) {
           ))}
         </ul>
       )}
+      <MeetingChat meetingId={meeting.id} room={room} />
     </article>
+  );
+}
+
+/** What was written during one meeting, loaded when someone opens it. */
+function MeetingChat({ meetingId, room }: { meetingId: string; room: RoomRef }) {
+  const [open, setOpen] = useState(false);
+  const chat = api.chat.list.useQuery({ ...room, meetingId, limit: 200 }, { enabled: open });
+  return (
+    <details className="group text-sm" onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary className="cursor-pointer text-muted-foreground select-none hover:text-foreground">
+        Chat
+      </summary>
+      <div className="mt-2">
+        {!open || chat.isPending ? (
+          <Skeleton className="h-10 rounded-md" />
+        ) : chat.error ? (
+          <QueryError
+            error={chat.error}
+            title="Couldn't load the chat"
+            onRetry={() => chat.refetch()}
+            retrying={chat.isFetching}
+          />
+        ) : chat.data.length === 0 ? (
+          <p className="text-muted-foreground">Nobody wrote in the chat during this meeting.</p>
+        ) : (
+          <ol
+            className="grid max-h-64 gap-2 overflow-y-auto rounded-md bg-muted/50 p-3"
+            aria-label="Chat messages"
+          >
+            {chat.data.map((message) => (
+              <li key={message.id} className="grid gap-0.5">
+                <span className="flex items-baseline gap-2">
+                  <bdi className="truncate font-medium">{message.authorName}</bdi>
+                  <span className="shrink-0 text-xs text-muted-foreground">
+                    {message.createdAt.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}
+                  </span>
+                </span>
+                <p className="break-words whitespace-pre-wrap" dir="auto">
+                  <LinkifiedText text={message.body} />
+                </p>
+              </li>
+            ))}
+          </ol>
+        )}
+      </div>
+    </details>
   );
 }
