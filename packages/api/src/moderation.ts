@@ -3,6 +3,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 
 import { forbidden, notFound } from "./lib/errors";
 import { notifyPresenceChanged } from "./presence";
+import { HAND_ATTRIBUTE } from "./schemas/call";
 import type { Services } from "./services";
 import { canManage, type Actor } from "./teams";
 
@@ -118,5 +119,12 @@ export async function endRoom(svc: Services, actor: Actor, ref: RoomRef) {
   });
   await notifyPresenceChanged(svc.db, room.teamId);
   svc.logger.info({ event: "moderation.end", roomId: room.id, by: actor.id }, "room ended");
+  return { ok: true as const };
+}
+
+/** Lowers someone's raised hand (see hands.ts). */
+export async function lowerHand(svc: Services, actor: Actor, ref: RoomRef, identity: string) {
+  const room = await requireModerator(svc, actor, ref);
+  await svc.livekit.setParticipantAttributes(room.livekitRoomName, identity, { [HAND_ATTRIBUTE]: "" });
   return { ok: true as const };
 }

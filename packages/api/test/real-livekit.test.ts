@@ -14,6 +14,7 @@ import { createLogger } from "../src/lib/logger";
 import { createLiveKitService } from "../src/livekit/service";
 import { reconcilePresence } from "../src/presence";
 import { loadConfig } from "../src/config";
+import { HAND_ATTRIBUTE } from "../src/schemas/call";
 import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
 import {
@@ -217,6 +218,29 @@ describe.skipIf(!binary)(`the API against the real LiveKit server (${testDriver(
 
     await owner.trpc.room.end.mutate({ teamSlug, roomSlug: "moderation" });
     expect(await ownerInRoom.disconnected).toBe(DisconnectReason.ROOM_DELETED);
+  });
+
+  it("hands go up and down through the server, in order; only moderators lower others' hands", async () => {
+    const { details } = await join(member, "hands");
+    await join(owner, "hands");
+    const handOf = async (identity: string) =>
+      (await roomService.getParticipant(details.roomName, identity)).attributes[HAND_ATTRIBUTE];
+
+    const raised = await member.trpc.room.setHand.mutate({ teamSlug, roomSlug: "hands", raised: true });
+    expect(raised.raised).toBe(true);
+    expect(await handOf(member.user.id)).toBe(raised.raisedAt);
+    expect(
+      await errorOf(
+        member.trpc.room.lowerHand.mutate({ teamSlug, roomSlug: "hands", identity: owner.user.id }),
+      ),
+    ).toMatchObject({ code: "FORBIDDEN" });
+
+    await owner.trpc.room.lowerHand.mutate({ teamSlug, roomSlug: "hands", identity: member.user.id });
+    expect(await handOf(member.user.id)).toBeUndefined();
+
+    await member.trpc.room.setHand.mutate({ teamSlug, roomSlug: "hands", raised: true });
+    await member.trpc.room.setHand.mutate({ teamSlug, roomSlug: "hands", raised: false });
+    expect(await handOf(member.user.id)).toBeUndefined();
   });
 
   it("a room at its participant limit refuses the next person", async () => {

@@ -148,6 +148,11 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
       return tracks.length;
     },
 
+    /** Sets (or, with "", removes) participant attributes, which everyone in the call sees. */
+    async setParticipantAttributes(room: string, identity: string, attributes: Record<string, string>) {
+      await call("UpdateParticipant", () => client.updateParticipant(room, identity, { attributes }));
+    },
+
     /** Sends JSON to everyone in a room on `topic` (reliable delivery), as the server. */
     async sendData(room: string, topic: string, payload: unknown): Promise<void> {
       const data = new TextEncoder().encode(JSON.stringify(payload));

@@ -1,3 +1,4 @@
+import * as hands from "../hands";
 import * as moderation from "../moderation";
 import * as rooms from "../rooms";
 import { teamSlugInput } from "../schemas/common";
@@ -9,6 +10,7 @@ import {
   renameRoomInput,
   roomHistoryInput,
   roomInput,
+  setHandInput,
 } from "../schemas/room";
 import { requireMembership } from "../teams";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
@@ -76,6 +78,16 @@ export const roomRouter = createTRPCRouter({
     .mutation(({ ctx, input }) =>
       moderation.removeParticipant(ctx.services, ctx.user, input, input.identity),
     ),
+
+  /** Raises or lowers the caller's own hand in the call. */
+  setHand: protectedProcedure
+    .input(setHandInput)
+    .mutation(({ ctx, input }) => hands.setOwnHand(ctx.services, ctx.user, input, input.raised)),
+
+  /** Moderators lower someone's hand. */
+  lowerHand: protectedProcedure
+    .input(participantInput)
+    .mutation(({ ctx, input }) => moderation.lowerHand(ctx.services, ctx.user, input, input.identity)),
 
   end: protectedProcedure
     .input(roomInput)

@@ -1,9 +1,9 @@
 import { z } from "zod";
 
-import { CHAT_MESSAGE_MAX } from "./chat-topic";
+import { CHAT_MESSAGE_MAX } from "./call";
 import { roomInput } from "./room";
 
-export { CHAT_MESSAGE_MAX, CHAT_TOPIC } from "./chat-topic";
+export { CHAT_MESSAGE_MAX, CHAT_TOPIC } from "./call";
 
 export const chatMessageBody = z
   .string()

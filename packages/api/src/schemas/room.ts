@@ -39,3 +39,5 @@ export const roomHistoryInput = roomInput.extend({ limit: z.number().int().min(1
 export const liveRoomInput = z.object({ roomName: storableText(128) });
 
 export const liveParticipantInput = liveRoomInput.extend({ identity: storableText(256) });
+
+export const setHandInput = roomInput.extend({ raised: z.boolean() });

@@ -2,7 +2,7 @@
 
 import { useRoomContext } from "@livekit/components-react";
 import type { RouterOutputs } from "@parlor/api";
-import { CHAT_MESSAGE_MAX, CHAT_TOPIC } from "@parlor/api/schemas/chat-topic";
+import { CHAT_MESSAGE_MAX, CHAT_TOPIC } from "@parlor/api/schemas/call";
 import { RoomEvent, type RemoteParticipant } from "livekit-client";
 import { useCallback, useEffect, useMemo } from "react";
 

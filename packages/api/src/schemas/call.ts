@@ -1,0 +1,15 @@
+// Constants the call's code shares with the server without loading zod (the room page ships
+// without it).
+
+export const CHAT_MESSAGE_MAX = 2000;
+
+/** The LiveKit data topic on which the server delivers chat events to everyone in the call. */
+export const CHAT_TOPIC = "parlor.chat";
+
+/** The participant attribute holding when a hand went up (ISO time); absent when it is down. */
+export const HAND_ATTRIBUTE = "parlor.hand";
+
+/** The LiveKit data topic for reactions, and the reactions there are. */
+export const REACTION_TOPIC = "parlor.reaction";
+export const REACTIONS = ["👍", "👏", "😂", "🎉", "❤️", "😮"] as const;
+export type Reaction = (typeof REACTIONS)[number];
