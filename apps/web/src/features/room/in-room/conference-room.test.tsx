@@ -6,25 +6,10 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi, type Mock }
 import type { JoinChoices } from "../join-choices";
 import type { ConnectionDetails } from "../room-store";
 import { ConferenceRoom } from "./conference-room";
+import { recordingClient } from "./testing/trpc";
 
 vi.mock("@parlor/ui/toaster", () => ({
   toast: Object.assign(vi.fn(), { success: vi.fn(), error: vi.fn() }),
-}));
-
-// The stored chat (through tRPC) has its own tests; here the call has an empty one.
-vi.mock("./use-room-chat", async (importOriginal) => ({
-  ...(await importOriginal<object>()),
-  useRoomChat: () => ({
-    messages: [],
-    localIdentity: "me",
-    isLoading: false,
-    loadError: false,
-    retryLoad: () => undefined,
-    send: async () => undefined,
-    isSending: false,
-    canDelete: () => false,
-    remove: async () => undefined,
-  }),
 }));
 
 interface Stubbed {
@@ -103,16 +88,20 @@ function stubConnect(result: () => Promise<void>) {
 function renderRoom(overrides: Partial<React.ComponentProps<typeof ConferenceRoom>> = {}) {
   const onFailure = vi.fn();
   const onLeave = vi.fn();
+  // The API answers every call with nothing to show (an empty chat).
+  const { Provider } = recordingClient((path) => (path === "chat.list" ? [] : { ok: true }));
   const view = render(
-    <ConferenceRoom
-      details={details}
-      choices={choices}
-      roomTitle="Standup"
-      teamName="Acme"
-      onFailure={onFailure}
-      onLeave={onLeave}
-      {...overrides}
-    />,
+    <Provider>
+      <ConferenceRoom
+        details={details}
+        choices={choices}
+        roomTitle="Standup"
+        teamName="Acme"
+        onFailure={onFailure}
+        onLeave={onLeave}
+        {...overrides}
+      />
+    </Provider>,
   );
   return { ...view, onFailure, onLeave };
 }

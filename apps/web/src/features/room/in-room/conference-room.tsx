@@ -20,7 +20,9 @@ import {
   Track,
   VideoPresets,
   type DisconnectReason,
+  type Participant,
 } from "livekit-client";
+import { HAND_ATTRIBUTE } from "@parlor/api/schemas/call";
 import { LayoutGridIcon, PresentationIcon, XIcon } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 
@@ -35,11 +37,15 @@ import { ReconnectingBanner, StartAudioBanner } from "./banners";
 import { ChatPanel } from "./chat-panel";
 import { failureFromConnectError, failureFromDisconnect } from "./classify";
 import { ControlBar, type Panel } from "./control-bar";
-import { ModerationProvider } from "./moderation";
+import { HandQueueProvider, useOwnHand } from "./hands";
+import { ModerationProvider, useLowerHand } from "./moderation";
 import { ParticipantList } from "./participant-list";
 import { usePresenceToasts } from "./presence-toasts";
+import { ReactionsProvider, useReactions } from "./reactions";
 import { RoomSettingsDialog } from "./room-settings-dialog";
+import { ShortcutsDialog, useCallShortcuts } from "./shortcuts";
 import { Stage, type LayoutMode } from "./stage";
+import { useParticipantState } from "./use-participant-state";
 import { useRoomChat, type RoomChat } from "./use-room-chat";
 
 export interface ConferenceRoomProps {
@@ -165,15 +171,22 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
         roomSlug={props.moderation?.roomSlug ?? ""}
         allowed={props.moderation?.allowed ?? false}
       >
-        <RoomView
-          roomRef={{ teamSlug: props.moderation?.teamSlug ?? "", roomSlug: props.moderation?.roomSlug ?? "" }}
-          moderator={props.moderation?.allowed ?? false}
-          roomTitle={props.roomTitle}
-          teamName={props.teamName}
-          connected={connected}
-          onLeaveClick={leave}
-          onDeviceChosen={props.onDeviceChosen}
-        />
+        <ReactionsProvider>
+          <HandQueueProvider>
+            <RoomView
+              roomRef={{
+                teamSlug: props.moderation?.teamSlug ?? "",
+                roomSlug: props.moderation?.roomSlug ?? "",
+              }}
+              moderator={props.moderation?.allowed ?? false}
+              roomTitle={props.roomTitle}
+              teamName={props.teamName}
+              connected={connected}
+              onLeaveClick={leave}
+              onDeviceChosen={props.onDeviceChosen}
+            />
+          </HandQueueProvider>
+        </ReactionsProvider>
       </ModerationProvider>
       <RoomAudioRenderer />
     </RoomContext.Provider>
@@ -194,6 +207,28 @@ function ConnectingCard() {
       </Card>
     </div>
   );
+}
+
+/** Tells moderators when someone raises their hand, with a button to lower it. */
+function useHandToasts(room: Room, moderator: boolean) {
+  const lowerHand = useLowerHand();
+  const lower = useRef(lowerHand);
+  lower.current = lowerHand;
+  useEffect(() => {
+    if (!moderator) return;
+    const onChanged = (changed: Record<string, string>, participant: Participant) => {
+      if (participant.isLocal || !changed[HAND_ATTRIBUTE]) return;
+      const name = participant.name || participant.identity;
+      toast(`${name} raised their hand`, {
+        id: `hand-${participant.identity}`,
+        action: lower.current
+          ? { label: "Lower", onClick: () => lower.current?.(participant.identity) }
+          : undefined,
+      });
+    };
+    room.on(RoomEvent.ParticipantAttributesChanged, onChanged);
+    return () => void room.off(RoomEvent.ParticipantAttributesChanged, onChanged);
+  }, [room, moderator]);
 }
 
 /** Counts chat messages from others that arrived while the chat was closed. */
@@ -230,10 +265,48 @@ export function RoomView({
   const [mode, setMode] = useState<LayoutMode>("grid");
   const [panel, setPanel] = useState<Panel>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const participants = useParticipants();
+  const room = useRoomContext();
   const chat = useRoomChat(roomRef, moderator);
   const unread = useUnread(chat, panel === "chat");
-  usePresenceToasts(useRoomContext());
+  const reactions = useReactions();
+  usePresenceToasts(room);
+  useHandToasts(room, moderator);
+
+  const ownHand = useOwnHand(roomRef);
+  const handRaised = useParticipantState(room.localParticipant).handRaisedAt !== null;
+  const toggleHand = () =>
+    void ownHand.set(!handRaised).catch((error: unknown) =>
+      toast.error(handRaised ? "Your hand was not lowered" : "Your hand was not raised", {
+        description: describeError(error as Error).message,
+      }),
+    );
+  const togglePanel = (which: Exclude<Panel, null>) => setPanel((open) => (open === which ? null : which));
+
+  useCallShortcuts((action) => {
+    const me = room.localParticipant;
+    switch (action) {
+      case "microphone":
+        return void me
+          .setMicrophoneEnabled(!me.isMicrophoneEnabled)
+          .catch((error: unknown) => reportMediaError(error, Track.Source.Microphone));
+      case "camera":
+        return void me
+          .setCameraEnabled(!me.isCameraEnabled)
+          .catch((error: unknown) => reportMediaError(error, Track.Source.Camera));
+      case "hand":
+        return toggleHand();
+      case "chat":
+        return togglePanel("chat");
+      case "participants":
+        return togglePanel("participants");
+      case "leave":
+        return onLeaveClick();
+      case "help":
+        return setShortcutsOpen(true);
+    }
+  });
 
   return (
     <LayoutContextProvider value={layoutContext}>
@@ -315,10 +388,14 @@ export function RoomView({
           onPanel={setPanel}
           unread={unread}
           participantCount={participants.length}
+          hand={{ raised: handRaised, pending: ownHand.pending, toggle: toggleHand }}
+          onReact={reactions.send}
           onSettings={() => setSettingsOpen(true)}
+          onShortcuts={() => setShortcutsOpen(true)}
           onLeave={onLeaveClick}
           onMediaError={reportMediaError}
         />
+        <ShortcutsDialog open={shortcutsOpen} onOpenChange={setShortcutsOpen} />
         <RoomSettingsDialog
           open={settingsOpen}
           onOpenChange={setSettingsOpen}

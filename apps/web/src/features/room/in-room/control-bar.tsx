@@ -1,9 +1,21 @@
 "use client";
 
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "@parlor/ui/dropdown-menu";
 import { cn } from "@parlor/ui/lib/utils";
 import { useTrackToggle } from "@livekit/components-react";
+import { REACTIONS, type Reaction } from "@parlor/api/schemas/call";
 import { Track } from "livekit-client";
 import {
+  EllipsisIcon,
+  HandIcon,
+  KeyboardIcon,
   MessageSquareIcon,
   MicIcon,
   MicOffIcon,
@@ -11,46 +23,51 @@ import {
   MonitorXIcon,
   PhoneOffIcon,
   SettingsIcon,
+  SmilePlusIcon,
   UsersIcon,
   VideoIcon,
   VideoOffIcon,
   type LucideIcon,
 } from "lucide-react";
-import { useEffect, useState, type ReactNode } from "react";
+import { forwardRef, useEffect, useState, type ComponentProps, type ReactNode } from "react";
 
 export type Panel = "chat" | "participants" | null;
 
-function ControlButton({
-  label,
-  icon: Icon,
-  onClick,
-  pressed,
-  tone = pressed ? "active" : "default",
-  disabled,
-  badge,
-  testId,
-  className,
-}: {
+interface ControlButtonProps extends Omit<ComponentProps<"button">, "onClick"> {
   label: string;
   icon: LucideIcon;
-  onClick: () => void;
+  onClick?: () => void;
   pressed?: boolean;
   /** "off": a device that is off; "danger": Leave. */
   tone?: "default" | "active" | "off" | "danger";
-  disabled?: boolean;
   badge?: ReactNode;
   testId?: string;
-  className?: string;
-}) {
+}
+
+const ControlButton = forwardRef<HTMLButtonElement, ControlButtonProps>(function ControlButton(
+  {
+    label,
+    icon: Icon,
+    onClick,
+    pressed,
+    tone = pressed ? "active" : "default",
+    badge,
+    testId,
+    className,
+    ...rest
+  },
+  ref,
+) {
   return (
     <button
+      ref={ref}
       type="button"
       onClick={onClick}
       aria-label={label}
       title={label}
       aria-pressed={pressed}
-      disabled={disabled}
       data-testid={testId}
+      {...rest}
       className={cn(
         "relative flex size-11 shrink-0 items-center justify-center rounded-full transition-colors outline-none focus-visible:ring-[3px] focus-visible:ring-ring disabled:opacity-50 sm:size-12",
         {
@@ -66,7 +83,7 @@ function ControlButton({
       {badge}
     </button>
   );
-}
+});
 
 /** Microphone or camera on/off, reporting failures (a denied permission, a busy camera). */
 function MediaButton({
@@ -113,12 +130,117 @@ function ScreenShareButton({ onError }: { onError: (error: unknown, source: Trac
 const canShareScreen = () =>
   typeof navigator !== "undefined" && typeof navigator.mediaDevices?.getDisplayMedia === "function";
 
+function ReactionsMenu({ onReact, className }: { onReact: (emoji: Reaction) => void; className?: string }) {
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <ControlButton
+          label="Send a reaction"
+          icon={SmilePlusIcon}
+          testId="control-reactions"
+          className={className}
+        />
+      </DropdownMenuTrigger>
+      <DropdownMenuContent side="top" className="flex gap-1 p-1.5">
+        {REACTIONS.map((emoji) => (
+          <DropdownMenuItem
+            key={emoji}
+            aria-label={`React with ${emoji}`}
+            className="justify-center px-2 text-2xl"
+            onSelect={() => onReact(emoji)}
+          >
+            {emoji}
+          </DropdownMenuItem>
+        ))}
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}
+
+/** On phones, what does not fit in the bar: screen share, participants, reactions, settings, shortcuts. */
+function MoreMenu({
+  screenShare,
+  onMediaError,
+  participantCount,
+  onParticipants,
+  onReact,
+  onSettings,
+  onShortcuts,
+}: {
+  screenShare: boolean;
+  onMediaError: (error: unknown, source: Track.Source) => void;
+  participantCount: number;
+  onParticipants: () => void;
+  onReact: (emoji: Reaction) => void;
+  onSettings: () => void;
+  onShortcuts: () => void;
+}) {
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <ControlButton label="More options" icon={EllipsisIcon} testId="control-more" className="sm:hidden" />
+      </DropdownMenuTrigger>
+      <DropdownMenuContent side="top" align="end" className="w-60">
+        <DropdownMenuLabel className="text-xs text-muted-foreground">React</DropdownMenuLabel>
+        <div className="flex justify-between px-1 pb-1">
+          {REACTIONS.map((emoji) => (
+            <DropdownMenuItem
+              key={emoji}
+              aria-label={`React with ${emoji}`}
+              className="px-1.5 text-xl"
+              onSelect={() => onReact(emoji)}
+            >
+              {emoji}
+            </DropdownMenuItem>
+          ))}
+        </div>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem onSelect={onParticipants}>
+          <UsersIcon aria-hidden="true" /> Participants ({participantCount})
+        </DropdownMenuItem>
+        {screenShare ? <ScreenShareMenuItem onError={onMediaError} /> : null}
+        <DropdownMenuItem onSelect={onSettings}>
+          <SettingsIcon aria-hidden="true" /> Settings
+        </DropdownMenuItem>
+        <DropdownMenuItem onSelect={onShortcuts}>
+          <KeyboardIcon aria-hidden="true" /> Keyboard shortcuts
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}
+
+function ScreenShareMenuItem({ onError }: { onError: (error: unknown, source: Track.Source) => void }) {
+  const { toggle, enabled, pending } = useTrackToggle({
+    source: Track.Source.ScreenShare,
+    captureOptions: { audio: true, selfBrowserSurface: "exclude" },
+  });
+  return (
+    <DropdownMenuItem
+      disabled={pending}
+      onSelect={() => void toggle().catch((error: unknown) => onError(error, Track.Source.ScreenShare))}
+    >
+      {enabled ? <MonitorXIcon aria-hidden="true" /> : <MonitorUpIcon aria-hidden="true" />}
+      {enabled ? "Stop sharing your screen" : "Share your screen"}
+    </DropdownMenuItem>
+  );
+}
+
+export interface HandControl {
+  raised: boolean;
+  pending: boolean;
+  toggle: () => void;
+}
+
 export function ControlBar({
   panel,
   onPanel,
   unread,
   participantCount,
+  hand,
+  onReact,
   onSettings,
+  onShortcuts,
   onLeave,
   onMediaError,
 }: {
@@ -126,7 +248,10 @@ export function ControlBar({
   onPanel: (panel: Panel) => void;
   unread: number;
   participantCount: number;
+  hand: HandControl;
+  onReact: (emoji: Reaction) => void;
   onSettings: () => void;
+  onShortcuts: () => void;
   onLeave: () => void;
   onMediaError: (error: unknown, source: Track.Source) => void;
 }) {
@@ -134,6 +259,8 @@ export function ControlBar({
   // Phones have no screen sharing: only offer it where the browser can.
   useEffect(() => setScreenShare(canShareScreen()), []);
 
+  // Below the `sm` breakpoint the bar keeps microphone, camera, hand, chat and leave; the rest
+  // goes into "More", so every button stays a comfortable size and nothing scrolls.
   return (
     <div
       role="toolbar"
@@ -142,7 +269,20 @@ export function ControlBar({
     >
       <MediaButton source={Track.Source.Microphone} onError={onMediaError} />
       <MediaButton source={Track.Source.Camera} onError={onMediaError} />
-      {screenShare ? <ScreenShareButton onError={onMediaError} /> : null}
+      {screenShare ? (
+        <span className="hidden sm:contents">
+          <ScreenShareButton onError={onMediaError} />
+        </span>
+      ) : null}
+      <ControlButton
+        label={hand.raised ? "Lower your hand" : "Raise your hand"}
+        icon={HandIcon}
+        pressed={hand.raised}
+        disabled={hand.pending}
+        testId="control-hand"
+        onClick={hand.toggle}
+      />
+      <ReactionsMenu onReact={onReact} className="hidden sm:flex" />
       <span className="mx-0.5 hidden h-8 w-px bg-border sm:block" aria-hidden="true" />
       <ControlButton
         label={unread > 0 ? `Chat, ${unread} unread` : "Chat"}
@@ -166,9 +306,25 @@ export function ControlBar({
         icon={UsersIcon}
         pressed={panel === "participants"}
         testId="control-participants"
+        className="hidden sm:flex"
         onClick={() => onPanel(panel === "participants" ? null : "participants")}
       />
-      <ControlButton label="Settings" icon={SettingsIcon} onClick={onSettings} testId="control-settings" />
+      <ControlButton
+        label="Settings"
+        icon={SettingsIcon}
+        onClick={onSettings}
+        testId="control-settings"
+        className="hidden sm:flex"
+      />
+      <MoreMenu
+        screenShare={screenShare}
+        onMediaError={onMediaError}
+        participantCount={participantCount}
+        onParticipants={() => onPanel("participants")}
+        onReact={onReact}
+        onSettings={onSettings}
+        onShortcuts={onShortcuts}
+      />
       <ControlButton
         label="Leave call"
         icon={PhoneOffIcon}

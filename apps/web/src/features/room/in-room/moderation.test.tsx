@@ -1,50 +1,28 @@
 import { RoomContext } from "@livekit/components-react";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
-import type { TRPCLink } from "@trpc/client";
-import { observable } from "@trpc/server/observable";
-import type { AppRouter } from "@parlor/api";
 import { afterEach, describe, expect, it } from "vitest";
-
-import { api } from "@/trpc/react";
 
 import { ModerationProvider } from "./moderation";
 import { ParticipantList } from "./participant-list";
 import { joinRemote, testRoom } from "./testing/livekit";
+import { recordingClient } from "./testing/trpc";
 
 afterEach(cleanup);
-
-/** A tRPC client whose link records each call and answers it, so no server is needed. */
-function recordingClient() {
-  const calls: { path: string; input: unknown }[] = [];
-  const link: TRPCLink<AppRouter> =
-    () =>
-    ({ op }) =>
-      observable((observer) => {
-        calls.push({ path: op.path, input: op.input });
-        observer.next({
-          result: { type: "data", data: op.path === "room.muteParticipant" ? { muted: 1 } : { ok: true } },
-        });
-        observer.complete();
-      });
-  return { calls, client: api.createClient({ links: [link] }) };
-}
 
 function renderList(allowed: boolean) {
   const room = testRoom();
   room.localParticipant.name = "Ada";
-  const { calls, client } = recordingClient();
-  const queryClient = new QueryClient();
+  const { calls, Provider } = recordingClient((path) =>
+    path === "room.muteParticipant" ? { muted: 1 } : { ok: true },
+  );
   render(
-    <api.Provider client={client} queryClient={queryClient}>
-      <QueryClientProvider client={queryClient}>
-        <RoomContext.Provider value={room}>
-          <ModerationProvider teamSlug="acme" roomSlug="standup" allowed={allowed}>
-            <ParticipantList />
-          </ModerationProvider>
-        </RoomContext.Provider>
-      </QueryClientProvider>
-    </api.Provider>,
+    <Provider>
+      <RoomContext.Provider value={room}>
+        <ModerationProvider teamSlug="acme" roomSlug="standup" allowed={allowed}>
+          <ParticipantList />
+        </ModerationProvider>
+      </RoomContext.Provider>
+    </Provider>,
   );
   act(() => {
     joinRemote(room, "bob", "Bob", [{ source: "MICROPHONE" }]);

@@ -118,6 +118,23 @@ function ModerationMenu({
   );
 }
 
+/** Lowers someone's raised hand; for moderators only (everyone lowers their own from the bar). */
+export function useLowerHand() {
+  const room = useContext(ModerationContext);
+  const lower = api.room.lowerHand.useMutation({ onError: failed("Could not lower that hand") });
+  return room ? (identity: string) => lower.mutate({ ...room, identity }) : null;
+}
+
+export function LowerHandButton({ identity, name }: { identity: string; name: string }) {
+  const lower = useLowerHand();
+  if (!lower) return null;
+  return (
+    <Button variant="ghost" size="sm" className="h-7 px-2 text-xs" onClick={() => lower(identity)}>
+      Lower {name}&apos;s hand
+    </Button>
+  );
+}
+
 /** Ends the meeting for everyone (the room itself stays). Renders nothing for those not allowed. */
 export function EndMeetingButton({ participantCount }: { participantCount: number }) {
   const room = useContext(ModerationContext);

@@ -4,16 +4,24 @@ import { InitialsAvatar } from "@parlor/ui/avatar";
 import { cn } from "@parlor/ui/lib/utils";
 import { useParticipants } from "@livekit/components-react";
 import type { Participant } from "livekit-client";
-import { MicIcon, MicOffIcon, MonitorUpIcon, VideoOffIcon } from "lucide-react";
+import { HandIcon, MicIcon, MicOffIcon, MonitorUpIcon, VideoOffIcon } from "lucide-react";
 
 import { ConnectionQualityBars } from "./connection-quality";
-import { EndMeetingButton, ParticipantModerationMenu } from "./moderation";
+import { useHandQueue } from "./hands";
+import { EndMeetingButton, LowerHandButton, ParticipantModerationMenu } from "./moderation";
 import { useParticipantState } from "./use-participant-state";
 
-/** Everyone in the call: you first, then by name; who speaks, who is muted, how their connection is. */
+/**
+ * Everyone in the call: raised hands first, in the order they went up; then you, then by name;
+ * who speaks, who is muted, how their connection is.
+ */
 export function ParticipantList({ className }: { className?: string }) {
   const participants = useParticipants();
+  const hands = useHandQueue();
   const sorted = [...participants].sort((a, b) => {
+    const handA = hands.order(a.identity) || Infinity;
+    const handB = hands.order(b.identity) || Infinity;
+    if (handA !== handB) return handA - handB;
     if (a.isLocal !== b.isLocal) return a.isLocal ? -1 : 1;
     return (a.name || a.identity).localeCompare(b.name || b.identity);
   });
@@ -25,7 +33,11 @@ export function ParticipantList({ className }: { className?: string }) {
         data-testid="participant-list"
       >
         {sorted.map((participant) => (
-          <ParticipantRow key={participant.identity} participant={participant} />
+          <ParticipantRow
+            key={participant.identity}
+            participant={participant}
+            handOrder={hands.order(participant.identity)}
+          />
         ))}
       </ul>
       <EndMeetingButton participantCount={participants.length} />
@@ -33,9 +45,16 @@ export function ParticipantList({ className }: { className?: string }) {
   );
 }
 
-export function ParticipantRow({ participant }: { participant: Participant }) {
+export function ParticipantRow({
+  participant,
+  handOrder = 0,
+}: {
+  participant: Participant;
+  handOrder?: number;
+}) {
   const state = useParticipantState(participant);
   const status = [
+    handOrder ? `hand raised, ${ordinal(handOrder)} in line` : null,
     state.isSpeaking ? "speaking" : null,
     state.micMuted ? "microphone off" : "microphone on",
     state.cameraOff ? "camera off" : null,
@@ -69,7 +88,20 @@ export function ParticipantRow({ participant }: { participant: Participant }) {
             Speaking
           </span>
         ) : null}
+        {handOrder && !state.isLocal ? (
+          <LowerHandButton identity={participant.identity} name={state.name} />
+        ) : null}
       </span>
+      {handOrder ? (
+        <span
+          className="flex shrink-0 items-center gap-0.5 rounded-full bg-amber-100 px-1.5 py-0.5 text-xs font-semibold text-amber-900 dark:bg-amber-400/20 dark:text-amber-200"
+          aria-hidden="true"
+          data-testid="hand-raised"
+        >
+          <HandIcon className="size-3.5" />
+          {handOrder}
+        </span>
+      ) : null}
       <span className="flex shrink-0 items-center gap-2 text-muted-foreground" aria-hidden="true">
         {state.screenSharing ? <MonitorUpIcon className="size-4" /> : null}
         {state.cameraOff ? <VideoOffIcon className="size-4" /> : null}
@@ -84,3 +116,8 @@ export function ParticipantRow({ participant }: { participant: Participant }) {
     </li>
   );
 }
+
+const ordinal = (n: number) => {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
+  return `${n}${suffix}`;
+};

@@ -10,9 +10,11 @@ import {
   type TrackReferenceOrPlaceholder,
 } from "@livekit/components-react";
 import { Track } from "livekit-client";
-import { MicOffIcon, MonitorUpIcon, PinIcon, PinOffIcon } from "lucide-react";
+import { HandIcon, MicOffIcon, MonitorUpIcon, PinIcon, PinOffIcon } from "lucide-react";
 
 import { ConnectionQualityBars } from "./connection-quality";
+import { useHandQueue } from "./hands";
+import { TileReactions } from "./reactions";
 import { useParticipantState } from "./use-participant-state";
 
 export function sameTrackRef(
@@ -37,6 +39,7 @@ export function ParticipantTile({
   const layout = useMaybeLayoutContext();
   const pinned = (layout?.pin.state ?? []).some((ref) => sameTrackRef(ref, trackRef));
   const isScreen = trackRef.source === Track.Source.ScreenShare;
+  const handOrder = useHandQueue().order(participant.identity);
   const showVideo =
     isTrackReference(trackRef) && !trackRef.publication.isMuted && (isScreen || !state.cameraOff);
   const who = state.isLocal ? "yourself" : state.name;
@@ -84,6 +87,18 @@ export function ParticipantTile({
           />
         </div>
       )}
+      {handOrder && !isScreen ? (
+        <span
+          className="absolute top-2 left-2 flex items-center gap-1 rounded-md bg-amber-400 px-2 py-1 text-xs font-semibold text-amber-950"
+          role="img"
+          aria-label={`Hand raised, ${handOrder === 1 ? "first" : `number ${handOrder}`} in line`}
+          data-testid="tile-hand"
+        >
+          <HandIcon className="size-3.5" aria-hidden="true" />
+          {handOrder}
+        </span>
+      ) : null}
+      {!isScreen ? <TileReactions identity={participant.identity} /> : null}
       <div className="absolute inset-x-2 bottom-2 flex items-center gap-2">
         <span className="flex min-w-0 items-center gap-1.5 rounded-md bg-black/60 px-2 py-1 text-xs font-medium backdrop-blur">
           {isScreen ? <MonitorUpIcon className="size-3.5 shrink-0" aria-hidden="true" /> : null}

@@ -1,5 +1,6 @@
 "use client";
 
+import { HAND_ATTRIBUTE } from "@parlor/api/schemas/call";
 import { ConnectionQuality, ParticipantEvent, Track, type Participant } from "livekit-client";
 import { useCallback, useRef, useSyncExternalStore } from "react";
 
@@ -11,6 +12,8 @@ export interface ParticipantSnapshot {
   cameraOff: boolean;
   screenSharing: boolean;
   quality: ConnectionQuality;
+  /** When their hand went up (set by the server), or null. */
+  handRaisedAt: string | null;
 }
 
 const EVENTS = [
@@ -25,7 +28,12 @@ const EVENTS = [
   ParticipantEvent.LocalTrackUnpublished,
   ParticipantEvent.ConnectionQualityChanged,
   ParticipantEvent.ParticipantNameChanged,
+  ParticipantEvent.AttributesChanged,
 ] as const;
+
+/** When a participant's hand went up, or null when it is down. */
+export const handRaisedAt = (participant: Participant): string | null =>
+  participant.attributes[HAND_ATTRIBUTE] || null;
 
 const off = (participant: Participant, source: Track.Source) => {
   const publication = participant.getTrackPublication(source);
@@ -41,6 +49,7 @@ export function participantSnapshot(participant: Participant): ParticipantSnapsh
     cameraOff: off(participant, Track.Source.Camera),
     screenSharing: !off(participant, Track.Source.ScreenShare),
     quality: participant.connectionQuality,
+    handRaisedAt: handRaisedAt(participant),
   };
 }
 
@@ -51,7 +60,8 @@ const same = (a: ParticipantSnapshot, b: ParticipantSnapshot) =>
   a.micMuted === b.micMuted &&
   a.cameraOff === b.cameraOff &&
   a.screenSharing === b.screenSharing &&
-  a.quality === b.quality;
+  a.quality === b.quality &&
+  a.handRaisedAt === b.handRaisedAt;
 
 /** A participant's speaking, muted, camera, screen-share and connection-quality state, kept current. */
 export function useParticipantState(participant: Participant): ParticipantSnapshot {

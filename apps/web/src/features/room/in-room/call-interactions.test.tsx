@@ -1,0 +1,118 @@
+import { RoomContext } from "@livekit/components-react";
+import { HAND_ATTRIBUTE } from "@parlor/api/schemas/call";
+import { act, cleanup, fireEvent, render, renderHook, screen, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import { handQueue, HandQueueProvider } from "./hands";
+import { ModerationProvider } from "./moderation";
+import { ParticipantList } from "./participant-list";
+import { decodeReaction } from "./reactions";
+import { isTyping, useCallShortcuts } from "./shortcuts";
+import { joinRemote, testRoom } from "./testing/livekit";
+import { recordingClient } from "./testing/trpc";
+
+afterEach(cleanup);
+
+const hand = (at: string) => ({ [HAND_ATTRIBUTE]: at });
+
+describe("raised hands", () => {
+  it("queue in the order they went up", () => {
+    const room = testRoom();
+    const late = joinRemote(room, "late", "Late", [], hand("2026-11-29T10:00:05.000Z"));
+    const early = joinRemote(room, "early", "Early", [], hand("2026-11-29T10:00:01.000Z"));
+    const none = joinRemote(room, "none", "None");
+    const queue = handQueue([late, none, early]);
+    expect(queue.raised).toEqual(["early", "late"]);
+    expect([queue.order("early"), queue.order("late"), queue.order("none")]).toEqual([1, 2, 0]);
+  });
+
+  it("come first in the participant list, and moderators can lower them", async () => {
+    const room = testRoom();
+    room.localParticipant.name = "Ada";
+    const { calls, Provider } = recordingClient();
+    render(
+      <Provider>
+        <RoomContext.Provider value={room}>
+          <ModerationProvider teamSlug="acme" roomSlug="standup" allowed>
+            <HandQueueProvider>
+              <ParticipantList />
+            </HandQueueProvider>
+          </ModerationProvider>
+        </RoomContext.Provider>
+      </Provider>,
+    );
+    act(() => {
+      joinRemote(room, "zoe", "Zoe", [], hand("2026-11-29T10:00:01.000Z"));
+      joinRemote(room, "bob", "Bob");
+    });
+    const rows = screen.getAllByRole("listitem");
+    expect(rows.map((r) => r.dataset.identity)).toEqual(["zoe", room.localParticipant.identity, "bob"]);
+    expect(within(rows[0]!).getByTestId("hand-raised").textContent).toBe("1");
+    expect(rows[0]!.textContent).toMatch(/hand raised, 1st in line/);
+    await act(async () => {
+      fireEvent.click(within(rows[0]!).getByRole("button", { name: "Lower Zoe's hand" }));
+    });
+    expect(calls).toContainEqual({
+      path: "room.lowerHand",
+      input: { teamSlug: "acme", roomSlug: "standup", identity: "zoe" },
+    });
+  });
+});
+
+describe("reactions", () => {
+  it("accept only the known emoji", () => {
+    const sent = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    expect(decodeReaction(sent({ emoji: "🎉" }))).toBe("🎉");
+    expect(decodeReaction(sent({ emoji: "<script>" }))).toBeNull();
+    expect(decodeReaction(sent({ emoji: "🎉".repeat(100) }))).toBeNull();
+    expect(decodeReaction(new TextEncoder().encode("not json"))).toBeNull();
+  });
+});
+
+describe("keyboard shortcuts", () => {
+  function press(init: KeyboardEventInit, target: EventTarget = document.body) {
+    const event = new KeyboardEvent("keydown", { bubbles: true, cancelable: true, ...init });
+    target.dispatchEvent(event);
+    return event;
+  }
+
+  it("map Meet's keys to the call's actions and keep the browser's own meaning away", () => {
+    const onAction = vi.fn();
+    renderHook(() => useCallShortcuts(onAction));
+    expect(press({ key: "d", ctrlKey: true }).defaultPrevented).toBe(true);
+    press({ key: "e", metaKey: true });
+    press({ key: "h", ctrlKey: true, altKey: true });
+    press({ key: "c", ctrlKey: true, altKey: true });
+    press({ key: "p", ctrlKey: true, altKey: true });
+    press({ key: "q", ctrlKey: true, altKey: true });
+    press({ key: "?", shiftKey: true });
+    expect(onAction.mock.calls.map(([action]) => action)).toEqual([
+      "microphone",
+      "camera",
+      "hand",
+      "chat",
+      "participants",
+      "leave",
+      "help",
+    ]);
+    press({ key: "d" });
+    press({ key: "x", ctrlKey: true });
+    expect(onAction).toHaveBeenCalledTimes(7);
+  });
+
+  it("do nothing while typing in a field", () => {
+    const onAction = vi.fn();
+    renderHook(() => useCallShortcuts(onAction));
+    const box = document.createElement("textarea");
+    const input = document.createElement("input");
+    document.body.append(box, input);
+    expect(press({ key: "d", ctrlKey: true }, box).defaultPrevented).toBe(false);
+    press({ key: "?", shiftKey: true }, input);
+    expect(onAction).not.toHaveBeenCalled();
+    expect(isTyping(box)).toBe(true);
+    const checkbox = Object.assign(document.createElement("input"), { type: "checkbox" });
+    expect(isTyping(checkbox)).toBe(false);
+    box.remove();
+    input.remove();
+  });
+});

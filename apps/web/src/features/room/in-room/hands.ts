@@ -1,0 +1,42 @@
+"use client";
+
+import { useParticipants } from "@livekit/components-react";
+import type { Participant } from "livekit-client";
+import { createContext, createElement, useContext, useMemo, type ReactNode } from "react";
+
+import { api } from "@/trpc/react";
+
+import { handRaisedAt } from "./use-participant-state";
+
+/** Identities with a raised hand, first raised first; `order(identity)` is 1-based, or 0. */
+export function handQueue(participants: Participant[]) {
+  const raised = participants
+    .map((p) => ({ identity: p.identity, at: handRaisedAt(p) }))
+    .filter((p): p is { identity: string; at: string } => p.at !== null)
+    .sort((a, b) => a.at.localeCompare(b.at) || a.identity.localeCompare(b.identity))
+    .map((p) => p.identity);
+  return { raised, order: (identity: string) => raised.indexOf(identity) + 1 };
+}
+
+type HandQueue = ReturnType<typeof handQueue>;
+
+const HandQueueContext = createContext<HandQueue>(handQueue([]));
+
+/** Computes the call's hand queue once for every tile and list row below it. */
+export function HandQueueProvider({ children }: { children: ReactNode }) {
+  const participants = useParticipants();
+  // useParticipants gives a new array on every change, attribute changes included.
+  const queue = useMemo(() => handQueue(participants), [participants]);
+  return createElement(HandQueueContext.Provider, { value: queue }, children);
+}
+
+export const useHandQueue = () => useContext(HandQueueContext);
+
+/** Raise or lower one's own hand; the server sets it so that everyone sees the same queue. */
+export function useOwnHand(ref: { teamSlug: string; roomSlug: string }) {
+  const setHand = api.room.setHand.useMutation();
+  return {
+    pending: setHand.isPending,
+    set: (raised: boolean) => setHand.mutateAsync({ ...ref, raised }),
+  };
+}
