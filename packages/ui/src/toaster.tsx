@@ -5,7 +5,11 @@ import { Toaster as Sonner, type ToasterProps } from "sonner";
 
 export { toast } from "sonner";
 
-/** Sonner's toaster, following the app's light or dark theme. */
+/**
+ * Sonner's toaster, following the app's light or dark theme. Its distance from the bottom is the
+ * CSS variable --toast-offset-bottom when a page sets it (the call does, to keep its control bar
+ * uncovered), else Sonner's default.
+ */
 export function Toaster(props: ToasterProps) {
   const { theme = "system" } = useTheme();
   return (
@@ -13,6 +17,8 @@ export function Toaster(props: ToasterProps) {
       theme={theme as ToasterProps["theme"]}
       className="toaster group"
       position="bottom-right"
+      offset={{ bottom: "var(--toast-offset-bottom, 24px)" }}
+      mobileOffset={{ bottom: "var(--toast-offset-bottom, 16px)" }}
       closeButton
       style={
         {

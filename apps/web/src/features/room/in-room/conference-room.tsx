@@ -209,6 +209,15 @@ function ConnectingCard() {
   );
 }
 
+/** Lifts toasts above the control bar while the call is on screen, so they never cover it. */
+function useToastsAboveControls() {
+  useEffect(() => {
+    const root = document.documentElement;
+    root.style.setProperty("--toast-offset-bottom", "calc(5.5rem + env(safe-area-inset-bottom))");
+    return () => root.style.removeProperty("--toast-offset-bottom");
+  }, []);
+}
+
 /** Tells moderators when someone raises their hand, with a button to lower it. */
 function useHandToasts(room: Room, moderator: boolean) {
   const lowerHand = useLowerHand();
@@ -273,6 +282,7 @@ export function RoomView({
   const reactions = useReactions();
   usePresenceToasts(room);
   useHandToasts(room, moderator);
+  useToastsAboveControls();
 
   const ownHand = useOwnHand(roomRef);
   const handRaised = useParticipantState(room.localParticipant).handRaisedAt !== null;
