@@ -214,7 +214,7 @@ function useToastsAboveControls() {
   useEffect(() => {
     const root = document.documentElement;
     root.style.setProperty("--toast-offset-bottom", "calc(5.5rem + env(safe-area-inset-bottom))");
-    return () => root.style.removeProperty("--toast-offset-bottom");
+    return () => void root.style.removeProperty("--toast-offset-bottom");
   }, []);
 }
 
