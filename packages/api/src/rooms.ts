@@ -25,7 +25,10 @@ export const ROOM_DEFAULTS = {
   maxParticipants: 100,
 };
 
-/** Join tokens live for minutes: enough to join and reconnect, short if one leaks. */
+/**
+ * Join tokens live for minutes by default (LIVEKIT_TOKEN_TTL_SECONDS): enough to join, short if
+ * one leaks. A call outlives it: LiveKit hands connected participants fresh tokens to resume with.
+ */
 export const TOKEN_TTL_SECONDS = 10 * 60;
 
 const ROOM_NOT_FOUND = "We could not find that room in this team. It may have been deleted.";
@@ -390,13 +393,14 @@ export async function connectionDetails(
   }
 
   const name = participantDisplayName(participantName, row.displayName, actor.name);
-  const expiresAt = new Date(svc.clock().getTime() + TOKEN_TTL_SECONDS * 1000);
+  const ttlSeconds = svc.config.livekit.tokenTtlSeconds;
+  const expiresAt = new Date(svc.clock().getTime() + ttlSeconds * 1000);
   const participantToken = await svc.livekit.mintToken({
     identity: actor.id,
     name,
     room: row.room.livekitRoomName,
     roomAdmin: canManage(row.role),
-    ttlSeconds: TOKEN_TTL_SECONDS,
+    ttlSeconds,
     roomConfig: liveKitOptions({ ...row.team, role: row.role }, row.room),
   });
   svc.metrics.joins.inc();
