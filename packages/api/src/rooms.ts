@@ -2,7 +2,7 @@ import { schema, type Database } from "@parlor/db";
 import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 
 import { randomToken } from "./lib/crypto";
-import { forbidden, notFound } from "./lib/errors";
+import { conflict, forbidden, notFound } from "./lib/errors";
 import { presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
@@ -256,6 +256,14 @@ function prepareJoinQueries(db: Database) {
       role: schema.teamMembers.role,
       displayName: schema.userPreferences.displayName,
       bannedUntil: schema.roomBans.until,
+      // Who else LiveKit says is in the room (webhooks and reconciliation): LiveKit refuses a
+      // join past the limit without saying why, so Parlor says it before handing out a token.
+      othersPresent: sql<number>`(
+        select count(distinct ${schema.participantSessions.identity}) from ${schema.participantSessions}
+        where ${schema.participantSessions.roomId} = ${schema.rooms.id}
+          and ${schema.participantSessions.leftAt} is null
+          and ${schema.participantSessions.userId} is distinct from ${param.userId}
+      )`.mapWith(Number),
     })
     .from(schema.rooms)
     .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
@@ -389,6 +397,12 @@ export async function connectionDetails(
     const minutes = Math.max(1, Math.ceil((row.bannedUntil.getTime() - svc.clock().getTime()) / 60_000));
     throw forbidden(
       `You were removed from this room by a moderator. You can rejoin in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    );
+  }
+
+  if (row.room.maxParticipants > 0 && row.othersPresent >= row.room.maxParticipants) {
+    throw conflict(
+      `This room is full: it takes ${row.room.maxParticipants} ${row.room.maxParticipants === 1 ? "person" : "people"} at most. Try again when someone leaves, or use another room.`,
     );
   }
 

@@ -214,8 +214,12 @@ export async function startLiveKitServer(options: LiveKitServerOptions = {}): Pr
   const output = () => log.slice(-20_000);
 
   async function launch() {
+    // Unset, not empty: livekit-server reads an empty LIVEKIT_KEYS as "no keys" over the config's.
+    const env = { ...process.env };
+    delete env.LIVEKIT_KEYS;
+    delete env.LIVEKIT_CONFIG;
     const started = spawn(path!, ["--config", configPath], {
-      env: { ...process.env, LIVEKIT_KEYS: "", LIVEKIT_CONFIG: "" },
+      env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     child = started;
