@@ -323,6 +323,7 @@ describe.skipIf(!binary)("a real call", () => {
       await ada.page.getByText("2 in the call").waitFor();
 
       await card.getByText(/^(Ada and Bea|Bea and Ada) are here$/).waitFor({ timeout: 20_000 });
+      await docsScreenshot(cy.page, "team-live");
 
       const admin = await ada.context.newPage();
       try {
@@ -330,6 +331,7 @@ describe.skipIf(!binary)("a real call", () => {
         const entry = admin.getByRole("article", { name: "Acme / Standup" });
         await entry.getByText("2 in the room").waitFor({ timeout: 20_000 });
         await entry.getByText("Bea").waitFor();
+        await docsScreenshot(admin, "admin");
       } finally {
         await admin.close();
       }
@@ -492,6 +494,7 @@ describe.skipIf(!binary)("a real call", () => {
       const attendees = cy.page.getByRole("dialog").getByRole("list", { name: "Attendees" });
       await attendees.getByText("Ada").waitFor();
       await attendees.getByText("Bea").waitFor();
+      await docsScreenshot(cy.page, "room-history");
       await cy.page.keyboard.press("Escape");
     }));
 

@@ -224,8 +224,7 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName, canModerate =
         kind="full"
         where={`${roomTitle} · ${teamName}`}
         title={FAILURE_TEXT.full.title}
-        description={FAILURE_TEXT.full.description}
-        detail={room.error}
+        description={room.error ?? FAILURE_TEXT.full.description}
         teamHref={teamHref}
         onRetry={() => void store.retry()}
       />
