@@ -136,7 +136,7 @@ test("a join appears on the team page without a reload, and on the admin page", 
       }),
     );
 
-    await card.getByText("Bea is here").waitFor({ timeout: 5_000 });
+    await card.getByText("Bea is here").waitFor({ timeout: 15_000 });
     expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
 
     await card.getByRole("button", { name: "History" }).click();
@@ -159,7 +159,7 @@ test("a join appears on the team page without a reload, and on the admin page", 
         participant: { sid: "PA_now", identity: bea.id, name: "Bea" },
       }),
     );
-    await entry.getByText("0 in the room").waitFor({ timeout: 5_000 });
+    await entry.getByText("0 in the room").waitFor({ timeout: 15_000 });
     expect(problems.list).toEqual([]);
   } finally {
     await context.close();
