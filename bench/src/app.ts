@@ -20,6 +20,8 @@ export interface AppOptions {
   readyTimeoutMs?: number;
   /** Extra arguments for the server's node (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Serve on this port (one LiveKit's webhooks already point at); a free one otherwise. */
+  port?: number;
 }
 
 export interface MemoryReading {
@@ -66,7 +68,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       "apps/web has not been built (no .next/BUILD_ID): run `pnpm --filter @parlor/web build`.",
     );
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const nextBin = join(WEB_DIR, "node_modules", "next", "dist", "bin", "next");
   let output = "";

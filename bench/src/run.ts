@@ -1,10 +1,11 @@
 /**
  * `pnpm bench`: builds the production app if needed, starts it against a fresh database on the
  * machine's Postgres and the LiveKit double, seeds it through the HTTP API, measures, prints a
- * table and writes the figures to bench/results/.
+ * table and writes the figures to bench/results/. Then join speed in real calls, against the
+ * real livekit-server (see join-speed.ts).
  *
  * Flags: --no-build (use the build that is there), --rebuild, --duration=<s> (per load run,
- * default 10), --runs=<n> (time-to-preview runs, default 5).
+ * default 10), --runs=<n> (time-to-preview runs, default 5), --joins=<n> (real joins, default 10).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -12,9 +13,12 @@ import { join } from "node:path";
 
 import postgres from "postgres";
 
+import { LIVEKIT_SERVER_VERSION, liveKitServerBinary } from "@parlor/api/testing/livekit-server";
+
 import { buildId, ensureBuild } from "./build";
 import { routeBundle, type RouteBundle } from "./bundle";
 import { runLoad, percentile, type LoadResult } from "./load";
+import { joinSpeed, type JoinSpeedResult } from "./join-speed";
 import { createParlorClient } from "./parlor-client";
 import { RESULTS_DIR } from "./paths";
 import { timeToPreview, type PreviewResult } from "./preview";
@@ -32,6 +36,7 @@ const args = new Map(
 const DURATION = Number(args.get("duration") ?? 10);
 const WARMUP = Math.min(3, DURATION);
 const PREVIEW_RUNS = Number(args.get("runs") ?? 5);
+const JOINS = Number(args.get("joins") ?? 10);
 const CONCURRENCY = [10, 50];
 
 const log = (line: string) => console.error(`[bench] ${line}`);
@@ -217,6 +222,16 @@ async function main() {
       { runs: PREVIEW_RUNS },
     );
 
+    // Without a livekit-server binary (no Go on this machine) the rest still runs, and says so.
+    const server = liveKitServerBinary();
+    let joins: JoinSpeedResult | null = null;
+    if ("path" in server) {
+      log(`join speed: ${JOINS} joins of a real call (real livekit-server, two Chromium processes)`);
+      joins = await joinSpeed({ runs: JOINS, log });
+    } else {
+      log(`join speed NOT measured: ${server.missing}`);
+    }
+
     const find = (name: string, connections: number) =>
       loads.find((l) => l.name === name && l.connections === connections)!;
     const ratios = CONCURRENCY.map((c) => ({
@@ -254,6 +269,7 @@ async function main() {
       adminViews,
       bundles,
       preview,
+      joins,
       memory: { idleRssBytes: idleRss, peakRssBytesDuringLoad: memory.peakBytes, samples: memory.samples },
     };
 
@@ -335,6 +351,32 @@ async function main() {
     );
     if (preview.consoleErrors.length)
       out.push(`  console errors: ${preview.consoleErrors.slice(0, 5).join(" | ")}`);
+    out.push("");
+    if (!joins) out.push(`Join speed in a real call: not measured (no livekit-server binary)`);
+    else
+      out.push(
+        `Join speed in a real call (livekit-server ${LIVEKIT_SERVER_VERSION} on loopback, a host in the room, ${joins.runs.length} joins, each from a fresh browser context)`,
+      );
+    if (joins)
+      out.push(
+        table(
+          ["from → to", "median ms", "p95 ms", "min ms", "max ms"],
+          [
+            ["navigation → first preview frame", joins.preview],
+            ["click on Join → connected", joins.clickToConnected],
+            ["click on Join → first frame of the host's video", joins.clickToRemoteFrame],
+          ].map(([name, s]) => {
+            const spread = s as JoinSpeedResult["preview"];
+            return [name as string, spread.medianMs, spread.p95Ms, spread.minMs, spread.maxMs];
+          }),
+        ),
+      );
+    if (joins)
+      out.push(
+        `  runs (preview / connected / host's frame, ms): ${joins.runs.map((r) => `${r.previewMs}/${r.connectedMs}/${r.remoteFrameMs}`).join(", ")}`,
+      );
+    if (joins?.consoleErrors.length)
+      out.push(`  console errors: ${joins.consoleErrors.slice(0, 5).join(" | ")}`);
     out.push(
       `Web server memory (RSS, all its processes): ${mb(idleRss)} before the load, peak ${mb(memory.peakBytes)} during it`,
     );

@@ -44,8 +44,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The app's database: its connection (`DATABASE_URL` or `PGLITE_DATA_DIR`) and how to remove it. */
+export interface AppDatabase {
+  env: { DATABASE_URL: string } | { PGLITE_DATA_DIR: string };
+  drop: () => Promise<void>;
+}
+
 /** A database for one run: a fresh Postgres database when DATABASE_URL is set, else a PGlite folder. */
-async function freshDatabase(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+export async function freshDatabase(): Promise<AppDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
     const database = await createThrowawayDatabase(serverUrl, "parlor_e2e");
@@ -60,20 +66,33 @@ async function freshDatabase(): Promise<{ env: Record<string, string>; drop: () 
 
 export interface RunningApp {
   url: string;
+  port: number;
+  database: AppDatabase;
   /** Everything the server printed, for failure messages. */
   output: () => string;
-  stop: () => Promise<void>;
+  /** Stops the server and drops its database, unless `keepDatabase` (to start it again on it). */
+  stop: (options?: { keepDatabase?: boolean }) => Promise<void>;
+}
+
+export interface StartAppOptions {
+  /** Serve on this port (e.g. one LiveKit's webhooks already point at); a free one otherwise. */
+  port?: number;
+  /** Use this database (e.g. the one of an app stopped with `keepDatabase`); a fresh one otherwise. */
+  database?: AppDatabase;
 }
 
 /** Serves the production build; rejects (with the server's output) when it does not come up. */
-export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+export async function startApp(
+  env: Record<string, string> = {},
+  options: StartAppOptions = {},
+): Promise<RunningApp> {
   if (!existsSync(join(WEB_DIR, ".next", "BUILD_ID"))) {
     throw new Error(
       "The web app has not been built. Run `pnpm --filter @parlor/web build` before the browser tests.",
     );
   }
-  const port = await freePort();
-  const database = await freshDatabase();
+  const port = options.port ?? (await freePort());
+  const database = options.database ?? (await freshDatabase());
   const url = `http://127.0.0.1:${port}`;
   let output = "";
   const nextBin = join(WEB_DIR, "node_modules", "next", "dist", "bin", "next");
@@ -106,7 +125,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
 
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   let stopped = false;
-  const stop = async () => {
+  const stop = async ({ keepDatabase = false }: { keepDatabase?: boolean } = {}) => {
     if (stopped) return;
     stopped = true;
     if (child.exitCode === null && child.pid) {
@@ -119,7 +138,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
       await exited;
       clearTimeout(timer);
     }
-    await database.drop();
+    if (!keepDatabase) await database.drop();
   };
 
   const deadline = Date.now() + 60_000;
@@ -140,7 +159,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { url, output: () => output, stop };
+  return { url, port, database, output: () => output, stop };
 }
 
 /** A synthetic camera and microphone (`--use-fake-device-for-media-stream`), with or without the permission prompt. */

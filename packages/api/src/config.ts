@@ -31,6 +31,14 @@ const configSchema = z.object({
   LIVEKIT_API_KEY: optional(z.string().trim().min(1)).default("devkey"),
   LIVEKIT_API_SECRET: optional(z.string().trim().min(1)).default("secret"),
   LIVEKIT_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000)).default(5_000),
+  // LiveKit refreshes the token of a connected participant, so this bounds joins, not calls.
+  LIVEKIT_TOKEN_TTL_SECONDS: optional(
+    z.coerce
+      .number()
+      .int()
+      .min(30)
+      .max(24 * 60 * 60),
+  ).default(600),
   ADMIN_EMAILS: optional(z.string()).default(""),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])).default("info"),
   METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
@@ -50,6 +58,8 @@ export interface Config {
     apiKey: string;
     apiSecret: string;
     timeoutMs: number;
+    /** How long a join token is accepted (LIVEKIT_TOKEN_TTL_SECONDS). */
+    tokenTtlSeconds: number;
   };
   adminEmails: ReadonlySet<string>;
   logLevel: string;
@@ -79,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiKey: e.LIVEKIT_API_KEY,
       apiSecret: e.LIVEKIT_API_SECRET,
       timeoutMs: e.LIVEKIT_TIMEOUT_MS,
+      tokenTtlSeconds: e.LIVEKIT_TOKEN_TTL_SECONDS,
     },
     adminEmails: new Set(
       e.ADMIN_EMAILS.split(",")

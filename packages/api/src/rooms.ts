@@ -25,7 +25,10 @@ export const ROOM_DEFAULTS = {
   maxParticipants: 100,
 };
 
-/** Join tokens live for minutes: enough to join and reconnect, short if one leaks. */
+/**
+ * Join tokens live for minutes by default (LIVEKIT_TOKEN_TTL_SECONDS): enough to join, short if
+ * one leaks. A call outlives it: LiveKit hands connected participants fresh tokens to resume with.
+ */
 export const TOKEN_TTL_SECONDS = 10 * 60;
 
 const ROOM_NOT_FOUND = "We could not find that room in this team. It may have been deleted.";
@@ -397,20 +400,21 @@ export async function connectionDetails(
     );
   }
 
-  if (row.othersPresent >= row.room.maxParticipants) {
+  if (row.room.maxParticipants > 0 && row.othersPresent >= row.room.maxParticipants) {
     throw conflict(
       `This room is full: it takes ${row.room.maxParticipants} ${row.room.maxParticipants === 1 ? "person" : "people"} and they are all in. Try again when someone leaves, or use another room.`,
     );
   }
 
   const name = participantDisplayName(participantName, row.displayName, actor.name);
-  const expiresAt = new Date(svc.clock().getTime() + TOKEN_TTL_SECONDS * 1000);
+  const ttlSeconds = svc.config.livekit.tokenTtlSeconds;
+  const expiresAt = new Date(svc.clock().getTime() + ttlSeconds * 1000);
   const participantToken = await svc.livekit.mintToken({
     identity: actor.id,
     name,
     room: row.room.livekitRoomName,
     roomAdmin: canManage(row.role),
-    ttlSeconds: TOKEN_TTL_SECONDS,
+    ttlSeconds,
     roomConfig: liveKitOptions({ ...row.team, role: row.role }, row.room),
   });
   svc.metrics.joins.inc();

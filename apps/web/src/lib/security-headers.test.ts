@@ -25,6 +25,22 @@ describe("security headers", () => {
     expect(policy.get("connect-src")).toEqual(["'self'", "wss://lk.example.com", "https://lk.example.com"]);
   });
 
+  it("allows a LiveKit Cloud project's region hosts, which the client picks at run time", () => {
+    expect(liveKitSources("wss://parlor-abc123.livekit.cloud")).toEqual([
+      "wss://parlor-abc123.livekit.cloud",
+      "https://parlor-abc123.livekit.cloud",
+      "wss://*.livekit.cloud",
+      "https://*.livekit.cloud",
+    ]);
+    const policy = directives(
+      contentSecurityPolicy({ nonce: "n", livekitUrl: "https://parlor-abc123.livekit.cloud" }),
+    );
+    expect(policy.get("connect-src")).toContain("wss://*.livekit.cloud");
+    // Not for a self-hosted server whose name only looks alike.
+    expect(liveKitSources("wss://livekit.cloud.example.com")).toHaveLength(2);
+    expect(liveKitSources("wss://notlivekit.cloud")).toHaveLength(2);
+  });
+
   it("runs only nonce'd scripts, lets video use blobs and media streams, and forbids framing", () => {
     const policy = directives(contentSecurityPolicy({ nonce: "n0nce", livekitUrl: "ws://localhost:7880" }));
     expect(policy.get("script-src")).toEqual(["'self'", "'nonce-n0nce'", "'strict-dynamic'"]);

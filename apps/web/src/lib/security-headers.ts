@@ -13,13 +13,25 @@ export const NONCE_HEADER = "x-nonce";
 
 const DEFAULT_LIVEKIT_URL = "ws://localhost:7880";
 
-/** LiveKit's origin in both forms browsers use: WebSocket for signalling, HTTP(S) for its API. */
+const LIVEKIT_CLOUD = /(^|\.)livekit\.cloud$/i;
+
+/**
+ * LiveKit's origin in both forms browsers use: WebSocket for signalling, HTTP(S) for its API
+ * (livekit-client fetches `/rtc/validate` and, for Cloud, `/settings/regions`). A LiveKit Cloud
+ * project answers from region hosts too (`<project>.<region>.production.livekit.cloud`), which
+ * the client picks at run time, so a Cloud URL allows every livekit.cloud host.
+ */
 export function liveKitSources(url: string | undefined): string[] {
   try {
     const parsed = new URL(url?.trim() || DEFAULT_LIVEKIT_URL);
     const secure = parsed.protocol === "wss:" || parsed.protocol === "https:";
     if (!["ws:", "wss:", "http:", "https:"].includes(parsed.protocol) || !parsed.host) return [];
-    return [`${secure ? "wss" : "ws"}://${parsed.host}`, `${secure ? "https" : "http"}://${parsed.host}`];
+    const sources = [
+      `${secure ? "wss" : "ws"}://${parsed.host}`,
+      `${secure ? "https" : "http"}://${parsed.host}`,
+    ];
+    if (LIVEKIT_CLOUD.test(parsed.hostname)) sources.push("wss://*.livekit.cloud", "https://*.livekit.cloud");
+    return sources;
   } catch {
     return [];
   }

@@ -42,13 +42,13 @@ export const FAILURE_TEXT: Record<RoomFailureKind, FailureText> = {
   kicked: {
     title: "You were removed from the room",
     description:
-      "A team admin removed you from this call. You can rejoin if you need to, or go back to the team.",
+      "A team admin removed you from this call. You can't rejoin this room for a few minutes; go back to the team, or try again later.",
     retry: true,
   },
   ended: {
-    title: "The room was closed",
+    title: "The meeting has ended",
     description:
-      "This call was ended for everyone (the room was closed or deleted). You can start it again by rejoining.",
+      "A team admin ended this meeting for everyone (or the room was deleted). You can start a new one in this room by rejoining.",
     retry: true,
   },
   duplicate: {

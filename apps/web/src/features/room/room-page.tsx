@@ -217,6 +217,18 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName, canModerate =
         }}
       />
     );
+  } else if (phase === "failed" && room.errorCode === "CONFLICT") {
+    // The API refused a token because the room is at its participant limit.
+    body = (
+      <RoomFailureCard
+        kind="full"
+        where={`${roomTitle} · ${teamName}`}
+        title={FAILURE_TEXT.full.title}
+        description={room.error ?? FAILURE_TEXT.full.description}
+        teamHref={teamHref}
+        onRetry={() => void store.retry()}
+      />
+    );
   } else if (phase === "failed") {
     const unauthorized = room.errorCode === "UNAUTHORIZED";
     body = (

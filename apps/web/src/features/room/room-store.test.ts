@@ -201,9 +201,25 @@ describe("state table", () => {
     const done = store.initialize(target);
     ensureCalls[0]!.resolve(ensured());
     await flush();
-    detailsCalls[0]!.resolve(details({ expiresAt: new Date(Date.now() + DEFAULT_SAFETY_MARGIN_MS / 2) }));
+    // This device's clock runs ahead of the server's by more than the token's lifetime.
+    detailsCalls[0]!.resolve(details({ expiresAt: new Date(Date.now() - 1000) }));
     await done;
     expect(store.getState().error).toMatch(/clock/);
+  });
+
+  it("accepts a short-lived token (LIVEKIT_TOKEN_TTL_SECONDS=30) and reuses it for half its life", async () => {
+    const { api, ensureCalls, detailsCalls } = controllableApi();
+    const store = createRoomStore({ api });
+    const done = store.initialize(target);
+    ensureCalls[0]!.resolve(ensured());
+    await flush();
+    detailsCalls[0]!.resolve(details({ expiresAt: new Date(Date.now() + 30_000) }));
+    await done;
+    expect(phaseOf(store.getState())).toBe("ready");
+    vi.advanceTimersByTime(14_000);
+    expect(store.cachedFor(target)).not.toBeNull();
+    vi.advanceTimersByTime(1_000);
+    expect(phaseOf(store.getState())).toBe("idle");
   });
 
   it("failed → initializing → ready on retry after ensure failed", async () => {

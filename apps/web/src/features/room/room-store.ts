@@ -79,7 +79,10 @@ export interface DescribedError {
 
 export interface RoomStoreOptions {
   api: RoomApi;
-  /** Reuse a token only while it has at least this long to live. */
+  /**
+   * Reuse a token only while it has at least this long to live (or half the life it had on
+   * arrival, when that is shorter: a server may hand out tokens that live 30 seconds).
+   */
   safetyMarginMs?: number;
   now?: () => number;
   /** Turns a failure into a message a person can act on. */
@@ -171,6 +174,9 @@ export function createRoomStore(options: RoomStoreOptions) {
   const listeners = new Set<() => void>();
   let inflight: { controller: AbortController; target: RoomTarget; promise: Promise<void> } | null = null;
   let expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Each token's margin, fixed when it arrives (see `safetyMarginMs`). */
+  const margins = new WeakMap<ConnectionDetails, number>();
+  const marginFor = (details: ConnectionDetails) => margins.get(details) ?? margin;
 
   function set(next: RoomState) {
     if (expiryTimer !== null) {
@@ -181,7 +187,7 @@ export function createRoomStore(options: RoomStoreOptions) {
     const details = next.connectionDetails;
     if (details) {
       // Token lifetime is part of the cache key: when it runs out, the cached details go.
-      const delay = Math.max(0, details.expiresAt.getTime() - margin - now());
+      const delay = Math.max(0, details.expiresAt.getTime() - marginFor(details) - now());
       expiryTimer = setTimeout(() => {
         expiryTimer = null;
         if (state.connectionDetails === details) set({ ...IDLE, target: state.target });
@@ -191,7 +197,7 @@ export function createRoomStore(options: RoomStoreOptions) {
   }
 
   function isFresh(details: ConnectionDetails): boolean {
-    return details.expiresAt.getTime() - margin > now();
+    return details.expiresAt.getTime() - marginFor(details) > now();
   }
 
   /** The cached details for `target`, when they can still be used. */
@@ -223,6 +229,7 @@ export function createRoomStore(options: RoomStoreOptions) {
         room,
       );
       if (!current()) return;
+      margins.set(details, Math.min(margin, (details.expiresAt.getTime() - now()) / 2));
       if (!isFresh(details)) {
         throw new ValidationError(
           "The connection details expired as soon as they arrived. Check that this device's clock is correct, then try again.",

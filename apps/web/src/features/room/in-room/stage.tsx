@@ -6,7 +6,6 @@ import {
   TrackLoop,
   useGridLayout,
   useLayoutContext,
-  usePagination,
   usePinnedTracks,
   useSpeakingParticipants,
   useSwipe,
@@ -78,7 +77,7 @@ export function Stage({ mode, className }: { mode: LayoutMode; className?: strin
 function PagedGrid({ tracks }: { tracks: TrackReferenceOrPlaceholder[] }) {
   const gridRef = useRef<HTMLDivElement>(null);
   const { layout } = useGridLayout(gridRef as RefObject<HTMLDivElement>, tracks.length);
-  const pagination = usePagination(layout.maxTiles, tracks);
+  const pagination = usePages(tracks, layout.maxTiles);
   useSwipe(gridRef as RefObject<HTMLElement>, {
     onLeftSwipe: pagination.nextPage,
     onRightSwipe: pagination.prevPage,
@@ -130,6 +129,25 @@ function PagedGrid({ tracks }: { tracks: TrackReferenceOrPlaceholder[] }) {
       ) : null}
     </div>
   );
+}
+
+/**
+ * Splits the tiles into pages, in the order given. (LiveKit's `usePagination` reorders tiles to
+ * keep them visually stable, and its reordering throws — logged as a console error — when a
+ * camera placeholder turns into a real track, as happens on every join with the camera on.)
+ */
+export function usePages<T>(items: T[], perPage: number) {
+  const [page, setPage] = useState(1);
+  const size = Math.max(1, perPage);
+  const totalPageCount = Math.max(1, Math.ceil(items.length / size));
+  const currentPage = Math.min(page, totalPageCount);
+  return {
+    tracks: items.slice((currentPage - 1) * size, currentPage * size),
+    currentPage,
+    totalPageCount,
+    nextPage: () => setPage(Math.min(currentPage + 1, totalPageCount)),
+    prevPage: () => setPage(Math.max(currentPage - 1, 1)),
+  };
 }
 
 /** A newly shared screen takes the large spot; when it stops, the spot is given back. */

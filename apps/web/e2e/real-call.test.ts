@@ -1,0 +1,665 @@
+/**
+ * A real call: the pinned livekit-server on loopback, the production build (LiveKit's webhooks
+ * pointing at it, join tokens that live 30 seconds), and one Chromium process per person with a
+ * fake camera, microphone and screen. Everything LiveKit-facing is checked as people see it:
+ * video playing and audio arriving both ways, presence on the team and admin pages from real
+ * webhooks, chat, mute and camera off, screen share, leaving, the meeting history, moderation,
+ * a full room, and a LiveKit server that dies mid-call or is down before joining.
+ *
+ * Without a livekit-server binary the suite says so and is skipped (counted as skipped); with
+ * PARLOR_REQUIRE_LIVEKIT=1 (CI) a missing binary fails it.
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+
+import { createDatabase, schema } from "@parlor/db";
+import {
+  liveKitServerForSuite,
+  startLiveKitServer,
+  type LiveKitServer,
+} from "@parlor/api/testing/livekit-server";
+import { eq } from "drizzle-orm";
+import { RoomServiceClient, TrackType } from "livekit-server-sdk";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import {
+  FAKE_MEDIA_ARGS,
+  freePort,
+  launchBrowser,
+  RESULTS_DIR,
+  startApp,
+  watchProblems,
+  WEB_DIR,
+  type PageProblems,
+  type RunningApp,
+} from "./harness";
+
+const binary = liveKitServerForSuite("The real-call browser suite (apps/web/e2e/real-call.test.ts)");
+
+const DOCS_SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
+const PASSWORD = "correct horse battery staple";
+const TOKEN_TTL_SECONDS = 30;
+const CALL_TIMEOUT = 45_000;
+
+interface Person {
+  name: string;
+  id: string;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  problems: PageProblems;
+}
+
+let livekit: LiveKitServer;
+let app: RunningApp;
+let appEnv: Record<string, string>;
+let roomService: RoomServiceClient;
+let ada: Person; // the first account: site admin, and the team's owner
+let bea: Person;
+let cy: Person;
+const people = () => [ada, bea, cy].filter(Boolean);
+
+/** What livekit-client logs when the server ends someone's connection (removed, meeting ended). */
+const DISCONNECTED = [
+  /data channel '\w+' closed unexpectedly/,
+  /DataChannel error on \w+: User-Initiated Abort/,
+];
+
+/** The API's refusals a test provokes, as Chromium logs them. */
+const refused = (status: string) => new RegExp(`status of ${status} .*/api/trpc/room\\.connectionDetails`);
+
+/** What the browser and livekit-client log when the media server goes away (provoked on purpose). */
+const EXPECTED_WHEN_SERVER_DOWN = [
+  /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/rtc\/v1\?.*' failed/,
+  /Failed to load resource: net::ERR_CONNECTION_REFUSED \(http:\/\/127\.0\.0\.1:\d+\/rtc\/v1\/validate/,
+  /error reading from signal stream/,
+  /Failed to fetch .*ConnectionError: Failed to fetch/,
+  /Received leave request while trying to \(re\)connect/,
+  ...DISCONNECTED,
+];
+
+/** Records the peer connections a page makes, to read what it receives (WebRTC stats). */
+function recordPeerConnections() {
+  const connections: RTCPeerConnection[] = [];
+  (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = connections;
+  const Original = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Original {
+    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+      super(...args);
+      connections.push(this);
+    }
+  };
+}
+
+async function newPerson(name: string, options: { media: boolean }): Promise<Person> {
+  const browser = await launchBrowser(options.media ? FAKE_MEDIA_ARGS : []);
+  const context = await browser.newContext({
+    baseURL: app.url,
+    viewport: { width: 1280, height: 800 },
+    colorScheme: "light",
+    deviceScaleFactor: 1,
+  });
+  await context.addInitScript(recordPeerConnections);
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  // Sign up through Parlor's own form.
+  await page.goto("/sign-up");
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(`${name.toLowerCase()}-${Date.now().toString(36)}@example.com`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: `Hi, ${name}` }).waitFor({ timeout: 30_000 });
+  const me = (await call(context, "auth.me", undefined, "query")) as { id: string };
+  return { name, id: me.id, browser, context, page, problems };
+}
+
+/** A tRPC call as this person (their cookies, the app's origin), where the UI is not what is tested. */
+async function call(
+  context: BrowserContext,
+  path: string,
+  input?: unknown,
+  kind: "query" | "mutation" = "mutation",
+): Promise<unknown> {
+  const url = new URL(`/api/trpc/${path}`, app.url);
+  const headers = { origin: app.url, "content-type": "application/json" };
+  if (kind === "query" && input !== undefined) url.searchParams.set("input", JSON.stringify({ json: input }));
+  const response =
+    kind === "query"
+      ? await context.request.get(url.toString(), { headers })
+      : await context.request.post(url.toString(), { data: { json: input ?? null }, headers });
+  const body = (await response.json()) as { result?: { data?: { json?: unknown } }; error?: unknown };
+  if (!response.ok()) throw new Error(`${path} failed: ${response.status()} ${JSON.stringify(body.error)}`);
+  return body.result?.data?.json;
+}
+
+async function docsScreenshot(page: Page, name: string) {
+  await mkdir(DOCS_SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(DOCS_SCREENSHOTS, `${name}.png`) });
+}
+
+/**
+ * Runs a test body, then checks that no page showed a problem beyond those `allowed` (what the
+ * test provokes); on failure, adds every page's picture and the servers' last words.
+ */
+async function step(name: string, body: () => Promise<void>, allowed: RegExp[] = []) {
+  for (const person of people()) person.problems.list.length = 0;
+  try {
+    await body();
+    for (const person of people()) expect(unexpected(person, allowed), person.name).toEqual([]);
+  } catch (error) {
+    await mkdir(RESULTS_DIR, { recursive: true });
+    for (const person of people()) {
+      await person.page
+        .screenshot({ path: join(RESULTS_DIR, `real-call-${name}-${person.name}.png`) })
+        .catch(() => undefined);
+    }
+    const problems = people()
+      .map((p) => `${p.name}: ${p.problems.list.slice(-10).join("\n  ")}`)
+      .join("\n");
+    const context =
+      `\n\nPage problems:\n${problems}\n\n` +
+      `App output:\n${app?.output().slice(-3000)}\n\nLiveKit output:\n${livekit?.output().slice(-3000)}`;
+    // Browser stack lines in the context would be taken for this error's own stack.
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}${context.replace(/^(\s*)at /gm, "$1@ ")}`,
+      { cause: error },
+    );
+  }
+}
+
+const unexpected = (person: Person, allowed: RegExp[] = []) =>
+  person.problems.list.filter((p) => !allowed.some((re) => re.test(p)));
+
+async function openRoom(person: Person, room: string) {
+  await person.page.goto(`/t/acme/${room}`);
+  await person.page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 30_000 });
+  await expect.poll(() => person.page.getByTestId("join-button").isEnabled(), { timeout: 20_000 }).toBe(true);
+}
+
+const inCall = (person: Person) =>
+  person.page.locator('[data-testid="conference-room"][data-connected="true"]');
+
+async function joinCall(person: Person, room: string) {
+  await openRoom(person, room);
+  await person.page.getByTestId("join-button").click();
+  await inCall(person).waitFor({ timeout: CALL_TIMEOUT });
+}
+
+const tile = (viewer: Person, of: Person, source = "camera") =>
+  viewer.page.locator(`[data-identity="${of.id}"][data-source="${source}"]`);
+
+/** Video frames the viewer's page presents for `of`'s tile within `ms` (requestVideoFrameCallback). */
+function framesPresented(viewer: Person, of: Person, source = "camera", ms = 1500): Promise<number> {
+  return viewer.page.evaluate(
+    ({ selector, ms }) =>
+      new Promise<number>((resolve) => {
+        const video = document.querySelector<HTMLVideoElement>(selector);
+        if (!video) return resolve(0);
+        let frames = 0;
+        const end = performance.now() + ms;
+        const onFrame = () => {
+          frames++;
+          if (performance.now() < end) video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+        setTimeout(() => resolve(frames), ms);
+      }),
+    { selector: `[data-identity="${of.id}"][data-source="${source}"] video`, ms },
+  );
+}
+
+async function expectVideoPlaying(viewer: Person, of: Person, source = "camera") {
+  await expect
+    .poll(() => framesPresented(viewer, of, source), {
+      timeout: CALL_TIMEOUT,
+      message: `${viewer.name} sees ${of.name}'s ${source} playing`,
+    })
+    .toBeGreaterThan(5);
+  // And the picture is a real one, not a 0×0 placeholder.
+  const size = await tile(viewer, of, source)
+    .locator("video")
+    .evaluate((v: HTMLVideoElement) => v.videoWidth * v.videoHeight);
+  expect(size).toBeGreaterThan(0);
+}
+
+/** Audio bytes the page has received over WebRTC so far. */
+const audioBytesReceived = (viewer: Person) =>
+  viewer.page.evaluate(async () => {
+    let bytes = 0;
+    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    for (const connection of connections) {
+      if (connection.connectionState === "closed") continue;
+      (await connection.getStats()).forEach(
+        (report: { type: string; kind?: string; bytesReceived?: number }) => {
+          if (report.type === "inbound-rtp" && report.kind === "audio") bytes += report.bytesReceived ?? 0;
+        },
+      );
+    }
+    return bytes;
+  });
+
+async function expectAudioArriving(viewer: Person, of: Person) {
+  // The track is attached to an <audio> element (RoomAudioRenderer)…
+  await expect
+    .poll(
+      () =>
+        viewer.page.evaluate(
+          () =>
+            [...document.querySelectorAll("audio")].filter((audio) =>
+              ((audio.srcObject as MediaStream | null)?.getAudioTracks() ?? []).some(
+                (t) => t.readyState === "live",
+              ),
+            ).length,
+        ),
+      { timeout: CALL_TIMEOUT, message: `${viewer.name} has ${of.name}'s audio attached` },
+    )
+    .toBeGreaterThan(0);
+  // …and its bytes keep coming.
+  const before = await audioBytesReceived(viewer);
+  await expect
+    .poll(() => audioBytesReceived(viewer), { timeout: 15_000, message: `${viewer.name} receives audio` })
+    .toBeGreaterThan(before + 1000);
+}
+
+async function leave(person: Person) {
+  await person.page.getByTestId("control-leave").click();
+  await person.page.waitForURL(`${app.url}/t/acme`, { timeout: 20_000 });
+}
+
+const roomName = async (room: string) =>
+  ((await call(ada.context, "room.ensure", { teamSlug: "acme", roomSlug: room })) as { roomName: string })
+    .roomName;
+
+describe.skipIf(!binary)("a real call", () => {
+  beforeAll(async () => {
+    // LiveKit's webhooks need the app's address before the app starts.
+    const appPort = await freePort();
+    livekit = await startLiveKitServer({
+      binary,
+      webhookUrls: [`http://127.0.0.1:${appPort}/api/livekit/webhook`],
+    });
+    appEnv = {
+      LIVEKIT_URL: livekit.wsUrl,
+      LIVEKIT_API_KEY: livekit.apiKey,
+      LIVEKIT_API_SECRET: livekit.apiSecret,
+      LIVEKIT_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS),
+      LIVEKIT_TIMEOUT_MS: "3000",
+    };
+    app = await startApp(appEnv, { port: appPort });
+    roomService = new RoomServiceClient(livekit.httpUrl, livekit.apiKey, livekit.apiSecret);
+
+    ada = await newPerson("Ada", { media: true });
+    bea = await newPerson("Bea", { media: true });
+    cy = await newPerson("Cy", { media: true });
+    // One team: Ada creates it, the others accept her invite link in their own browsers.
+    await call(ada.context, "team.create", { name: "Acme" });
+    const invite = (await call(ada.context, "team.createInvite", { teamSlug: "acme" })) as { token: string };
+    for (const person of [bea, cy]) {
+      await person.page.goto(`/invite/${invite.token}`);
+      await person.page.getByRole("button", { name: "Join Acme" }).click();
+      await person.page.waitForURL(`${app.url}/t/acme`, { timeout: 20_000 });
+    }
+  });
+
+  afterAll(async () => {
+    for (const person of people()) await person.browser.close().catch(() => undefined);
+    await app?.stop();
+    await livekit?.stop();
+  });
+
+  test("two people join one room: each sees the other's video playing and receives their audio; the team and admin pages show them", () =>
+    step("join", async () => {
+      // Cy watches the team page; the others' joins reach it as LiveKit's webhooks.
+      await cy.page.goto("/t/acme");
+      const card = cy.page.getByRole("article", { name: "Standup" });
+
+      await joinCall(ada, "standup");
+      await joinCall(bea, "standup");
+      await expectVideoPlaying(ada, bea);
+      await expectVideoPlaying(bea, ada);
+      await expectAudioArriving(ada, bea);
+      await expectAudioArriving(bea, ada);
+      await ada.page.getByText("2 in the call").waitFor();
+
+      await card.getByText(/^(Ada and Bea|Bea and Ada) are here$/).waitFor({ timeout: 20_000 });
+      await docsScreenshot(cy.page, "team-live");
+
+      const admin = await ada.context.newPage();
+      try {
+        await admin.goto("/admin");
+        const entry = admin.getByRole("article", { name: "Acme / Standup" });
+        await entry.getByText("2 in the room").waitFor({ timeout: 20_000 });
+        await entry.getByText("Bea").waitFor();
+        await docsScreenshot(admin, "admin");
+      } finally {
+        await admin.close();
+      }
+    }));
+
+  test("chat goes both ways", () =>
+    step("chat", async () => {
+      await ada.page.getByTestId("control-chat").click();
+      await ada.page.getByPlaceholder("Message everyone").fill("Morning, Bea! Slides are up.");
+      await ada.page.getByRole("button", { name: "Send message" }).click();
+
+      await bea.page.getByRole("button", { name: "Chat, 1 unread" }).waitFor({ timeout: 15_000 });
+      await bea.page.getByTestId("control-chat").click();
+      await bea.page.getByText("Morning, Bea! Slides are up.").waitFor();
+      await bea.page.getByPlaceholder("Message everyone").fill("Thanks, Ada. Looking now.");
+      await bea.page.keyboard.press("Enter");
+      await ada.page.getByText("Thanks, Ada. Looking now.").waitFor({ timeout: 15_000 });
+      await expectVideoPlaying(ada, bea);
+      await docsScreenshot(ada.page, "room-call-chat");
+      await ada.page.getByRole("button", { name: "Close chat" }).click();
+      await bea.page.getByRole("button", { name: "Close chat" }).click();
+    }));
+
+  test("microphone mute and camera off show on the other side, and come back", () =>
+    step("mute", async () => {
+      const beaOnAda = tile(ada, bea);
+      await bea.page.getByRole("button", { name: "Turn microphone off" }).click();
+      await beaOnAda.getByRole("img", { name: "Microphone off" }).waitFor({ timeout: 15_000 });
+      await bea.page.getByRole("button", { name: "Turn camera off" }).click();
+      await expect.poll(() => beaOnAda.locator("video").count(), { timeout: 15_000 }).toBe(0);
+
+      await bea.page.getByRole("button", { name: "Turn microphone on" }).click();
+      await bea.page.getByRole("button", { name: "Turn camera on" }).click();
+      await expect
+        .poll(() => beaOnAda.getByRole("img", { name: "Microphone off" }).count(), { timeout: 15_000 })
+        .toBe(0);
+      await expectVideoPlaying(ada, bea);
+
+      // The same call on a phone.
+      await bea.page.setViewportSize({ width: 375, height: 812 });
+      try {
+        await expectVideoPlaying(bea, ada);
+        const overflow = await bea.page.evaluate(
+          () => document.documentElement.scrollWidth - window.innerWidth,
+        );
+        expect(overflow).toBeLessThanOrEqual(0);
+        await docsScreenshot(bea.page, "room-call-phone");
+      } finally {
+        await bea.page.setViewportSize({ width: 1280, height: 800 });
+      }
+    }));
+
+  test("a shared screen appears for the other person and takes the large spot", () =>
+    step("screen-share", async () => {
+      await bea.page.getByRole("button", { name: "Share your screen" }).click();
+      await bea.page.getByRole("button", { name: "Stop sharing your screen" }).waitFor({ timeout: 15_000 });
+      await expectVideoPlaying(ada, bea, "screen_share");
+      const focused = ada.page.locator('[data-layout="focus"] > div').first();
+      await focused.locator(`[data-identity="${bea.id}"][data-source="screen_share"]`).waitFor();
+      await docsScreenshot(ada.page, "room-screen-share");
+
+      await bea.page.getByRole("button", { name: "Stop sharing your screen" }).click();
+      await expect.poll(() => tile(ada, bea, "screen_share").count(), { timeout: 15_000 }).toBe(0);
+      await ada.page.locator('[data-layout="grid"]').waitFor();
+    }));
+
+  test("leaving shows a toast to the other person and removes the tile", () =>
+    step("leave", async () => {
+      await leave(bea);
+      await ada.page.getByText("Bea left").waitFor({ timeout: 15_000 });
+      await expect.poll(() => tile(ada, bea).count(), { timeout: 15_000 }).toBe(0);
+      await ada.page.getByText("1 in the call").waitFor();
+      await leave(ada);
+    }));
+
+  test("a call outlives its token, and survives the LiveKit server dying mid-call", () =>
+    step(
+      "resilience",
+      async () => {
+        await joinCall(ada, "retro");
+        await joinCall(bea, "retro");
+        const joinedAt = Date.now();
+        await expectVideoPlaying(ada, bea);
+        await expectVideoPlaying(bea, ada);
+
+        // Past the token's lifetime, the call carries on…
+        await expect
+          .poll(
+            async () => {
+              expect(await inCall(ada).count()).toBe(1);
+              expect(await inCall(bea).count()).toBe(1);
+              return Date.now() - joinedAt;
+            },
+            { timeout: (TOKEN_TTL_SECONDS + 20) * 1000, interval: 2000 },
+          )
+          .toBeGreaterThan((TOKEN_TTL_SECONDS + 2) * 1000);
+        await expectVideoPlaying(ada, bea);
+
+        // …and when the server dies, everyone sees the banner; once it is back the call resumes,
+        // rejoining with the token LiveKit refreshed (the one Parlor gave has expired by now).
+        await livekit.kill();
+        try {
+          await ada.page.getByTestId("reconnecting-banner").waitFor({ timeout: 20_000 });
+          await bea.page.getByTestId("reconnecting-banner").waitFor({ timeout: 20_000 });
+          await docsScreenshot(ada.page, "room-reconnecting");
+        } finally {
+          await livekit.restart();
+        }
+        for (const person of [ada, bea]) {
+          await person.page
+            .getByTestId("reconnecting-banner")
+            .waitFor({ state: "detached", timeout: 60_000 });
+          await inCall(person).waitFor();
+        }
+        await expectVideoPlaying(ada, bea);
+        await expectVideoPlaying(bea, ada);
+        await leave(ada);
+        await leave(bea);
+      },
+      EXPECTED_WHEN_SERVER_DOWN,
+    ));
+
+  test("the room's history shows the meeting with both attendees for plausible times", () =>
+    step("history", async () => {
+      // The meeting ends when LiveKit closes the empty room (Parlor's departure timeout) and says so.
+      type Meeting = {
+        endedAt: string | null;
+        durationSeconds: number;
+        attendees: { name: string; secondsPresent: number }[];
+      };
+      let meetings: Meeting[] = [];
+      await expect
+        .poll(
+          async () => {
+            meetings = (await call(
+              cy.context,
+              "room.history",
+              { teamSlug: "acme", roomSlug: "standup", limit: 5 },
+              "query",
+            )) as Meeting[];
+            return meetings[0]?.endedAt ?? null;
+          },
+          { timeout: 90_000, interval: 2000 },
+        )
+        .not.toBeNull();
+      expect(meetings).toHaveLength(1);
+      const [meeting] = meetings;
+      expect(meeting!.attendees.map((a) => a.name).sort()).toEqual(["Ada", "Bea"]);
+      for (const attendee of meeting!.attendees) {
+        expect(attendee.secondsPresent).toBeGreaterThan(3);
+        expect(attendee.secondsPresent).toBeLessThan(10 * 60);
+      }
+      expect(meeting!.durationSeconds).toBeGreaterThanOrEqual(
+        Math.max(...meeting!.attendees.map((a) => a.secondsPresent)),
+      );
+
+      await cy.page.goto("/t/acme");
+      const card = cy.page.getByRole("article", { name: "Standup" });
+      await card.getByRole("button", { name: "History" }).click();
+      const attendees = cy.page.getByRole("dialog").getByRole("list", { name: "Attendees" });
+      await attendees.getByText("Ada").waitFor();
+      await attendees.getByText("Bea").waitFor();
+      await docsScreenshot(cy.page, "room-history");
+      await cy.page.keyboard.press("Escape");
+    }));
+
+  test("a team admin mutes someone (LiveKit stops their microphone), removes them (banned), and ends the meeting", () =>
+    step(
+      "moderation",
+      async () => {
+        await joinCall(ada, "review");
+        await joinCall(bea, "review");
+        await joinCall(cy, "review");
+        await expectVideoPlaying(ada, bea);
+        await expectVideoPlaying(ada, cy);
+        const livekitRoom = await roomName("review");
+
+        await ada.page.getByTestId("control-participants").click();
+        const list = ada.page.getByTestId("participant-list");
+        await list.locator(`[data-identity="${bea.id}"]`).waitFor();
+        await ada.page.getByRole("button", { name: "Moderate Bea" }).click();
+        await ada.page.getByRole("menuitem", { name: "Mute microphone" }).waitFor();
+        await docsScreenshot(ada.page, "room-participants-moderation");
+
+        await ada.page.getByRole("menuitem", { name: "Mute microphone" }).click();
+        await ada.page.getByText("Muted Bea").waitFor({ timeout: 15_000 });
+        // LiveKit itself has her microphone muted…
+        await expect
+          .poll(
+            async () => {
+              const participants = await roomService.listParticipants(livekitRoom);
+              const her = participants.find((p) => p.identity === bea.id);
+              return her?.tracks.filter((t) => t.type === TrackType.AUDIO).map((t) => t.muted);
+            },
+            { timeout: 15_000 },
+          )
+          .toEqual([true]);
+        // …her own controls say so, and so does the list.
+        await bea.page.getByRole("button", { name: "Turn microphone on" }).waitFor({ timeout: 15_000 });
+        await list.locator(`[data-identity="${bea.id}"][data-muted="true"]`).waitFor();
+
+        await ada.page.getByRole("button", { name: "Moderate Bea" }).click();
+        await ada.page.getByRole("menuitem", { name: "Remove from room" }).click();
+        await ada.page.getByRole("button", { name: "Remove", exact: true }).click();
+        const removed = bea.page.getByTestId("room-failure");
+        await removed.waitFor({ timeout: 20_000 });
+        expect(await removed.getAttribute("data-kind")).toBe("kicked");
+        await bea.page.getByRole("heading", { name: "You were removed from the room" }).waitFor();
+        await expect.poll(() => tile(ada, bea).count(), { timeout: 15_000 }).toBe(0);
+        // She cannot come back during the ban, and is told for how long.
+        await bea.page.getByRole("button", { name: "Retry" }).click();
+        await bea.page
+          .getByRole("heading", { name: "You can't join this room" })
+          .waitFor({ timeout: 20_000 });
+        await bea.page.getByText(/rejoin in 5 minutes/).waitFor();
+        expect((await roomService.listParticipants(livekitRoom)).map((p) => p.identity)).not.toContain(
+          bea.id,
+        );
+
+        await ada.page.getByRole("button", { name: "End meeting for everyone" }).click();
+        await ada.page.getByRole("button", { name: "End meeting", exact: true }).click();
+        for (const person of [ada, cy]) {
+          const ended = person.page.getByTestId("room-failure");
+          await ended.waitFor({ timeout: 20_000 });
+          expect(await ended.getAttribute("data-kind")).toBe("ended");
+          await person.page.getByRole("heading", { name: "The meeting has ended" }).waitFor();
+        }
+        await expect.poll(async () => (await roomService.listRooms([livekitRoom])).length).toBe(0);
+      },
+      [...DISCONNECTED, refused("403")],
+    ));
+
+  test("a room at its participant limit refuses the next person with the room-full page", () =>
+    step(
+      "full",
+      async () => {
+        // One person at most in "design": set in Parlor's database, then LiveKit's room is deleted
+        // so that `room.ensure` creates it again with the new limit.
+        const livekitRoom = await roomName("design");
+        await setMaxParticipants("design", 1);
+        await roomService.deleteRoom(livekitRoom).catch(() => undefined);
+        await joinCall(ada, "design");
+        expect((await roomService.listRooms([livekitRoom]))[0]?.maxParticipants).toBe(1);
+
+        // Once LiveKit has told Parlor that Ada is in (webhook), Cy is refused before connecting:
+        // LiveKit itself would only drop the connection, without saying why.
+        await cy.page.goto("/t/acme");
+        await cy.page
+          .getByRole("article", { name: "Design" })
+          .getByText("Ada is here")
+          .waitFor({ timeout: 20_000 });
+        await cy.page.goto("/t/acme/design");
+        const full = cy.page.getByTestId("room-failure");
+        await full.waitFor({ timeout: CALL_TIMEOUT });
+        expect(await full.getAttribute("data-kind")).toBe("full");
+        await cy.page.getByRole("heading", { name: "This room is full" }).waitFor();
+        await cy.page.getByText(/1 person at most/).waitFor();
+        await docsScreenshot(cy.page, "room-full");
+        // A place frees up: Retry gets in.
+        await leave(ada);
+        await expect
+          .poll(
+            async () => {
+              if (await cy.page.getByRole("button", { name: "Retry" }).isVisible())
+                await cy.page.getByRole("button", { name: "Retry" }).click();
+              return cy.page.getByRole("heading", { name: "Ready to join?" }).isVisible();
+            },
+            { timeout: 30_000, interval: 1000 },
+          )
+          .toBe(true);
+        await expect
+          .poll(() => cy.page.getByTestId("join-button").isEnabled(), { timeout: 20_000 })
+          .toBe(true);
+        await cy.page.getByTestId("join-button").click();
+        await inCall(cy).waitFor({ timeout: CALL_TIMEOUT });
+        await leave(cy);
+      },
+      [refused("409")],
+    ));
+
+  test("LiveKit down before joining: a clear failure, and Retry works once it is back", () =>
+    step(
+      "down",
+      async () => {
+        await openRoom(bea, "standup");
+        await livekit.kill();
+        try {
+          await bea.page.getByTestId("join-button").click();
+          const failure = bea.page.getByTestId("room-failure");
+          await failure.waitFor({ timeout: CALL_TIMEOUT });
+          expect(await failure.getAttribute("data-kind")).toBe("unreachable");
+          await bea.page.getByRole("heading", { name: "Can't reach the video server" }).waitFor();
+          // Still down: Retry fails again, visibly.
+          await bea.page.getByRole("button", { name: "Retry" }).click();
+          await bea.page.getByRole("heading", { name: /Can't reach the video (server|service)/ }).waitFor({
+            timeout: CALL_TIMEOUT,
+          });
+        } finally {
+          await livekit.restart();
+        }
+        await bea.page.getByRole("button", { name: "Retry" }).click();
+        await inCall(bea).waitFor({ timeout: CALL_TIMEOUT });
+        await leave(bea);
+      },
+      EXPECTED_WHEN_SERVER_DOWN,
+    ));
+});
+
+/**
+ * Sets a room's participant limit in Parlor's database. PGlite allows one process at a time, so
+ * with it the app is stopped around the change (and started again on the same port and data).
+ */
+async function setMaxParticipants(roomSlug: string, max: number) {
+  const env = app.database.env;
+  const restart = "PGLITE_DATA_DIR" in env;
+  if (restart) await app.stop({ keepDatabase: true });
+  const database = createDatabase(
+    "DATABASE_URL" in env ? { url: env.DATABASE_URL, maxConnections: 1 } : { dataDir: env.PGLITE_DATA_DIR },
+  );
+  try {
+    const updated = await database.db
+      .update(schema.rooms)
+      .set({ maxParticipants: max })
+      .where(eq(schema.rooms.slug, roomSlug))
+      .returning();
+    expect(updated).toHaveLength(1);
+  } finally {
+    await database.close();
+  }
+  if (restart) app = await startApp(appEnv, { port: app.port, database: app.database });
+}
