@@ -464,8 +464,10 @@ export async function listAllTeams(svc: Services, input: { query: string; limit:
         slug: t.slug,
         name: t.name,
         createdAt: t.createdAt,
-        members: sql<number>`(select count(*)::int from ${schema.teamMembers} m where m.team_id = ${t.id})`,
-        rooms: sql<number>`(select count(*)::int from ${schema.rooms} r where r.team_id = ${t.id})`,
+        // Qualified by hand: in a one-table select drizzle writes `${t.id}` as a bare "id", which
+        // inside the subquery would name the room's own id.
+        members: sql<number>`(select count(*)::int from ${schema.teamMembers} m where m.team_id = teams.id)`,
+        rooms: sql<number>`(select count(*)::int from ${schema.rooms} r where r.team_id = teams.id)`,
       })
       .from(t)
       .where(where)
