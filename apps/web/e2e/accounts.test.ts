@@ -1,0 +1,199 @@
+/**
+ * Accounts as people meet them: a forgotten password reset through a real SMTP exchange (the
+ * test receives the email), and a site admin finding a user in /admin/users and disabling the
+ * account, which signs that person out and refuses their sign-in with a clear message.
+ */
+import { join } from "node:path";
+
+import { linkIn, startSmtpInbox, type SmtpInbox } from "@parlor/api/testing/smtp-inbox";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, test } from "vitest";
+
+import {
+  launchBrowser,
+  newContext,
+  screenshot,
+  startApp,
+  WEB_DIR,
+  watchProblems,
+  type RunningApp,
+} from "./harness";
+
+const SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
+const PASSWORD = "correct horse battery staple";
+
+let app: RunningApp;
+let browser: Browser;
+let inbox: SmtpInbox;
+
+/** Calls a procedure over HTTP as a browser would (same origin), keeping the session cookie. */
+function apiClient(baseUrl: string) {
+  let cookie = "";
+  return async function call<T>(path: string, input: unknown): Promise<T> {
+    const response = await fetch(`${baseUrl}/api/trpc/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: baseUrl, ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify({ json: input }),
+    });
+    const setCookie = response.headers.getSetCookie()[0];
+    if (setCookie) cookie = setCookie.split(";")[0]!;
+    const body = (await response.json()) as { result?: { data: { json: T } }; error?: unknown };
+    if (!response.ok || !body.result)
+      throw new Error(`${path}: ${response.status} ${JSON.stringify(body.error)}`);
+    return body.result.data.json;
+  };
+}
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+beforeAll(async () => {
+  inbox = await startSmtpInbox();
+  [app, browser] = await Promise.all([
+    startApp({ SMTP_URL: inbox.url, MAIL_FROM: "Parlor <parlor@parlor.test>" }),
+    launchBrowser(),
+  ]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await inbox?.close();
+});
+
+test("forgot password: the emailed link sets a new password, then sign in with it", async () => {
+  const call = apiClient(app.url);
+  const email = "grace@example.com";
+  await call("auth.signUp", { email: "root@example.com", password: PASSWORD, name: "Rosa Root" });
+  await apiClient(app.url)("auth.signUp", { email, password: PASSWORD, name: "Grace Hopper" });
+
+  const context = await newContext(browser, app.url);
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  try {
+    await page.goto("/sign-in");
+    await page.getByRole("link", { name: "Forgot password?" }).click();
+    await page.waitForURL("**/forgot-password");
+    await page.getByRole("heading", { name: "Forgot your password?" }).waitFor();
+    await page.getByLabel("Email").fill(email);
+    await page.screenshot({ path: join(SCREENSHOTS, "forgot-password.png") });
+    await page.getByRole("button", { name: "Email me a reset link" }).click();
+    await page.getByText("a link to choose a new password is on its way").waitFor();
+    await screenshot(page, "forgot-password-sent");
+
+    const { url } = linkIn(await inbox.waitFor(email), app.url, "/reset-password/");
+    await page.goto(url);
+    await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    await page.getByText(`For ${email}.`).waitFor();
+    await page.getByLabel("New password").fill("short");
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await page.getByText("Use at least 8 characters.").waitFor();
+    await page.getByLabel("New password").fill("a whole new passphrase");
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await page.waitForURL("**/sign-in?reset=done");
+    await page.getByText("Your password was changed").waitFor();
+    await screenshot(page, "password-reset-done");
+
+    // The link is used up.
+    await page.goto(url);
+    await page.getByRole("heading", { name: "This link can't be used" }).waitFor();
+    await page.getByRole("link", { name: "Get a new link" }).waitFor();
+
+    await signIn(page, email, "a whole new passphrase");
+    await page.waitForURL(`${app.url}/`);
+    expect(problems.list).toEqual([]);
+  } catch (error) {
+    await screenshot(page, "failure-forgot-password").catch(() => {});
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\n\nServer output:\n${app.output()}`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    await context.close();
+  }
+});
+
+test("a site admin finds a user and disables the account: signed out, sign-in refused", async () => {
+  const root = apiClient(app.url);
+  await root("auth.signIn", { email: "root@example.com", password: PASSWORD });
+  // A few people in a few teams, for a realistic list.
+  const people = [
+    ["Ada Lovelace", "ada@example.com"],
+    ["Alan Turing", "alan@example.com"],
+    ["Katherine Johnson", "katherine@example.com"],
+  ] as const;
+  const { slug } = await root<{ slug: string }>("team.create", { name: "Analytical Engines" });
+  const design = await root<{ slug: string }>("team.create", { name: "Design Review" });
+  for (const [name, email] of people) {
+    const person = apiClient(app.url);
+    await person("auth.signUp", { email, password: PASSWORD, name });
+    const { token } = await root<{ token: string }>("team.createInvite", { teamSlug: slug });
+    await person("team.acceptInvite", { token });
+    if (name !== "Alan Turing") {
+      const invite = await root<{ token: string }>("team.createInvite", {
+        teamSlug: design.slug,
+        role: "admin",
+      });
+      await person("team.acceptInvite", { token: invite.token });
+    }
+  }
+
+  const adminContext = await newContext(browser, app.url);
+  const admin = await adminContext.newPage();
+  const victimContext = await newContext(browser, app.url);
+  const victim = await victimContext.newPage();
+  const problems = watchProblems(admin);
+  try {
+    await signIn(victim, "alan@example.com", PASSWORD);
+    await victim.waitForURL(`${app.url}/`);
+
+    await signIn(admin, "root@example.com", PASSWORD);
+    await admin.waitForURL(`${app.url}/`);
+    await admin.goto("/admin");
+    await admin.getByRole("link", { name: "Users" }).click();
+    await admin.waitForURL("**/admin/users");
+    const table = admin.getByRole("table");
+    await table.getByText("Katherine Johnson").waitFor();
+    await expect.poll(() => table.getByRole("row").count()).toBe(6); // header + 5 people
+    await admin.screenshot({ path: join(SCREENSHOTS, "admin-users.png") });
+
+    await admin.getByLabel("Search users").fill("turing");
+    await expect.poll(() => table.getByRole("row").count()).toBe(2);
+    await admin.getByRole("button", { name: "Actions for Alan Turing" }).click();
+    await admin.getByRole("menuitem", { name: "Disable account" }).click();
+    await admin.getByRole("button", { name: "Disable account" }).click();
+    await admin.getByText("Alan Turing's account is disabled").waitFor();
+    await table.getByText("Disabled").waitFor();
+
+    // Alan's open session is over: the next page load sends him to sign in, which refuses him.
+    await victim.reload();
+    await victim.waitForURL("**/sign-in**");
+    await signIn(victim, "alan@example.com", PASSWORD);
+    await victim.getByText("This account has been disabled by a site administrator").waitFor();
+    await screenshot(victim, "sign-in-disabled");
+
+    await admin.getByLabel("Search users").fill("");
+    await admin.getByRole("link", { name: "Teams" }).click();
+    await admin.waitForURL("**/admin/teams");
+    await admin.getByText("Analytical Engines").waitFor();
+    await screenshot(admin, "admin-teams");
+    expect(problems.list).toEqual([]);
+  } catch (error) {
+    await screenshot(admin, "failure-admin-users").catch(() => {});
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\n\nServer output:\n${app.output()}`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    await adminContext.close();
+    await victimContext.close();
+  }
+});
