@@ -89,10 +89,10 @@ test("forgot password: the emailed link sets a new password, then sign in with i
     await page.goto(url);
     await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
     await page.getByText(`For ${email}.`).waitFor();
-    await page.getByLabel("New password").fill("short");
+    await page.getByRole("textbox", { name: "New password" }).fill("short");
     await page.getByRole("button", { name: "Set new password" }).click();
     await page.getByText("Use at least 8 characters.").waitFor();
-    await page.getByLabel("New password").fill("a whole new passphrase");
+    await page.getByRole("textbox", { name: "New password" }).fill("a whole new passphrase");
     await page.getByRole("button", { name: "Set new password" }).click();
     await page.waitForURL("**/sign-in?reset=done");
     await page.getByText("Your password was changed").waitFor();
@@ -156,7 +156,10 @@ test("a site admin finds a user and disables the account: signed out, sign-in re
     await signIn(admin, "root@example.com", PASSWORD);
     await admin.waitForURL(`${app.url}/`);
     await admin.goto("/admin");
-    await admin.getByRole("link", { name: "Users" }).click();
+    await admin
+      .getByRole("navigation", { name: "Site administration" })
+      .getByRole("link", { name: "Users" })
+      .click();
     await admin.waitForURL("**/admin/users");
     const table = admin.getByRole("table");
     await table.getByText("Katherine Johnson").waitFor();
@@ -179,7 +182,10 @@ test("a site admin finds a user and disables the account: signed out, sign-in re
     await screenshot(victim, "sign-in-disabled");
 
     await admin.getByLabel("Search users").fill("");
-    await admin.getByRole("link", { name: "Teams" }).click();
+    await admin
+      .getByRole("navigation", { name: "Site administration" })
+      .getByRole("link", { name: "Teams" })
+      .click();
     await admin.waitForURL("**/admin/teams");
     await admin.getByText("Analytical Engines").waitFor();
     await screenshot(admin, "admin-teams");
