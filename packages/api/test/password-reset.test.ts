@@ -95,6 +95,23 @@ describe(`password reset by email, through a real SMTP exchange, on ${testDriver
     );
   });
 
+  it("lifts the sign-in throttle of the account, so the new password works at once", async () => {
+    const person = await app.signUp("Locked Out Lou");
+    const browser = app.client("198.51.100.30");
+    for (let i = 0; i < 5; i++) {
+      await errorOf(browser.trpc.auth.signIn.mutate({ email: person.email, password: `guess number ${i}` }));
+    }
+    const blocked = await errorOf(
+      browser.trpc.auth.signIn.mutate({ email: person.email, password: GOOD_PASSWORD }),
+    );
+    expect(blocked.code).toBe("TOO_MANY_REQUESTS");
+
+    await browser.trpc.auth.requestPasswordReset.mutate({ email: person.email });
+    const { token } = linkIn(await inbox.waitFor(person.email), TEST_ORIGIN, "/reset-password/");
+    await browser.trpc.auth.resetPassword.mutate({ token, password: NEW_PASSWORD });
+    await browser.trpc.auth.signIn.mutate({ email: person.email, password: NEW_PASSWORD });
+  });
+
   it("answers the same whether or not the address has an account, and emails only an account", async () => {
     const person = await app.signUp("Known Person");
     const unknown = uniqueEmail("nobody");

@@ -139,6 +139,9 @@ export async function resetPassword(svc: Services, token: string, password: stri
       .where(and(eq(schema.passwordResets.userId, link.userId), isNull(schema.passwordResets.usedAt)));
   });
   await svc.sessions.invalidateUserSessions(link.userId);
+  // Someone locked out by failed attempts (perhaps their own, with the forgotten password) can
+  // sign in with the new one at once.
+  await svc.rateLimiter.reset(`sign-in:account:${link.email}`);
   svc.logger.info({ event: "auth.password_reset", userId: link.userId }, "password reset");
   return { ok: true as const, email: link.email };
 }
