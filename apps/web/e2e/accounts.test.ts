@@ -203,3 +203,79 @@ test("a site admin finds a user and disables the account: signed out, sign-in re
     await victimContext.close();
   }
 });
+
+test("owners rename and delete their team; people delete their own account", async () => {
+  const owner = apiClient(app.url);
+  await owner("auth.signUp", { email: "olive@example.com", password: PASSWORD, name: "Olive Owner" });
+  const { slug } = await owner<{ slug: string }>("team.create", { name: "Moonshots" });
+
+  const context = await newContext(browser, app.url);
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  try {
+    await signIn(page, "olive@example.com", PASSWORD);
+    await page.waitForURL(`${app.url}/`);
+    await page.goto(`/t/${slug}`);
+    const settings = page.getByRole("region", { name: "Team settings" });
+    await settings.getByLabel("Team name").fill("Moonshot Factory");
+    await settings.getByRole("button", { name: "Rename" }).click();
+    await page.getByRole("heading", { level: 1, name: /Moonshot Factory/ }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/t/${slug}`);
+
+    // The sole owner cannot delete their account while the team depends on them.
+    await page.goto("/settings");
+    await page.getByRole("button", { name: "Delete account" }).click();
+    const accountDialog = page.getByRole("dialog");
+    await accountDialog.getByLabel("Your password").fill(PASSWORD);
+    await accountDialog.getByRole("button", { name: "Delete my account" }).click();
+    await accountDialog.getByText("You are the only owner of Moonshot Factory").waitFor();
+    await accountDialog.getByRole("button", { name: "Cancel" }).click();
+
+    await page.goto(`/t/${slug}`);
+    await settings.getByRole("button", { name: "Delete team" }).click();
+    const teamDialog = page.getByRole("dialog");
+    const confirm = teamDialog.getByRole("button", { name: "Delete team" });
+    expect(await confirm.isDisabled()).toBe(true);
+    await teamDialog.getByLabel(/to confirm/).fill("Moonshot Factory");
+    await screenshot(page, "team-delete-confirm");
+    await confirm.click();
+    await page.waitForURL(`${app.url}/`);
+    await page.getByText("You're not in a team yet").waitFor();
+
+    await page.goto("/settings");
+    await page.getByRole("button", { name: "Delete account" }).click();
+    await accountDialog.getByLabel("Your password").fill(PASSWORD);
+    await accountDialog.getByRole("button", { name: "Delete my account" }).click();
+    await page.waitForURL("**/sign-in");
+    await signIn(page, "olive@example.com", PASSWORD);
+    await page.getByText("That email and password do not match an account.").waitFor();
+    expect(problems.list.filter((p) => !/status of 4\d\d/.test(p))).toEqual([]);
+  } catch (error) {
+    await screenshot(page, "failure-self-service").catch(() => {});
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\n\nServer output:\n${app.output()}`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    await context.close();
+  }
+});
+
+test("without SMTP, sign-in and forgot password say to ask the site admin", async () => {
+  const plain = await startApp();
+  const context = await newContext(browser, plain.url);
+  const page = await context.newPage();
+  try {
+    await page.goto("/sign-in");
+    await page.getByText("Forgot it? Ask your site administrator for a password reset link.").waitFor();
+    await page.getByRole("link", { name: "Forgot password?" }).click();
+    await page.getByText("Ask your site administrator").waitFor();
+    expect(await page.getByRole("button", { name: "Email me a reset link" }).count()).toBe(0);
+    await screenshot(page, "forgot-password-no-smtp");
+  } finally {
+    await context.close();
+    await plain.stop();
+  }
+});
