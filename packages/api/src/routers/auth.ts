@@ -49,12 +49,13 @@ export const authRouter = createTRPCRouter({
     .input(passwordResetTokenInput)
     .query(({ ctx, input }) => checkPasswordReset(ctx.services, input.token)),
 
-  /** Sets the new password and ends every session of the account; the person then signs in. */
-  resetPassword: publicProcedure.input(resetPasswordInput).mutation(async ({ ctx, input }) => {
-    const result = await resetPassword(ctx.services, input.token, input.password);
-    ctx.setCookie(ctx.services.sessions.blankCookie(ctx.meta.secure).serialized);
-    return result;
-  }),
+  /**
+   * Sets the new password and ends every session of the account; the person then signs in. A
+   * cookie of one of those sessions is cleared on its next use; another account's is left alone.
+   */
+  resetPassword: publicProcedure
+    .input(resetPasswordInput)
+    .mutation(({ ctx, input }) => resetPassword(ctx.services, input.token, input.password)),
 
   deleteAccount: protectedProcedure.input(deleteAccountInput).mutation(async ({ ctx, input }) => {
     await deleteOwnAccount(ctx.services, ctx.user, input.password);
