@@ -180,6 +180,27 @@ describe(`password reset by email, through a real SMTP exchange, on ${testDriver
     await limited.services.mailer.idle();
   });
 
+  it("answers the same when the mail server is down, and logs the failure", async () => {
+    const warnings: string[] = [];
+    const { createLogger } = await import("../src/lib/logger");
+    const logger = createLogger("warn");
+    logger.warn = ((...args: unknown[]) => {
+      warnings.push(String(args.at(-1)));
+    }) as typeof logger.warn;
+    const down = await startTestApp({
+      database: app.database,
+      livekit: app.livekit,
+      logger,
+      env: { SMTP_URL: "smtp://127.0.0.1:1", MAIL_FROM: "parlor@parlor.test", APP_URL: TEST_ORIGIN },
+    });
+    const person = await app.signUp("Offline Olly");
+    expect(await down.client().trpc.auth.requestPasswordReset.mutate({ email: person.email })).toEqual({
+      ok: true,
+    });
+    await down.services.mailer.idle();
+    expect(warnings).toContain("sending email failed");
+  });
+
   it("sends nothing for a disabled account", async () => {
     const person = await app.signUp("Disabled Dora");
     await app.services.db
