@@ -65,6 +65,12 @@ afterAll(async () => {
   await inbox?.close();
 });
 
+test("/favicon.ico leads to the app's icon, not a 404 (a console error in Chromium)", async () => {
+  const response = await fetch(`${app.url}/favicon.ico`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toMatch(/svg/);
+});
+
 test("forgot password: the emailed link sets a new password, then sign in with it", async () => {
   const call = apiClient(app.url);
   const email = "grace@example.com";
