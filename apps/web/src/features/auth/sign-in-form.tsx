@@ -12,7 +12,11 @@ import { api } from "@/trpc/react";
 
 import { useEnterApp } from "./use-enter-app";
 
-export function SignInForm({ next }: { next: string }) {
+/**
+ * `emailReset`: whether a forgotten password can be reset by email here; without it, the form
+ * says to ask the site admin for a reset link.
+ */
+export function SignInForm({ next, emailReset }: { next: string; emailReset: boolean }) {
   const enterApp = useEnterApp(next);
   const { values, update, errors, handleSubmit, onServerError, retry } = useSchemaForm(signInInput, {
     email: "",
@@ -51,6 +55,15 @@ export function SignInForm({ next }: { next: string }) {
         name="password"
         type="password"
         autoComplete="current-password"
+        labelAside={
+          <Link
+            href="/forgot-password"
+            className="text-[13px] text-muted-foreground underline-offset-4 hover:text-foreground hover:underline"
+          >
+            Forgot password?
+          </Link>
+        }
+        hint={emailReset ? undefined : "Forgot it? Ask your site administrator for a password reset link."}
         value={values.password}
         onChange={(event) => update("password", event.target.value)}
         error={errors.of("password")}

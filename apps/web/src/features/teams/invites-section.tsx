@@ -22,6 +22,7 @@ import { useFormErrors } from "@/lib/use-form-errors";
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
 
+import { EmailInviteForm } from "./email-invite-form";
 import { ROLE_LABELS } from "./labels";
 
 type Team = RouterOutputs["team"]["get"];
@@ -33,7 +34,7 @@ const EXPIRY_CHOICES = [
   { days: 30, label: "30 days" },
 ];
 
-export function InvitesSection({ team }: { team: Team }) {
+export function InvitesSection({ team, emailInvites }: { team: Team; emailInvites: boolean }) {
   const invites = api.team.invites.useQuery({ teamSlug: team.slug });
   const [created, setCreated] = useState<CreatedInvite | null>(null);
 
@@ -43,6 +44,11 @@ export function InvitesSection({ team }: { team: Team }) {
       title="Invite people"
       description="Anyone with a link can join the team until it expires or runs out of uses."
     >
+      {emailInvites ? (
+        <div className="rounded-xl border bg-card p-5">
+          <EmailInviteForm teamSlug={team.slug} />
+        </div>
+      ) : null}
       <div className="grid gap-5 rounded-xl border bg-card p-5">
         <CreateInviteForm teamSlug={team.slug} onCreated={setCreated} />
         {created ? <NewInviteLink invite={created} onDismiss={() => setCreated(null)} /> : null}

@@ -13,6 +13,7 @@ import { InvitesSection } from "./invites-section";
 import { canManage, ROLE_LABELS } from "./labels";
 import { LeaveTeamButton } from "./leave-team";
 import { MembersSection } from "./members-section";
+import { TeamSettingsSection } from "./team-settings-section";
 
 type Team = RouterOutputs["team"]["get"];
 type Member = RouterOutputs["team"]["members"][number];
@@ -21,10 +22,13 @@ export function TeamView({
   team,
   currentUserId,
   initialMembers,
+  emailInvites,
 }: {
   team: Team;
   currentUserId: string;
   initialMembers: Member[];
+  /** The instance can send email: invites can go to an address. */
+  emailInvites: boolean;
 }) {
   const manager = canManage(team.role);
   return (
@@ -68,8 +72,9 @@ export function TeamView({
         <RoomsSection team={team} />
         <div className="grid items-start gap-12 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)] lg:gap-8">
           <MembersSection team={team} currentUserId={currentUserId} initialMembers={initialMembers} />
-          {manager ? <InvitesSection team={team} /> : null}
+          {manager ? <InvitesSection team={team} emailInvites={emailInvites} /> : null}
         </div>
+        {team.role === "owner" ? <TeamSettingsSection team={team} /> : null}
       </div>
     </PageContainer>
   );

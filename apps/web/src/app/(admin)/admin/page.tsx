@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 
 import { PageContainer, PageHeader } from "@/components/page";
 import { ActiveRooms } from "@/features/admin/active-rooms";
+import { AdminNav } from "@/features/admin/admin-nav";
 
 export const metadata: Metadata = { title: "Active rooms" };
 
@@ -14,6 +15,7 @@ export default function AdminPage() {
         title="Active rooms"
         description="Every meeting open right now, across all teams on this instance, and who is in it. Updates live."
       />
+      <AdminNav />
       <ActiveRooms />
     </PageContainer>
   );
