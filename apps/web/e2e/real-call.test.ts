@@ -600,7 +600,7 @@ describe.skipIf(!binary)("a real call", { timeout: 180_000 }, () => {
         await full.waitFor({ timeout: CALL_TIMEOUT });
         expect(await full.getAttribute("data-kind")).toBe("full");
         await cy.page.getByRole("heading", { name: "This room is full" }).waitFor();
-        await cy.page.getByText(/1 person at most/).waitFor();
+        await cy.page.getByText(/at its limit of 1 person/).waitFor();
         await docsScreenshot(cy.page, "room-full");
         // A place frees up: Retry gets in.
         await leave(ada);
