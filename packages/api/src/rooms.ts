@@ -402,7 +402,7 @@ export async function connectionDetails(
 
   if (row.room.maxParticipants > 0 && row.othersPresent >= row.room.maxParticipants) {
     throw conflict(
-      `This room is full: it takes ${row.room.maxParticipants} ${row.room.maxParticipants === 1 ? "person" : "people"} and they are all in. Try again when someone leaves, or use another room.`,
+      `The room is at its limit of ${row.room.maxParticipants} ${row.room.maxParticipants === 1 ? "person" : "people"}. Try again when someone leaves, or use another room.`,
     );
   }
 
