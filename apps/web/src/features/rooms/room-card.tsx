@@ -68,7 +68,9 @@ export function RoomCard({
           </h3>
           <p className="truncate font-mono text-xs text-muted-foreground">{href}</p>
         </div>
-        {canManage ? <RoomActions teamSlug={teamSlug} room={room} /> : null}
+        {canManage || room.canDelete ? (
+          <RoomActions teamSlug={teamSlug} room={room} canRename={canManage} canDelete={room.canDelete} />
+        ) : null}
       </div>
 
       <Presence people={people} unknown={presenceUnknown} />
