@@ -19,6 +19,7 @@ import { roomPath } from "@/features/rooms/room-card";
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
 
+import { useHealth } from "./health-panel";
 import { LiveStatus, useLiveUpdates } from "./live-status";
 
 type ActiveRoom = RouterOutputs["admin"]["activeRooms"][number];
@@ -50,6 +51,10 @@ export function ActiveRooms() {
     onError: live.onError,
   });
 
+  // While LiveKit cannot be asked, the list is what was last recorded: say so, not "Live".
+  const health = useHealth();
+  const livekitDown = health.data?.dependencies.some((d) => d.key === "livekit" && d.level === "down") ?? false;
+
   const list = rooms.data ?? [];
   const shown = list.filter((room) => matchesSearch(room, deferredQuery));
   const people = list.reduce((n, room) => n + room.numParticipants, 0);
@@ -77,7 +82,7 @@ export function ActiveRooms() {
               {list.length} room{list.length === 1 ? "" : "s"} · {people} {people === 1 ? "person" : "people"}
             </span>
           ) : null}
-          <LiveStatus state={live.state} />
+          <LiveStatus state={live.state} unconfirmed={livekitDown} />
         </div>
       </div>
 
@@ -99,9 +104,16 @@ export function ActiveRooms() {
       ) : null}
 
       {rooms.data && list.length === 0 ? (
-        <EmptyState icon={<UsersIcon />} title="No meetings right now">
-          When someone joins a room in any team, it shows up here within a second.
-        </EmptyState>
+        livekitDown ? (
+          <EmptyState icon={<UsersIcon />} title="No meetings recorded">
+            LiveKit cannot be asked right now (see above), so meetings that started or ended since it stopped
+            answering may be missing.
+          </EmptyState>
+        ) : (
+          <EmptyState icon={<UsersIcon />} title="No meetings right now">
+            When someone joins a room in any team, it shows up here within a second.
+          </EmptyState>
+        )
       ) : null}
 
       {rooms.data && list.length > 0 && shown.length === 0 ? (

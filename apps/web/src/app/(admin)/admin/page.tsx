@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 
 import { PageContainer, PageHeader } from "@/components/page";
 import { ActiveRooms } from "@/features/admin/active-rooms";
+import { HealthPanel } from "@/features/admin/health-panel";
 
 export const metadata: Metadata = { title: "Active rooms" };
 
@@ -14,7 +15,10 @@ export default function AdminPage() {
         title="Active rooms"
         description="Every meeting open right now, across all teams on this instance, and who is in it. Updates live."
       />
-      <ActiveRooms />
+      <div className="grid gap-8">
+        <HealthPanel />
+        <ActiveRooms />
+      </div>
     </PageContainer>
   );
 }
