@@ -53,7 +53,8 @@ export function ActiveRooms() {
 
   // While LiveKit cannot be asked, the list is what was last recorded: say so, not "Live".
   const health = useHealth();
-  const livekitDown = health.data?.dependencies.some((d) => d.key === "livekit" && d.level === "down") ?? false;
+  const livekitDown =
+    health.data?.dependencies.some((d) => d.key === "livekit" && d.level === "down") ?? false;
 
   const list = rooms.data ?? [];
   const shown = list.filter((room) => matchesSearch(room, deferredQuery));
@@ -175,7 +176,7 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
               href={`/t/${encodeURIComponent(room.teamSlug)}`}
               className="hover:underline hover:underline-offset-4"
             >
-              {room.teamName}
+              <bdi>{room.teamName}</bdi>
             </Link>
           </p>
           <h3 className="flex items-center gap-2 font-medium">
@@ -185,6 +186,7 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
             </span>
             <Link
               href={roomPath(room.teamSlug, room.roomSlug)}
+              dir="auto"
               className="truncate hover:underline hover:underline-offset-4"
             >
               {room.displayName}
@@ -218,7 +220,9 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
             >
               <InitialsAvatar name={person.name || "Someone"} id={person.identity} className="size-8" />
               <div className="grid min-w-0 flex-1">
-                <span className="truncate text-sm font-medium">{person.name || person.identity}</span>
+                <span className="truncate text-sm font-medium" dir="auto">
+                  {person.name || person.identity}
+                </span>
                 <span className="text-xs text-muted-foreground">
                   since <LocalDate value={person.joinedAt} relative />
                 </span>

@@ -91,7 +91,9 @@ export function HealthPanel() {
               <div className="flex items-center gap-2">
                 <Icon className={cn("size-4 shrink-0", ICON_TONE[dependency.level])} aria-hidden="true" />
                 <span className="font-medium">{dependency.label}</span>
-                <span className={cn("ml-auto text-xs font-medium", ICON_TONE[dependency.level])}>{look.word}</span>
+                <span className={cn("ml-auto text-xs font-medium", ICON_TONE[dependency.level])}>
+                  {look.word}
+                </span>
               </div>
               <p className="break-words text-muted-foreground">{dependency.summary}</p>
               {dependency.check && dependency.level !== "ok" ? (

@@ -38,12 +38,14 @@ export function TeamView({
             <span aria-hidden="true" className="mx-1.5">
               /
             </span>
-            <span className="text-foreground/80">{team.name}</span>
+            <bdi className="text-foreground/80">{team.name}</bdi>
           </nav>
         }
         title={
           <span className="flex items-center gap-3">
-            <span className="truncate">{team.name}</span>
+            <span className="truncate" dir="auto">
+              {team.name}
+            </span>
             <Badge variant="outline" className="font-normal">
               {ROLE_LABELS[team.role]}
             </Badge>
