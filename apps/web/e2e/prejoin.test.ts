@@ -106,6 +106,15 @@ async function call(context: BrowserContext, path: string, input?: unknown): Pro
   return body.result?.data?.json;
 }
 
+/** Reads a tRPC query as this browser context. */
+async function query(context: BrowserContext, path: string, input?: unknown): Promise<unknown> {
+  const search = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
+  const response = await context.request.get(`${app.url}/api/trpc/${path}${search}`);
+  const body = (await response.json()) as { result?: { data?: { json?: unknown } }; error?: unknown };
+  if (!response.ok()) throw new Error(`${path} failed: ${response.status()} ${JSON.stringify(body.error)}`);
+  return body.result?.data?.json;
+}
+
 async function signIn(context: BrowserContext) {
   await call(context, "auth.signIn", { email: EMAIL, password: PASSWORD });
 }
@@ -257,7 +266,7 @@ describe("pre-join", () => {
       await page.getByLabel("Your name").fill("Just Today");
       await page.getByRole("button", { name: "Turn microphone off" }).click();
       await page.waitForTimeout(800);
-      const saved = (await call(context, "preferences.get")) as {
+      const saved = (await query(context, "preferences.get")) as {
         displayName: string | null;
         microphoneEnabled: boolean;
         cameraEnabled: boolean;
@@ -468,7 +477,7 @@ test("a mistyped address leaves nothing behind; a malformed one says what is wro
   const problems = watchProblems(page);
   try {
     const rooms = async () =>
-      ((await call(context, "room.list", { teamSlug: "acme" })) as { slug: string }[]).map((r) => r.slug);
+      ((await query(context, "room.list", { teamSlug: "acme" })) as { slug: string }[]).map((r) => r.slug);
     await page.goto("/t/acme/stnadup");
     await page.getByTestId("room-not-found").waitFor();
     await page.getByRole("link", { name: /Back to/ }).waitFor();

@@ -8,6 +8,7 @@ import Link from "next/link";
 
 import { PageContainer, PageHeader } from "@/components/page";
 import { RoomsSection } from "@/features/rooms/rooms-section";
+import { api } from "@/trpc/react";
 
 import { InvitesSection } from "./invites-section";
 import { canManage, ROLE_LABELS } from "./labels";
@@ -27,6 +28,10 @@ export function TeamView({
   initialMembers: Member[];
 }) {
   const manager = canManage(team.role);
+  // The same query the members list keeps fresh: who owns the team now.
+  const members = api.team.members.useQuery({ teamSlug: team.slug }, { initialData: initialMembers });
+  const owners = (members.data ?? initialMembers).filter((m) => m.role === "owner");
+  const soleOwner = team.role === "owner" && owners.length === 1 && owners[0]!.userId === currentUserId;
   return (
     <PageContainer>
       <PageHeader
@@ -62,13 +67,18 @@ export function TeamView({
                 </a>
               </Button>
             ) : null}
-            <LeaveTeamButton team={team} />
+            <LeaveTeamButton team={team} soleOwner={soleOwner} />
           </>
         }
       />
       <div className="grid gap-12">
         <RoomsSection team={team} />
-        <div className="grid items-start gap-12 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)] lg:gap-8">
+        {/* Two columns only when there is a second one (invites are for owners and admins). */}
+        <div
+          className={
+            manager ? "grid items-start gap-12 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)] lg:gap-8" : "grid"
+          }
+        >
           <MembersSection team={team} currentUserId={currentUserId} initialMembers={initialMembers} />
           {manager ? <InvitesSection team={team} /> : null}
         </div>

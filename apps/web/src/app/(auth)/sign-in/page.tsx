@@ -4,6 +4,8 @@ import { redirect } from "next/navigation";
 
 import { AuthCard } from "@/components/auth-card";
 import { SignInForm } from "@/features/auth/sign-in-form";
+import { inviteContext, isFirstRun } from "@/lib/invite-context";
+import { signUpPath } from "@/lib/request-path";
 import { getCurrentUserIfKnown } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -12,9 +14,29 @@ export default async function SignInPage({ searchParams }: PageProps<"/sign-in">
   const { next: rawNext } = await searchParams;
   const next = safeNextPath(typeof rawNext === "string" ? rawNext : null);
   if (await getCurrentUserIfKnown()) redirect(next);
+  // Nobody can sign in to a fresh instance: its first visitor creates the admin account.
+  if (await isFirstRun()) redirect(signUpPath(next));
+  const invite = await inviteContext(next);
   return (
-    <AuthCard title="Welcome back" description="Sign in to join your team's rooms.">
-      <SignInForm next={next} />
+    <AuthCard
+      title="Welcome back"
+      description={
+        invite ? (
+          <>
+            Sign in to join <bdi className="font-medium text-foreground">{invite.teamName}</bdi>
+            {invite.invitedBy ? (
+              <>
+                , where <bdi>{invite.invitedBy}</bdi> invited you
+              </>
+            ) : null}
+            .
+          </>
+        ) : (
+          "Sign in to join your team's rooms."
+        )
+      }
+    >
+      <SignInForm next={invite?.next ?? next} />
     </AuthCard>
   );
 }

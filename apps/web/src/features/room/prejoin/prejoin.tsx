@@ -92,6 +92,8 @@ export function PreJoin(props: PreJoinProps) {
             </Link>
           </p>
         </div>
+        {/* First in the panel, where it is seen; the preview beside it keeps working. */}
+        <SetupFailure status={status} />
         <form className="grid gap-5" onSubmit={submit} noValidate>
           <div className="grid gap-1.5">
             <Label htmlFor={nameId}>Your name</Label>
@@ -132,7 +134,6 @@ export function PreJoin(props: PreJoinProps) {
               </p>
             </div>
           </div>
-          <SetupFailure status={status} />
           <div className="grid gap-2">
             <Button
               type="submit"
