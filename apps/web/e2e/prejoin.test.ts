@@ -444,6 +444,17 @@ test("with the video service unreachable the preview works, the join panel shows
       .toMatch(/Retrying in \d+ s/);
     await save(page, "room-failure");
 
+    // The site admin sees why at the top of /admin: LiveKit red, with what to check.
+    const admin = await context.newPage();
+    await admin.goto("/admin");
+    const livekitHealth = admin.getByTestId("health-livekit");
+    await expect.poll(() => livekitHealth.getAttribute("data-level"), { timeout: 15_000 }).toBe("down");
+    expect(await livekitHealth.textContent()).toMatch(/Not reachable at http.*LIVEKIT_URL/);
+    expect(await admin.getByTestId("health-database").getAttribute("data-level")).toBe("ok");
+    await admin.getByText("Not confirmed: LiveKit is down").waitFor();
+    await save(admin, "admin-livekit-down");
+    await admin.close();
+
     // It retries by itself, visibly, and backs off.
     const before = ensureCalls.length;
     await expect.poll(() => ensureCalls.length, { timeout: 10_000 }).toBeGreaterThan(before);

@@ -161,6 +161,12 @@ test("a join appears on the team page without a reload, and on the admin page", 
     const entry = page.getByRole("article", { name: "Acme Rockets / Standup" });
     await entry.getByText("Bea").waitFor();
     await page.getByText("Live", { exact: true }).waitFor();
+    // The services at the top: all answering (reconciliation has run by the time the rooms load).
+    for (const key of ["database", "livekit", "reconciliation"]) {
+      await expect
+        .poll(() => page.getByTestId(`health-${key}`).getAttribute("data-level"), { timeout: 15_000 })
+        .toBe("ok");
+    }
     await docsScreenshot(page, "admin");
 
     // She leaves: both views follow without a reload.
@@ -171,7 +177,13 @@ test("a join appears on the team page without a reload, and on the admin page", 
         participant: { sid: "PA_now", identity: bea.id, name: "Bea" },
       }),
     );
-    await entry.getByText("0 in the room").waitFor({ timeout: 5_000 });
+    await entry
+      .getByText("0 in the room")
+      .waitFor({ timeout: 5_000 })
+      .catch(async (error: unknown) => {
+        await page.screenshot({ path: "test-results/failure-presence-admin.png", fullPage: true });
+        throw error;
+      });
     expect(problems.list).toEqual([]);
   } finally {
     await context.close();
@@ -183,7 +195,7 @@ test("a join appears on the team page without a reload, and on the admin page", 
   const asBea = await browserFor(bea.cookie);
   try {
     await asBea.page.goto("/admin");
-    await asBea.page.getByRole("heading", { name: "There's no room at this address" }).waitFor();
+    await asBea.page.getByRole("heading", { name: "This page doesn't exist" }).waitFor();
     expect(await asBea.page.getByText("Active rooms").count()).toBe(0);
   } finally {
     await asBea.context.close();

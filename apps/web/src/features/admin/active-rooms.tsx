@@ -8,7 +8,7 @@ import { Input } from "@parlor/ui/input";
 import { Skeleton } from "@parlor/ui/skeleton";
 import { PhoneOffIcon, SearchIcon, UserXIcon, UsersIcon } from "lucide-react";
 import Link from "next/link";
-import { useDeferredValue, useState } from "react";
+import { useDeferredValue, useEffect, useState } from "react";
 import { toast } from "@parlor/ui/toaster";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
@@ -53,6 +53,11 @@ export function ActiveRooms() {
 
   // While LiveKit cannot be asked, the list is what was last recorded: say so, not "Live".
   const health = useHealth();
+  // Loading the rooms may have just reconciled with LiveKit: check the services again with it.
+  const { dataUpdatedAt } = rooms;
+  useEffect(() => {
+    if (dataUpdatedAt) void utils.admin.health.invalidate();
+  }, [dataUpdatedAt, utils]);
   const livekitDown =
     health.data?.dependencies.some((d) => d.key === "livekit" && d.level === "down") ?? false;
 
