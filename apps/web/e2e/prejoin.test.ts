@@ -217,6 +217,7 @@ describe("pre-join", () => {
       await notFound.waitFor({ timeout: 20_000 });
       expect(await notFound.textContent()).toContain("No room called “Standup” yet");
       expect(double.callsTo("CreateRoom")).toHaveLength(0);
+      await save(page, "room-not-found");
       await page.getByRole("button", { name: "Create it" }).click();
       await prejoinReady(page);
       await expect.poll(() => page.title()).toBe("Standup · Acme · Parlor");
