@@ -66,7 +66,9 @@ export function RoomNotFound({
         <Button asChild variant="outline">
           <Link href={teamPath(teamSlug)}>
             <ArrowLeftIcon aria-hidden="true" />
-            Back to <bdi className="max-w-40 truncate">{teamName}</bdi>
+            <span className="truncate">
+              Back to <bdi>{teamName}</bdi>
+            </span>
           </Link>
         </Button>
         <Button
@@ -106,7 +108,9 @@ export function MalformedRoomAddress({
         <Button asChild>
           <Link href={teamPath(teamSlug)}>
             <ArrowLeftIcon aria-hidden="true" />
-            Rooms of <bdi className="max-w-48 truncate">{teamName}</bdi>
+            <span className="truncate">
+              Rooms of <bdi>{teamName}</bdi>
+            </span>
           </Link>
         </Button>
       </div>

@@ -265,7 +265,14 @@ export function RoomPage({
   if (stage.kind === "rejoining" && phase !== "failed") {
     return (
       <Centered>
-        <RoomSetupCard step={room.step ?? "joining"} roomTitle={roomTitle} />
+        <RoomSetupCard
+          step={room.step ?? "joining"}
+          roomTitle={roomTitle}
+          onCancel={() => {
+            store.abort();
+            setStage({ kind: "prejoin" });
+          }}
+        />
       </Centered>
     );
   }
