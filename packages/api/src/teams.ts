@@ -310,11 +310,24 @@ function assertUsable(svc: Services, invite: typeof schema.invites.$inferSelect)
   }
 }
 
-/** What the invite page shows before accepting; reveals nothing without the token. */
+/** What the invite page shows before accepting (team, role, who invited); reveals nothing without the token. */
 export async function previewInvite(svc: Services, token: string) {
   const { invite, team } = await findInvite(svc, token);
   assertUsable(svc, invite);
-  return { teamName: team.name, teamSlug: team.slug, role: invite.role, expiresAt: invite.expiresAt };
+  const [inviter] = invite.createdBy
+    ? await svc.db
+        .select({ name: schema.users.name })
+        .from(schema.users)
+        .where(eq(schema.users.id, invite.createdBy))
+        .limit(1)
+    : [];
+  return {
+    teamName: team.name,
+    teamSlug: team.slug,
+    role: invite.role,
+    expiresAt: invite.expiresAt,
+    invitedBy: inviter?.name ?? null,
+  };
 }
 
 /** Joins the invite's team. Accepting again, or as an existing member, changes nothing. */

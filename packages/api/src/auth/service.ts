@@ -162,3 +162,9 @@ export async function changePassword(
     .where(eq(schema.users.id, session.userId));
   await svc.sessions.invalidateUserSessions(session.userId, session.sessionId);
 }
+
+/** Whether anyone has signed up yet: the first visitor of a fresh instance is sent to sign up. */
+export async function hasAccounts(svc: Services): Promise<boolean> {
+  const [row] = await svc.db.select({ id: schema.users.id }).from(schema.users).limit(1);
+  return row !== undefined;
+}

@@ -1,4 +1,5 @@
 import { createPasswordResetLink } from "../auth/password-reset";
+import { dependencyHealth } from "../health";
 import { RECONCILE_EVERY_MS } from "../jobs";
 import * as moderation from "../moderation";
 import { activeRooms, reconcileIfStale } from "../presence";
@@ -17,6 +18,9 @@ import { adminProcedure, createTRPCRouter } from "../trpc";
 const EXACT_WITHIN_MS = RECONCILE_EVERY_MS + 15_000;
 
 export const adminRouter = createTRPCRouter({
+  /** Database, LiveKit, webhooks and reconciliation: each one's state and what to check. */
+  health: adminProcedure.query(({ ctx }) => dependencyHealth(ctx.services)),
+
   activeRooms: adminProcedure.query(async ({ ctx }) => {
     try {
       await reconcileIfStale(ctx.services, EXACT_WITHIN_MS);

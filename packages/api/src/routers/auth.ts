@@ -1,5 +1,5 @@
 import { checkPasswordReset, requestPasswordReset, resetPassword } from "../auth/password-reset";
-import { changePassword, signIn, signOut, signUp } from "../auth/service";
+import { changePassword, hasAccounts, signIn, signOut, signUp } from "../auth/service";
 import {
   changePasswordInput,
   deleteAccountInput,
@@ -31,6 +31,9 @@ export const authRouter = createTRPCRouter({
   }),
 
   me: publicProcedure.query(async ({ ctx }) => (await ctx.auth())?.user ?? null),
+
+  /** Whether this instance has no account yet (its first sign-up becomes the site admin). */
+  firstRun: publicProcedure.query(async ({ ctx }) => ({ firstRun: !(await hasAccounts(ctx.services)) })),
 
   changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
     await changePassword(ctx.services, { sessionId: ctx.session.sessionId, userId: ctx.user.id }, input);

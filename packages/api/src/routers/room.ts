@@ -5,6 +5,7 @@ import { teamSlugInput } from "../schemas/common";
 import {
   connectionDetailsInput,
   createRoomInput,
+  ensureRoomInput,
   muteParticipantInput,
   participantInput,
   renameRoomInput,
@@ -39,8 +40,10 @@ export const roomRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => rooms.deleteRoom(ctx.services, ctx.user, input.teamSlug, input.roomSlug)),
 
   ensure: protectedProcedure
-    .input(roomInput)
-    .mutation(({ ctx, input }) => rooms.ensureRoom(ctx.services, ctx.user, input.teamSlug, input.roomSlug)),
+    .input(ensureRoomInput)
+    .mutation(({ ctx, input }) =>
+      rooms.ensureRoom(ctx.services, ctx.user, input.teamSlug, input.roomSlug, { create: input.create }),
+    ),
 
   /** A query (no side effects): it only reads and signs a token. */
   connectionDetails: protectedProcedure

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { PageContainer, PageHeader } from "@/components/page";
 import { ActiveRooms } from "@/features/admin/active-rooms";
 import { AdminNav } from "@/features/admin/admin-nav";
+import { HealthPanel } from "@/features/admin/health-panel";
 
 export const metadata: Metadata = { title: "Active rooms" };
 
@@ -16,7 +17,10 @@ export default function AdminPage() {
         description="Every meeting open right now, across all teams on this instance, and who is in it. Updates live."
       />
       <AdminNav />
-      <ActiveRooms />
+      <div className="grid gap-8">
+        <HealthPanel />
+        <ActiveRooms />
+      </div>
     </PageContainer>
   );
 }
