@@ -8,6 +8,7 @@ import { schema, type Database, type Transaction } from "@parlor/db";
 import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { WebhookReceiver, type WebhookEvent } from "livekit-server-sdk";
 
+import { evictNonMembers } from "./access";
 import type { LiveKitParticipant } from "./livekit/service";
 import type { Services } from "./services";
 
@@ -307,6 +308,14 @@ export async function reconcilePresence(
     return true;
   });
   if (!locked) return null;
+  await evictNonMembers(
+    svc,
+    live.map((r) => ({
+      name: r.name,
+      teamId: byName.get(r.name)!.teamId,
+      identities: (participants.get(r.name) ?? []).map((p) => p.identity),
+    })),
+  );
   svc.logger.debug({ rooms: live.length, changedTeams: touchedTeams.size }, "presence reconciled");
   return { rooms: live.length, participants: [...participants.values()].reduce((n, p) => n + p.length, 0) };
 }

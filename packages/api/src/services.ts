@@ -6,6 +6,12 @@ import {
   type SessionPolicy,
   type SessionStore,
 } from "./auth/lucia";
+import {
+  ACCESS_CHANNEL,
+  createLiveStreamRegistry,
+  type LiveStreamLimits,
+  type LiveStreamRegistry,
+} from "./access";
 import type { Config } from "./config";
 import { createLiveKitService, type LiveKitService } from "./livekit/service";
 import { createLogger, type Logger } from "./lib/logger";
@@ -31,6 +37,8 @@ export interface Services {
   ratePolicies: RatePolicies;
   livekit: LiveKitService;
   presenceBus: PresenceBus;
+  /** Live-update streams open in this process, counted against their caps. */
+  liveStreams: LiveStreamRegistry;
   metrics: Metrics;
   clock: Clock;
 }
@@ -41,6 +49,7 @@ export interface ServiceOverrides {
   sessionPolicy?: SessionPolicy;
   ratePolicies?: Partial<RatePolicies>;
   clock?: Clock;
+  liveStreamLimits?: LiveStreamLimits;
 }
 
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
@@ -57,7 +66,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     rateLimiter: createRateLimiter(database.db, clock),
     ratePolicies: { ...ratePolicies, ...overrides.ratePolicies },
     livekit: createLiveKitService(config.livekit, logger),
-    presenceBus: createPresenceBus(database, PRESENCE_CHANNEL, logger),
+    presenceBus: createPresenceBus(database, { presence: PRESENCE_CHANNEL, access: ACCESS_CHANNEL }, logger),
+    liveStreams: createLiveStreamRegistry(overrides.liveStreamLimits),
     metrics: createMetrics(() => countLive(database.db)),
     clock,
   };

@@ -1,0 +1,270 @@
+/**
+ * Access that outlives the request that granted it: a place in a live call (a LiveKit connection,
+ * whose token LiveKit keeps refreshing) and a live-update stream (server-sent events). When a
+ * membership, a role or a session ends, both end with it: the person is disconnected from the
+ * team's live rooms, and every stream re-checks its session and membership and closes.
+ */
+import { schema, type Transaction } from "@parlor/db";
+import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+
+import { AppError, unauthorized } from "./lib/errors";
+import { notifyPresenceChanged } from "./presence";
+import type { Services } from "./services";
+
+export const ACCESS_CHANNEL = "parlor_access";
+
+/** Tells every instance that a user's access changed (delivered on commit when sent in a transaction). */
+export const notifyAccessChanged = (db: Pick<Transaction, "execute">, userId: string) =>
+  db.execute(sql`select pg_notify(${ACCESS_CHANNEL}, ${userId})`);
+
+/**
+ * Disconnects a user from every live room of a team through LiveKit. A removed member leaves the
+ * call for good (their membership is gone, so no new token); a demoted admin rejoins at once with
+ * a member's token, because LiveKit cannot take `roomAdmin` back from a live connection (it is
+ * not part of the permissions UpdateParticipant changes, and the tokens LiveKit refreshes for a
+ * connection keep the grants it joined with). When LiveKit cannot be reached the change stands:
+ * reconciliation disconnects non-members later (see `evictNonMembers`).
+ */
+export async function endLiveAccess(
+  svc: Services,
+  teamId: string,
+  userId: string,
+  reason: "removed" | "left" | "demoted",
+): Promise<number> {
+  try {
+    const teamRooms = await svc.db
+      .select({ id: schema.rooms.id, name: schema.rooms.livekitRoomName })
+      .from(schema.rooms)
+      .where(eq(schema.rooms.teamId, teamId));
+    const live = await svc.livekit.listRooms(teamRooms.map((r) => r.name));
+    let disconnected = 0;
+    for (const room of live) {
+      if (room.numParticipants === 0) continue;
+      if (await removeIfPresent(svc, room.name, userId)) disconnected++;
+    }
+    if (reason !== "demoted" && teamRooms.length > 0) {
+      // Show them gone at once; LiveKit's participant_left webhook will say the same.
+      const closed = await svc.db
+        .update(schema.participantSessions)
+        .set({ leftAt: svc.clock() })
+        .where(
+          and(
+            inArray(
+              schema.participantSessions.roomId,
+              teamRooms.map((r) => r.id),
+            ),
+            eq(schema.participantSessions.identity, userId),
+            isNull(schema.participantSessions.leftAt),
+          ),
+        )
+        .returning({ id: schema.participantSessions.id });
+      if (closed.length) await notifyPresenceChanged(svc.db, teamId);
+    }
+    svc.logger.info(
+      { event: "access.live_ended", teamId, userId, reason, disconnected },
+      "live access ended",
+    );
+    return disconnected;
+  } catch (error) {
+    svc.logger.warn(
+      { err: error, teamId, userId, reason },
+      "could not disconnect from live rooms; reconciliation will",
+    );
+    return 0;
+  }
+}
+
+async function removeIfPresent(svc: Services, room: string, identity: string): Promise<boolean> {
+  try {
+    await svc.livekit.removeParticipant(room, identity);
+    return true;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "NOT_FOUND") return false;
+    throw error;
+  }
+}
+
+const isUuid = (value: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+/**
+ * The backstop of `endLiveAccess`: disconnects every Parlor user LiveKit lists in a team's room
+ * who is no longer a member of that team (a removal whose LiveKit call failed). Identities that
+ * are not Parlor users (agents, egress) are left alone.
+ */
+export async function evictNonMembers(
+  svc: Services,
+  rooms: { name: string; teamId: string; identities: string[] }[],
+): Promise<number> {
+  const userIds = [...new Set(rooms.flatMap((r) => r.identities.filter(isUuid)))];
+  if (userIds.length === 0) return 0;
+  const [users, memberships] = await Promise.all([
+    svc.db.select({ id: schema.users.id }).from(schema.users).where(inArray(schema.users.id, userIds)),
+    svc.db
+      .select({ teamId: schema.teamMembers.teamId, userId: schema.teamMembers.userId })
+      .from(schema.teamMembers)
+      .where(inArray(schema.teamMembers.userId, userIds)),
+  ]);
+  const known = new Set(users.map((u) => u.id));
+  const member = new Set(memberships.map((m) => `${m.teamId}/${m.userId}`));
+  let evicted = 0;
+  for (const room of rooms) {
+    for (const identity of room.identities) {
+      if (!known.has(identity) || member.has(`${room.teamId}/${identity}`)) continue;
+      if (await removeIfPresent(svc, room.name, identity)) evicted++;
+    }
+  }
+  if (evicted) svc.logger.info({ event: "access.evicted", evicted }, "disconnected people no longer members");
+  return evicted;
+}
+
+/** Caps on live-update streams held open at once, per session and per user (on each web instance). */
+export interface LiveStreamLimits {
+  perSession: number;
+  perUser: number;
+}
+
+export const LIVE_STREAM_LIMITS: LiveStreamLimits = { perSession: 5, perUser: 20 };
+
+/** Streams re-check their access this often even when no change is announced (e.g. a session's expiry). */
+export const ACCESS_RECHECK_MS = 60_000;
+
+export interface StreamHolder {
+  sessionId: string;
+  userId: string;
+}
+
+/** Counts the live-update streams open in this process. */
+export function createLiveStreamRegistry(limits: LiveStreamLimits = LIVE_STREAM_LIMITS) {
+  const bySession = new Map<string, number>();
+  const byUser = new Map<string, number>();
+  const bump = (map: Map<string, number>, key: string, by: number) => {
+    const next = (map.get(key) ?? 0) + by;
+    if (next > 0) map.set(key, next);
+    else map.delete(key);
+  };
+  return {
+    limits,
+    /** Counts one more stream; TOO_MANY_REQUESTS past a cap. The returned release may be called any number of times. */
+    claim(holder: StreamHolder): () => void {
+      if ((bySession.get(holder.sessionId) ?? 0) >= limits.perSession) {
+        throw tooManyLiveStreams(`Too many live updates open in this browser (at most ${limits.perSession})`);
+      }
+      if ((byUser.get(holder.userId) ?? 0) >= limits.perUser) {
+        throw tooManyLiveStreams(`Too many live updates open for your account (at most ${limits.perUser})`);
+      }
+      bump(bySession, holder.sessionId, 1);
+      bump(byUser, holder.userId, 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        bump(bySession, holder.sessionId, -1);
+        bump(byUser, holder.userId, -1);
+      };
+    },
+    open: (holder: StreamHolder) => ({
+      session: bySession.get(holder.sessionId) ?? 0,
+      user: byUser.get(holder.userId) ?? 0,
+    }),
+  };
+}
+
+export type LiveStreamRegistry = ReturnType<typeof createLiveStreamRegistry>;
+
+const tooManyLiveStreams = (what: string) =>
+  new AppError(
+    "TOO_MANY_REQUESTS",
+    `${what}. Close some Parlor tabs, then reload this page; it keeps updating every 30 seconds meanwhile.`,
+    { retryAfterSeconds: 30 },
+  );
+
+/** What a stream relies on beyond its session: membership of one team, or being a site admin. */
+export type StreamScope = { teamId: string } | "site-admin";
+
+type AccessState = "held" | "signed-out" | "withdrawn";
+
+/** Whether the session is still valid and still grants the stream's scope. */
+export async function accessState(
+  svc: Services,
+  holder: StreamHolder,
+  scope: StreamScope,
+): Promise<AccessState> {
+  const now = new Date(); // sessions expire on the wall clock (Lucia's), not the service clock
+  const [row] = await svc.db
+    .select({
+      email: schema.users.email,
+      isAdmin: schema.users.isAdmin,
+      member:
+        scope === "site-admin"
+          ? sql<boolean>`false`
+          : sql<boolean>`exists (select 1 from ${schema.teamMembers} m where m.team_id = ${scope.teamId} and m.user_id = ${schema.users.id})`,
+    })
+    .from(schema.sessions)
+    .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
+    .where(
+      and(
+        eq(schema.sessions.id, holder.sessionId),
+        eq(schema.sessions.userId, holder.userId),
+        gt(schema.sessions.expiresAt, now),
+        gt(schema.sessions.absoluteExpiresAt, now),
+      ),
+    );
+  if (!row) return "signed-out";
+  const allowed =
+    scope === "site-admin" ? row.isAdmin || svc.config.adminEmails.has(row.email) : Boolean(row.member);
+  return allowed ? "held" : "withdrawn";
+}
+
+/**
+ * Wraps a live-update stream so it counts against the caps and closes with an error as soon as
+ * its access is gone: re-checked when an access change for its user is announced (any instance),
+ * once right after it opens (a change between the caller's check and the subscription), and every
+ * `ACCESS_RECHECK_MS`. Throws TOO_MANY_REQUESTS at once, before any stream opens, past a cap.
+ */
+export function guardLiveStream<T>(
+  svc: Services,
+  holder: StreamHolder,
+  scope: StreamScope,
+  signal: AbortSignal | undefined,
+  source: (signal: AbortSignal) => AsyncIterable<T>,
+): AsyncIterable<T> {
+  const release = svc.liveStreams.claim(holder);
+  signal?.addEventListener("abort", release, { once: true });
+  return (async function* guarded() {
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    signal?.addEventListener("abort", stop, { once: true });
+    let ended = "held" as AccessState;
+    const recheck = async () => {
+      if (controller.signal.aborted) return;
+      try {
+        ended = await accessState(svc, holder, scope);
+      } catch (error) {
+        // The database did not answer: keep the stream; the next check decides.
+        svc.logger.warn({ err: error }, "could not re-check a live stream's access");
+        return;
+      }
+      if (ended !== "held") controller.abort();
+    };
+    const stopListening = svc.presenceBus.onAccessChange(holder.userId, () => void recheck());
+    const timer = setInterval(() => void recheck(), ACCESS_RECHECK_MS);
+    timer.unref?.();
+    try {
+      await svc.presenceBus.ready();
+      await recheck();
+      if (!controller.signal.aborted) yield* source(controller.signal);
+    } finally {
+      clearInterval(timer);
+      stopListening();
+      signal?.removeEventListener("abort", stop);
+      release();
+      controller.abort();
+    }
+    if (ended === "signed-out")
+      throw unauthorized("Your session has ended. Sign in again to see live updates.");
+    if (ended === "withdrawn") {
+      throw new AppError("FORBIDDEN", "You no longer have access to these live updates. Reload the page.");
+    }
+  })();
+}
