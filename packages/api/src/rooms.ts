@@ -2,7 +2,7 @@ import { schema, type Database } from "@parlor/db";
 import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 
 import { randomToken } from "./lib/crypto";
-import { forbidden, notFound } from "./lib/errors";
+import { badRequest, forbidden, notFound } from "./lib/errors";
 import { presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
@@ -134,9 +134,10 @@ export async function listRooms(svc: Services, actor: Actor, teamSlug: string) {
   );
   return rooms.map((room) => ({
     ...summary(team, room),
-    participants: (presence.get(room.id) ?? []).map(({ identity, name, joinedAt }) => ({
+    participants: (presence.get(room.id) ?? []).map(({ identity, name, accountName, joinedAt }) => ({
       identity,
       name,
+      accountName,
       joinedAt,
     })),
   }));
@@ -364,6 +365,53 @@ export function participantDisplayName(...candidates: (string | null | undefined
   return "Guest";
 }
 
+/** Characters that show nothing: format and control characters, blank fillers, variation selectors. */
+const INVISIBLE =
+  /[\p{Cc}\p{Cf}\u115F\u3164\uFFA0\u2800\u180E]|\u1160|[\uFE00-\uFE0F]|[\u{E0100}-\u{E01EF}]/gu;
+
+/**
+ * A name as a reader sees it: compatibility forms folded (NFKC: full-width or mathematical letters
+ * become plain ones), invisible characters removed (format characters such as zero-width spaces,
+ * fillers that render as blank, variation selectors) and every run of spaces made one space.
+ */
+export function visibleForm(name: string): string {
+  return name
+    .normalize("NFKC")
+    .replace(INVISIBLE, "")
+    .replace(/[\s\p{Z}]+/gu, " ")
+    .trim();
+}
+
+/**
+ * Refuses a chosen name that looks like another member's name but is written differently (with
+ * invisible or look-alike characters): it could only be meant to pass as them. The very same
+ * name is allowed (two people can share a name); the account name shown beside it tells them apart.
+ */
+async function assertNotLookAlike(
+  svc: Services,
+  teamId: string,
+  actorId: string,
+  /** As typed, before cleaning (which would drop the very characters that make it a look-alike). */
+  name: string,
+): Promise<void> {
+  const seen = visibleForm(name);
+  const others = await svc.db
+    .select({ name: schema.users.name, displayName: schema.userPreferences.displayName })
+    .from(schema.teamMembers)
+    .innerJoin(schema.users, eq(schema.users.id, schema.teamMembers.userId))
+    .leftJoin(schema.userPreferences, eq(schema.userPreferences.userId, schema.teamMembers.userId))
+    .where(and(eq(schema.teamMembers.teamId, teamId), sql`${schema.teamMembers.userId} <> ${actorId}`));
+  const imitated = others
+    .flatMap((o) => [o.name, o.displayName ?? ""])
+    .find((other) => other && other !== name && visibleForm(other) === seen);
+  if (imitated !== undefined) {
+    throw badRequest(
+      "participantName",
+      `This name looks just like ${imitated}'s but is written with different characters. Use your own name, or one that reads differently.`,
+    );
+  }
+}
+
 /**
  * A join token for one room. The room, the membership and the saved display name come from one
  * SQL query; a non-member learns nothing about the room.
@@ -390,6 +438,13 @@ export async function connectionDetails(
   }
 
   const name = participantDisplayName(participantName, row.displayName, actor.name);
+  const chosen = participantName?.trim();
+  if (
+    chosen &&
+    ![row.displayName ?? "", actor.name].some((own) => visibleForm(own) === visibleForm(chosen))
+  ) {
+    await assertNotLookAlike(svc, row.team.id, actor.id, chosen);
+  }
   const expiresAt = new Date(svc.clock().getTime() + TOKEN_TTL_SECONDS * 1000);
   const participantToken = await svc.livekit.mintToken({
     identity: actor.id,
@@ -397,6 +452,8 @@ export async function connectionDetails(
     room: row.room.livekitRoomName,
     roomAdmin: canManage(row.role),
     ttlSeconds: TOKEN_TTL_SECONDS,
+    // The verified identity behind a freely chosen name, for the participant list to show.
+    attributes: { accountName: actor.name },
     roomConfig: liveKitOptions({ ...row.team, role: row.role }, row.room),
   });
   svc.metrics.joins.inc();

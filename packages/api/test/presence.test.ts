@@ -408,8 +408,10 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     await deliver(webhookEvent("room_finished", { room: r1, createdAt: t + 1800 }));
 
     const history = await member.trpc.room.history.query({ teamSlug, roomSlug: "history" });
-    const session = history.find((s) => s.startedAt.getTime() === t * 1000);
-    expect(session).toMatchObject({ durationSeconds: 1800 });
+    // The meeting starts with its first person (t + 10), not when the room opened (t), and ends
+    // when its last person left: when LiveKit finished the room, here.
+    const session = history.find((s) => s.startedAt.getTime() === (t + 10) * 1000);
+    expect(session).toMatchObject({ durationSeconds: 1790 });
     expect(session?.attendees).toEqual([
       expect.objectContaining({ name: "Olivia", secondsPresent: 1790 }),
       expect.objectContaining({ name: "Mia", secondsPresent: 600 }),

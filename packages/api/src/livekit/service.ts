@@ -49,6 +49,8 @@ export interface TokenRequest {
   roomAdmin: boolean;
   ttlSeconds: number;
   metadata?: string;
+  /** Participant attributes every other participant sees (e.g. the account name). */
+  attributes?: Record<string, string>;
   /**
    * The room's options, carried in the token so that a join to a room LiveKit has closed in the
    * meantime re-creates it with them (LiveKit creates a missing room on join) instead of failing.
@@ -154,6 +156,7 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
         name: request.name,
         ttl: request.ttlSeconds,
         metadata: request.metadata,
+        attributes: request.attributes,
       });
       const grant: VideoGrant = {
         room: request.room,
