@@ -12,6 +12,7 @@ import { useDeferredValue, useState } from "react";
 import { toast } from "@parlor/ui/toaster";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
+import { AccountName } from "@/components/account-name";
 import { LocalDate } from "@/components/local-date";
 import { EmptyState } from "@/components/page";
 import { QueryError } from "@/components/query-error";
@@ -206,7 +207,10 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
             >
               <InitialsAvatar name={person.name || "Someone"} id={person.identity} className="size-8" />
               <div className="grid min-w-0 flex-1">
-                <span className="truncate text-sm font-medium">{person.name || person.identity}</span>
+                <span className="truncate text-sm font-medium">
+                  {person.name || person.identity}
+                  <AccountName chosen={person.name} account={person.accountName} />
+                </span>
                 <span className="text-xs text-muted-foreground">
                   since <LocalDate value={person.joinedAt} relative />
                 </span>

@@ -21,13 +21,19 @@ interface TrackSpec {
 }
 
 /** A participant's info as the server sends it. */
-function participantInfo(sid: string, identity: string, name: string, tracks: TrackSpec[]) {
+function participantInfo(
+  sid: string,
+  identity: string,
+  name: string,
+  tracks: TrackSpec[],
+  attributes: Record<string, string> = {},
+) {
   return {
     sid,
     identity,
     name,
     metadata: "",
-    attributes: {},
+    attributes,
     state: 1,
     version: ++version,
     joinedAt: BigInt(Math.floor(Date.now() / 1000)),
@@ -53,9 +59,10 @@ export function joinRemote(
   identity: string,
   name: string,
   tracks: TrackSpec[] = [],
+  attributes: Record<string, string> = {},
 ): RemoteParticipant {
   const participant = new RemoteParticipant(room.engine.client, `PA_${identity}`, identity, name);
-  participant.updateInfo(participantInfo(`PA_${identity}`, identity, name, tracks) as never);
+  participant.updateInfo(participantInfo(`PA_${identity}`, identity, name, tracks, attributes) as never);
   room.remoteParticipants.set(identity, participant);
   room.emit(RoomEvent.ParticipantConnected, participant);
   return participant;
