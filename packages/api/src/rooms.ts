@@ -438,11 +438,10 @@ export async function connectionDetails(
   }
 
   const name = participantDisplayName(participantName, row.displayName, actor.name);
-  const chosen = participantName?.trim();
-  if (
-    chosen &&
-    ![row.displayName ?? "", actor.name].some((own) => visibleForm(own) === visibleForm(chosen))
-  ) {
+  // The name as typed (or saved), before cleaning drops the characters that make a look-alike;
+  // one's own account name, however written, needs no check.
+  const chosen = participantName?.trim() || row.displayName;
+  if (chosen && visibleForm(chosen) !== visibleForm(actor.name)) {
     await assertNotLookAlike(svc, row.team.id, actor.id, chosen);
   }
   const expiresAt = new Date(svc.clock().getTime() + TOKEN_TTL_SECONDS * 1000);

@@ -136,6 +136,20 @@ describe(`meetings and presence on ${testDriver()}`, () => {
       }
     });
 
+    it("a moderator can remove someone the records show but LiveKit does not have", async () => {
+      const room = await opened("phantom");
+      await deliver(
+        webhookEvent("participant_joined", {
+          room,
+          participant: { sid: "PA_phantom", identity: owner.user.id, name: "Olivia" },
+        }),
+      );
+      // LiveKit's double never saw them join (as after a webhook for a connection that failed).
+      expect(await presentIn("phantom")).toEqual([owner.user.id]);
+      await siteAdmin.trpc.admin.removeParticipant.mutate({ roomName: room.name, identity: owner.user.id });
+      expect(await presentIn("phantom")).toEqual([]);
+    });
+
     it("history never credits anyone with more than the meeting lasted (two tabs, early clocks)", async () => {
       const t = Math.floor(Date.now() / 1000) - 9000;
       const room = { ...(await opened("two-tabs")), creationTime: t };
@@ -256,6 +270,19 @@ describe(`meetings and presence on ${testDriver()}`, () => {
       );
       expect(refused.code).toBe("BAD_REQUEST");
       expect(refused.data?.fieldErrors?.participantName?.[0]).toMatch(/looks just like Olivia Owner's/);
+    });
+
+    it("refuses a saved display name that imitates another member's, too", async () => {
+      await member.trpc.preferences.update.mutate({ displayName: "Ｏｌｉｖｉａ Ｏｗｎｅｒ" });
+      try {
+        const refused = await errorOf(
+          member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "just-looking" }),
+        );
+        expect(refused.code).toBe("BAD_REQUEST");
+        expect(refused.message).toMatch(/looks just like Olivia Owner's/);
+      } finally {
+        await member.trpc.preferences.update.mutate({ displayName: null });
+      }
     });
 
     it("keeps the free choice of name otherwise, including one's own name written any way", async () => {
