@@ -118,16 +118,15 @@ export async function evictNonMembers(
   return evicted;
 }
 
-/** Caps on live-update streams held open at once, per session and per user (on each web instance). */
-export interface LiveStreamLimits {
+export interface LiveStreamPolicy {
+  /** Streams held open at once per session, and per user (on each web instance). */
   perSession: number;
   perUser: number;
+  /** Streams re-check their access this often even when no change is announced (e.g. a session's expiry). */
+  recheckMs: number;
 }
 
-export const LIVE_STREAM_LIMITS: LiveStreamLimits = { perSession: 5, perUser: 20 };
-
-/** Streams re-check their access this often even when no change is announced (e.g. a session's expiry). */
-export const ACCESS_RECHECK_MS = 60_000;
+export const LIVE_STREAM_POLICY: LiveStreamPolicy = { perSession: 5, perUser: 20, recheckMs: 60_000 };
 
 export interface StreamHolder {
   sessionId: string;
@@ -135,7 +134,7 @@ export interface StreamHolder {
 }
 
 /** Counts the live-update streams open in this process. */
-export function createLiveStreamRegistry(limits: LiveStreamLimits = LIVE_STREAM_LIMITS) {
+export function createLiveStreamRegistry(policy: LiveStreamPolicy = LIVE_STREAM_POLICY) {
   const bySession = new Map<string, number>();
   const byUser = new Map<string, number>();
   const bump = (map: Map<string, number>, key: string, by: number) => {
@@ -144,14 +143,14 @@ export function createLiveStreamRegistry(limits: LiveStreamLimits = LIVE_STREAM_
     else map.delete(key);
   };
   return {
-    limits,
+    policy,
     /** Counts one more stream; TOO_MANY_REQUESTS past a cap. The returned release may be called any number of times. */
     claim(holder: StreamHolder): () => void {
-      if ((bySession.get(holder.sessionId) ?? 0) >= limits.perSession) {
-        throw tooManyLiveStreams(`Too many live updates open in this browser (at most ${limits.perSession})`);
+      if ((bySession.get(holder.sessionId) ?? 0) >= policy.perSession) {
+        throw tooManyLiveStreams(`Too many live updates open in this browser (at most ${policy.perSession})`);
       }
-      if ((byUser.get(holder.userId) ?? 0) >= limits.perUser) {
-        throw tooManyLiveStreams(`Too many live updates open for your account (at most ${limits.perUser})`);
+      if ((byUser.get(holder.userId) ?? 0) >= policy.perUser) {
+        throw tooManyLiveStreams(`Too many live updates open for your account (at most ${policy.perUser})`);
       }
       bump(bySession, holder.sessionId, 1);
       bump(byUser, holder.userId, 1);
@@ -163,10 +162,6 @@ export function createLiveStreamRegistry(limits: LiveStreamLimits = LIVE_STREAM_
         bump(byUser, holder.userId, -1);
       };
     },
-    open: (holder: StreamHolder) => ({
-      session: bySession.get(holder.sessionId) ?? 0,
-      user: byUser.get(holder.userId) ?? 0,
-    }),
   };
 }
 
@@ -220,7 +215,7 @@ export async function accessState(
  * Wraps a live-update stream so it counts against the caps and closes with an error as soon as
  * its access is gone: re-checked when an access change for its user is announced (any instance),
  * once right after it opens (a change between the caller's check and the subscription), and every
- * `ACCESS_RECHECK_MS`. Throws TOO_MANY_REQUESTS at once, before any stream opens, past a cap.
+ * `policy.recheckMs`. Throws TOO_MANY_REQUESTS at once, before any stream opens, past a cap.
  */
 export function guardLiveStream<T>(
   svc: Services,
@@ -248,7 +243,7 @@ export function guardLiveStream<T>(
       if (ended !== "held") controller.abort();
     };
     const stopListening = svc.presenceBus.onAccessChange(holder.userId, () => void recheck());
-    const timer = setInterval(() => void recheck(), ACCESS_RECHECK_MS);
+    const timer = setInterval(() => void recheck(), svc.liveStreams.policy.recheckMs);
     timer.unref?.();
     try {
       await svc.presenceBus.ready();

@@ -9,7 +9,8 @@ import {
 import {
   ACCESS_CHANNEL,
   createLiveStreamRegistry,
-  type LiveStreamLimits,
+  LIVE_STREAM_POLICY,
+  type LiveStreamPolicy,
   type LiveStreamRegistry,
 } from "./access";
 import type { Config } from "./config";
@@ -49,7 +50,7 @@ export interface ServiceOverrides {
   sessionPolicy?: SessionPolicy;
   ratePolicies?: Partial<RatePolicies>;
   clock?: Clock;
-  liveStreamLimits?: LiveStreamLimits;
+  liveStreamPolicy?: Partial<LiveStreamPolicy>;
 }
 
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
@@ -67,7 +68,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     ratePolicies: { ...ratePolicies, ...overrides.ratePolicies },
     livekit: createLiveKitService(config.livekit, logger),
     presenceBus: createPresenceBus(database, { presence: PRESENCE_CHANNEL, access: ACCESS_CHANNEL }, logger),
-    liveStreams: createLiveStreamRegistry(overrides.liveStreamLimits),
+    liveStreams: createLiveStreamRegistry({ ...LIVE_STREAM_POLICY, ...overrides.liveStreamPolicy }),
     metrics: createMetrics(() => countLive(database.db)),
     clock,
   };

@@ -5,12 +5,13 @@
  * (./livekit-double.ts), which keeps who is in which room and refuses calls without the grants
  * LiveKit requires.
  */
+import { schema } from "@parlor/db";
 import { testDriver } from "@parlor/db/testing";
 import { decodeJwt } from "jose";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { LIVE_STREAM_LIMITS } from "../src/access";
+import { LIVE_STREAM_POLICY } from "../src/access";
 import { handleTRPCRequest } from "../src/http";
 import { reconcilePresence } from "../src/presence";
 import { errorOf, GOOD_PASSWORD, startTestApp, TEST_ORIGIN, type TestApp } from "./harness";
@@ -249,12 +250,12 @@ describe(`access that outlives its grant on ${testDriver()}`, () => {
 
   describe("live updates end with the access (10.5) and are capped (10.3)", () => {
     /** Opens `room.presenceChanges` (or `admin.changes`) over HTTP as the browser does, and collects what it sends. */
-    async function openStream(browser: Browser, path: string, input?: unknown) {
+    async function openStream(browser: Browser, path: string, input?: unknown, on: TestApp = app) {
       const controller = new AbortController();
       const query =
         input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
       const response = await handleTRPCRequest(
-        app.services,
+        on.services,
         new Request(`${TEST_ORIGIN}/api/trpc/${path}${query}`, {
           headers: {
             cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
@@ -368,20 +369,36 @@ describe(`access that outlives its grant on ${testDriver()}`, () => {
       expect(stream.errorCode).toBe("UNAUTHORIZED");
     });
 
-    it(`caps streams at ${LIVE_STREAM_LIMITS.perSession} per session and ${LIVE_STREAM_LIMITS.perUser} per user, with a clear error`, async () => {
+    it("a stream whose session expires closes at its next periodic check, without any announcement", async () => {
+      const quick = await startTestApp({ liveStreamPolicy: { recheckMs: 100 } });
+      try {
+        const person = await quick.signUp("Ezra Expiring");
+        const { slug } = await person.trpc.team.create.mutate({ name: "Solo" });
+        const stream = track(await openStream(person, "room.presenceChanges", { teamSlug: slug }, quick));
+        expect(stream.closed).toBe(false);
+        // Expired in place: no sign-out, no NOTIFY.
+        await quick.services.db.update(schema.sessions).set({ expiresAt: new Date(Date.now() - 1000) });
+        expect(await stream.until(() => stream.closed), "stream outlived its session").toBe(true);
+        expect(stream.errorCode).toBe("UNAUTHORIZED");
+      } finally {
+        await quick.close();
+      }
+    });
+
+    it(`caps streams at ${LIVE_STREAM_POLICY.perSession} per session and ${LIVE_STREAM_POLICY.perUser} per user, with a clear error`, async () => {
       const email = `capped-${Date.now()}@example.com`;
       const person = await app.signUp("Cap Tain", email);
       const slug = await freshTeam([[person, "member"]]);
       const input = { teamSlug: slug };
       const sessions: Browser[] = [person];
-      while (sessions.length * LIVE_STREAM_LIMITS.perSession <= LIVE_STREAM_LIMITS.perUser) {
+      while (sessions.length * LIVE_STREAM_POLICY.perSession <= LIVE_STREAM_POLICY.perUser) {
         const browser = app.client();
         await browser.trpc.auth.signIn.mutate({ email, password: GOOD_PASSWORD });
         sessions.push(browser);
       }
 
       const firsts: Stream[] = [];
-      for (let i = 0; i < LIVE_STREAM_LIMITS.perSession; i++) {
+      for (let i = 0; i < LIVE_STREAM_POLICY.perSession; i++) {
         firsts.push(track(await openStream(person, "room.presenceChanges", input)));
       }
       expect(firsts.every((s) => !s.closed)).toBe(true);
@@ -397,11 +414,11 @@ describe(`access that outlives its grant on ${testDriver()}`, () => {
       expect(replacement.closed).toBe(false);
 
       // Across sessions, the user's cap.
-      let opened = LIVE_STREAM_LIMITS.perSession;
+      let opened = LIVE_STREAM_POLICY.perSession;
       for (const browser of sessions.slice(1)) {
         for (
           let i = 0;
-          i < LIVE_STREAM_LIMITS.perSession && opened < LIVE_STREAM_LIMITS.perUser;
+          i < LIVE_STREAM_POLICY.perSession && opened < LIVE_STREAM_POLICY.perUser;
           i++, opened++
         ) {
           const s = track(await openStream(browser, "room.presenceChanges", input));
