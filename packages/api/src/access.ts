@@ -10,6 +10,7 @@ import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { AppError, unauthorized } from "./lib/errors";
 import { notifyPresenceChanged } from "./presence";
 import type { Services } from "./services";
+import { canManage } from "./teams";
 
 export const ACCESS_CHANNEL = "parlor_access";
 
@@ -23,7 +24,7 @@ export const notifyAccessChanged = (db: Pick<Transaction, "execute">, userId: st
  * a member's token, because LiveKit cannot take `roomAdmin` back from a live connection (it is
  * not part of the permissions UpdateParticipant changes, and the tokens LiveKit refreshes for a
  * connection keep the grants it joined with). When LiveKit cannot be reached the change stands:
- * reconciliation disconnects non-members later (see `evictNonMembers`).
+ * reconciliation disconnects them later (see `enforceMemberships`).
  */
 export async function endLiveAccess(
   svc: Services,
@@ -87,34 +88,52 @@ async function removeIfPresent(svc: Services, room: string, identity: string): P
 const isUuid = (value: string) =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
+/** The participant attribute, set from the join token, that says the connection holds `roomAdmin`. */
+export const ROOM_ADMIN_ATTRIBUTE = "roomAdmin";
+
 /**
- * The backstop of `endLiveAccess`: disconnects every Parlor user LiveKit lists in a team's room
- * who is no longer a member of that team (a removal whose LiveKit call failed). Identities that
- * are not Parlor users (agents, egress) are left alone.
+ * The backstop of `endLiveAccess`, run by reconciliation: disconnects every Parlor user LiveKit
+ * lists in a team's room who is no longer a member of that team, or whose connection holds
+ * `roomAdmin` (per its token's attributes, which participants cannot change) although they no
+ * longer manage the team: removals and demotions whose LiveKit calls failed. Identities that are
+ * not Parlor users (agents, egress) are left alone.
  */
-export async function evictNonMembers(
+export async function enforceMemberships(
   svc: Services,
-  rooms: { name: string; teamId: string; identities: string[] }[],
+  rooms: {
+    name: string;
+    teamId: string;
+    participants: { identity: string; attributes: Record<string, string> }[];
+  }[],
 ): Promise<number> {
-  const userIds = [...new Set(rooms.flatMap((r) => r.identities.filter(isUuid)))];
+  const userIds = [...new Set(rooms.flatMap((r) => r.participants.map((p) => p.identity).filter(isUuid)))];
   if (userIds.length === 0) return 0;
   const [users, memberships] = await Promise.all([
     svc.db.select({ id: schema.users.id }).from(schema.users).where(inArray(schema.users.id, userIds)),
     svc.db
-      .select({ teamId: schema.teamMembers.teamId, userId: schema.teamMembers.userId })
+      .select({
+        teamId: schema.teamMembers.teamId,
+        userId: schema.teamMembers.userId,
+        role: schema.teamMembers.role,
+      })
       .from(schema.teamMembers)
       .where(inArray(schema.teamMembers.userId, userIds)),
   ]);
   const known = new Set(users.map((u) => u.id));
-  const member = new Set(memberships.map((m) => `${m.teamId}/${m.userId}`));
+  const roles = new Map(memberships.map((m) => [`${m.teamId}/${m.userId}`, m.role]));
   let evicted = 0;
   for (const room of rooms) {
-    for (const identity of room.identities) {
-      if (!known.has(identity) || member.has(`${room.teamId}/${identity}`)) continue;
+    for (const { identity, attributes } of room.participants) {
+      if (!known.has(identity)) continue;
+      const role = roles.get(`${room.teamId}/${identity}`);
+      const keepsAdmin = attributes[ROOM_ADMIN_ATTRIBUTE] === "true";
+      if (role && (!keepsAdmin || canManage(role))) continue;
       if (await removeIfPresent(svc, room.name, identity)) evicted++;
     }
   }
-  if (evicted) svc.logger.info({ event: "access.evicted", evicted }, "disconnected people no longer members");
+  if (evicted) {
+    svc.logger.info({ event: "access.evicted", evicted }, "disconnected people who lost their access");
+  }
   return evicted;
 }
 

@@ -8,7 +8,7 @@ import { schema, type Database, type Transaction } from "@parlor/db";
 import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { WebhookReceiver, type WebhookEvent } from "livekit-server-sdk";
 
-import { evictNonMembers } from "./access";
+import { enforceMemberships } from "./access";
 import type { LiveKitParticipant } from "./livekit/service";
 import type { Services } from "./services";
 
@@ -342,12 +342,12 @@ export async function reconcilePresence(
     return true;
   });
   if (!locked) return null;
-  await evictNonMembers(
+  await enforceMemberships(
     svc,
     live.map((r) => ({
       name: r.name,
       teamId: byName.get(r.name)!.teamId,
-      identities: (participants.get(r.name) ?? []).map((p) => p.identity),
+      participants: participants.get(r.name) ?? [],
     })),
   );
   svc.logger.debug({ rooms: live.length, changedTeams: touchedTeams.size }, "presence reconciled");

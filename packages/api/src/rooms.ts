@@ -1,6 +1,7 @@
 import { schema, type Database } from "@parlor/db";
 import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 
+import { ROOM_ADMIN_ATTRIBUTE } from "./access";
 import { randomToken } from "./lib/crypto";
 import { badRequest, forbidden, notFound } from "./lib/errors";
 import { presenceByRoom, roomHistory } from "./presence";
@@ -451,8 +452,9 @@ export async function connectionDetails(
     room: row.room.livekitRoomName,
     roomAdmin: canManage(row.role),
     ttlSeconds: TOKEN_TTL_SECONDS,
-    // The verified identity behind a freely chosen name, for the participant list to show.
-    attributes: { accountName: actor.name },
+    // The verified identity behind a freely chosen name, for the participant list to show, and
+    // whether this connection holds roomAdmin, so reconciliation can end it after a demotion.
+    attributes: { accountName: actor.name, [ROOM_ADMIN_ATTRIBUTE]: String(canManage(row.role)) },
     roomConfig: liveKitOptions({ ...row.team, role: row.role }, row.room),
   });
   svc.metrics.joins.inc();

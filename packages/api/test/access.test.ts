@@ -40,7 +40,10 @@ describe(`access that outlives its grant on ${testDriver()}`, () => {
   /** Puts a person in a room's live call, as LiveKit would after they joined. */
   async function inCall(person: Person, slug: string, roomSlug: string) {
     const { roomName } = await person.trpc.room.ensure.mutate({ teamSlug: slug, roomSlug });
-    app.livekit.join(roomName, { identity: person.user.id, name: person.user.name });
+    // With the attributes the join token gives them.
+    const details = await person.trpc.room.connectionDetails.query({ teamSlug: slug, roomSlug });
+    const { attributes } = decodeJwt(details.participantToken) as { attributes: Record<string, string> };
+    app.livekit.join(roomName, { identity: person.user.id, name: person.user.name, attributes });
     return roomName;
   }
 
@@ -230,6 +233,31 @@ describe(`access that outlives its grant on ${testDriver()}`, () => {
       // They may come straight back, as a member.
       const after = await demoted.trpc.room.connectionDetails.query({ teamSlug: slug, roomSlug: "standup" });
       expect((decodeJwt(after.participantToken).video as { roomAdmin?: boolean }).roomAdmin).toBe(false);
+    });
+
+    it("when LiveKit cannot be reached a demotion stands, and reconciliation ends the admin connection later", async () => {
+      const demoted = await app.signUp("Drew Demoted");
+      const stays = await app.signUp("Ari Admin");
+      const slug = await freshTeam([
+        [demoted, "admin"],
+        [stays, "admin"],
+      ]);
+      const roomName = await inCall(demoted, slug, "standup");
+      await inCall(stays, slug, "standup");
+      app.livekit.setMode("fail");
+      try {
+        await owner.trpc.team.changeRole.mutate({ teamSlug: slug, userId: demoted.user.id, role: "member" });
+      } finally {
+        app.livekit.setMode("ok");
+      }
+      expect(app.livekit.rooms.get(roomName)!.participants.has(demoted.user.id)).toBe(true);
+      await reconcilePresence(app.services);
+      expect(app.livekit.rooms.get(roomName)!.participants.has(demoted.user.id)).toBe(false);
+      expect(app.livekit.rooms.get(roomName)!.participants.has(stays.user.id)).toBe(true);
+      // Rejoined as a member (no roomAdmin), they stay.
+      await inCall(demoted, slug, "standup");
+      await reconcilePresence(app.services);
+      expect(app.livekit.rooms.get(roomName)!.participants.has(demoted.user.id)).toBe(true);
     });
 
     it("when LiveKit cannot be reached the removal stands, and reconciliation disconnects them later", async () => {

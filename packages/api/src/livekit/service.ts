@@ -39,6 +39,8 @@ export interface LiveKitParticipant {
   identity: string;
   name: string;
   joinedAt: Date;
+  /** Set from the join token; participants cannot change them (Parlor grants no canUpdateOwnMetadata). */
+  attributes: Record<string, string>;
   tracks: { sid: string; kind: "audio" | "video"; source: string; muted: boolean }[];
 }
 
@@ -236,6 +238,7 @@ function toParticipant(p: {
   identity: string;
   name: string;
   joinedAt: bigint;
+  attributes?: { [key: string]: string };
   tracks: { sid: string; type: TrackType; source: TrackSource; muted: boolean }[];
 }): LiveKitParticipant {
   return {
@@ -243,6 +246,7 @@ function toParticipant(p: {
     identity: p.identity,
     name: p.name,
     joinedAt: new Date(Number(p.joinedAt) * 1000),
+    attributes: { ...p.attributes },
     tracks: p.tracks.map((t) => ({
       sid: t.sid,
       kind: t.type === TrackType.AUDIO ? "audio" : "video",
