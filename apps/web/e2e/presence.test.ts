@@ -137,11 +137,13 @@ test("a join appears on the team page without a reload, and on the admin page", 
     await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
 
     // Bea joins through LiveKit: the double holds her, and LiveKit's webhook reaches Parlor.
-    livekit.join(standup.roomName, { identity: bea.id, name: "Bea" });
+    // The webhook names the connection LiveKit holds (its sid), as LiveKit's own would: with
+    // another sid, reconciliation (whenever it runs) rightly sees two connections.
+    const beaInCall = livekit.join(standup.roomName, { identity: bea.id, name: "Bea" });
     await deliver(
       webhookEvent("participant_joined", {
         room: live,
-        participant: { sid: "PA_now", identity: bea.id, name: "Bea" },
+        participant: { sid: beaInCall.sid, identity: bea.id, name: "Bea" },
       }),
     );
 
@@ -168,7 +170,7 @@ test("a join appears on the team page without a reload, and on the admin page", 
     await deliver(
       webhookEvent("participant_left", {
         room: live,
-        participant: { sid: "PA_now", identity: bea.id, name: "Bea" },
+        participant: { sid: beaInCall.sid, identity: bea.id, name: "Bea" },
       }),
     );
     // With nobody left, the meeting is over: the room is no longer among the active ones.
