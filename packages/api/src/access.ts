@@ -189,7 +189,7 @@ export type LiveStreamRegistry = ReturnType<typeof createLiveStreamRegistry>;
 const tooManyLiveStreams = (what: string) =>
   new AppError(
     "TOO_MANY_REQUESTS",
-    `${what}. Close some Parlor tabs, then reload this page; it keeps updating every 30 seconds meanwhile.`,
+    `${what}. Close some Parlor tabs, then reload this page; until then it still refreshes on its own, only less often.`,
     { retryAfterSeconds: 30 },
   );
 
