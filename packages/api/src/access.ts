@@ -6,6 +6,7 @@
  */
 import { schema, type Transaction } from "@parlor/db";
 import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import type { WebhookEvent } from "livekit-server-sdk";
 
 import { AppError, unauthorized } from "./lib/errors";
 import { notifyPresenceChanged } from "./presence";
@@ -135,6 +136,31 @@ export async function enforceMemberships(
     svc.logger.info({ event: "access.evicted", evicted }, "disconnected people who lost their access");
   }
   return evicted;
+}
+
+/**
+ * Checks a participant LiveKit just reported joining: someone removed (or demoted) may still hold
+ * a join token minted before, valid for minutes and accepted by LiveKit without asking Parlor, so
+ * a join is checked against the membership at once, not only at the next reconciliation.
+ */
+export async function enforceOnJoin(svc: Services, event: WebhookEvent): Promise<void> {
+  const participant = event.participant;
+  const roomName = event.room?.name;
+  if (event.event !== "participant_joined" || !participant || !roomName || !isUuid(participant.identity)) {
+    return;
+  }
+  const [room] = await svc.db
+    .select({ teamId: schema.rooms.teamId })
+    .from(schema.rooms)
+    .where(eq(schema.rooms.livekitRoomName, roomName));
+  if (!room) return;
+  await enforceMemberships(svc, [
+    {
+      name: roomName,
+      teamId: room.teamId,
+      participants: [{ identity: participant.identity, attributes: { ...participant.attributes } }],
+    },
+  ]);
 }
 
 export interface LiveStreamPolicy {

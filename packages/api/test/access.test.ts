@@ -12,9 +12,10 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { LIVE_STREAM_POLICY } from "../src/access";
-import { handleTRPCRequest } from "../src/http";
+import { handleLiveKitWebhook, handleTRPCRequest } from "../src/http";
 import { reconcilePresence } from "../src/presence";
 import { errorOf, GOOD_PASSWORD, startTestApp, TEST_ORIGIN, type TestApp } from "./harness";
+import { webhookEvent, webhookRequest } from "./webhook-sender";
 
 type Person = Awaited<ReturnType<TestApp["signUp"]>>;
 type Browser = Pick<Person, "cookies">;
@@ -215,6 +216,30 @@ describe(`access that outlives its grant on ${testDriver()}`, () => {
         (await errorOf(person.trpc.room.connectionDetails.query({ teamSlug: slug, roomSlug: "standup" })))
           .code,
       ).toBe("NOT_FOUND");
+    });
+
+    it("a removed member reconnecting with a token minted before the removal is put out as soon as LiveKit reports the join", async () => {
+      const person = await app.signUp("Rory Returning");
+      const slug = await freshTeam([[person, "member"]]);
+      const roomName = await inCall(person, slug, "standup");
+      await owner.trpc.team.removeMember.mutate({ teamSlug: slug, userId: person.user.id });
+      expect(app.livekit.rooms.get(roomName)!.participants.has(person.user.id)).toBe(false);
+
+      // LiveKit accepts their old token (still within its lifetime) and reports the join.
+      const back = app.livekit.join(roomName, { identity: person.user.id, name: "Rory" });
+      const room = { sid: app.livekit.rooms.get(roomName)!.sid, name: roomName };
+      const response = await handleLiveKitWebhook(
+        app.services,
+        await webhookRequest(
+          webhookEvent("participant_joined", {
+            room,
+            participant: { sid: back.sid, identity: person.user.id },
+          }),
+          app.livekit,
+        ),
+      );
+      expect(response.status).toBe(200);
+      expect(app.livekit.rooms.get(roomName)!.participants.has(person.user.id)).toBe(false);
     });
 
     it("demoting an admin disconnects their admin connection; their new token has no roomAdmin", async () => {
