@@ -96,7 +96,9 @@ export const ROOM_ADMIN_ATTRIBUTE = "roomAdmin";
  * The backstop of `endLiveAccess`, run by reconciliation: disconnects every Parlor user LiveKit
  * lists in a team's room who is no longer a member of that team, or whose connection holds
  * `roomAdmin` (per its token's attributes, which participants cannot change) although they no
- * longer manage the team: removals and demotions whose LiveKit calls failed. Identities that are
+ * longer manage the team, or whom a moderator removed from that room less than the cooling-off
+ * period ago: removals and demotions whose LiveKit calls failed, and reconnections with tokens
+ * minted before them. Identities that are
  * not Parlor users (agents, egress) are left alone.
  */
 export async function enforceMemberships(
@@ -109,7 +111,7 @@ export async function enforceMemberships(
 ): Promise<number> {
   const userIds = [...new Set(rooms.flatMap((r) => r.participants.map((p) => p.identity).filter(isUuid)))];
   if (userIds.length === 0) return 0;
-  const [users, memberships] = await Promise.all([
+  const [users, memberships, bans] = await Promise.all([
     svc.db.select({ id: schema.users.id }).from(schema.users).where(inArray(schema.users.id, userIds)),
     svc.db
       .select({
@@ -119,16 +121,23 @@ export async function enforceMemberships(
       })
       .from(schema.teamMembers)
       .where(inArray(schema.teamMembers.userId, userIds)),
+    svc.db
+      .select({ room: schema.rooms.livekitRoomName, userId: schema.roomBans.userId })
+      .from(schema.roomBans)
+      .innerJoin(schema.rooms, eq(schema.rooms.id, schema.roomBans.roomId))
+      .where(and(inArray(schema.roomBans.userId, userIds), gt(schema.roomBans.until, svc.clock()))),
   ]);
   const known = new Set(users.map((u) => u.id));
   const roles = new Map(memberships.map((m) => [`${m.teamId}/${m.userId}`, m.role]));
+  const banned = new Set(bans.map((b) => `${b.room}/${b.userId}`));
   let evicted = 0;
   for (const room of rooms) {
     for (const { identity, attributes } of room.participants) {
       if (!known.has(identity)) continue;
       const role = roles.get(`${room.teamId}/${identity}`);
       const keepsAdmin = attributes[ROOM_ADMIN_ATTRIBUTE] === "true";
-      if (role && (!keepsAdmin || canManage(role))) continue;
+      const kept = role && (!keepsAdmin || canManage(role)) && !banned.has(`${room.name}/${identity}`);
+      if (kept) continue;
       if (await removeIfPresent(svc, room.name, identity)) evicted++;
     }
   }
@@ -139,9 +148,9 @@ export async function enforceMemberships(
 }
 
 /**
- * Checks a participant LiveKit just reported joining: someone removed (or demoted) may still hold
- * a join token minted before, valid for minutes and accepted by LiveKit without asking Parlor, so
- * a join is checked against the membership at once, not only at the next reconciliation.
+ * Checks a participant LiveKit just reported joining: someone removed from the team or the room
+ * (or demoted) may still hold a join token minted before, valid for minutes and accepted by
+ * LiveKit without asking Parlor, so a join is checked at once, not only at the next reconciliation.
  */
 export async function enforceOnJoin(svc: Services, event: WebhookEvent): Promise<void> {
   const participant = event.participant;

@@ -319,6 +319,16 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
       );
       expect(refused.code).toBe("FORBIDDEN");
       expect(refused.message).toMatch(/rejoin in \d+ minutes/);
+      // Reconnecting with the token they held before is put out as soon as LiveKit reports it.
+      const back = app.livekit.join(roomName, { identity: member.user.id });
+      const live = { sid: app.livekit.rooms.get(roomName)!.sid, name: roomName };
+      await deliver(
+        webhookEvent("participant_joined", {
+          room: live,
+          participant: { sid: back.sid, identity: member.user.id },
+        }),
+      );
+      expect(app.livekit.rooms.get(roomName)!.participants.has(member.user.id)).toBe(false);
       // Other rooms are unaffected, and the ban ends.
       await member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup" });
       await app.services.db.update(schema.roomBans).set({ until: new Date(Date.now() - 1000) });
