@@ -3,6 +3,7 @@ import { timingSafeEqual } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
+import { enforceOnJoin } from "./access";
 import { createContext } from "./context";
 import { AppError, postgresErrorCode } from "./lib/errors";
 import {
@@ -86,6 +87,12 @@ export async function handleLiveKitWebhook(services: Services, req: Request): Pr
   try {
     const applied = await applyWebhookEvent(services, event);
     services.metrics.webhookEvents.inc({ result: applied ? "applied" : "duplicate" });
+    if (applied) {
+      // A failure here leaves the join to reconciliation; the event itself is applied.
+      await enforceOnJoin(services, event).catch((error: unknown) =>
+        services.logger.warn({ err: error }, "could not check a joining participant's access"),
+      );
+    }
     return json(200, { ok: true, applied });
   } catch (error) {
     // A signed event whose values Postgres cannot store (a data exception, SQLSTATE class 22)

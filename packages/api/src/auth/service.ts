@@ -12,6 +12,7 @@ import {
   unauthorized,
 } from "../lib/errors";
 import type { changePasswordInput, signInInput, signUpInput } from "../schemas/auth";
+import { notifyAccessChanged } from "../access";
 import type { Services } from "../services";
 import type { SessionCookie, SessionUser } from "./lucia";
 import { decoyPasswordHash, hashPassword, isCommonPassword, verifyPassword } from "./password";
@@ -136,8 +137,14 @@ export async function signIn(
   return { user: toPublicUser(svc, user), cookie };
 }
 
-export async function signOut(svc: Services, sessionId: string, secure: boolean): Promise<SessionCookie> {
-  await svc.sessions.invalidate(sessionId);
+export async function signOut(
+  svc: Services,
+  session: { sessionId: string; userId: string },
+  secure: boolean,
+): Promise<SessionCookie> {
+  await svc.sessions.invalidate(session.sessionId);
+  // The session's live-update streams re-check and close.
+  await notifyAccessChanged(svc.db, session.userId);
   return svc.sessions.blankCookie(secure);
 }
 
@@ -161,6 +168,8 @@ export async function changePassword(
     .set({ passwordHash: await hashPassword(input.newPassword) })
     .where(eq(schema.users.id, session.userId));
   await svc.sessions.invalidateUserSessions(session.userId, session.sessionId);
+  // The ended sessions' live-update streams re-check and close.
+  await notifyAccessChanged(svc.db, session.userId);
 }
 
 /** Whether anyone has signed up yet: the first visitor of a fresh instance is sent to sign up. */

@@ -40,6 +40,8 @@ export interface LiveKitParticipant {
   identity: string;
   name: string;
   joinedAt: Date;
+  /** Set from the join token; participants cannot change them (Parlor grants no canUpdateOwnMetadata). */
+  attributes: Record<string, string>;
   tracks: { sid: string; kind: "audio" | "video"; source: string; muted: boolean }[];
 }
 
@@ -50,6 +52,8 @@ export interface TokenRequest {
   roomAdmin: boolean;
   ttlSeconds: number;
   metadata?: string;
+  /** Participant attributes every other participant sees (e.g. the account name). */
+  attributes?: Record<string, string>;
   /**
    * The room's options, carried in the token so that a join to a room LiveKit has closed in the
    * meantime re-creates it with them (LiveKit creates a missing room on join) instead of failing.
@@ -196,6 +200,7 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
         name: request.name,
         ttl: request.ttlSeconds,
         metadata: request.metadata,
+        attributes: request.attributes,
       });
       const grant: VideoGrant = {
         room: request.room,
@@ -295,6 +300,7 @@ function toParticipant(p: {
   identity: string;
   name: string;
   joinedAt: bigint;
+  attributes?: { [key: string]: string };
   tracks: { sid: string; type: TrackType; source: TrackSource; muted: boolean }[];
 }): LiveKitParticipant {
   return {
@@ -302,6 +308,7 @@ function toParticipant(p: {
     identity: p.identity,
     name: p.name,
     joinedAt: new Date(Number(p.joinedAt) * 1000),
+    attributes: { ...p.attributes },
     tracks: p.tracks.map((t) => ({
       sid: t.sid,
       kind: t.type === TrackType.AUDIO ? "audio" : "video",

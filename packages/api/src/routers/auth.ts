@@ -26,7 +26,15 @@ export const authRouter = createTRPCRouter({
   }),
 
   signOut: protectedProcedure.mutation(async ({ ctx }) => {
-    ctx.setCookie((await signOut(ctx.services, ctx.session.sessionId, ctx.meta.secure)).serialized);
+    ctx.setCookie(
+      (
+        await signOut(
+          ctx.services,
+          { sessionId: ctx.session.sessionId, userId: ctx.user.id },
+          ctx.meta.secure,
+        )
+      ).serialized,
+    );
     return { ok: true as const };
   }),
 
