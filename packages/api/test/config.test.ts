@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 import { ConfigError, loadConfig } from "../src/config";
@@ -90,8 +91,72 @@ describe("next path after sign-in", () => {
     ["/\\evil.example", "/"],
     ["javascript:alert(1)", "/"],
     ["/ok\u0000", "/"],
+    // Paths that only become another host once normalised.
+    ["/.//evil.example/phish", "/"],
+    ["/..//evil.example/phish", "/"],
+    ["/%2e%2e//evil.example", "/"],
+    ["/%2E%2e/%2e//evil.example", "/"],
+    ["/sign-up/..//evil.example", "/"],
+    ["/t/../..//evil.example", "/"],
+    ["/\t/evil.example", "/"],
+    ["/./\\evil.example", "/"],
+    // Dot segments that stay on the site are resolved, not refused.
+    ["/t/acme/../acme/standup", "/t/acme/standup"],
+    ["/%2e/settings", "/settings"],
   ])("%j → %j", (input, expected) => {
     expect(safeNextPath(input)).toBe(expected);
+  });
+
+  it("never leads to another origin, however the path is built (property)", () => {
+    const piece = fc.constantFrom(
+      "/",
+      "//",
+      "\\",
+      ".",
+      "..",
+      "%2e",
+      "%2E",
+      "%2e%2e",
+      "%2f",
+      "%5c",
+      "\t",
+      "\n",
+      "\r",
+      " ",
+      "%09",
+      "evil.example",
+      "sign-up",
+      "t",
+      "@",
+      ":",
+      "http:",
+      "https:",
+      "?",
+      "#",
+      "&next=",
+      "%00",
+      "\u3002",
+    );
+    const candidate = fc.array(piece, { minLength: 1, maxLength: 12 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          candidate,
+          candidate.map((c) => `/${c}`),
+        ),
+        (next) => {
+          const path = safeNextPath(next);
+          expect(path.startsWith("/")).toBe(true);
+          expect(path).not.toMatch(/^\/[/\\]/);
+          // Followed from any page of the site, by a browser or by Next's redirect, it stays there.
+          const followed = new URL(path, "https://parlor.example/sign-in?next=x");
+          expect(followed.origin).toBe("https://parlor.example");
+          // And it is already in its normal form: judging it again changes nothing.
+          expect(safeNextPath(path)).toBe(path);
+        },
+      ),
+      { numRuns: 5_000 },
+    );
   });
 });
 
