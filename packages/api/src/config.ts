@@ -34,6 +34,13 @@ const configSchema = z.object({
   ADMIN_EMAILS: optional(z.string()).default(""),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])).default("info"),
   METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+  TRUSTED_PROXIES: optional(
+    z.coerce
+      .number({ error: "must be a whole number of proxies, e.g. 1" })
+      .int("must be a whole number of proxies, e.g. 1")
+      .min(0, "must be 0 or more")
+      .max(10, "must be at most 10"),
+  ).default(0),
 });
 
 export interface Config {
@@ -54,6 +61,11 @@ export interface Config {
   adminEmails: ReadonlySet<string>;
   logLevel: string;
   metricsToken: string | undefined;
+  /**
+   * How many proxies of ours stand in front of Parlor, each appending to X-Forwarded-For; 0 (the
+   * default): the client's address is the socket's, and the header is ignored.
+   */
+  trustedProxies: number;
 }
 
 export class ConfigError extends Error {
@@ -87,5 +99,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
+    trustedProxies: e.TRUSTED_PROXIES,
   };
 }

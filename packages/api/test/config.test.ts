@@ -29,6 +29,12 @@ describe("configuration", () => {
     expect(config.livekit.publicUrl).toBe("wss://lk.example.com");
   });
 
+  it("trusts no proxy unless TRUSTED_PROXIES says how many", () => {
+    expect(loadConfig({}).trustedProxies).toBe(0);
+    expect(loadConfig({ TRUSTED_PROXIES: "" }).trustedProxies).toBe(0);
+    expect(loadConfig({ TRUSTED_PROXIES: "2" }).trustedProxies).toBe(2);
+  });
+
   it.each([
     [{ DATABASE_URL: "mysql://localhost/db" }, "DATABASE_URL"],
     [{ LIVEKIT_URL: "not a url" }, "LIVEKIT_URL"],
@@ -36,6 +42,9 @@ describe("configuration", () => {
     [{ LIVEKIT_TIMEOUT_MS: "soon" }, "LIVEKIT_TIMEOUT_MS"],
     [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ TRUSTED_PROXIES: "yes" }, "TRUSTED_PROXIES"],
+    [{ TRUSTED_PROXIES: "-1" }, "TRUSTED_PROXIES"],
+    [{ TRUSTED_PROXIES: "1.5" }, "TRUSTED_PROXIES"],
   ])("stops on a malformed variable, naming it: %j", (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
