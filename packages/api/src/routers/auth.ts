@@ -23,7 +23,12 @@ export const authRouter = createTRPCRouter({
   me: publicProcedure.query(async ({ ctx }) => (await ctx.auth())?.user ?? null),
 
   changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-    await changePassword(ctx.services, { sessionId: ctx.session.sessionId, userId: ctx.user.id }, input);
+    await changePassword(
+      ctx.services,
+      { sessionId: ctx.session.sessionId, userId: ctx.user.id },
+      input,
+      ctx.meta,
+    );
     return { ok: true as const };
   }),
 });
