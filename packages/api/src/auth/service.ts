@@ -69,6 +69,9 @@ async function throttledPasswordCheck(
   what: string,
   verify: () => Promise<boolean>,
 ): Promise<boolean> {
+  // Cheap early answer while a key is blocked (one read); the takes below are what decide.
+  const blocked = await svc.rateLimiter.blockedFor(keys.map((k) => k.key));
+  if (blocked > 0) throw tooManyRequests(blocked, what);
   const attempts = await Promise.all(keys.map(({ key, policy }) => svc.rateLimiter.take(key, policy)));
   if (attempts.some((a) => !a.allowed)) {
     // The attempt does not happen: the slots it did take go back.
