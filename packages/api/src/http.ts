@@ -97,7 +97,16 @@ async function screenRequest(req: Request): Promise<{ request: Request; refusal?
 
   const declared = Number(req.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) return { request: req, refusal: tooLarge() };
-  const body = await readAtMost(req.body, MAX_BODY_BYTES);
+  let body: string | null;
+  try {
+    body = await readAtMost(req.body, MAX_BODY_BYTES);
+  } catch {
+    // The client went away mid-body, or sent something that is not a body.
+    return {
+      request: req,
+      refusal: new TRPCError({ code: "BAD_REQUEST", message: "The request body could not be read." }),
+    };
+  }
   if (body === null) return { request: req, refusal: tooLarge() };
   if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) return { request: req, refusal: tooDeep() };
   return {

@@ -57,6 +57,23 @@ describe(`request limits on ${testDriver()}`, () => {
     expect(sent).toBeLessThan(MAX_BODY_BYTES * 4);
   });
 
+  it("answers a body that breaks off with a 400, not a 500", async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"json":{"email":"a'));
+        controller.error(new Error("connection lost"));
+      },
+    });
+    const result = await send("auth.signIn", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(result.status).toBe(400);
+    expect(result.text).toContain("could not be read");
+  });
+
   it("refuses JSON nested past the limit with a clear 400 before parsing it", async () => {
     const tooDeep = await postJson("auth.signIn", `{"json":{"email":${nested(MAX_JSON_DEPTH)}}}`);
     expect(tooDeep.status).toBe(400);
