@@ -118,7 +118,9 @@ describe("hostile input", () => {
           try {
             response = await send(value);
           } catch (error) {
-            failures.push(`request failed (${(error as Error).message}) for ${preview(value)}`);
+            failures.push(
+              `request failed (${(error as Error).message}: ${String((error as Error).cause)}) for ${preview(value)}`,
+            );
             continue;
           }
           const text = await response.text();
@@ -319,10 +321,12 @@ describe("hostile input", () => {
     let seed = 1;
     for (const procedure of procedures) {
       const cookie = procedure.path === "auth.signOut" ? spare.cookie : admin.cookie;
-      const signedIn = Math.ceil(CASES * 0.75);
+      // Auth mutations cannot be batched, so each case is a request of its own: a quarter as many.
+      const cases = UNBATCHED_PATHS.has(procedure.path) ? Math.ceil(CASES / 4) : CASES;
+      const signedIn = Math.ceil(cases * 0.75);
       for (const [count, as] of [
         [signedIn, cookie],
-        [CASES - signedIn, null],
+        [cases - signedIn, null],
       ] as const) {
         const inputs = fc.sample(inputArbitrary(procedure), { numRuns: count, seed: ++seed });
         await sendAll(
@@ -332,7 +336,8 @@ describe("hostile input", () => {
         );
       }
     }
-  });
+    // Batches hold at most MAX_BATCH_SIZE calls now: several times the requests of before.
+  }, 600_000);
 
   it(`never answers 500 or leaks, for ${CASES} malformed requests to the API`, async () => {
     const paths = procedures.map((p) => p.path);
