@@ -440,7 +440,8 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     expect(body.reconciliation.ageSeconds).toBeLessThan(5);
     app.livekit.setMode("fail");
     try {
-      const degraded = await handleHealth(app.services);
+      // A fresh services instance: the first one's LiveKit probe is cached for a few seconds.
+      const degraded = await handleHealth({ ...app.services });
       expect(degraded.status).toBe(503);
       expect(await degraded.json()).toMatchObject({ status: "degraded", livekit: { ok: false } });
     } finally {
