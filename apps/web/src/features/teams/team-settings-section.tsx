@@ -1,23 +1,15 @@
 "use client";
 
 import type { RouterOutputs } from "@parlor/api";
-import { deleteTeamInput, renameTeamInput } from "@parlor/api/schemas";
+import { renameTeamInput } from "@parlor/api/schemas";
 import { Button } from "@parlor/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "@parlor/ui/dialog";
 import { toast } from "@parlor/ui/toaster";
 import { Trash2Icon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
 import { FormAlert } from "@/components/form-alert";
+import { DeleteTeamDialog } from "./delete-team-dialog";
 import { FormField } from "@/components/form-field";
 import { Section } from "@/components/page";
 import { useSchemaForm } from "@/lib/use-schema-form";
@@ -102,77 +94,29 @@ function DeleteTeamButton({ team }: { team: Team }) {
   const router = useRouter();
   const utils = api.useUtils();
   const [open, setOpen] = useState(false);
-  const { values, update, errors, handleSubmit, reset, onServerError } = useSchemaForm(
-    deleteTeamInput,
-    { confirmName: "" },
-    (v) => ({ ...v, teamSlug: team.slug }),
-  );
-  const remove = api.team.delete.useMutation({
-    onSuccess: async () => {
-      setOpen(false);
-      toast.success(`${team.name} was deleted`);
-      await utils.team.list.invalidate();
-      router.push("/");
-      router.refresh();
-    },
-    onError: onServerError,
-  });
+  const remove = api.team.delete.useMutation();
   return (
     <>
-      <Button
-        variant="outline"
-        className="text-destructive"
-        onClick={() => {
-          reset();
-          remove.reset();
-          setOpen(true);
-        }}
-      >
+      <Button variant="outline" className="text-destructive" onClick={() => setOpen(true)}>
         <Trash2Icon aria-hidden="true" />
         Delete team
       </Button>
-      <Dialog open={open} onOpenChange={(next) => (remove.isPending ? undefined : setOpen(next))}>
-        <DialogContent className="sm:max-w-md" showCloseButton={false}>
-          <form noValidate onSubmit={handleSubmit((data) => remove.mutate(data))} className="grid gap-4">
-            <DialogHeader>
-              <DialogTitle>Delete {team.name}?</DialogTitle>
-              <DialogDescription>
-                Everyone loses access at once. Its rooms, invite links and meeting history are deleted, and
-                any call going on in its rooms ends. This cannot be undone.
-              </DialogDescription>
-            </DialogHeader>
-            {remove.isPending ? null : <FormAlert error={remove.error} />}
-            <FormField
-              label={
-                <span>
-                  Type <strong className="font-semibold">{team.name}</strong> to confirm
-                </span>
-              }
-              name="confirmName"
-              autoComplete="off"
-              autoFocus
-              value={values.confirmName}
-              onChange={(event) => update("confirmName", event.target.value)}
-              error={errors.of("confirmName")}
-            />
-            <DialogFooter>
-              <DialogClose asChild>
-                <Button variant="outline" type="button" disabled={remove.isPending}>
-                  Cancel
-                </Button>
-              </DialogClose>
-              <Button
-                type="submit"
-                variant="destructive"
-                pending={remove.isPending}
-                disabled={values.confirmName.trim() !== team.name}
-              >
-                {remove.isPending ? "Deleting…" : "Delete team"}
-              </Button>
-            </DialogFooter>
-          </form>
-        </DialogContent>
-      </Dialog>
+      {open ? (
+        <DeleteTeamDialog
+          team={team}
+          open
+          onOpenChange={setOpen}
+          description="Everyone loses access at once. Its rooms, invite links and meeting history are deleted, and any call going on in its rooms ends. This cannot be undone."
+          onDelete={async (input) => {
+            await remove.mutateAsync(input);
+            setOpen(false);
+            toast.success(`${team.name} was deleted`);
+            await utils.team.list.invalidate();
+            router.push("/");
+            router.refresh();
+          }}
+        />
+      ) : null}
     </>
   );
 }
