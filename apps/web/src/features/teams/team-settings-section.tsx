@@ -1,7 +1,7 @@
 "use client";
 
 import type { RouterOutputs } from "@parlor/api";
-import { renameTeamInput } from "@parlor/api/schemas";
+import { chatRetentionInput, renameTeamInput } from "@parlor/api/schemas";
 import { Button } from "@parlor/ui/button";
 import { toast } from "@parlor/ui/toaster";
 import { Trash2Icon } from "lucide-react";
@@ -9,15 +9,16 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 
 import { FormAlert } from "@/components/form-alert";
-import { DeleteTeamDialog } from "./delete-team-dialog";
 import { FormField } from "@/components/form-field";
 import { Section } from "@/components/page";
 import { useSchemaForm } from "@/lib/use-schema-form";
 import { api } from "@/trpc/react";
 
+import { DeleteTeamDialog } from "./delete-team-dialog";
+
 type Team = RouterOutputs["team"]["get"];
 
-/** Owners only: rename the team (its address stays) or delete it. */
+/** Owners only: rename the team (its address stays), how long its chat is kept, delete it. */
 export function TeamSettingsSection({ team }: { team: Team }) {
   return (
     <Section
@@ -27,6 +28,7 @@ export function TeamSettingsSection({ team }: { team: Team }) {
     >
       <div className="grid gap-6 rounded-xl border bg-card p-5">
         <RenameTeamForm team={team} />
+        <ChatRetentionForm teamSlug={team.slug} />
         <div className="flex flex-col gap-3 border-t pt-5 sm:flex-row sm:items-center sm:justify-between">
           <div className="grid gap-0.5">
             <h3 className="text-sm font-medium">Delete this team</h3>
@@ -84,6 +86,68 @@ function RenameTeamForm({ team }: { team: Team }) {
           disabled={values.name.trim() === team.name}
         >
           {rename.isPending ? "Saving…" : "Rename"}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+function ChatRetentionForm({ teamSlug }: { teamSlug: string }) {
+  const current = api.chat.retention.useQuery({ teamSlug });
+  // The form starts once the saved value is known, so it never shows a default that is not true.
+  return current.data ? (
+    <ChatRetentionFields teamSlug={teamSlug} days={current.data.chatRetentionDays} />
+  ) : (
+    <p className="border-t pt-5 text-[13px] text-muted-foreground">
+      {current.error ? "The chat setting could not be loaded." : "Loading the chat setting…"}
+    </p>
+  );
+}
+
+function ChatRetentionFields({ teamSlug, days }: { teamSlug: string; days: number }) {
+  const utils = api.useUtils();
+  const { values, update, errors, handleSubmit, onServerError } = useSchemaForm(
+    chatRetentionInput,
+    { days: String(days) },
+    (v) => ({ days: Number(v.days) }),
+  );
+  const save = api.chat.setRetention.useMutation({
+    onSuccess: async (saved) => {
+      toast.success(`Chat is now kept for ${saved.chatRetentionDays} days`);
+      await utils.chat.retention.invalidate({ teamSlug });
+    },
+    onError: onServerError,
+  });
+  return (
+    <form
+      noValidate
+      onSubmit={handleSubmit((data) => save.mutate({ teamSlug, ...data }))}
+      className="grid gap-3 border-t pt-5"
+      aria-label="How long chat is kept"
+    >
+      {save.isPending ? null : <FormAlert error={save.error} />}
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-start">
+        <FormField
+          className="flex-1"
+          label="Keep chat messages for (days)"
+          name="days"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={3650}
+          value={values.days}
+          onChange={(event) => update("days", event.target.value)}
+          error={errors.of("days")}
+          hint="Each room keeps its chat across meetings; older messages are deleted for good."
+        />
+        <Button
+          type="submit"
+          variant="outline"
+          className="sm:mt-[26px]"
+          pending={save.isPending}
+          disabled={values.days.trim() === String(days)}
+        >
+          {save.isPending ? "Saving…" : "Save"}
         </Button>
       </div>
     </form>
