@@ -12,6 +12,14 @@ import { api } from "@/trpc/react";
 import type { DeviceKind, SavedDevice, SavedDevices } from "./devices/device-preferences";
 import { cleanDisplayName, displayNameError } from "./display-name";
 import { useDeviceSetup } from "./devices/use-device-setup";
+import {
+  deviceCapacity,
+  loadEffectPreferences,
+  noiseSuppressionEnabled,
+  saveEffectPreferences,
+  type EffectPreferences,
+} from "./effects/effect-preferences";
+import { usePreviewEffect } from "./effects/use-preview-effect";
 import type { JoinChoices } from "./join-choices";
 import { PreJoin } from "./prejoin/prejoin";
 import { RoomFailureCard } from "./prejoin/room-failure-card";
@@ -335,11 +343,31 @@ function PreJoinStage({
     [fallbackDevices],
   );
   const setup = useDeviceSetup({ cameraOn: props.cameraOn, micOn: props.micOn, fallback, onDeviceChosen });
+  // Background effect and noise suppression: remembered in this browser (what it can afford).
+  const [effects, setEffects] = useState<EffectPreferences>(loadEffectPreferences);
+  const [capacity] = useState(deviceCapacity);
+  const noiseOn = noiseSuppressionEnabled(effects.noiseSuppression, capacity);
+  const changeEffects = (change: Partial<EffectPreferences>) => setEffects(saveEffectPreferences(change));
+  const preview = usePreviewEffect(
+    setup.video.status === "live" ? setup.video.track : null,
+    effects.background,
+    () => changeEffects({ background: "none" }),
+  );
 
   return (
     <PreJoin
       {...props}
       setup={setup}
+      effects={{
+        previewTrack: preview.track,
+        background: effects.background,
+        onBackgroundChange: (background) => changeEffects({ background }),
+        noiseSuppression: noiseOn,
+        onNoiseSuppressionChange: (noiseSuppression) => changeEffects({ noiseSuppression }),
+        noiseSupported: capacity.audioWorklet,
+        backgroundSupported: preview.status !== "unsupported",
+        status: preview.status === "loading" ? "Loading the background effect…" : preview.notice,
+      }}
       onJoinIntent={preloadConferenceRoom}
       onJoin={() =>
         onJoin({
@@ -349,6 +377,8 @@ function PreJoinStage({
           audioDeviceId: setup.selected.audioinput,
           audioOutputId: setup.supportsOutput ? setup.selected.audiooutput : undefined,
           participantName: props.name.trim(),
+          background: effects.background,
+          noiseSuppression: noiseOn,
         })
       }
     />

@@ -12,6 +12,7 @@ import { CameraPreview } from "../devices/camera-preview";
 import { DevicePickers } from "../devices/device-pickers";
 import { MediaProblemAlert } from "../devices/media-problem";
 import type { DeviceSetup } from "../devices/use-device-setup";
+import { EffectsPicker } from "../effects/effects-picker";
 import { MediaToggle } from "./media-toggle";
 
 export interface PreJoinProps {
@@ -34,6 +35,8 @@ export interface PreJoinProps {
   onJoin: () => void;
   /** The pointer or focus reached Join: a good moment to load the call's code. */
   onJoinIntent?: () => void;
+  /** Background effect and noise suppression, with the preview's track carrying the effect. */
+  effects?: React.ComponentProps<typeof EffectsPicker> & { previewTrack: MediaStreamTrack | null };
 }
 
 /** The pre-join screen: see and hear yourself, pick devices and a name, then join. */
@@ -51,7 +54,7 @@ export function PreJoin(props: PreJoinProps) {
   return (
     <div className="mx-auto grid w-full max-w-5xl gap-5 px-4 py-5 sm:px-6 sm:py-8 lg:grid-cols-[minmax(0,1.45fr)_minmax(0,1fr)] lg:items-start lg:gap-8 lg:py-12">
       <section aria-label="Camera and microphone check" className="grid min-w-0 gap-3">
-        <CameraPreview state={setup.video} name={props.name}>
+        <CameraPreview state={setup.video} name={props.name} displayTrack={props.effects?.previewTrack}>
           <MediaToggle
             kind="audioinput"
             on={micOn}
@@ -118,6 +121,7 @@ export function PreJoin(props: PreJoinProps) {
             )}
           </div>
           <DevicePickers setup={setup} micOn={micOn} />
+          {props.effects ? <EffectsPicker {...props.effects} /> : null}
           <div className="grid gap-2">
             <Button
               type="submit"
