@@ -1,8 +1,10 @@
 /**
- * Copies what background effects and noise suppression load at run time (MediaPipe's wasm and
- * the segmentation model, RNNoise's wasm and its audio worklet) from node_modules into
+ * Copies what background effects and noise suppression load at run time (MediaPipe's wasm,
+ * RNNoise's wasm and its audio worklet) from node_modules into
  * public/processors, so Parlor serves them from its own origin: no CDN, works offline.
  * Runs before `next dev` and `next build`; the copies are not committed (public/processors is ignored).
+ * The segmentation model is committed instead (public/models: it needs metadata added, see
+ * segmenter-metadata.py).
  */
 import { copyFileSync, mkdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -23,7 +25,6 @@ const tasksVision = tasksVisionEntry.slice(
   0,
   tasksVisionEntry.lastIndexOf("tasks-vision") + "tasks-vision".length,
 );
-const selfieSegmentation = dirname(require.resolve("@mediapipe/selfie_segmentation/package.json"));
 // The package's main entry sits in dist/, beside its wasm files.
 const noiseSuppressor = dirname(require.resolve("@sapphi-red/web-noise-suppressor"));
 
@@ -38,8 +39,6 @@ const files = [
     join(tasksVision, "wasm", "vision_wasm_nosimd_internal.wasm"),
     "mediapipe/vision_wasm_nosimd_internal.wasm",
   ],
-  // The selfie segmentation model (Apache-2.0), the same network MediaPipe's selfie segmenter uses.
-  [join(selfieSegmentation, "selfie_segmentation.tflite"), "mediapipe/selfie_segmentation.tflite"],
   [join(noiseSuppressor, "rnnoise.wasm"), "noise/rnnoise.wasm"],
   [join(noiseSuppressor, "rnnoise_simd.wasm"), "noise/rnnoise_simd.wasm"],
   [join(noiseSuppressor, "rnnoise", "workletProcessor.js"), "noise/rnnoise-worklet.js"],

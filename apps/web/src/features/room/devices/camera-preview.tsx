@@ -52,6 +52,7 @@ export function CameraPreview({
       )}
       data-testid="camera-preview"
       data-state={state.status}
+      data-processed={track && track === displayTrack ? "true" : undefined}
     >
       <video
         ref={videoRef}

@@ -114,8 +114,8 @@ export function createCallEffects(room: Room, options: CallEffectsOptions) {
     await track.setProcessor(fx.createNoiseSuppressionProcessor());
   }
 
-  const failed = (what: string) => (error: unknown) => {
-    const message = `${what} could not start${error instanceof Error && error.message ? `: ${error.message}` : ""}.`;
+  const failed = (what: string) => () => {
+    const message = `${what} could not start in this browser. The call goes on without it.`;
     set({ notice: message });
     options.notify?.(message);
   };
@@ -150,10 +150,15 @@ export function createCallEffects(room: Room, options: CallEffectsOptions) {
         const fx = await loadProcessors();
         if (!fx.supportsBackgroundEffects()) return undefined;
         return { processor: fx.createBackgroundProcessor(state.background, { onTooSlow: tooSlow }) };
-      } catch (error) {
-        failed("The background effect")(error);
+      } catch {
+        failed("The background effect")();
         return undefined;
       }
+    },
+
+    /** The camera could not start with the background processor (it then starts without). */
+    backgroundFailed() {
+      failed("The background effect")();
     },
 
     setBackground(effect: BackgroundEffect) {

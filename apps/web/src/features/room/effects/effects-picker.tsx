@@ -44,7 +44,7 @@ export function EffectsPicker({
           <div
             role="radiogroup"
             aria-labelledby={groupId}
-            className="grid grid-cols-3 gap-2 sm:grid-cols-6"
+            className="grid grid-cols-3 gap-2"
             data-testid="background-picker"
           >
             {BACKGROUND_OPTIONS.map((option) => {

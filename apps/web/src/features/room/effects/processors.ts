@@ -24,7 +24,8 @@ import { createFrameBudget } from "./frame-budget";
 
 export const MEDIAPIPE_ASSETS = {
   tasksVisionFileSet: "/processors/mediapipe",
-  modelAssetPath: "/processors/mediapipe/selfie_segmentation.tflite",
+  // The selfie segmentation network with the metadata MediaPipe Tasks needs (scripts/segmenter-metadata.py).
+  modelAssetPath: "/models/selfie-segmentation.tflite",
 } as const;
 
 export const NOISE_ASSETS = {
@@ -32,6 +33,22 @@ export const NOISE_ASSETS = {
   wasm: "/processors/noise/rnnoise.wasm",
   simdWasm: "/processors/noise/rnnoise_simd.wasm",
 } as const;
+
+/**
+ * WebGL drawn by the CPU (SwiftShader, llvmpipe: virtual machines, remote desktops, no GPU
+ * driver). MediaPipe's GPU delegate would then emulate the GPU on the CPU, far slower than its
+ * CPU delegate (wasm SIMD), so segmentation runs on the CPU there.
+ */
+function softwareWebGL(): boolean {
+  try {
+    const gl = document.createElement("canvas").getContext("webgl2");
+    const info = gl?.getExtension("WEBGL_debug_renderer_info");
+    const renderer = info ? String(gl!.getParameter(info.UNMASKED_RENDERER_WEBGL)) : "";
+    return /swiftshader|llvmpipe|software/i.test(renderer);
+  } catch {
+    return false;
+  }
+}
 
 export const supportsBackgroundEffects = () => {
   try {
@@ -66,6 +83,7 @@ export function createBackgroundProcessor(
     {
       ...switchOptions(effect),
       assetPaths: MEDIAPIPE_ASSETS,
+      segmenterOptions: { delegate: softwareWebGL() ? "CPU" : "GPU" },
       onFrameProcessed: ({ processingTimeMs }) => {
         hooks.onFrame?.(processingTimeMs);
         if (budget.record(processingTimeMs)) hooks.onTooSlow?.(budget.median() ?? processingTimeMs);

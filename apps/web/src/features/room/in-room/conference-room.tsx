@@ -143,7 +143,12 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
             .then((options) => {
               if (!active) return;
               const me = instance.localParticipant;
-              return options ? me.setCameraEnabled(true, options) : me.setCameraEnabled(true);
+              if (!options) return me.setCameraEnabled(true);
+              // A processor that cannot start (no WebGL, a broken driver) must not keep the camera off.
+              return me.setCameraEnabled(true, options).catch(() => {
+                callEffects.backgroundFailed();
+                return me.setCameraEnabled(true);
+              });
             })
             .catch((e: unknown) => reportMediaError(e, Track.Source.Camera));
         }
