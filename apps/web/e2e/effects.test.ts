@@ -375,9 +375,8 @@ describe.skipIf(!binary)("background effects and noise suppression in a real cal
       return !allowed.has(new URL(url).host);
     });
     expect(outside).toEqual([]);
-    expect(requests.some((url) => url.includes("/processors/mediapipe/selfie_segmentation.tflite"))).toBe(
-      true,
-    );
+    expect(requests.some((url) => url.includes("/models/selfie-segmentation.tflite"))).toBe(true);
+    expect(requests.some((url) => url.includes("/processors/mediapipe/vision_wasm"))).toBe(true);
     expect(requests.some((url) => url.includes("/processors/noise/rnnoise"))).toBe(true);
 
     expect(ada.problems.list).toEqual([]);
