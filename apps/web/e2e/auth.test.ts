@@ -27,12 +27,12 @@ test("sign up, stay signed in, sign out, and come back to the page asked for", a
   const password = "correct horse battery staple";
 
   try {
-    // Sign up: the account form is reached from sign-in.
-    await page.goto("/sign-in");
-    await expect.poll(() => page.title()).toBe("Sign in · Parlor");
-    await screenshot(page, "sign-in");
-    await page.getByRole("link", { name: "Create an account" }).click();
+    // A fresh instance: its first visitor is sent to sign up, told this account administers it.
+    await page.goto("/");
     await page.waitForURL("**/sign-up");
+    await page.getByRole("heading", { name: "Set up Parlor" }).waitFor();
+    expect(await page.getByTestId("first-run").textContent()).toMatch(/administrator/);
+    await screenshot(page, "first-run");
 
     // The shared schema checks the form before anything is sent.
     await page.getByRole("button", { name: "Create account" }).click();
@@ -57,6 +57,10 @@ test("sign up, stay signed in, sign out, and come back to the page asked for", a
     await page.getByRole("button", { name: /Account menu/ }).click();
     await page.getByRole("menuitem", { name: "Sign out" }).click();
     await page.waitForURL("**/sign-in");
+    // Once an account exists, sign-in is sign-in.
+    await expect.poll(() => page.title()).toBe("Sign in · Parlor");
+    await page.getByRole("heading", { name: "Welcome back" }).waitFor();
+    await screenshot(page, "sign-in");
 
     // A protected page sends a signed-out visitor to sign in, remembering where they were going.
     await page.goto("/settings");
@@ -79,6 +83,38 @@ test("sign up, stay signed in, sign out, and come back to the page asked for", a
         cause: error,
       },
     );
+  } finally {
+    await context.close();
+  }
+});
+
+test("never leaves the site after signing in, whatever next= says", async () => {
+  const email = `grace-${Date.now().toString(36)}@example.com`;
+  const password = "correct horse battery staple";
+  const created = await fetch(`${app.url}/api/trpc/auth.signUp`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: app.url },
+    body: JSON.stringify({ json: { email, password, name: "Grace Hopper" } }),
+  });
+  expect(created.status).toBe(200);
+
+  const context = await newContext(browser, app.url);
+  const page = await context.newPage();
+  try {
+    // Signing in with a next= that normalises to another host lands on Parlor's home page.
+    await page.goto(`/sign-in?next=${encodeURIComponent("/.//evil.example/phish")}`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${app.url}/`);
+    await page.getByRole("heading", { name: "Hi, Grace" }).waitFor();
+
+    // Signed in already, the sign-in page redirects at once: still to Parlor.
+    for (const next of ["/..//evil.example", "/%2e%2e//evil.example", "/sign-up/..//evil.example"]) {
+      await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+      await page.waitForURL(`${app.url}/`);
+      expect(new URL(page.url()).origin).toBe(app.url);
+    }
   } finally {
     await context.close();
   }

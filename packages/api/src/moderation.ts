@@ -1,7 +1,7 @@
-import { schema } from "@parlor/db";
+import { schema, type Database, type Transaction } from "@parlor/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
 
-import { forbidden, notFound } from "./lib/errors";
+import { AppError, forbidden, notFound } from "./lib/errors";
 import { notifyPresenceChanged } from "./presence";
 import { HAND_ATTRIBUTE } from "./schemas/call";
 import type { Services } from "./services";
@@ -63,7 +63,13 @@ export async function muteParticipant(
 /** Removes someone from the live room and keeps them out for the cooling-off period. */
 export async function removeParticipant(svc: Services, actor: Actor, ref: RoomRef, identity: string) {
   const room = await requireModerator(svc, actor, ref);
-  await svc.livekit.removeParticipant(room.livekitRoomName, identity);
+  try {
+    await svc.livekit.removeParticipant(room.livekitRoomName, identity);
+  } catch (error) {
+    // LiveKit does not have them: whatever the records say (a lost or late webhook), they are
+    // not in the call, so clearing the records below is the whole removal.
+    if (!(error instanceof AppError && error.code === "NOT_FOUND")) throw error;
+  }
   const until = new Date(svc.clock().getTime() + REMOVAL_COOLDOWN_SECONDS * 1000);
   const [user] = await svc.db
     .select({ id: schema.users.id })
@@ -127,4 +133,66 @@ export async function lowerHand(svc: Services, actor: Actor, ref: RoomRef, ident
   const room = await requireModerator(svc, actor, ref);
   await svc.livekit.setParticipantAttributes(room.livekitRoomName, identity, { [HAND_ATTRIBUTE]: "" });
   return { ok: true as const };
+}
+
+export interface LiveRoomPresence {
+  roomId: string;
+  teamId: string;
+  livekitRoomName: string;
+  identity: string;
+}
+
+/** The live rooms a user is in now, per the presence records. */
+export async function liveRoomsOf(db: Database | Transaction, userId: string): Promise<LiveRoomPresence[]> {
+  return db
+    .selectDistinct({
+      roomId: schema.rooms.id,
+      teamId: schema.rooms.teamId,
+      livekitRoomName: schema.rooms.livekitRoomName,
+      identity: schema.participantSessions.identity,
+    })
+    .from(schema.participantSessions)
+    .innerJoin(schema.rooms, eq(schema.rooms.id, schema.participantSessions.roomId))
+    .where(and(eq(schema.participantSessions.userId, userId), isNull(schema.participantSessions.leftAt)));
+}
+
+/**
+ * Takes a user out of every live call they are in (an account disabled or deleted), through
+ * LiveKit's RemoveParticipant, and records them as gone. Someone LiveKit no longer has counts as
+ * removed; rooms LiveKit could not be asked about are counted in `failed`.
+ */
+export async function removeFromLiveRooms(
+  svc: Services,
+  userId: string,
+  rooms?: LiveRoomPresence[],
+): Promise<{ removed: number; failed: number }> {
+  const present = rooms ?? (await liveRoomsOf(svc.db, userId));
+  let removed = 0;
+  let failed = 0;
+  const teams = new Set<string>();
+  for (const room of present) {
+    try {
+      await svc.livekit.removeParticipant(room.livekitRoomName, room.identity);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "NOT_FOUND")) {
+        failed++;
+        continue;
+      }
+    }
+    removed++;
+    teams.add(room.teamId);
+    await svc.db
+      .update(schema.participantSessions)
+      .set({ leftAt: svc.clock() })
+      .where(
+        and(
+          eq(schema.participantSessions.roomId, room.roomId),
+          eq(schema.participantSessions.identity, room.identity),
+          isNull(schema.participantSessions.leftAt),
+        ),
+      );
+  }
+  for (const teamId of teams) await notifyPresenceChanged(svc.db, teamId);
+  if (present.length) svc.logger.info({ userId, removed, failed }, "removed from live calls");
+  return { removed, failed };
 }

@@ -1,8 +1,9 @@
-import { schema, type Database } from "@parlor/db";
+import { schema, type Database, type TeamRole } from "@parlor/db";
 import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 
+import { ROOM_ADMIN_ATTRIBUTE } from "./access";
 import { randomToken } from "./lib/crypto";
-import { conflict, forbidden, notFound } from "./lib/errors";
+import { badRequest, conflict, forbidden, notFound } from "./lib/errors";
 import { presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
@@ -126,20 +127,22 @@ export async function getRoom(svc: Services, actor: Actor, teamSlug: string, roo
 /** The team's rooms and who is in each now (from the presence records, not a call to LiveKit). */
 export async function listRooms(svc: Services, actor: Actor, teamSlug: string) {
   const team = await requireMembership(svc, actor, teamSlug);
-  const rooms = await svc.db
-    .select()
+  const rows = await svc.db
+    .select({ room: getTableColumns(schema.rooms), attended: hasAttendance(sql`${schema.rooms.id}`) })
     .from(schema.rooms)
     .where(eq(schema.rooms.teamId, team.id))
-    .orderBy(asc(schema.rooms.name));
+    .orderBy(asc(schema.rooms.name), asc(schema.rooms.slug));
   const presence = await presenceByRoom(
     svc,
-    rooms.map((r) => r.id),
+    rows.map((r) => r.room.id),
   );
-  return rooms.map((room) => ({
+  return rows.map(({ room, attended }) => ({
     ...summary(team, room),
-    participants: (presence.get(room.id) ?? []).map(({ identity, name, joinedAt }) => ({
+    canDelete: mayDelete(actor, team.role, room, attended),
+    participants: (presence.get(room.id) ?? []).map(({ identity, name, accountName, joinedAt }) => ({
       identity,
       name,
+      accountName,
       joinedAt,
     })),
   }));
@@ -176,11 +179,38 @@ export async function renameRoom(
   return summary(team, room);
 }
 
+/** Whether anyone ever joined the room: a room with meetings in its history. */
+const hasAttendance = (roomId: SQL | string) => sql<boolean>`exists (
+  select 1 from ${schema.roomSessions} s
+  join ${schema.participantSessions} p on p.room_session_id = s.id
+  where s.room_id = ${roomId}
+)`;
+
+/**
+ * Who may delete a room: the team's owners and admins, and whoever created it while nobody has
+ * met in it yet (a room made by mistake, a mistyped address, goes without asking an admin).
+ */
+function mayDelete(actor: Actor, role: TeamRole, room: { createdBy: string | null }, attended: boolean) {
+  return canManage(role) || (room.createdBy === actor.id && !attended);
+}
+
 /** Closes the live LiveKit room first, so a record is only dropped once nobody can still be in it. */
 export async function deleteRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
-  const team = await requireMembership(svc, actor, teamSlug, "admin");
-  const room = await findRoom(svc, team.id, roomSlug);
-  if (!room) throw notFound(ROOM_NOT_FOUND);
+  const team = await requireMembership(svc, actor, teamSlug);
+  const [found] = await svc.db
+    .select({ room: getTableColumns(schema.rooms), attended: hasAttendance(sql`${schema.rooms.id}`) })
+    .from(schema.rooms)
+    .where(and(eq(schema.rooms.teamId, team.id), eq(schema.rooms.slug, roomSlug)))
+    .limit(1);
+  if (!found) throw notFound(ROOM_NOT_FOUND);
+  const { room } = found;
+  if (!mayDelete(actor, team.role, room, found.attended)) {
+    throw forbidden(
+      room.createdBy === actor.id
+        ? "People have met in this room, so it keeps its history: ask a team owner or admin to delete it."
+        : "Only the team's owners and admins, or whoever created this room before anyone met in it, can delete it.",
+    );
+  }
   await svc.livekit.deleteRoom(room.livekitRoomName);
   await svc.db.delete(schema.rooms).where(eq(schema.rooms.id, room.id));
   svc.logger.info({ event: "room.deleted", roomId: room.id }, "room deleted");
@@ -308,7 +338,13 @@ function preparedFor(db: Database) {
  * that waits for LiveKit, so when LiveKit fails no record is left behind; concurrent ensures of
  * one new URL wait on the unique index and end with one room.
  */
-export async function ensureRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
+export async function ensureRoom(
+  svc: Services,
+  actor: Actor,
+  teamSlug: string,
+  roomSlug: string,
+  { create = true }: { create?: boolean } = {},
+) {
   const slug = slugify(roomSlug) || roomSlug;
   const [found] = await preparedFor(svc.db).ensureLookup.execute({
     userId: actor.id,
@@ -330,6 +366,7 @@ export async function ensureRoom(svc: Services, actor: Actor, teamSlug: string, 
     };
   }
 
+  if (!create) throw notFound(ROOM_NOT_FOUND);
   await svc.rateLimiter.consume(
     `room-create:user:${actor.id}`,
     svc.ratePolicies.roomCreate,
@@ -375,6 +412,53 @@ export function participantDisplayName(...candidates: (string | null | undefined
   return "Guest";
 }
 
+/** Characters that show nothing: format and control characters, blank fillers, variation selectors. */
+const INVISIBLE =
+  /[\p{Cc}\p{Cf}\u115F\u3164\uFFA0\u2800\u180E]|\u1160|[\uFE00-\uFE0F]|[\u{E0100}-\u{E01EF}]/gu;
+
+/**
+ * A name as a reader sees it: compatibility forms folded (NFKC: full-width or mathematical letters
+ * become plain ones), invisible characters removed (format characters such as zero-width spaces,
+ * fillers that render as blank, variation selectors) and every run of spaces made one space.
+ */
+export function visibleForm(name: string): string {
+  return name
+    .normalize("NFKC")
+    .replace(INVISIBLE, "")
+    .replace(/[\s\p{Z}]+/gu, " ")
+    .trim();
+}
+
+/**
+ * Refuses a chosen name that looks like another member's name but is written differently (with
+ * invisible or look-alike characters): it could only be meant to pass as them. The very same
+ * name is allowed (two people can share a name); the account name shown beside it tells them apart.
+ */
+async function assertNotLookAlike(
+  svc: Services,
+  teamId: string,
+  actorId: string,
+  /** As typed, before cleaning (which would drop the very characters that make it a look-alike). */
+  name: string,
+): Promise<void> {
+  const seen = visibleForm(name);
+  const others = await svc.db
+    .select({ name: schema.users.name, displayName: schema.userPreferences.displayName })
+    .from(schema.teamMembers)
+    .innerJoin(schema.users, eq(schema.users.id, schema.teamMembers.userId))
+    .leftJoin(schema.userPreferences, eq(schema.userPreferences.userId, schema.teamMembers.userId))
+    .where(and(eq(schema.teamMembers.teamId, teamId), sql`${schema.teamMembers.userId} <> ${actorId}`));
+  const imitated = others
+    .flatMap((o) => [o.name, o.displayName ?? ""])
+    .find((other) => other && other !== name && visibleForm(other) === seen);
+  if (imitated !== undefined) {
+    throw badRequest(
+      "participantName",
+      `This name looks just like ${imitated}'s but is written with different characters. Use your own name, or one that reads differently.`,
+    );
+  }
+}
+
 /**
  * A join token for one room. The room, the membership and the saved display name come from one
  * SQL query; a non-member learns nothing about the room.
@@ -402,11 +486,17 @@ export async function connectionDetails(
 
   if (row.room.maxParticipants > 0 && row.othersPresent >= row.room.maxParticipants) {
     throw conflict(
-      `This room is full: it takes ${row.room.maxParticipants} ${row.room.maxParticipants === 1 ? "person" : "people"} and they are all in. Try again when someone leaves, or use another room.`,
+      `The room is at its limit of ${row.room.maxParticipants} ${row.room.maxParticipants === 1 ? "person" : "people"}. Try again when someone leaves, or use another room.`,
     );
   }
 
   const name = participantDisplayName(participantName, row.displayName, actor.name);
+  // The name as typed (or saved), before cleaning drops the characters that make a look-alike;
+  // one's own account name, however written, needs no check.
+  const chosen = participantName?.trim() || row.displayName;
+  if (chosen && visibleForm(chosen) !== visibleForm(actor.name)) {
+    await assertNotLookAlike(svc, row.team.id, actor.id, chosen);
+  }
   const ttlSeconds = svc.config.livekit.tokenTtlSeconds;
   const expiresAt = new Date(svc.clock().getTime() + ttlSeconds * 1000);
   const participantToken = await svc.livekit.mintToken({
@@ -415,6 +505,9 @@ export async function connectionDetails(
     room: row.room.livekitRoomName,
     roomAdmin: canManage(row.role),
     ttlSeconds,
+    // The verified identity behind a freely chosen name, for the participant list to show, and
+    // whether this connection holds roomAdmin, so reconciliation can end it after a demotion.
+    attributes: { accountName: actor.name, [ROOM_ADMIN_ATTRIBUTE]: String(canManage(row.role)) },
     roomConfig: liveKitOptions({ ...row.team, role: row.role }, row.room),
   });
   svc.metrics.joins.inc();

@@ -6,9 +6,17 @@ import {
   type SessionPolicy,
   type SessionStore,
 } from "./auth/lucia";
+import {
+  ACCESS_CHANNEL,
+  createLiveStreamRegistry,
+  LIVE_STREAM_POLICY,
+  type LiveStreamPolicy,
+  type LiveStreamRegistry,
+} from "./access";
 import type { Config } from "./config";
 import { createLiveKitService, type LiveKitService } from "./livekit/service";
 import { createLogger, type Logger } from "./lib/logger";
+import { createMailer, type Mailer } from "./mail/mailer";
 import { createMetrics, type Metrics } from "./lib/metrics";
 import { createPresenceBus, type PresenceBus } from "./lib/presence-bus";
 import { countLive, PRESENCE_CHANNEL } from "./presence";
@@ -30,7 +38,10 @@ export interface Services {
   rateLimiter: RateLimiter;
   ratePolicies: RatePolicies;
   livekit: LiveKitService;
+  mailer: Mailer;
   presenceBus: PresenceBus;
+  /** Live-update streams open in this process, counted against their caps. */
+  liveStreams: LiveStreamRegistry;
   metrics: Metrics;
   clock: Clock;
 }
@@ -41,6 +52,7 @@ export interface ServiceOverrides {
   sessionPolicy?: SessionPolicy;
   ratePolicies?: Partial<RatePolicies>;
   clock?: Clock;
+  liveStreamPolicy?: Partial<LiveStreamPolicy>;
 }
 
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
@@ -57,7 +69,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     rateLimiter: createRateLimiter(database.db, clock),
     ratePolicies: { ...ratePolicies, ...overrides.ratePolicies },
     livekit: createLiveKitService(config.livekit, logger),
-    presenceBus: createPresenceBus(database, PRESENCE_CHANNEL, logger),
+    mailer: createMailer(config.mail, logger),
+    presenceBus: createPresenceBus(database, { presence: PRESENCE_CHANNEL, access: ACCESS_CHANNEL }, logger),
+    liveStreams: createLiveStreamRegistry({ ...LIVE_STREAM_POLICY, ...overrides.liveStreamPolicy }),
     metrics: createMetrics(() => countLive(database.db)),
     clock,
   };

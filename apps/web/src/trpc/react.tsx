@@ -2,11 +2,13 @@
 
 import type { AppRouter } from "@parlor/api";
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import { httpBatchLink, httpSubscriptionLink, loggerLink, splitLink } from "@trpc/client";
+import { MAX_BATCH_SIZE, UNBATCHED_PATHS } from "@parlor/api/limits";
+import { httpBatchLink, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCReact } from "@trpc/react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 
+import { devLoggerLink } from "./logger";
 import { makeQueryClient } from "./query-client";
 
 export const api = createTRPCReact<AppRouter>();
@@ -30,15 +32,23 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     api.createClient({
       links: [
-        loggerLink({
-          enabled: (op) =>
-            process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error,
-        }),
-        // Subscriptions (presence changes) stream as server-sent events; the rest is batched.
+        devLoggerLink(),
+        // Subscriptions (presence changes) stream as server-sent events; sign-in, sign-up and
+        // the like go alone (the server refuses them in a batch); the rest is batched, within
+        // the server's batch size.
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: `${baseUrl()}/api/trpc`, transformer: superjson }),
-          false: httpBatchLink({ url: `${baseUrl()}/api/trpc`, transformer: superjson, maxURLLength: 2_000 }),
+          false: splitLink({
+            condition: (op) => UNBATCHED_PATHS.has(op.path),
+            true: httpLink({ url: `${baseUrl()}/api/trpc`, transformer: superjson }),
+            false: httpBatchLink({
+              url: `${baseUrl()}/api/trpc`,
+              transformer: superjson,
+              maxURLLength: 2_000,
+              maxItems: MAX_BATCH_SIZE,
+            }),
+          }),
         }),
       ],
     }),

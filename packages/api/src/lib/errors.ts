@@ -33,7 +33,12 @@ export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    readonly details: { field?: string; retryAfterSeconds?: number } = {},
+    readonly details: {
+      field?: string;
+      retryAfterSeconds?: number;
+      /** For SERVICE_UNAVAILABLE: which service failed (metrics), when not LiveKit. */
+      dependency?: "livekit" | "smtp";
+    } = {},
   ) {
     super(message);
   }

@@ -1,7 +1,14 @@
+import { guardLiveStream } from "../access";
+import { createPasswordResetLink } from "../auth/password-reset";
+import { dependencyHealth } from "../health";
 import { RECONCILE_EVERY_MS } from "../jobs";
 import * as moderation from "../moderation";
 import { activeRooms, reconcileIfStale } from "../presence";
+import { adminSearchInput, adminUserInput, setDisabledInput, setSiteAdminInput } from "../schemas/admin";
 import { liveParticipantInput, liveRoomInput } from "../schemas/room";
+import { deleteTeamInput } from "../schemas/team";
+import * as teams from "../teams";
+import * as users from "../users";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 
 /**
@@ -12,6 +19,9 @@ import { adminProcedure, createTRPCRouter } from "../trpc";
 const EXACT_WITHIN_MS = RECONCILE_EVERY_MS + 15_000;
 
 export const adminRouter = createTRPCRouter({
+  /** Database, LiveKit, webhooks and reconciliation: each one's state and what to check. */
+  health: adminProcedure.query(({ ctx }) => dependencyHealth(ctx.services)),
+
   activeRooms: adminProcedure.query(async ({ ctx }) => {
     try {
       await reconcileIfStale(ctx.services, EXACT_WITHIN_MS);
@@ -22,11 +32,12 @@ export const adminRouter = createTRPCRouter({
     return activeRooms(ctx.services);
   }),
 
-  /** Signals each change of presence anywhere; the admin page then refetches `activeRooms`. */
-  changes: adminProcedure.subscription(async function* ({ ctx, signal }) {
-    for await (const teamId of ctx.services.presenceBus.changes(signal ?? new AbortController().signal)) {
-      yield { teamId, at: new Date() };
-    }
+  /** Signals each change of presence anywhere; the admin page then refetches `activeRooms`. Closes when the session ends or admin rights go. */
+  changes: adminProcedure.subscription(async ({ ctx, signal }) => {
+    const holder = { sessionId: ctx.session.sessionId, userId: ctx.user.id };
+    return guardLiveStream(ctx.services, holder, "site-admin", signal, async function* (open) {
+      for await (const teamId of ctx.services.presenceBus.changes(open)) yield { teamId, at: new Date() };
+    });
   }),
 
   endRoom: adminProcedure
@@ -37,5 +48,34 @@ export const adminRouter = createTRPCRouter({
     .input(liveParticipantInput)
     .mutation(({ ctx, input }) =>
       moderation.removeParticipant(ctx.services, ctx.user, input, input.identity),
+    ),
+
+  users: adminProcedure
+    .input(adminSearchInput)
+    .query(({ ctx, input }) => users.listUsers(ctx.services, input)),
+
+  setSiteAdmin: adminProcedure
+    .input(setSiteAdminInput)
+    .mutation(({ ctx, input }) => users.setSiteAdmin(ctx.services, ctx.user, input.userId, input.isAdmin)),
+
+  setDisabled: adminProcedure
+    .input(setDisabledInput)
+    .mutation(({ ctx, input }) => users.setDisabled(ctx.services, ctx.user, input.userId, input.disabled)),
+
+  /** A reset link to hand over by hand (the way when the instance sends no email). */
+  createPasswordResetLink: adminProcedure
+    .input(adminUserInput)
+    .mutation(({ ctx, input }) =>
+      createPasswordResetLink(ctx.services, ctx.user, input.userId, ctx.meta.origin),
+    ),
+
+  teams: adminProcedure
+    .input(adminSearchInput)
+    .query(({ ctx, input }) => teams.listAllTeams(ctx.services, input)),
+
+  deleteTeam: adminProcedure
+    .input(deleteTeamInput)
+    .mutation(({ ctx, input }) =>
+      teams.adminDeleteTeam(ctx.services, ctx.user, input.teamSlug, input.confirmName),
     ),
 });

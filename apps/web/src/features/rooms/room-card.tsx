@@ -7,6 +7,7 @@ import { ArrowRightIcon } from "lucide-react";
 import Link from "next/link";
 
 import { CopyButton } from "@/components/copy-button";
+import { PathText } from "@/components/path-text";
 
 import { RoomActions } from "./room-actions";
 import { RoomHistoryDialog } from "./room-history";
@@ -26,8 +27,14 @@ export function roomPath(teamSlug: string, roomSlug: string): string {
   return `/t/${encodeURIComponent(teamSlug)}/${encodeURIComponent(roomSlug)}`;
 }
 
+/** The chosen name, with the account's name beside it when they differ. */
+function shownName(person: Participant): string {
+  const name = person.name || "Someone";
+  return person.accountName && person.accountName !== person.name ? `${name} (${person.accountName})` : name;
+}
+
 function presenceSummary(people: Participant[]): string {
-  const names = people.map((p) => p.name || "Someone");
+  const names = people.map(shownName);
   if (names.length === 1) return `${names[0]} is here`;
   if (names.length === 2) return `${names[0]} and ${names[1]} are here`;
   return `${names[0]} and ${names.length - 1} others are here`;
@@ -62,13 +69,21 @@ export function RoomCard({
                 <span className="relative inline-flex size-2 rounded-full bg-success" />
               </span>
             ) : null}
-            <Link href={href} className="truncate rounded-sm hover:underline hover:underline-offset-4">
+            <Link
+              href={href}
+              dir="auto"
+              className="truncate rounded-sm hover:underline hover:underline-offset-4"
+            >
               {room.name}
             </Link>
           </h3>
-          <p className="truncate font-mono text-xs text-muted-foreground">{href}</p>
+          <p className="truncate text-xs text-muted-foreground">
+            <PathText segments={["t", teamSlug, room.slug]} />
+          </p>
         </div>
-        {canManage ? <RoomActions teamSlug={teamSlug} room={room} /> : null}
+        {canManage || room.canDelete ? (
+          <RoomActions teamSlug={teamSlug} room={room} canRename={canManage} canDelete={room.canDelete} />
+        ) : null}
       </div>
 
       <Presence people={people} unknown={presenceUnknown} />
@@ -105,6 +120,7 @@ function Presence({ people, unknown }: { people: Participant[]; unknown: boolean
               name={person.name || "Someone"}
               id={person.identity}
               className="size-7 ring-2 ring-card"
+              title={shownName(person)}
             />
           </li>
         ))}

@@ -6,6 +6,8 @@ import { useParticipants } from "@livekit/components-react";
 import type { Participant } from "livekit-client";
 import { HandIcon, MicIcon, MicOffIcon, MonitorUpIcon, VideoOffIcon } from "lucide-react";
 
+import { AccountName } from "@/components/account-name";
+
 import { ConnectionQualityBars } from "./connection-quality";
 import { useHandQueue } from "./hands";
 import { EndMeetingButton, LowerHandButton, ParticipantModerationMenu } from "./moderation";
@@ -80,6 +82,7 @@ export function ParticipantRow({
       <span className="grid min-w-0 flex-1">
         <span className="truncate text-sm font-medium">
           {state.name}
+          <AccountName chosen={state.name} account={state.accountName} />
           {state.isLocal ? <span className="font-normal text-muted-foreground"> (you)</span> : null}
         </span>
         <span className="sr-only">{status}</span>
