@@ -119,7 +119,7 @@ async function openRoom(person: Person, room: string) {
 const inCall = (person: Person) =>
   person.page.locator('[data-testid="conference-room"][data-connected="true"]');
 
-async function joinCall(person: Person, room: string) {
+async function joinCall(person: Person) {
   // The page may be busy segmenting the preview's frames: give the click time.
   await person.page.getByTestId("join-button").click({ timeout: 90_000 });
   await inCall(person).waitFor({ timeout: CALL_TIMEOUT });
@@ -317,9 +317,9 @@ describe.skipIf(!binary)("background effects and noise suppression in a real cal
     await ada.page.getByRole("radio", { name: "Strong blur" }).click();
     await expect.poll(() => ada.page.getByTestId("join-button").isEnabled(), { timeout: 20_000 }).toBe(true);
 
-    await joinCall(ada, "effects");
+    await joinCall(ada);
     await openRoom(bea, "effects");
-    await joinCall(bea, "effects");
+    await joinCall(bea);
 
     // What Ada sends is the processors' output…
     await expectSendingProcessed(ada, "video", true);

@@ -61,4 +61,6 @@ for (const [source, target] of files) {
     copied++;
   }
 }
-console.log(`processor assets: ${copied} copied, ${files.length - copied} up to date in public/processors`);
+process.stdout.write(
+  `processor assets: ${copied} copied, ${files.length - copied} up to date in public/processors\n`,
+);

@@ -106,5 +106,5 @@ for (const [name, spec] of Object.entries(backgrounds)) {
     .resize(160, 90)
     .jpeg({ quality: 80 })
     .toFile(join(out, `${name}-thumb.jpg`));
-  console.log(`wrote ${file}`);
+  process.stdout.write(`wrote ${file}\n`);
 }

@@ -15,6 +15,7 @@ import {
 } from "livekit-client";
 
 import { saveEffectPreferences, type BackgroundEffect } from "./effect-preferences";
+import type * as ProcessorsModule from "./processors";
 
 export interface CallEffectsState {
   background: BackgroundEffect;
@@ -32,7 +33,7 @@ export interface CallEffectsOptions {
   notify?: (message: string) => void;
 }
 
-type Processors = typeof import("./processors");
+type Processors = typeof ProcessorsModule;
 
 let processorsModule: Promise<Processors> | null = null;
 /** The processors' code, loaded once and only when an effect is on. */

@@ -1,5 +1,6 @@
 "use client";
 
+import type { LocalVideoTrack } from "livekit-client";
 import { useEffect, useRef, useState } from "react";
 
 import type { BackgroundEffect } from "./effect-preferences";
@@ -32,7 +33,7 @@ export function usePreviewEffect(
   // One LiveKit track per camera track, kept across effect changes (switching needs no reload).
   const wrapper = useRef<{
     source: MediaStreamTrack;
-    local: import("livekit-client").LocalVideoTrack;
+    local: LocalVideoTrack;
   } | null>(null);
 
   useEffect(() => {
