@@ -245,6 +245,7 @@ describe.skipIf(!binary)("background effects and noise suppression in a real cal
     ada = await newPerson("Ada");
     bea = await newPerson("Bea");
     await trpc(ada, "team.create", { name: "Acme" });
+    await trpc(ada, "room.create", { teamSlug: "acme", name: "Effects" });
     const invite = (await trpc(ada, "team.createInvite", { teamSlug: "acme" })) as { token: string };
     await bea.page.goto(`/invite/${invite.token}`);
     await bea.page.getByRole("button", { name: "Join Acme" }).click();

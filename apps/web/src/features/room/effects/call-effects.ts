@@ -15,7 +15,7 @@ import {
 } from "livekit-client";
 
 import { saveEffectPreferences, type BackgroundEffect } from "./effect-preferences";
-import type * as ProcessorsModule from "./processors";
+import { loadProcessors, TOO_SLOW_NOTICE } from "./load-processors";
 
 export interface CallEffectsState {
   background: BackgroundEffect;
@@ -32,21 +32,6 @@ export interface CallEffectsOptions {
   /** Shown to the person when an effect had to be turned off. */
   notify?: (message: string) => void;
 }
-
-type Processors = typeof ProcessorsModule;
-
-let processorsModule: Promise<Processors> | null = null;
-/** The processors' code, loaded once and only when an effect is on. */
-export function loadProcessors(): Promise<Processors> {
-  processorsModule ??= import("./processors").catch((error: unknown) => {
-    processorsModule = null;
-    throw error;
-  });
-  return processorsModule;
-}
-
-export const TOO_SLOW_NOTICE =
-  "Background effect turned off: this device is too slow for it (each frame took too long). Your camera works as before.";
 
 export function createCallEffects(room: Room, options: CallEffectsOptions) {
   let state: CallEffectsState = {

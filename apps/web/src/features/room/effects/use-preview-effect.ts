@@ -4,7 +4,7 @@ import type { LocalVideoTrack } from "livekit-client";
 import { useEffect, useRef, useState } from "react";
 
 import type { BackgroundEffect } from "./effect-preferences";
-import { loadProcessors, TOO_SLOW_NOTICE } from "./call-effects";
+import { loadProcessors, TOO_SLOW_NOTICE } from "./load-processors";
 
 export interface PreviewEffect {
   /** What to show: the processed track while an effect runs, else the camera's own. */
