@@ -380,7 +380,9 @@ describe.skipIf(!binary)("background effects and noise suppression in a real cal
     expect(requests.some((url) => url.includes("/processors/mediapipe/vision_wasm"))).toBe(true);
     expect(requests.some((url) => url.includes("/processors/noise/rnnoise"))).toBe(true);
 
-    expect(ada.problems.list).toEqual([]);
+    // MediaPipe reports its CPU delegate through console.error; it is information, not a failure.
+    const mediapipeInfo = /INFO: Created TensorFlow Lite XNNPACK delegate for CPU/;
+    expect(ada.problems.list.filter((p) => !mediapipeInfo.test(p))).toEqual([]);
     expect(bea.problems.list).toEqual([]);
   }, 300_000);
 });

@@ -4,7 +4,7 @@ import type { Preferences } from "@parlor/api/schemas";
 import { toast } from "@parlor/ui/toaster";
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
@@ -15,6 +15,7 @@ import { useDeviceSetup } from "./devices/use-device-setup";
 import {
   deviceCapacity,
   loadEffectPreferences,
+  type DeviceCapacity,
   noiseSuppressionEnabled,
   saveEffectPreferences,
   type EffectPreferences,
@@ -357,6 +358,10 @@ function setupFailureTitle(code: string | null): string {
   }
 }
 
+const noSubscription = () => () => undefined;
+const DEFAULT_EFFECTS: EffectPreferences = { background: "none", noiseSuppression: null };
+const ASSUMED_CAPACITY: DeviceCapacity = { cores: undefined, memoryGiB: undefined, audioWorklet: true };
+
 /** The pre-join screen with its live device previews (stopped as soon as it goes away). */
 function PreJoinStage({
   fallbackDevices,
@@ -379,10 +384,17 @@ function PreJoinStage({
   );
   const setup = useDeviceSetup({ cameraOn: props.cameraOn, micOn: props.micOn, fallback, onDeviceChosen });
   // Background effect and noise suppression: remembered in this browser (what it can afford).
-  const [effects, setEffects] = useState<EffectPreferences>(loadEffectPreferences);
-  const [capacity] = useState(deviceCapacity);
+  // Read after hydration: the server knows neither this browser's storage nor its device.
+  const hydrated = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+  const [changed, setChanged] = useState<EffectPreferences | null>(null);
+  const effects = changed ?? (hydrated ? loadEffectPreferences() : DEFAULT_EFFECTS);
+  const capacity = hydrated ? deviceCapacity() : ASSUMED_CAPACITY;
   const noiseOn = noiseSuppressionEnabled(effects.noiseSuppression, capacity);
-  const changeEffects = (change: Partial<EffectPreferences>) => setEffects(saveEffectPreferences(change));
+  const changeEffects = (change: Partial<EffectPreferences>) => setChanged(saveEffectPreferences(change));
   const preview = usePreviewEffect(
     setup.video.status === "live" ? setup.video.track : null,
     effects.background,
