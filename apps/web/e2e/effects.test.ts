@@ -285,7 +285,8 @@ describe.skipIf(!binary)("background effects and noise suppression in a real cal
 
     // Pictures of the pre-join with the blur: light, dark, and on a phone.
     await mkdir(DOCS_SCREENSHOTS, { recursive: true });
-    await ada.page.waitForTimeout(1500);
+    // The first frames pass through while the model loads; on this machine a frame takes about a second.
+    await ada.page.waitForTimeout(6000);
     await ada.page.screenshot({ path: join(DOCS_SCREENSHOTS, "prejoin-blur.png") });
     await ada.page.emulateMedia({ colorScheme: "dark" });
     await ada.page.waitForTimeout(500);
@@ -308,7 +309,7 @@ describe.skipIf(!binary)("background effects and noise suppression in a real cal
       .getByTestId("camera-preview")
       .and(phonePage.locator('[data-processed="true"]'))
       .waitFor({ timeout: 30_000 });
-    await phonePage.waitForTimeout(1500);
+    await phonePage.waitForTimeout(8000);
     await phonePage.evaluate(() => window.scrollTo(0, 0));
     await phonePage.screenshot({ path: join(DOCS_SCREENSHOTS, "prejoin-background-phone.png") });
     await phone.close();
