@@ -305,7 +305,10 @@ describe("pre-join", () => {
       expect(await page.getByLabel("Your name").inputValue()).toBe("Ada L.");
       await page.getByRole("button", { name: "Turn camera on" }).waitFor();
       await page.getByRole("button", { name: "Turn microphone on" }).waitFor();
-      expect(await page.getByTestId("device-select-audioinput").textContent()).toContain(chosen);
+      // Saved devices are resolved after the device list arrives: wait for it, as a person would.
+      await expect
+        .poll(() => page.getByTestId("device-select-audioinput").textContent(), { timeout: 10_000 })
+        .toContain(chosen);
       expect(await videoTracksLive(page)).not.toContain("live");
 
       await page.goto("/settings");
