@@ -16,6 +16,8 @@ export default tseslint.config(
       "**/.turbo/**",
       "**/next-env.d.ts",
       "**/test-results/**",
+      // Vendor files copied from node_modules at dev/build time (git-ignored).
+      "apps/web/public/processors/**",
       ".data/**",
       "bench/results/**",
     ],
