@@ -14,7 +14,7 @@ export const REMOVAL_COOLDOWN_SECONDS = 5 * 60;
  * The room and whether the actor may moderate it: team owners and admins, and site admins (who
  * need not be members). Non-members who are not site admins learn nothing of the room.
  */
-async function requireModerator(
+export async function requireModerator(
   svc: Services,
   actor: Actor,
   where: { teamSlug: string; roomSlug: string } | { roomName: string },

@@ -9,6 +9,7 @@ import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { WebhookReceiver, type WebhookEvent } from "livekit-server-sdk";
 
 import type { LiveKitParticipant } from "./livekit/service";
+import { isGuestIdentity } from "./schemas/call";
 import type { Services } from "./services";
 
 export const PRESENCE_CHANNEL = "parlor_presence";
@@ -20,6 +21,8 @@ export interface Present {
   userId: string | null;
   name: string;
   joinedAt: Date;
+  /** Joined through a guest link (see guests.ts), without an account. */
+  isGuest: boolean;
 }
 
 export class WebhookRejected extends Error {
@@ -86,10 +89,13 @@ async function roomSessionFor(tx: Transaction, roomId: string, sid: string, star
 }
 
 async function endRoomSession(tx: Transaction, sessionId: string, at: Date) {
-  await tx
+  const ended = await tx
     .update(schema.roomSessions)
     .set({ endedAt: at })
-    .where(and(eq(schema.roomSessions.id, sessionId), isNull(schema.roomSessions.endedAt)));
+    .where(and(eq(schema.roomSessions.id, sessionId), isNull(schema.roomSessions.endedAt)))
+    .returning({ roomId: schema.roomSessions.roomId });
+  // A lock is for one meeting: it lifts when the meeting ends (webhook or reconciliation alike).
+  if (ended[0]) await unlockRoom(tx, ended[0].roomId);
   await tx
     .update(schema.participantSessions)
     .set({ leftAt: at })
@@ -128,6 +134,10 @@ async function recordJoin(
       },
     });
 }
+
+/** Lifts a room's lock (see lobby.ts); the meeting it was set for has ended. */
+export const unlockRoom = (tx: Pick<Transaction, "update">, roomId: string) =>
+  tx.update(schema.rooms).set({ lockedAt: null }).where(eq(schema.rooms.id, roomId));
 
 /** Tells every instance's subscribers that a team's presence changed (delivered on commit). */
 export const notifyPresenceChanged = (db: Pick<Transaction, "execute">, teamId: string) =>
@@ -349,7 +359,13 @@ export async function presenceByRoom(svc: Services, roomIds: string[]): Promise<
     const list = result.get(row.roomId) ?? [];
     // One entry per person, even when they are connected from two tabs.
     if (!list.some((p) => p.identity === row.identity))
-      list.push({ identity: row.identity, userId: row.userId, name: row.name, joinedAt: row.joinedAt });
+      list.push({
+        identity: row.identity,
+        userId: row.userId,
+        name: row.name,
+        joinedAt: row.joinedAt,
+        isGuest: isGuestIdentity(row.identity),
+      });
     result.set(row.roomId, list);
   }
   return result;
@@ -414,7 +430,7 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
   return sessions.map((session) => {
     const byPerson = new Map<
       string,
-      { identity: string; name: string; firstJoinedAt: Date; secondsPresent: number }
+      { identity: string; name: string; isGuest: boolean; firstJoinedAt: Date; secondsPresent: number }
     >();
     for (const a of attendance.filter((x) => x.roomSessionId === session.id)) {
       const spent = Math.max(0, ((a.leftAt?.getTime() ?? now) - a.joinedAt.getTime()) / 1000);
@@ -424,6 +440,7 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
         byPerson.set(a.identity, {
           identity: a.identity,
           name: a.name,
+          isGuest: isGuestIdentity(a.identity),
           firstJoinedAt: a.joinedAt,
           secondsPresent: spent,
         });

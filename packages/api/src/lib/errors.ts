@@ -11,6 +11,9 @@ export type AppErrorCode =
   | "TOO_MANY_REQUESTS"
   | "SERVICE_UNAVAILABLE";
 
+/** Machine-readable causes a page acts on (e.g. offer to knock when a room is locked). */
+export type ErrorReason = "room-locked";
+
 /** Marks AppErrors from any copy of this module (see `AppError[Symbol.hasInstance]`). */
 const APP_ERROR = Symbol.for("parlor.AppError");
 
@@ -33,7 +36,7 @@ export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    readonly details: { field?: string; retryAfterSeconds?: number } = {},
+    readonly details: { field?: string; retryAfterSeconds?: number; reason?: ErrorReason } = {},
   ) {
     super(message);
   }

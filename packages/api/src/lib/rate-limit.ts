@@ -100,6 +100,12 @@ export const ratePolicies = {
   inviteCreate: { limit: 50, windowSeconds: 3600 },
   inviteAccept: { limit: 30, windowSeconds: 3600 },
   chatSend: { limit: 30, windowSeconds: 60 },
+  guestLinkCreate: { limit: 50, windowSeconds: 3600 },
+  /** Guest joins and knocks, per address and per link. */
+  guestJoinIp: { limit: 20, windowSeconds: 3600 },
+  guestJoinLink: { limit: 100, windowSeconds: 3600 },
+  /** Members knocking on a locked room. */
+  lobbyKnock: { limit: 30, windowSeconds: 3600 },
 } satisfies Record<string, RatePolicy>;
 
 export type RatePolicies = typeof ratePolicies;

@@ -50,6 +50,8 @@ export interface TokenRequest {
   roomAdmin: boolean;
   ttlSeconds: number;
   metadata?: string;
+  /** Participant attributes set by the server (e.g. the guest mark); participants cannot forge them. */
+  attributes?: Record<string, string>;
   /**
    * The room's options, carried in the token so that a join to a room LiveKit has closed in the
    * meantime re-creates it with them (LiveKit creates a missing room on join) instead of failing.
@@ -166,6 +168,7 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
         name: request.name,
         ttl: request.ttlSeconds,
         metadata: request.metadata,
+        attributes: request.attributes,
       });
       const grant: VideoGrant = {
         room: request.room,

@@ -2,6 +2,7 @@
 export * from "./auth";
 export * from "./chat";
 export * from "./common";
+export * from "./guest";
 export * from "./preferences";
 export * from "./room";
 export * from "./team";
