@@ -21,10 +21,16 @@ export const guestRouter = createTRPCRouter({
   /** The guest's status now and after each change (server-sent events through the presence channel). */
   statusChanges: guestProcedure.subscription(async function* ({ ctx, signal }) {
     const abort = signal ?? new AbortController().signal;
-    const changes = ctx.services.presenceBus.changes(abort);
+    // Listen before reading the status, so no answer between the read and the first yield is lost.
+    await ctx.services.presenceBus.ready();
+    const changes = ctx.services.presenceBus.changes(abort)[Symbol.asyncIterator]();
+    let pending = changes.next();
     let last = await guests.guestStatus(ctx.services, ctx.guestSession);
     yield last;
-    for await (const teamId of changes) {
+    for (;;) {
+      const { value: teamId, done } = await pending;
+      if (done) return;
+      pending = changes.next();
       if (teamId !== ctx.guestSession.team.id) continue;
       const session = await guests.resolveGuest(ctx.services, ctx.cookieHeader, ctx.meta.secure);
       const next = session
