@@ -17,8 +17,12 @@ import { MediaToggle } from "./media-toggle";
 export interface PreJoinProps {
   roomTitle: string;
   teamName: string;
-  /** The team's page (leave without joining). */
-  teamHref: string;
+  /** The team's page (leave without joining); none for guests. */
+  teamHref?: string;
+  /** The Join button's words ("Ask to join" where a moderator lets people in). */
+  joinLabel?: string;
+  /** Shown instead of the name form, beside the live preview (a guest waiting in the lobby). */
+  replaceForm?: React.ReactNode;
   setup: DeviceSetup;
   name: string;
   nameError: string | null;
@@ -86,62 +90,75 @@ export function PreJoin(props: PreJoinProps) {
         </div>
       </section>
 
-      <Card className="min-w-0 gap-5 p-5 sm:p-6">
-        <div className="grid gap-1">
-          <h1 className="text-xl font-semibold sm:text-2xl">Ready to join?</h1>
-          <p className="truncate text-sm text-muted-foreground">
-            <span className="font-medium text-foreground">{props.roomTitle}</span> ·{" "}
-            <Link href={props.teamHref} className="underline-offset-4 hover:text-foreground hover:underline">
-              {props.teamName}
-            </Link>
-          </p>
-        </div>
-        <form className="grid gap-5" onSubmit={submit} noValidate>
-          <div className="grid gap-1.5">
-            <Label htmlFor={nameId}>Your name</Label>
-            <Input
-              id={nameId}
-              name="displayName"
-              autoComplete="name"
-              maxLength={256}
-              value={props.name}
-              onChange={(event) => props.onNameChange(event.target.value)}
-              aria-invalid={props.nameError ? true : undefined}
-              aria-describedby={props.nameError ? nameErrorId : undefined}
-            />
-            {props.nameError ? (
-              <p id={nameErrorId} className="text-xs text-destructive">
-                {props.nameError}
-              </p>
-            ) : (
-              <p className="text-xs text-muted-foreground">Shown to everyone in the room.</p>
-            )}
-          </div>
-          <DevicePickers setup={setup} micOn={micOn} />
-          <div className="grid gap-2">
-            <Button
-              type="submit"
-              size="lg"
-              className="w-full"
-              disabled={!canJoin}
-              onPointerEnter={props.onJoinIntent}
-              onFocus={props.onJoinIntent}
-              onTouchStart={props.onJoinIntent}
-              data-testid="join-button"
-            >
-              Join now
-              <ArrowRightIcon aria-hidden="true" />
-            </Button>
-            <p className="min-h-4 text-center text-xs text-muted-foreground" role="status" aria-live="polite">
-              {waiting ??
-                joinSummary(
-                  cameraOn && setup.video.status !== "error",
-                  micOn && setup.audio.status !== "error",
-                )}
+      {props.replaceForm ?? (
+        <Card className="min-w-0 gap-5 p-5 sm:p-6">
+          <div className="grid gap-1">
+            <h1 className="text-xl font-semibold sm:text-2xl">Ready to join?</h1>
+            <p className="truncate text-sm text-muted-foreground">
+              <span className="font-medium text-foreground">{props.roomTitle}</span> ·{" "}
+              {props.teamHref ? (
+                <Link
+                  href={props.teamHref}
+                  className="underline-offset-4 hover:text-foreground hover:underline"
+                >
+                  {props.teamName}
+                </Link>
+              ) : (
+                props.teamName
+              )}
             </p>
           </div>
-        </form>
-      </Card>
+          <form className="grid gap-5" onSubmit={submit} noValidate>
+            <div className="grid gap-1.5">
+              <Label htmlFor={nameId}>Your name</Label>
+              <Input
+                id={nameId}
+                name="displayName"
+                autoComplete="name"
+                maxLength={256}
+                value={props.name}
+                onChange={(event) => props.onNameChange(event.target.value)}
+                aria-invalid={props.nameError ? true : undefined}
+                aria-describedby={props.nameError ? nameErrorId : undefined}
+              />
+              {props.nameError ? (
+                <p id={nameErrorId} className="text-xs text-destructive">
+                  {props.nameError}
+                </p>
+              ) : (
+                <p className="text-xs text-muted-foreground">Shown to everyone in the room.</p>
+              )}
+            </div>
+            <DevicePickers setup={setup} micOn={micOn} />
+            <div className="grid gap-2">
+              <Button
+                type="submit"
+                size="lg"
+                className="w-full"
+                disabled={!canJoin}
+                onPointerEnter={props.onJoinIntent}
+                onFocus={props.onJoinIntent}
+                onTouchStart={props.onJoinIntent}
+                data-testid="join-button"
+              >
+                {props.joinLabel ?? "Join now"}
+                <ArrowRightIcon aria-hidden="true" />
+              </Button>
+              <p
+                className="min-h-4 text-center text-xs text-muted-foreground"
+                role="status"
+                aria-live="polite"
+              >
+                {waiting ??
+                  joinSummary(
+                    cameraOn && setup.video.status !== "error",
+                    micOn && setup.audio.status !== "error",
+                  )}
+              </p>
+            </div>
+          </form>
+        </Card>
+      )}
     </div>
   );
 }
