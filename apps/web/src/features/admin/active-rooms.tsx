@@ -206,7 +206,12 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
             >
               <InitialsAvatar name={person.name || "Someone"} id={person.identity} className="size-8" />
               <div className="grid min-w-0 flex-1">
-                <span className="truncate text-sm font-medium">{person.name || person.identity}</span>
+                <span className="truncate text-sm font-medium">
+                  {person.name || person.identity}
+                  {person.isGuest ? (
+                    <span className="font-normal text-muted-foreground"> (guest)</span>
+                  ) : null}
+                </span>
                 <span className="text-xs text-muted-foreground">
                   since <LocalDate value={person.joinedAt} relative />
                 </span>

@@ -13,6 +13,7 @@ import type { DeviceKind, SavedDevice, SavedDevices } from "./devices/device-pre
 import { cleanDisplayName, displayNameError } from "./display-name";
 import { useDeviceSetup } from "./devices/use-device-setup";
 import type { JoinChoices } from "./join-choices";
+import { KnockCard } from "./knock-card";
 import { PreJoin } from "./prejoin/prejoin";
 import { RoomFailureCard } from "./prejoin/room-failure-card";
 import { RoomSetupCard } from "./prejoin/room-setup-card";
@@ -173,6 +174,7 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName, canModerate =
   );
 
   const teamHref = pathFor(teamSlug);
+  const onKnockAnswered = useCallback(() => void store.retry(), [store]);
 
   if (stage.kind === "room") {
     return (
@@ -227,6 +229,17 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName, canModerate =
         description={room.error ?? FAILURE_TEXT.full.description}
         teamHref={teamHref}
         onRetry={() => void store.retry()}
+      />
+    );
+  } else if (phase === "failed" && room.errorCode === "FORBIDDEN" && /locked/i.test(room.error ?? "")) {
+    // The room is locked (see lobby.ts): knock, and go on once a moderator admits.
+    body = (
+      <KnockCard
+        teamSlug={teamSlug}
+        roomSlug={room.room?.roomSlug ?? roomSlug}
+        roomTitle={roomTitle}
+        teamHref={teamHref}
+        onAdmitted={onKnockAnswered}
       />
     );
   } else if (phase === "failed") {

@@ -111,7 +111,10 @@ function MeetingEntry({ meeting, room }: { meeting: Meeting; room: RoomRef }) {
           {meeting.attendees.map((person) => (
             <li key={person.identity} className="flex items-center gap-2.5 text-sm">
               <InitialsAvatar name={person.name || "Someone"} id={person.identity} className="size-6" />
-              <span className="min-w-0 flex-1 truncate">{person.name || person.identity}</span>
+              <span className="min-w-0 flex-1 truncate">
+                {person.name || person.identity}
+                {person.isGuest ? <span className="text-muted-foreground"> (guest)</span> : null}
+              </span>
               <span className="text-xs text-muted-foreground tabular-nums">
                 {formatDuration(person.secondsPresent)}
               </span>
