@@ -8,7 +8,7 @@ RUN npm install -g pnpm@10.34.8
 FROM base AS build
 WORKDIR /src
 # Manifests first, so dependency installation is cached across source changes.
-COPY pnpm-lock.yaml pnpm-workspace.yaml package.json .npmrc ./
+COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
 COPY apps/web/package.json apps/web/
 COPY packages/api/package.json packages/api/
 COPY packages/db/package.json packages/db/

@@ -27,12 +27,12 @@ test("sign up, stay signed in, sign out, and come back to the page asked for", a
   const password = "correct horse battery staple";
 
   try {
-    // Sign up: the account form is reached from sign-in.
-    await page.goto("/sign-in");
-    await expect.poll(() => page.title()).toBe("Sign in · Parlor");
-    await screenshot(page, "sign-in");
-    await page.getByRole("link", { name: "Create an account" }).click();
+    // A fresh instance: its first visitor is sent to sign up, told this account administers it.
+    await page.goto("/");
     await page.waitForURL("**/sign-up");
+    await page.getByRole("heading", { name: "Set up Parlor" }).waitFor();
+    expect(await page.getByTestId("first-run").textContent()).toMatch(/administrator/);
+    await screenshot(page, "first-run");
 
     // The shared schema checks the form before anything is sent.
     await page.getByRole("button", { name: "Create account" }).click();
@@ -57,6 +57,10 @@ test("sign up, stay signed in, sign out, and come back to the page asked for", a
     await page.getByRole("button", { name: /Account menu/ }).click();
     await page.getByRole("menuitem", { name: "Sign out" }).click();
     await page.waitForURL("**/sign-in");
+    // Once an account exists, sign-in is sign-in.
+    await expect.poll(() => page.title()).toBe("Sign in · Parlor");
+    await page.getByRole("heading", { name: "Welcome back" }).waitFor();
+    await screenshot(page, "sign-in");
 
     // A protected page sends a signed-out visitor to sign in, remembering where they were going.
     await page.goto("/settings");

@@ -148,7 +148,8 @@ export async function startApp(
       throw new Error(`The app exited with code ${child.exitCode} before it was ready:\n${output}`);
     }
     try {
-      const response = await fetch(`${url}/sign-in`, { redirect: "manual" });
+      // Sign-up answers 200 to a visitor whatever the instance holds (sign-in sends a fresh one to it).
+      const response = await fetch(`${url}/sign-up`, { redirect: "manual" });
       if (response.status === 200) break;
     } catch {
       // Not listening yet.

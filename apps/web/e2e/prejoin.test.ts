@@ -106,6 +106,15 @@ async function call(context: BrowserContext, path: string, input?: unknown): Pro
   return body.result?.data?.json;
 }
 
+/** Reads a tRPC query as this browser context. */
+async function query(context: BrowserContext, path: string, input?: unknown): Promise<unknown> {
+  const search = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
+  const response = await context.request.get(`${app.url}/api/trpc/${path}${search}`);
+  const body = (await response.json()) as { result?: { data?: { json?: unknown } }; error?: unknown };
+  if (!response.ok()) throw new Error(`${path} failed: ${response.status()} ${JSON.stringify(body.error)}`);
+  return body.result?.data?.json;
+}
+
 async function signIn(context: BrowserContext) {
   await call(context, "auth.signIn", { email: EMAIL, password: PASSWORD });
 }
@@ -203,6 +212,13 @@ describe("pre-join", () => {
       await page.getByLabel("Password").fill(PASSWORD);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL(`${app.url}${ROOM_PATH}`);
+      // Nobody has opened this address before: it is offered, not created.
+      const notFound = page.getByTestId("room-not-found");
+      await notFound.waitFor({ timeout: 20_000 });
+      expect(await notFound.textContent()).toContain("No room called “Standup” yet");
+      expect(double.callsTo("CreateRoom")).toHaveLength(0);
+      await save(page, "room-not-found");
+      await page.getByRole("button", { name: "Create it" }).click();
       await prejoinReady(page);
       await expect.poll(() => page.title()).toBe("Standup · Acme · Parlor");
       // The account name fills in the display name.
@@ -246,8 +262,29 @@ describe("pre-join", () => {
       );
     }));
 
+  test("choices apply to this join only, unless 'remember' is ticked", () =>
+    withServerOutput("this-join-only", async () => {
+      await page.getByLabel("Your name").fill("Just Today");
+      await page.getByRole("button", { name: "Turn microphone off" }).click();
+      await page.waitForTimeout(800);
+      const saved = (await query(context, "preferences.get")) as {
+        displayName: string | null;
+        microphoneEnabled: boolean;
+        cameraEnabled: boolean;
+      };
+      expect(saved.displayName).not.toBe("Just Today");
+      expect(saved.microphoneEnabled).toBe(true);
+      expect(saved.cameraEnabled).toBe(true);
+      await page.reload();
+      await prejoinReady(page);
+      expect(await page.getByLabel("Your name").inputValue()).toBe("Ada Lovelace");
+      await page.getByRole("button", { name: "Turn microphone off" }).waitFor();
+      await page.getByRole("button", { name: "Turn camera off" }).click();
+    }));
+
   test("choices survive a reload and show up in settings", () =>
     withServerOutput("persist", async () => {
+      await page.getByLabel("Remember my name, camera and microphone choices").check();
       const name = page.getByLabel("Your name");
       await name.fill("Ada L.");
       await page.getByRole("button", { name: "Turn microphone off" }).click();
@@ -370,32 +407,108 @@ test("a denied permission shows what to do, and joining without devices still wo
   }
 });
 
-test("an unreachable video service shows the failure, and Retry works once it is back", async () => {
+test("with the video service unreachable the preview works, the join panel shows the failure and retries, and Retry joins once it is back", async () => {
+  const context = await newContext(browser);
+  await signIn(context);
+  // A room LiveKit has not been asked for yet (one it has open would not need asking).
+  await call(context, "room.create", { teamSlug: "acme", name: "Retro" });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  const ensureCalls: number[] = [];
+  page.on("request", (request) => {
+    if (/\/api\/trpc\/[^?]*room\.ensure/.test(request.url())) ensureCalls.push(Date.now());
+  });
+  await proxy.off();
+  try {
+    const started = Date.now();
+    await page.goto("/t/acme/retro");
+    // The preview does not wait for the room: frames advance while set-up fails.
+    const video = page.getByLabel("Your camera preview");
+    await expect
+      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    const firstFrameMs = Date.now() - started;
+    const failure = page.getByTestId("setup-failure");
+    await failure.waitFor({ timeout: 20_000 });
+    const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+    await page.waitForTimeout(700);
+    expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(t0 + 0.3);
+    console.log(`first preview frame ${firstFrameMs} ms after navigation, with LiveKit unreachable`);
+
+    expect(await failure.getAttribute("data-code")).toBe("SERVICE_UNAVAILABLE");
+    expect(await failure.textContent()).toContain("Can't reach the video service");
+    expect(await failure.textContent()).toMatch(/not reachable/);
+    // Inside the join panel, beside the preview.
+    expect(await page.getByRole("heading", { name: "Ready to join?" }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByTestId("setup-retry-status").textContent())
+      .toMatch(/Retrying in \d+ s/);
+    await save(page, "room-failure");
+
+    // The site admin sees why at the top of /admin: LiveKit red, with what to check.
+    const admin = await context.newPage();
+    await admin.goto("/admin");
+    const livekitHealth = admin.getByTestId("health-livekit");
+    await expect.poll(() => livekitHealth.getAttribute("data-level"), { timeout: 15_000 }).toBe("down");
+    expect(await livekitHealth.textContent()).toMatch(/Not reachable at http.*LIVEKIT_URL/);
+    expect(await admin.getByTestId("health-database").getAttribute("data-level")).toBe("ok");
+    await admin.getByText("Not confirmed: LiveKit is down").waitFor();
+    await save(admin, "admin-livekit-down");
+    await admin.close();
+
+    // It retries by itself, visibly, and backs off.
+    const before = ensureCalls.length;
+    await expect.poll(() => ensureCalls.length, { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect
+      .poll(() => page.getByTestId("setup-retry-status").textContent(), { timeout: 10_000 })
+      .toMatch(/Retrying in [3-4] s/);
+
+    // Still down: Retry now fails again, and says so.
+    const manual = ensureCalls.length;
+    await page.getByRole("button", { name: "Retry now" }).click();
+    await expect.poll(() => ensureCalls.length).toBeGreaterThan(manual);
+    await expect.poll(() => failure.getAttribute("data-retrying")).toBe("false");
+    expect(await failure.isVisible()).toBe(true);
+
+    await proxy.on();
+    await page.getByRole("button", { name: "Retry now" }).click();
+    await prejoinReady(page);
+    await failure.waitFor({ state: "detached" });
+    expect(await video.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
+    expect(unexpected(problems, [/HTTP 503/, /status of 503/])).toEqual([]);
+  } finally {
+    await proxy.on();
+    await context.close();
+  }
+});
+
+test("a mistyped address leaves nothing behind; a malformed one says what is wrong", async () => {
   const context = await newContext(browser);
   await signIn(context);
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await proxy.off();
   try {
-    // A room LiveKit has not been asked for yet (one it has open would not need asking).
-    await page.goto("/t/acme/retro");
-    const failure = page.getByTestId("room-failure");
-    await failure.waitFor({ timeout: 20_000 });
-    expect(await failure.getAttribute("data-kind")).toBe("setup:SERVICE_UNAVAILABLE");
-    await page.getByRole("heading", { name: "Can't reach the video service" }).waitFor();
-    expect(await failure.textContent()).toMatch(/not reachable/);
-    await save(page, "room-failure");
+    const rooms = async () =>
+      ((await query(context, "room.list", { teamSlug: "acme" })) as { slug: string }[]).map((r) => r.slug);
+    await page.goto("/t/acme/stnadup");
+    await page.getByTestId("room-not-found").waitFor();
+    await page.getByRole("link", { name: /Back to/ }).waitFor();
+    await page.waitForTimeout(500);
+    expect(await rooms()).not.toContain("stnadup");
 
-    // Still down: Retry fails again, visibly.
-    await page.getByRole("button", { name: "Retry" }).click();
-    await failure.waitFor();
+    await page.goto("/t/acme/Hello%20World");
+    await page.waitForURL(`${app.url}/t/acme/hello-world`);
+    await page.getByTestId("room-not-found").waitFor();
 
-    await proxy.on();
-    await page.getByRole("button", { name: "Retry" }).click();
-    await prejoinReady(page);
-    expect(unexpected(problems, [/HTTP 503/, /status of 503/])).toEqual([]);
+    await page.goto("/t/acme/---");
+    const malformed = page.getByTestId("room-address-malformed");
+    await malformed.waitFor();
+    expect(await malformed.textContent()).not.toMatch(/roomSlug|not valid/);
+    await malformed.getByRole("link", { name: /Rooms of Acme/ }).click();
+    await page.waitForURL(`${app.url}/t/acme`);
+    expect(await rooms()).not.toContain("hello-world");
+    expect(unexpected(problems)).toEqual([]);
   } finally {
-    await proxy.on();
     await context.close();
   }
 });

@@ -271,7 +271,8 @@ const roomName = async (room: string) =>
   ((await call(ada.context, "room.ensure", { teamSlug: "acme", roomSlug: room })) as { roomName: string })
     .roomName;
 
-describe.skipIf(!binary)("a real call", () => {
+// Real calls on 2 shared cores: generous limits; every wait inside is for a condition.
+describe.skipIf(!binary)("a real call", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     // LiveKit's webhooks need the app's address before the app starts.
     const appPort = await freePort();
@@ -300,7 +301,7 @@ describe.skipIf(!binary)("a real call", () => {
       await person.page.getByRole("button", { name: "Join Acme" }).click();
       await person.page.waitForURL(`${app.url}/t/acme`, { timeout: 20_000 });
     }
-  });
+  }, 240_000);
 
   afterAll(async () => {
     for (const person of people()) await person.browser.close().catch(() => undefined);
@@ -412,6 +413,16 @@ describe.skipIf(!binary)("a real call", () => {
       "resilience",
       async () => {
         await joinCall(ada, "retro");
+        // Parlor hands out tokens that live LIVEKIT_TOKEN_TTL_SECONDS (30 s here).
+        const details = (await call(
+          ada.context,
+          "room.connectionDetails",
+          { teamSlug: "acme", roomSlug: "retro" },
+          "query",
+        )) as { expiresAt: string };
+        const lifetime = new Date(details.expiresAt).getTime() - Date.now();
+        expect(lifetime).toBeGreaterThan((TOKEN_TTL_SECONDS - 10) * 1000);
+        expect(lifetime).toBeLessThanOrEqual(TOKEN_TTL_SECONDS * 1000);
         await joinCall(bea, "retro");
         const joinedAt = Date.now();
         await expectVideoPlaying(ada, bea);
@@ -540,6 +551,7 @@ describe.skipIf(!binary)("a real call", () => {
         await removed.waitFor({ timeout: 20_000 });
         expect(await removed.getAttribute("data-kind")).toBe("kicked");
         await bea.page.getByRole("heading", { name: "You were removed from the room" }).waitFor();
+        await bea.page.getByText(/can't rejoin this room for a few minutes/).waitFor();
         await expect.poll(() => tile(ada, bea).count(), { timeout: 15_000 }).toBe(0);
         // She cannot come back during the ban, and is told for how long.
         await bea.page.getByRole("button", { name: "Retry" }).click();
@@ -588,7 +600,7 @@ describe.skipIf(!binary)("a real call", () => {
         await full.waitFor({ timeout: CALL_TIMEOUT });
         expect(await full.getAttribute("data-kind")).toBe("full");
         await cy.page.getByRole("heading", { name: "This room is full" }).waitFor();
-        await cy.page.getByText(/1 person at most/).waitFor();
+        await cy.page.getByText(/at its limit of 1 person/).waitFor();
         await docsScreenshot(cy.page, "room-full");
         // A place frees up: Retry gets in.
         await leave(ada);

@@ -19,30 +19,60 @@ const url = (protocols: string[], example: string) =>
       `must be a ${protocols.map((p) => `${p}://`).join(" or ")} URL, e.g. ${example}`,
     );
 
-const configSchema = z.object({
-  NODE_ENV: optional(z.enum(["development", "production", "test"])).default("development"),
-  DATABASE_URL: optional(url(["postgres", "postgresql"], "postgres://user:pass@localhost:5432/parlor")),
-  PGLITE_DATA_DIR: optional(z.string()),
-  APP_URL: optional(url(["http", "https"], "https://meet.example.com")),
-  LIVEKIT_URL: optional(url(["ws", "wss", "http", "https"], "wss://livekit.example.com")).default(
-    "ws://localhost:7880",
-  ),
-  LIVEKIT_PUBLIC_URL: optional(url(["ws", "wss", "http", "https"], "wss://livekit.example.com")),
-  LIVEKIT_API_KEY: optional(z.string().trim().min(1)).default("devkey"),
-  LIVEKIT_API_SECRET: optional(z.string().trim().min(1)).default("secret"),
-  LIVEKIT_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000)).default(5_000),
-  // LiveKit refreshes the token of a connected participant, so this bounds joins, not calls.
-  LIVEKIT_TOKEN_TTL_SECONDS: optional(
-    z.coerce
-      .number()
-      .int()
-      .min(30)
-      .max(24 * 60 * 60),
-  ).default(600),
-  ADMIN_EMAILS: optional(z.string()).default(""),
-  LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])).default("info"),
-  METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
-});
+const configSchema = z
+  .object({
+    NODE_ENV: optional(z.enum(["development", "production", "test"])).default("development"),
+    DATABASE_URL: optional(url(["postgres", "postgresql"], "postgres://user:pass@localhost:5432/parlor")),
+    PGLITE_DATA_DIR: optional(z.string()),
+    APP_URL: optional(url(["http", "https"], "https://meet.example.com")),
+    LIVEKIT_URL: optional(url(["ws", "wss", "http", "https"], "wss://livekit.example.com")).default(
+      "ws://localhost:7880",
+    ),
+    LIVEKIT_PUBLIC_URL: optional(url(["ws", "wss", "http", "https"], "wss://livekit.example.com")),
+    LIVEKIT_API_KEY: optional(z.string().trim().min(1)).default("devkey"),
+    LIVEKIT_API_SECRET: optional(z.string().trim().min(1)).default("secret"),
+    LIVEKIT_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000)).default(5_000),
+    // LiveKit refreshes the token of a connected participant, so this bounds joins, not calls.
+    LIVEKIT_TOKEN_TTL_SECONDS: optional(
+      z.coerce
+        .number()
+        .int()
+        .min(30)
+        .max(24 * 60 * 60),
+    ).default(600),
+    ADMIN_EMAILS: optional(z.string()).default(""),
+    LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])).default(
+      "info",
+    ),
+    METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+    SMTP_URL: optional(url(["smtp", "smtps"], "smtps://user:password@smtp.example.com:465")),
+    MAIL_FROM: optional(
+      z
+        .string()
+        .trim()
+        .refine(
+          (value) => mailbox(value) !== null,
+          "must be an email address, optionally with a name, e.g. Parlor <parlor@example.com>",
+        ),
+    ),
+  })
+  // Links in emails must point at Parlor itself, never at whatever a request's Host header says
+  // (a forged Host would otherwise send someone's reset link to another site).
+  .refine((e) => !e.SMTP_URL || e.APP_URL, {
+    path: ["APP_URL"],
+    message: "is required when SMTP_URL is set, so that links in emails point at Parlor",
+  })
+  .refine((e) => !e.SMTP_URL || e.MAIL_FROM, {
+    path: ["MAIL_FROM"],
+    message: "is required when SMTP_URL is set: the address Parlor's emails come from",
+  });
+
+/** The address in "Name <address>" or a bare address; null when it is neither. */
+function mailbox(value: string): string | null {
+  const match = /^(?:[^<>]*<\s*([^<>\s]+)\s*>|([^<>\s]+))$/.exec(value);
+  const address = match?.[1] ?? match?.[2];
+  return address && z.email().safeParse(address).success ? address : null;
+}
 
 export interface Config {
   nodeEnv: "development" | "production" | "test";
@@ -64,6 +94,8 @@ export interface Config {
   adminEmails: ReadonlySet<string>;
   logLevel: string;
   metricsToken: string | undefined;
+  /** Outgoing email; null when SMTP_URL is unset (then site admins hand out reset links). */
+  mail: { smtpUrl: string; from: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -98,5 +130,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
+    mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
   };
 }

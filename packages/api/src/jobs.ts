@@ -14,24 +14,24 @@ const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
  * Returns a function that stops it.
  */
 export function startBackgroundJobs(svc: Services): () => void {
-  // Say so once when reconciliation starts failing (LiveKit not running, say) and once when it
-  // recovers, not every 30 seconds in between.
-  let failing = false;
+  // Say so once when reconciliation starts failing (LiveKit not running, say), again when the
+  // reason changes, and once when it recovers; not every 30 seconds in between.
+  let failingWith: string | null = null;
   const reconcile = () =>
     reconcilePresence(svc).then(
       () => {
-        if (failing) svc.logger.info("presence reconciliation works again");
-        failing = false;
+        if (failingWith !== null) svc.logger.info("presence reconciliation works again");
+        failingWith = null;
       },
       (error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
-        if (failing) svc.logger.debug({ reason }, "scheduled reconciliation still failing");
+        if (failingWith === reason) svc.logger.debug({ reason }, "scheduled reconciliation still failing");
         else
           svc.logger.warn(
             { reason },
             "scheduled reconciliation failed; presence relies on webhooks until it works",
           );
-        failing = true;
+        failingWith = reason;
       },
     );
   const housekeeping = async () => {

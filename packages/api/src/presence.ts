@@ -414,6 +414,7 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
     .select({
       roomSessionId: schema.participantSessions.roomSessionId,
       identity: schema.participantSessions.identity,
+      userId: schema.participantSessions.userId,
       name: schema.participantSessions.name,
       joinedAt: schema.participantSessions.joinedAt,
       leftAt: schema.participantSessions.leftAt,
@@ -430,7 +431,15 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
   return sessions.map((session) => {
     const byPerson = new Map<
       string,
-      { identity: string; name: string; isGuest: boolean; firstJoinedAt: Date; secondsPresent: number }
+      {
+        identity: string;
+        name: string;
+        /** A Parlor user (the identity is a user id) whose account was deleted since. */
+        formerMember: boolean;
+        isGuest: boolean;
+        firstJoinedAt: Date;
+        secondsPresent: number;
+      }
     >();
     for (const a of attendance.filter((x) => x.roomSessionId === session.id)) {
       const spent = Math.max(0, ((a.leftAt?.getTime() ?? now) - a.joinedAt.getTime()) / 1000);
@@ -440,6 +449,7 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
         byPerson.set(a.identity, {
           identity: a.identity,
           name: a.name,
+          formerMember: a.userId === null && isUuid(a.identity),
           isGuest: isGuestIdentity(a.identity),
           firstJoinedAt: a.joinedAt,
           secondsPresent: spent,

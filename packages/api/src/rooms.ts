@@ -1,4 +1,4 @@
-import { schema, type Database } from "@parlor/db";
+import { schema, type Database, type TeamRole } from "@parlor/db";
 import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 
 import { randomToken } from "./lib/crypto";
@@ -128,24 +128,25 @@ export async function getRoom(svc: Services, actor: Actor, teamSlug: string, roo
 /** The team's rooms and who is in each now (from the presence records, not a call to LiveKit). */
 export async function listRooms(svc: Services, actor: Actor, teamSlug: string) {
   const team = await requireMembership(svc, actor, teamSlug);
-  const rooms = await svc.db
-    .select()
+  const rows = await svc.db
+    .select({ room: getTableColumns(schema.rooms), attended: hasAttendance(sql`${schema.rooms.id}`) })
     .from(schema.rooms)
     .where(eq(schema.rooms.teamId, team.id))
-    .orderBy(asc(schema.rooms.name));
+    .orderBy(asc(schema.rooms.name), asc(schema.rooms.slug));
   const presence = await presenceByRoom(
     svc,
-    rooms.map((r) => r.id),
+    rows.map((r) => r.room.id),
   );
   // Knocks are for those who can answer them.
   const waiting = canManage(team.role)
     ? await waitingIn(
         svc,
-        rooms.map((r) => r.id),
+        rows.map((r) => r.room.id),
       )
     : [];
-  return rooms.map((room) => ({
+  return rows.map(({ room, attended }) => ({
     ...summary(team, room),
+    canDelete: mayDelete(actor, team.role, room, attended),
     locked: room.lockedAt !== null,
     lobby: waiting
       .filter((w) => w.roomId === room.id)
@@ -190,11 +191,38 @@ export async function renameRoom(
   return summary(team, room);
 }
 
+/** Whether anyone ever joined the room: a room with meetings in its history. */
+const hasAttendance = (roomId: SQL | string) => sql<boolean>`exists (
+  select 1 from ${schema.roomSessions} s
+  join ${schema.participantSessions} p on p.room_session_id = s.id
+  where s.room_id = ${roomId}
+)`;
+
+/**
+ * Who may delete a room: the team's owners and admins, and whoever created it while nobody has
+ * met in it yet (a room made by mistake, a mistyped address, goes without asking an admin).
+ */
+function mayDelete(actor: Actor, role: TeamRole, room: { createdBy: string | null }, attended: boolean) {
+  return canManage(role) || (room.createdBy === actor.id && !attended);
+}
+
 /** Closes the live LiveKit room first, so a record is only dropped once nobody can still be in it. */
 export async function deleteRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
-  const team = await requireMembership(svc, actor, teamSlug, "admin");
-  const room = await findRoom(svc, team.id, roomSlug);
-  if (!room) throw notFound(ROOM_NOT_FOUND);
+  const team = await requireMembership(svc, actor, teamSlug);
+  const [found] = await svc.db
+    .select({ room: getTableColumns(schema.rooms), attended: hasAttendance(sql`${schema.rooms.id}`) })
+    .from(schema.rooms)
+    .where(and(eq(schema.rooms.teamId, team.id), eq(schema.rooms.slug, roomSlug)))
+    .limit(1);
+  if (!found) throw notFound(ROOM_NOT_FOUND);
+  const { room } = found;
+  if (!mayDelete(actor, team.role, room, found.attended)) {
+    throw forbidden(
+      room.createdBy === actor.id
+        ? "People have met in this room, so it keeps its history: ask a team owner or admin to delete it."
+        : "Only the team's owners and admins, or whoever created this room before anyone met in it, can delete it.",
+    );
+  }
   await svc.livekit.deleteRoom(room.livekitRoomName);
   await svc.db.delete(schema.rooms).where(eq(schema.rooms.id, room.id));
   svc.logger.info({ event: "room.deleted", roomId: room.id }, "room deleted");
@@ -328,7 +356,13 @@ function preparedFor(db: Database) {
  * that waits for LiveKit, so when LiveKit fails no record is left behind; concurrent ensures of
  * one new URL wait on the unique index and end with one room.
  */
-export async function ensureRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
+export async function ensureRoom(
+  svc: Services,
+  actor: Actor,
+  teamSlug: string,
+  roomSlug: string,
+  { create = true }: { create?: boolean } = {},
+) {
   const slug = slugify(roomSlug) || roomSlug;
   const [found] = await preparedFor(svc.db).ensureLookup.execute({
     userId: actor.id,
@@ -350,6 +384,7 @@ export async function ensureRoom(svc: Services, actor: Actor, teamSlug: string, 
     };
   }
 
+  if (!create) throw notFound(ROOM_NOT_FOUND);
   await svc.rateLimiter.consume(
     `room-create:user:${actor.id}`,
     svc.ratePolicies.roomCreate,
@@ -430,7 +465,7 @@ export async function connectionDetails(
 
   if (row.room.maxParticipants > 0 && row.othersPresent >= row.room.maxParticipants) {
     throw conflict(
-      `This room is full: it takes ${row.room.maxParticipants} ${row.room.maxParticipants === 1 ? "person" : "people"} and they are all in. Try again when someone leaves, or use another room.`,
+      `The room is at its limit of ${row.room.maxParticipants} ${row.room.maxParticipants === 1 ? "person" : "people"}. Try again when someone leaves, or use another room.`,
     );
   }
 

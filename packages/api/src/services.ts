@@ -9,6 +9,7 @@ import {
 import type { Config } from "./config";
 import { createLiveKitService, type LiveKitService } from "./livekit/service";
 import { createLogger, type Logger } from "./lib/logger";
+import { createMailer, type Mailer } from "./mail/mailer";
 import { createMetrics, type Metrics } from "./lib/metrics";
 import { createPresenceBus, type PresenceBus } from "./lib/presence-bus";
 import { countLive, PRESENCE_CHANNEL } from "./presence";
@@ -30,6 +31,7 @@ export interface Services {
   rateLimiter: RateLimiter;
   ratePolicies: RatePolicies;
   livekit: LiveKitService;
+  mailer: Mailer;
   presenceBus: PresenceBus;
   metrics: Metrics;
   clock: Clock;
@@ -57,6 +59,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     rateLimiter: createRateLimiter(database.db, clock),
     ratePolicies: { ...ratePolicies, ...overrides.ratePolicies },
     livekit: createLiveKitService(config.livekit, logger),
+    mailer: createMailer(config.mail, logger),
     presenceBus: createPresenceBus(database, PRESENCE_CHANNEL, logger),
     metrics: createMetrics(() => countLive(database.db)),
     clock,

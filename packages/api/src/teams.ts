@@ -1,11 +1,14 @@
 import { schema, type TeamRole } from "@parlor/db";
-import { and, asc, count, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, ilike, inArray, isNull, or, sql } from "drizzle-orm";
 import type { z } from "zod";
 
 import { AppError, badRequest, forbidden, isUniqueViolation, notFound } from "./lib/errors";
 import { randomToken, sha256Hex } from "./lib/crypto";
-import { slugify } from "./schemas/common";
-import type { createInviteInput } from "./schemas/team";
+import { containsPattern } from "./lib/search";
+import { inviteMessage } from "./mail/messages";
+import { notifyPresenceChanged } from "./presence";
+import { cleanText, slugify } from "./schemas/common";
+import type { createInviteInput, sendInviteInput } from "./schemas/team";
 import type { Services } from "./services";
 
 export interface Actor {
@@ -307,11 +310,24 @@ function assertUsable(svc: Services, invite: typeof schema.invites.$inferSelect)
   }
 }
 
-/** What the invite page shows before accepting; reveals nothing without the token. */
+/** What the invite page shows before accepting (team, role, who invited); reveals nothing without the token. */
 export async function previewInvite(svc: Services, token: string) {
   const { invite, team } = await findInvite(svc, token);
   assertUsable(svc, invite);
-  return { teamName: team.name, teamSlug: team.slug, role: invite.role, expiresAt: invite.expiresAt };
+  const [inviter] = invite.createdBy
+    ? await svc.db
+        .select({ name: schema.users.name })
+        .from(schema.users)
+        .where(eq(schema.users.id, invite.createdBy))
+        .limit(1)
+    : [];
+  return {
+    teamName: team.name,
+    teamSlug: team.slug,
+    role: invite.role,
+    expiresAt: invite.expiresAt,
+    invitedBy: inviter?.name ?? null,
+  };
 }
 
 /** Joins the invite's team. Accepting again, or as an existing member, changes nothing. */
@@ -349,4 +365,151 @@ export async function acceptInvite(svc: Services, actor: Actor, token: string): 
     if (inserted.length === 0) throw new AppError("CONFLICT", "You joined this team a moment ago.");
     return { ...team, role: invite.role };
   });
+}
+
+/**
+ * Sends a single-use invite link to an address (needs SMTP). The link is made with the app's
+ * configured address (APP_URL), never a request's Host. If the email cannot be sent, the link is
+ * withdrawn again, so no link exists that nobody received.
+ */
+export async function sendInvite(
+  svc: Services,
+  actor: Actor & { name: string },
+  input: z.output<typeof sendInviteInput>,
+) {
+  const team = await requireMembership(svc, actor, input.teamSlug, "admin");
+  const appOrigin = svc.config.appOrigin;
+  if (!svc.mailer.enabled || !appOrigin) {
+    throw new AppError(
+      "BAD_REQUEST",
+      "This Parlor cannot send email (no SMTP server is configured). Create an invite link and share it yourself.",
+    );
+  }
+  await svc.rateLimiter.consume(
+    `invite-email:user:${actor.id}`,
+    svc.ratePolicies.inviteEmail,
+    "Too many invites sent by email",
+  );
+  const invite = await createInvite(
+    svc,
+    actor,
+    { teamSlug: team.slug, role: input.role, expiresInDays: 7, maxUses: 1 },
+    appOrigin,
+  );
+  try {
+    await svc.mailer.send(
+      inviteMessage(input.email, {
+        teamName: team.name,
+        inviterName: actor.name,
+        url: invite.url,
+        expiresAt: invite.expiresAt,
+      }),
+    );
+  } catch (error) {
+    await svc.db.delete(schema.invites).where(eq(schema.invites.id, invite.id));
+    throw error;
+  }
+  svc.logger.info({ event: "team.invite_emailed", teamId: team.id, by: actor.id }, "invite emailed");
+  return { id: invite.id, email: input.email, role: invite.role, expiresAt: invite.expiresAt };
+}
+
+/** Owners rename their team. The slug stays, so every saved link to the team and its rooms keeps working. */
+export async function renameTeam(svc: Services, actor: Actor, teamSlug: string, name: string) {
+  const team = await requireMembership(svc, actor, teamSlug, "owner");
+  await svc.db.update(schema.teams).set({ name }).where(eq(schema.teams.id, team.id));
+  return { id: team.id, slug: team.slug, name, role: team.role };
+}
+
+function assertConfirmed(team: { name: string }, confirmName: string) {
+  if (cleanText(confirmName) !== team.name) {
+    throw badRequest("confirmName", `Type the team's name, ${team.name}, exactly to confirm.`);
+  }
+}
+
+/**
+ * Deletes a team with its rooms, invites, memberships and history. Its rooms that LiveKit has
+ * open are closed first, so the records only go once nobody can still be in those calls.
+ */
+async function closeAndDeleteTeam(svc: Services, team: { id: string; slug: string }, by: string) {
+  const rooms = await svc.db
+    .select({ livekitRoomName: schema.rooms.livekitRoomName })
+    .from(schema.rooms)
+    .where(eq(schema.rooms.teamId, team.id));
+  const live = await svc.livekit.listRooms(rooms.map((r) => r.livekitRoomName));
+  for (const room of live) await svc.livekit.deleteRoom(room.name);
+  await svc.db.transaction(async (tx) => {
+    await tx.delete(schema.teams).where(eq(schema.teams.id, team.id));
+    // Members' open team pages learn at once that it is gone.
+    await notifyPresenceChanged(tx, team.id);
+  });
+  svc.logger.info({ event: "team.deleted", teamId: team.id, by, closedRooms: live.length }, "team deleted");
+  return { ok: true as const, closedRooms: live.length };
+}
+
+/** Owners delete their team, typing its name to confirm. */
+export async function deleteTeam(svc: Services, actor: Actor, teamSlug: string, confirmName: string) {
+  const team = await requireMembership(svc, actor, teamSlug, "owner");
+  assertConfirmed(team, confirmName);
+  return closeAndDeleteTeam(svc, team, actor.id);
+}
+
+/** A site admin deletes any team (the admin view asks for its name too). */
+export async function adminDeleteTeam(svc: Services, actor: Actor, teamSlug: string, confirmName: string) {
+  const [team] = await svc.db
+    .select({ id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name })
+    .from(schema.teams)
+    .where(eq(schema.teams.slug, teamSlug));
+  if (!team) throw notFound("That team does not exist any more.");
+  assertConfirmed(team, confirmName);
+  return closeAndDeleteTeam(svc, team, actor.id);
+}
+
+/** Every team on the instance with its member and room counts (site admins). */
+export async function listAllTeams(svc: Services, input: { query: string; limit: number; offset: number }) {
+  const t = schema.teams;
+  const needle = input.query.trim();
+  const pattern = containsPattern(needle);
+  const where = needle ? or(ilike(t.name, pattern), ilike(t.slug, pattern)) : undefined;
+  const [rows, [total]] = await Promise.all([
+    svc.db
+      .select({
+        id: t.id,
+        slug: t.slug,
+        name: t.name,
+        createdAt: t.createdAt,
+        // Qualified by hand: in a one-table select drizzle writes `${t.id}` as a bare "id", which
+        // inside the subquery would name the room's own id.
+        members: sql<number>`(select count(*)::int from ${schema.teamMembers} m where m.team_id = teams.id)`,
+        rooms: sql<number>`(select count(*)::int from ${schema.rooms} r where r.team_id = teams.id)`,
+      })
+      .from(t)
+      .where(where)
+      .orderBy(asc(t.name))
+      .limit(input.limit)
+      .offset(input.offset),
+    svc.db.select({ n: count() }).from(t).where(where),
+  ]);
+  const owners = rows.length
+    ? await svc.db
+        .select({ teamId: schema.teamMembers.teamId, name: schema.users.name, email: schema.users.email })
+        .from(schema.teamMembers)
+        .innerJoin(schema.users, eq(schema.users.id, schema.teamMembers.userId))
+        .where(
+          and(
+            inArray(
+              schema.teamMembers.teamId,
+              rows.map((r) => r.id),
+            ),
+            eq(schema.teamMembers.role, "owner"),
+          ),
+        )
+        .orderBy(asc(schema.users.name))
+    : [];
+  return {
+    total: total?.n ?? 0,
+    teams: rows.map((row) => ({
+      ...row,
+      owners: owners.filter((o) => o.teamId === row.id).map(({ name, email }) => ({ name, email })),
+    })),
+  };
 }

@@ -91,7 +91,10 @@ const errorHandling = t.middleware(async ({ ctx, next, path, type }) => {
   const mapped = toTRPCError(result.error);
   metrics.procedureCalls.inc({ path, type, code: mapped.code });
   if (mapped.code === "SERVICE_UNAVAILABLE") {
-    metrics.dependencyErrors.inc({ dependency: mapped.cause instanceof AppError ? "livekit" : "database" });
+    metrics.dependencyErrors.inc({
+      dependency:
+        mapped.cause instanceof AppError ? (mapped.cause.details.dependency ?? "livekit") : "database",
+    });
   }
   if (mapped.code === "INTERNAL_SERVER_ERROR") {
     ctx.logger.error({ err: mapped.cause ?? mapped, path, type }, "unexpected error in procedure");

@@ -230,7 +230,10 @@ describe(`site admin on ${testDriver()}`, () => {
   it("is the first account on an instance, and only the first", async () => {
     const app = await startTestApp();
     try {
+      // A fresh instance says so, for its first visitor to be sent to sign up.
+      expect(await app.client().trpc.auth.firstRun.query()).toEqual({ firstRun: true });
       const first = await app.signUp("First");
+      expect(await app.client().trpc.auth.firstRun.query()).toEqual({ firstRun: false });
       const second = await app.signUp("Second");
       expect(first.user.isAdmin).toBe(true);
       expect(second.user.isAdmin).toBe(false);

@@ -35,12 +35,38 @@ describe("configuration", () => {
     [{ LIVEKIT_TIMEOUT_MS: "soon" }, "LIVEKIT_TIMEOUT_MS"],
     [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [
+      { SMTP_URL: "http://mail.example.com", APP_URL: "https://p.example.com", MAIL_FROM: "a@b.co" },
+      "SMTP_URL",
+    ],
+    [{ SMTP_URL: "smtp://mail.example.com", MAIL_FROM: "a@b.co" }, "APP_URL"],
+    [{ SMTP_URL: "smtp://mail.example.com", APP_URL: "https://p.example.com" }, "MAIL_FROM"],
+    [{ MAIL_FROM: "Parlor <not an address>" }, "MAIL_FROM"],
   ])("stops on a malformed variable, naming it: %j", (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
   });
 
+  it("reads SMTP_URL and MAIL_FROM together; without SMTP_URL, mail is off", () => {
+    expect(loadConfig({}).mail).toBeNull();
+    const config = loadConfig({
+      SMTP_URL: "smtps://parlor:s3cret@mail.example.com:465",
+      MAIL_FROM: "Parlor <parlor@example.com>",
+      APP_URL: "https://meet.example.com",
+    });
+    expect(config.mail).toEqual({
+      smtpUrl: "smtps://parlor:s3cret@mail.example.com:465",
+      from: "Parlor <parlor@example.com>",
+    });
+  });
+
   it("never puts a variable's secret value in its error", () => {
+    try {
+      loadConfig({ SMTP_URL: "smtp://user:hunter3@mail.example.com", MAIL_FROM: "a@b.co" });
+    } catch (error) {
+      expect(String(error)).toMatch(/APP_URL/);
+      expect(String(error)).not.toContain("hunter3");
+    }
     try {
       loadConfig({ DATABASE_URL: "mysql://user:hunter2@localhost/db" });
     } catch (error) {

@@ -1,3 +1,5 @@
+import { Writable } from "node:stream";
+
 import { RoomServiceClient } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -169,5 +171,35 @@ describe("the LiveKit service when LiveKit fails", () => {
       }),
     ).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
     expect(await closed.ping()).toBe(false);
+  });
+
+  it("logs a failure once, again when its reason changes, and once when LiveKit answers again", async () => {
+    const lines: { level: number; msg: string; problem?: string }[] = [];
+    const logger = createLogger(
+      "info",
+      new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) }),
+    );
+    const watched = createLiveKitService(
+      loadConfig({ LIVEKIT_URL: double.wsUrl, LIVEKIT_TIMEOUT_MS: "300" }).livekit,
+      logger,
+    );
+    double.setMode("fail");
+    try {
+      for (let i = 0; i < 5; i++) expect(await watched.ping()).toBe(false);
+      expect(await watched.probe()).toMatchObject({ ok: false, problem: "unreachable" });
+      double.setMode("hang");
+      for (let i = 0; i < 3; i++)
+        expect(await watched.probe()).toMatchObject({ ok: false, problem: "timeout" });
+    } finally {
+      double.setMode("ok");
+    }
+    for (let i = 0; i < 3; i++) expect(await watched.ping()).toBe(true);
+    expect(lines.map((l) => [l.level, l.problem ?? null])).toEqual([
+      [40, "unreachable"],
+      [40, "timeout"],
+      [30, null],
+    ]);
+    expect(lines[0]!.msg).toMatch(/LIVEKIT_URL/);
+    expect(watched.lastProblem()).toMatchObject({ problem: "timeout" });
   });
 });

@@ -146,6 +146,21 @@ describe(`rooms on ${testDriver()}`, () => {
       expect(rows).toHaveLength(0);
     });
 
+    it("with create: false, finds an existing room and leaves nothing behind for an unknown address", async () => {
+      await member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "standup" });
+      const found = await member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "standup", create: false });
+      expect(found).toMatchObject({ created: false, roomSlug: "standup" });
+
+      const before = app.livekit.callsTo("CreateRoom").length;
+      const error = await errorOf(
+        member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "stnadup", create: false }),
+      );
+      expect(error.code).toBe("NOT_FOUND");
+      const rows = await app.services.db.select().from(schema.rooms).where(eq(schema.rooms.slug, "stnadup"));
+      expect(rows).toHaveLength(0);
+      expect(app.livekit.callsTo("CreateRoom").length).toBe(before);
+    });
+
     it("refuses an address that is not a slug", async () => {
       const error = await errorOf(member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "../admin" }));
       expect(error.code).toBe("BAD_REQUEST");
@@ -319,6 +334,7 @@ describe(`rooms on ${testDriver()}`, () => {
           call: (c) => c.trpc.room.rename.mutate({ teamSlug, roomSlug: "standup", name: "Standup" }),
         },
         {
+          // Rooms created by the owner: a member may only delete rooms they created themselves.
           name: "room.delete",
           allowed: managersOnly,
           call: async (c) => {
@@ -377,6 +393,39 @@ describe(`rooms on ${testDriver()}`, () => {
     expect((await errorOf(owner.trpc.room.get.query({ teamSlug, roomSlug: "retro" }))).code).toBe(
       "NOT_FOUND",
     );
+  });
+
+  it("lets whoever created a room delete it while nobody has met in it, and nobody else but managers", async () => {
+    const { roomName } = await member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "oops-typo" });
+    await member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "kept" });
+    let listed = await member.trpc.room.list.query({ teamSlug });
+    expect(listed.find((r) => r.slug === "oops-typo")?.canDelete).toBe(true);
+    expect(listed.find((r) => r.slug === "standup")?.canDelete).toBe(false);
+    expect((await admin.trpc.room.list.query({ teamSlug })).every((r) => r.canDelete)).toBe(true);
+
+    // Another member did not create it.
+    const other = await app.signUp("Nora Newcomer");
+    const invite = await owner.trpc.team.createInvite.mutate({ teamSlug });
+    await other.trpc.team.acceptInvite.mutate({ token: invite.token });
+    expect((await errorOf(other.trpc.room.delete.mutate({ teamSlug, roomSlug: "oops-typo" }))).code).toBe(
+      "FORBIDDEN",
+    );
+
+    await member.trpc.room.delete.mutate({ teamSlug, roomSlug: "oops-typo" });
+    expect(app.livekit.rooms.has(roomName)).toBe(false);
+    expect((await errorOf(member.trpc.room.get.query({ teamSlug, roomSlug: "oops-typo" }))).code).toBe(
+      "NOT_FOUND",
+    );
+
+    // Once someone has met in it, the room keeps its history: only managers may delete it.
+    const kept = await member.trpc.room.ensure.mutate({ teamSlug, roomSlug: "kept" });
+    app.livekit.join(kept.roomName, { identity: member.user.id, name: "Mia" });
+    await reconcilePresence(app.services);
+    listed = await member.trpc.room.list.query({ teamSlug });
+    expect(listed.find((r) => r.slug === "kept")?.canDelete).toBe(false);
+    const refused = await errorOf(member.trpc.room.delete.mutate({ teamSlug, roomSlug: "kept" }));
+    expect(refused.code).toBe("FORBIDDEN");
+    expect(refused.message).toMatch(/history/);
   });
 
   it("keeps the record when LiveKit cannot close the room, so deleting can be retried", async () => {

@@ -68,6 +68,7 @@ describe(`teams and invites on ${testDriver()}`, () => {
         teamName: "Acme Rockets",
         teamSlug,
         role: "member",
+        invitedBy: owner.user.name,
       });
       const joined = await newcomer.trpc.team.acceptInvite.mutate({ token: invite.token });
       expect(joined).toMatchObject({ slug: teamSlug, role: "member" });

@@ -28,8 +28,34 @@ export const users = pgTable("users", {
   name: text("name").notNull(),
   passwordHash: text("password_hash").notNull(),
   isAdmin: boolean("is_admin").notNull().default(false),
+  /** Set on each successful sign-in (and sign-up); null for an account never signed in to. */
+  lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true, mode: "date" }),
+  /** Set by a site admin: the account cannot sign in and has no sessions while this is set. */
+  disabledAt: timestamp("disabled_at", { withTimezone: true, mode: "date" }),
   ...timestamps,
 });
+
+/**
+ * Single-use links that set a new password: asked for by email, or made by a site admin for a
+ * user (`createdBy`). Only the SHA-256 of the link's token is kept.
+ */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** Set when the link is used, or when another reset of the same account made it moot. */
+    usedAt: timestamp("used_at", { withTimezone: true, mode: "date" }),
+    /** The site admin who made the link; null when the user asked for it by email. */
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [index("password_resets_user_id_idx").on(t.userId)],
+);
 
 /**
  * Lucia's session table. `id` is the SHA-256 hash of the token in the cookie, never the token

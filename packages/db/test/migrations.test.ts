@@ -28,6 +28,7 @@ describe(`migrations on ${testDriver()}`, () => {
         "app_state",
         "invites",
         "participant_sessions",
+        "password_resets",
         "room_bans",
         "room_sessions",
         "webhook_events",

@@ -47,9 +47,16 @@ export function Button({
   children,
   ...props
 }: ButtonProps) {
+  // An icon alone says nothing to a pointer user: its accessible name doubles as the tooltip.
+  const title = props.title ?? (size === "icon" || size === "icon-sm" ? props["aria-label"] : undefined);
   if (asChild) {
     return (
-      <Slot.Root data-slot="button" className={cn(buttonVariants({ variant, size, className }))} {...props}>
+      <Slot.Root
+        data-slot="button"
+        className={cn(buttonVariants({ variant, size, className }))}
+        {...props}
+        title={title}
+      >
         {children}
       </Slot.Root>
     );
@@ -61,6 +68,7 @@ export function Button({
       disabled={disabled || pending}
       aria-busy={pending || undefined}
       {...props}
+      title={title}
     >
       {pending ? <Spinner /> : null}
       {children}

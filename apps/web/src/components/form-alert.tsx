@@ -62,11 +62,19 @@ export function FormAlert({
     <Alert variant={throttled ? "warning" : "destructive"} className={className}>
       {throttled ? <ClockIcon aria-hidden="true" /> : <CircleAlertIcon aria-hidden="true" />}
       <AlertDescription>
-        <p>{info.message}</p>
+        <p>{throttled && waitSeconds > 0 ? withoutStatedWait(info.message) : info.message}</p>
         {throttled && waitSeconds > 0 ? (
           <p className="font-medium tabular-nums">You can try again in {formatWait(waitSeconds)}.</p>
         ) : null}
       </AlertDescription>
     </Alert>
   );
+}
+
+/**
+ * The server's throttling message states the wait as it was when it answered ("… Please try again
+ * in 30 seconds."); beside the live countdown that sentence would disagree with it, so it goes.
+ */
+export function withoutStatedWait(message: string): string {
+  return message.replace(/\s*Please try again in [^.]+\.\s*$/, "").trim() || message;
 }

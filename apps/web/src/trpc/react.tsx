@@ -2,11 +2,12 @@
 
 import type { AppRouter } from "@parlor/api";
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import { httpBatchLink, httpSubscriptionLink, loggerLink, splitLink } from "@trpc/client";
+import { httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCReact } from "@trpc/react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 
+import { devLoggerLink } from "./logger";
 import { makeQueryClient } from "./query-client";
 
 export const api = createTRPCReact<AppRouter>();
@@ -30,10 +31,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     api.createClient({
       links: [
-        loggerLink({
-          enabled: (op) =>
-            process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error,
-        }),
+        devLoggerLink(),
         // Subscriptions (presence changes) stream as server-sent events; the rest is batched.
         splitLink({
           condition: (op) => op.type === "subscription",

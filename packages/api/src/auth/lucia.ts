@@ -64,6 +64,7 @@ function createLucia(db: Database, policy: SessionPolicy, secure: boolean) {
       email: attributes.email,
       name: attributes.name,
       isAdmin: attributes.isAdmin,
+      disabledAt: attributes.disabledAt,
     }),
   });
 }
@@ -72,7 +73,7 @@ declare module "lucia" {
   interface Register {
     Lucia: ReturnType<typeof createLucia>;
     DatabaseSessionAttributes: { absoluteExpiresAt: Date };
-    DatabaseUserAttributes: { email: string; name: string; isAdmin: boolean };
+    DatabaseUserAttributes: { email: string; name: string; isAdmin: boolean; disabledAt: Date | null };
     UserId: string;
   }
 }
@@ -97,6 +98,7 @@ export function createSessionStore(db: Database, policy: SessionPolicy = default
         name: schema.users.name,
         isAdmin: schema.users.isAdmin,
       },
+      disabledAt: schema.users.disabledAt,
     })
     .from(schema.sessions)
     .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
@@ -135,6 +137,11 @@ export function createSessionStore(db: Database, policy: SessionPolicy = default
       // else (unknown, expired, due for its idle expiry to slide) is Lucia's to decide.
       const [found] = await sessionAndUser.execute({ id: sessionId });
       if (!found) return null;
+      // Disabling an account deletes its sessions; this also refuses one that raced it.
+      if (found.disabledAt) {
+        await lucia.plain.invalidateSession(sessionId);
+        return null;
+      }
       const now = Date.now();
       if (found.expiresAt.getTime() - halfIdle > now && found.absoluteExpiresAt.getTime() > now) {
         return { sessionId, user: found.user, expiresAt: found.expiresAt, refreshedCookie: null };

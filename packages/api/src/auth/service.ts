@@ -6,6 +6,7 @@ import {
   AppError,
   badRequest,
   conflict,
+  forbidden,
   isUniqueViolation,
   tooManyRequests,
   unauthorized,
@@ -38,9 +39,12 @@ export function toPublicUser(svc: Pick<Services, "config">, user: SessionUser): 
   };
 }
 
+export const ACCOUNT_DISABLED =
+  "This account has been disabled by a site administrator. If you think this is a mistake, ask them to enable it again.";
+
 const INVALID_CREDENTIALS = "That email and password do not match an account.";
 
-function assertAcceptablePassword(password: string, field = "password") {
+export function assertAcceptablePassword(password: string, field = "password") {
   if (isCommonPassword(password)) {
     throw badRequest(field, "This password is too common and easy to guess. Choose a less predictable one.");
   }
@@ -69,7 +73,13 @@ export async function signUp(
       const [existing] = await tx.select({ id: schema.users.id }).from(schema.users).limit(1);
       const [user] = await tx
         .insert(schema.users)
-        .values({ email: input.email, name: input.name, passwordHash, isAdmin: !existing })
+        .values({
+          email: input.email,
+          name: input.name,
+          passwordHash,
+          isAdmin: !existing,
+          lastSignInAt: svc.clock(),
+        })
         .returning();
       if (user) await tx.insert(schema.userPreferences).values({ userId: user.id });
       return user;
@@ -115,6 +125,12 @@ export async function signIn(
   }
 
   await svc.rateLimiter.reset(accountKey);
+  if (user.disabledAt) {
+    // Only someone who knows the password learns that the account is disabled.
+    svc.logger.info({ userId: user.id, event: "auth.sign_in_disabled" }, "sign-in to a disabled account");
+    throw forbidden(ACCOUNT_DISABLED);
+  }
+  await svc.db.update(schema.users).set({ lastSignInAt: svc.clock() }).where(eq(schema.users.id, user.id));
   const { cookie } = await svc.sessions.create(user.id, meta.secure);
   svc.logger.info({ userId: user.id, event: "auth.sign_in" }, "signed in");
   return { user: toPublicUser(svc, user), cookie };
@@ -145,4 +161,10 @@ export async function changePassword(
     .set({ passwordHash: await hashPassword(input.newPassword) })
     .where(eq(schema.users.id, session.userId));
   await svc.sessions.invalidateUserSessions(session.userId, session.sessionId);
+}
+
+/** Whether anyone has signed up yet: the first visitor of a fresh instance is sent to sign up. */
+export async function hasAccounts(svc: Services): Promise<boolean> {
+  const [row] = await svc.db.select({ id: schema.users.id }).from(schema.users).limit(1);
+  return row !== undefined;
 }

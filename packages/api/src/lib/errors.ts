@@ -36,7 +36,13 @@ export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    readonly details: { field?: string; retryAfterSeconds?: number; reason?: ErrorReason } = {},
+    readonly details: {
+      field?: string;
+      retryAfterSeconds?: number;
+      /** For SERVICE_UNAVAILABLE: which service failed (metrics), when not LiveKit. */
+      dependency?: "livekit" | "smtp";
+      reason?: ErrorReason;
+    } = {},
   ) {
     super(message);
   }

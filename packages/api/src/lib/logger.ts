@@ -31,6 +31,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           "*.password",
           "newPassword",
           "*.newPassword",
+          "currentPassword",
+          "*.currentPassword",
           "token",
           "*.token",
           "participantToken",

@@ -36,7 +36,7 @@ export function createMetrics(collectGauges?: () => Promise<{ rooms: number; par
     }),
     dependencyErrors: new Counter({
       name: "parlor_dependency_errors_total",
-      help: "Failures reaching a dependency (database or livekit)",
+      help: "Failures reaching a dependency (database, livekit or smtp)",
       labelNames: ["dependency"] as const,
       registers: [registry],
     }),

@@ -100,6 +100,11 @@ export const ratePolicies = {
   inviteCreate: { limit: 50, windowSeconds: 3600 },
   inviteAccept: { limit: 30, windowSeconds: 3600 },
   chatSend: { limit: 30, windowSeconds: 60 },
+  /** Reset emails to one address: a few, so nobody can flood someone's inbox through Parlor. */
+  passwordResetEmail: { limit: 3, windowSeconds: 3600 },
+  passwordResetIp: { limit: 20, windowSeconds: 3600 },
+  /** Invites sent by email, per sender. */
+  inviteEmail: { limit: 30, windowSeconds: 3600 },
   guestLinkCreate: { limit: 50, windowSeconds: 3600 },
   /** Guest joins and knocks, per address and per link. */
   guestJoinIp: { limit: 20, windowSeconds: 3600 },

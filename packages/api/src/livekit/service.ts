@@ -75,6 +75,21 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
     failover: false,
   });
 
+  // What is wrong with LiveKit now, if anything: the log says so when this changes (LiveKit
+  // stops answering, starts refusing the key, comes back), not at every failed call.
+  let failing: LiveKitProblem | null = null;
+  let lastProblem: { problem: LiveKitProblem; at: Date } | null = null;
+  function noteOutcome(operation: string, problem: LiveKitProblem | null, reason?: string) {
+    if (problem) lastProblem = { problem, at: new Date() };
+    if (problem === failing) {
+      if (problem) logger.debug({ operation, problem, reason }, "LiveKit call failed (still)");
+      return;
+    }
+    if (problem) logger.warn({ operation, problem, reason }, `LiveKit call failed: ${PROBLEM_LOG[problem]}`);
+    else logger.info({ operation }, "LiveKit answers again");
+    failing = problem;
+  }
+
   /** Runs one RoomService call under the configured timeout and maps its failures. */
   async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
@@ -82,11 +97,26 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
       timer = setTimeout(() => reject(new LiveKitTimeout()), config.timeoutMs);
     });
     try {
-      return await Promise.race([run(), timeout]);
+      const result = await Promise.race([run(), timeout]);
+      noteOutcome(operation, null);
+      return result;
     } catch (error) {
-      throw mapLiveKitError(operation, error, logger);
+      const problem = classifyLiveKitError(error);
+      noteOutcome(operation, problem, error instanceof Error ? error.message : String(error));
+      throw toAppError(problem);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** Whether LiveKit answers an authenticated call within the timeout, how fast, and if not, why. */
+  async function probe(): Promise<{ ok: boolean; problem: LiveKitProblem | null; ms: number }> {
+    const started = performance.now();
+    try {
+      await call("ListRooms", () => client.listRooms(["parlor-health-check"]));
+      return { ok: true, problem: null, ms: Math.round(performance.now() - started) };
+    } catch {
+      return { ok: false, problem: failing ?? "unreachable", ms: Math.round(performance.now() - started) };
     }
   }
 
@@ -193,13 +223,17 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
 
     /** True when LiveKit answers an authenticated call within the timeout. */
     async ping(): Promise<boolean> {
-      try {
-        await call("ListRooms", () => client.listRooms(["parlor-health-check"]));
-        return true;
-      } catch {
-        return false;
-      }
+      return (await probe()).ok;
     },
+
+    probe,
+
+    /** The last failure seen by any call, for the admin's health panel. */
+    lastProblem: () => lastProblem,
+
+    /** Where the server reaches LiveKit's API. */
+    apiUrl: httpUrl(config.url),
+    timeoutMs: config.timeoutMs,
   };
 }
 
@@ -209,22 +243,38 @@ class LiveKitTimeout extends Error {
   override name = "LiveKitTimeout";
 }
 
-function mapLiveKitError(operation: string, error: unknown, logger: Logger): AppError {
+/** Why a LiveKit call failed; `null` for an answer that is no fault of the service (not found). */
+export type LiveKitProblem = "timeout" | "credentials" | "capacity" | "unreachable";
+
+const PROBLEM_LOG: Record<LiveKitProblem, string> = {
+  timeout: "no answer within LIVEKIT_TIMEOUT_MS (LiveKit hangs or is overloaded)",
+  credentials: "LiveKit refused the API key (check LIVEKIT_API_KEY and LIVEKIT_API_SECRET)",
+  capacity: "LiveKit is at capacity",
+  unreachable: "LiveKit is not reachable at LIVEKIT_URL (not running, or a wrong address)",
+};
+
+function classifyLiveKitError(error: unknown): LiveKitProblem | null {
   const status = (error as { status?: unknown }).status;
   const code = (error as { code?: unknown }).code;
-  if (status === 404 || code === "not_found") {
-    return notFound("That room or participant is no longer live.");
+  if (status === 404 || code === "not_found") return null;
+  if (error instanceof LiveKitTimeout) return "timeout";
+  if (status === 401 || status === 403 || code === "unauthenticated" || code === "permission_denied")
+    return "credentials";
+  if (code === "resource_exhausted") return "capacity";
+  return "unreachable";
+}
+
+function toAppError(problem: LiveKitProblem | null): AppError {
+  switch (problem) {
+    case null:
+      return notFound("That room or participant is no longer live.");
+    case "credentials":
+      return serviceUnavailable(CREDENTIALS_REFUSED);
+    case "capacity":
+      return serviceUnavailable("The video service is at capacity. Please try again shortly.");
+    default:
+      return serviceUnavailable(UNREACHABLE);
   }
-  logger.warn(
-    { operation, status, code, reason: error instanceof Error ? error.message : String(error) },
-    "LiveKit call failed",
-  );
-  if (status === 401 || status === 403 || code === "unauthenticated" || code === "permission_denied") {
-    return serviceUnavailable(CREDENTIALS_REFUSED);
-  }
-  if (code === "resource_exhausted")
-    return serviceUnavailable("The video service is at capacity. Please try again shortly.");
-  return serviceUnavailable(UNREACHABLE);
 }
 
 function toRoom(room: {

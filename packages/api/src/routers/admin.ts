@@ -1,7 +1,13 @@
+import { createPasswordResetLink } from "../auth/password-reset";
+import { dependencyHealth } from "../health";
 import { RECONCILE_EVERY_MS } from "../jobs";
 import * as moderation from "../moderation";
 import { activeRooms, reconcileIfStale } from "../presence";
+import { adminSearchInput, adminUserInput, setDisabledInput, setSiteAdminInput } from "../schemas/admin";
 import { liveParticipantInput, liveRoomInput } from "../schemas/room";
+import { deleteTeamInput } from "../schemas/team";
+import * as teams from "../teams";
+import * as users from "../users";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 
 /**
@@ -12,6 +18,9 @@ import { adminProcedure, createTRPCRouter } from "../trpc";
 const EXACT_WITHIN_MS = RECONCILE_EVERY_MS + 15_000;
 
 export const adminRouter = createTRPCRouter({
+  /** Database, LiveKit, webhooks and reconciliation: each one's state and what to check. */
+  health: adminProcedure.query(({ ctx }) => dependencyHealth(ctx.services)),
+
   activeRooms: adminProcedure.query(async ({ ctx }) => {
     try {
       await reconcileIfStale(ctx.services, EXACT_WITHIN_MS);
@@ -37,5 +46,34 @@ export const adminRouter = createTRPCRouter({
     .input(liveParticipantInput)
     .mutation(({ ctx, input }) =>
       moderation.removeParticipant(ctx.services, ctx.user, input, input.identity),
+    ),
+
+  users: adminProcedure
+    .input(adminSearchInput)
+    .query(({ ctx, input }) => users.listUsers(ctx.services, input)),
+
+  setSiteAdmin: adminProcedure
+    .input(setSiteAdminInput)
+    .mutation(({ ctx, input }) => users.setSiteAdmin(ctx.services, ctx.user, input.userId, input.isAdmin)),
+
+  setDisabled: adminProcedure
+    .input(setDisabledInput)
+    .mutation(({ ctx, input }) => users.setDisabled(ctx.services, ctx.user, input.userId, input.disabled)),
+
+  /** A reset link to hand over by hand (the way when the instance sends no email). */
+  createPasswordResetLink: adminProcedure
+    .input(adminUserInput)
+    .mutation(({ ctx, input }) =>
+      createPasswordResetLink(ctx.services, ctx.user, input.userId, ctx.meta.origin),
+    ),
+
+  teams: adminProcedure
+    .input(adminSearchInput)
+    .query(({ ctx, input }) => teams.listAllTeams(ctx.services, input)),
+
+  deleteTeam: adminProcedure
+    .input(deleteTeamInput)
+    .mutation(({ ctx, input }) =>
+      teams.adminDeleteTeam(ctx.services, ctx.user, input.teamSlug, input.confirmName),
     ),
 });

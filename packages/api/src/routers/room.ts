@@ -8,6 +8,7 @@ import { createGuestLinkInput, revokeGuestLinkInput, setLockedInput } from "../s
 import {
   connectionDetailsInput,
   createRoomInput,
+  ensureRoomInput,
   muteParticipantInput,
   participantInput,
   renameRoomInput,
@@ -42,8 +43,10 @@ export const roomRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => rooms.deleteRoom(ctx.services, ctx.user, input.teamSlug, input.roomSlug)),
 
   ensure: protectedProcedure
-    .input(roomInput)
-    .mutation(({ ctx, input }) => rooms.ensureRoom(ctx.services, ctx.user, input.teamSlug, input.roomSlug)),
+    .input(ensureRoomInput)
+    .mutation(({ ctx, input }) =>
+      rooms.ensureRoom(ctx.services, ctx.user, input.teamSlug, input.roomSlug, { create: input.create }),
+    ),
 
   /** A query (no side effects): it only reads and signs a token. */
   connectionDetails: protectedProcedure

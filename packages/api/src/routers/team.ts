@@ -5,8 +5,11 @@ import {
   changeRoleInput,
   createInviteInput,
   createTeamInput,
+  deleteTeamInput,
   inviteTokenInput,
+  renameTeamInput,
   revokeInviteInput,
+  sendInviteInput,
   teamMemberInput,
 } from "../schemas/team";
 import * as guests from "../guests";
@@ -24,6 +27,16 @@ export const teamRouter = createTRPCRouter({
   get: protectedProcedure
     .input(teamSlugInput)
     .query(({ ctx, input }) => teams.requireMembership(ctx.services, ctx.user, input.teamSlug)),
+
+  rename: protectedProcedure
+    .input(renameTeamInput)
+    .mutation(({ ctx, input }) => teams.renameTeam(ctx.services, ctx.user, input.teamSlug, input.name)),
+
+  delete: protectedProcedure
+    .input(deleteTeamInput)
+    .mutation(({ ctx, input }) =>
+      teams.deleteTeam(ctx.services, ctx.user, input.teamSlug, input.confirmName),
+    ),
 
   members: protectedProcedure
     .input(teamSlugInput)
@@ -46,6 +59,10 @@ export const teamRouter = createTRPCRouter({
   createInvite: protectedProcedure
     .input(createInviteInput)
     .mutation(({ ctx, input }) => teams.createInvite(ctx.services, ctx.user, input, ctx.meta.origin)),
+
+  sendInvite: protectedProcedure
+    .input(sendInviteInput)
+    .mutation(({ ctx, input }) => teams.sendInvite(ctx.services, ctx.user, input)),
 
   invites: protectedProcedure
     .input(teamSlugInput)

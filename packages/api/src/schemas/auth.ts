@@ -36,6 +36,31 @@ export const changePasswordInput = z.object({
   newPassword: newPasswordSchema,
 });
 
+/** The secret token of an emailed or shared link (`/invite/<token>`, `/reset-password/<token>`). */
+export const linkToken = (message: string) =>
+  z
+    .string()
+    .trim()
+    .min(16, message)
+    .max(128, message)
+    .regex(/^[A-Za-z0-9_-]+$/, message);
+
+export const requestPasswordResetInput = z.object({ email: emailSchema });
+
+export const passwordResetTokenInput = z.object({
+  token: linkToken("That password reset link is not valid."),
+});
+
+/** The new password follows the same rules as at sign-up. */
+export const resetPasswordInput = passwordResetTokenInput.extend({ password: newPasswordSchema });
+
+export const deleteAccountInput = z.object({
+  password: z
+    .string({ error: "Enter your password to confirm." })
+    .min(1, "Enter your password to confirm.")
+    .max(PASSWORD_MAX),
+});
+
 export type SignUpInput = z.input<typeof signUpInput>;
 export type SignInInput = z.input<typeof signInInput>;
 

@@ -1,4 +1,5 @@
 // Input schemas shared by the procedures and the forms that call them. Client-safe: zod only.
+export * from "./admin";
 export * from "./auth";
 export * from "./chat";
 export * from "./common";

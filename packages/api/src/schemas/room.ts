@@ -6,6 +6,12 @@ export const createRoomInput = z.object({ teamSlug: slugSchema, name: displayTex
 
 export const roomInput = z.object({ teamSlug: slugSchema, roomSlug: slugSchema });
 
+/**
+ * `create: false` only looks the room up (the room page: a mistyped address must leave nothing
+ * behind); the default creates a room that does not exist yet, as the contract has it.
+ */
+export const ensureRoomInput = roomInput.extend({ create: z.boolean().default(true) });
+
 export const renameRoomInput = roomInput.extend({ name: displayText("Room name") });
 
 export const PARTICIPANT_NAME_MAX = 64;

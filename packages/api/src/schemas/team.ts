@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { emailSchema, linkToken } from "./auth";
 import { displayText, slugSchema } from "./common";
 
 export const teamRoleSchema = z.enum(["owner", "admin", "member"]);
@@ -19,16 +20,28 @@ export const createInviteInput = z.object({
   maxUses: z.number().int().min(1).max(1000).nullish(),
 });
 
-export const inviteTokenInput = z.object({
-  token: z
-    .string()
-    .trim()
-    .min(16, "That invite link is not valid.")
-    .max(128, "That invite link is not valid.")
-    .regex(/^[A-Za-z0-9_-]+$/, "That invite link is not valid."),
+export const inviteTokenInput = z.object({ token: linkToken("That invite link is not valid.") });
+
+/** An invite link for one person, sent to their address (needs SMTP). */
+export const sendInviteInput = z.object({
+  teamSlug: slugSchema,
+  email: emailSchema,
+  role: z.enum(["admin", "member"]).default("member"),
+});
+
+/** Renaming keeps the team's address (its slug): links people saved keep working. */
+export const renameTeamInput = z.object({ teamSlug: slugSchema, name: displayText("Team name") });
+
+/** Deleting asks for the team's name, typed, as confirmation. */
+export const deleteTeamInput = z.object({
+  teamSlug: slugSchema,
+  confirmName: z
+    .string({ error: "Type the team's name to confirm." })
+    .max(256, "That is not the team's name."),
 });
 
 export const revokeInviteInput = z.object({ teamSlug: slugSchema, inviteId: z.uuid() });
 
 export type CreateTeamInput = z.input<typeof createTeamInput>;
+export type SendInviteInput = z.input<typeof sendInviteInput>;
 export type CreateInviteInput = z.input<typeof createInviteInput>;

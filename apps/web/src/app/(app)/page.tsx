@@ -17,7 +17,11 @@ export default async function HomePage() {
   return (
     <PageContainer>
       <PageHeader
-        title={`Hi, ${firstName(user.name)}`}
+        title={
+          <>
+            Hi, <bdi>{firstName(user.name)}</bdi>
+          </>
+        }
         description={
           teams.length > 0
             ? "Pick a team to see its rooms and who's in them right now."

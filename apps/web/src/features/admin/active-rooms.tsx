@@ -8,7 +8,7 @@ import { Input } from "@parlor/ui/input";
 import { Skeleton } from "@parlor/ui/skeleton";
 import { PhoneOffIcon, SearchIcon, UserXIcon, UsersIcon } from "lucide-react";
 import Link from "next/link";
-import { useDeferredValue, useState } from "react";
+import { useDeferredValue, useEffect, useState } from "react";
 import { toast } from "@parlor/ui/toaster";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
@@ -19,6 +19,7 @@ import { roomPath } from "@/features/rooms/room-card";
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
 
+import { useHealth } from "./health-panel";
 import { LiveStatus, useLiveUpdates } from "./live-status";
 
 type ActiveRoom = RouterOutputs["admin"]["activeRooms"][number];
@@ -50,6 +51,16 @@ export function ActiveRooms() {
     onError: live.onError,
   });
 
+  // While LiveKit cannot be asked, the list is what was last recorded: say so, not "Live".
+  const health = useHealth();
+  // Loading the rooms may have just reconciled with LiveKit: check the services again with it.
+  const { dataUpdatedAt } = rooms;
+  useEffect(() => {
+    if (dataUpdatedAt) void utils.admin.health.invalidate();
+  }, [dataUpdatedAt, utils]);
+  const livekitDown =
+    health.data?.dependencies.some((d) => d.key === "livekit" && d.level === "down") ?? false;
+
   const list = rooms.data ?? [];
   const shown = list.filter((room) => matchesSearch(room, deferredQuery));
   const people = list.reduce((n, room) => n + room.numParticipants, 0);
@@ -77,7 +88,7 @@ export function ActiveRooms() {
               {list.length} room{list.length === 1 ? "" : "s"} · {people} {people === 1 ? "person" : "people"}
             </span>
           ) : null}
-          <LiveStatus state={live.state} />
+          <LiveStatus state={live.state} unconfirmed={livekitDown} />
         </div>
       </div>
 
@@ -99,9 +110,16 @@ export function ActiveRooms() {
       ) : null}
 
       {rooms.data && list.length === 0 ? (
-        <EmptyState icon={<UsersIcon />} title="No meetings right now">
-          When someone joins a room in any team, it shows up here within a second.
-        </EmptyState>
+        livekitDown ? (
+          <EmptyState icon={<UsersIcon />} title="No meetings recorded">
+            LiveKit cannot be asked right now (see above), so meetings that started or ended since it stopped
+            answering may be missing.
+          </EmptyState>
+        ) : (
+          <EmptyState icon={<UsersIcon />} title="No meetings right now">
+            When someone joins a room in any team, it shows up here within a second.
+          </EmptyState>
+        )
       ) : null}
 
       {rooms.data && list.length > 0 && shown.length === 0 ? (
@@ -163,7 +181,7 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
               href={`/t/${encodeURIComponent(room.teamSlug)}`}
               className="hover:underline hover:underline-offset-4"
             >
-              {room.teamName}
+              <bdi>{room.teamName}</bdi>
             </Link>
           </p>
           <h3 className="flex items-center gap-2 font-medium">
@@ -173,6 +191,7 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
             </span>
             <Link
               href={roomPath(room.teamSlug, room.roomSlug)}
+              dir="auto"
               className="truncate hover:underline hover:underline-offset-4"
             >
               {room.displayName}
@@ -206,7 +225,7 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
             >
               <InitialsAvatar name={person.name || "Someone"} id={person.identity} className="size-8" />
               <div className="grid min-w-0 flex-1">
-                <span className="truncate text-sm font-medium">
+                <span className="truncate text-sm font-medium" dir="auto">
                   {person.name || person.identity}
                   {person.isGuest ? (
                     <span className="font-normal text-muted-foreground"> (guest)</span>

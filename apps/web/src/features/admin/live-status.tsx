@@ -23,14 +23,31 @@ export function useLiveUpdates() {
   };
 }
 
-export function LiveStatus({ state }: { state: LiveState }) {
-  const label = state === "live" ? "Live" : state === "connecting" ? "Connecting…" : "Refreshing every 10 s";
+export function LiveStatus({
+  state,
+  unconfirmed = false,
+}: {
+  state: LiveState;
+  /** The source of the updates (LiveKit) does not answer: what is shown may be stale. */
+  unconfirmed?: boolean;
+}) {
+  const label = unconfirmed
+    ? "Not confirmed: LiveKit is down"
+    : state === "live"
+      ? "Live"
+      : state === "connecting"
+        ? "Connecting…"
+        : "Refreshing every 10 s";
+  const dot = unconfirmed
+    ? "bg-destructive"
+    : state === "live"
+      ? "bg-success"
+      : state === "connecting"
+        ? "bg-muted-foreground/50"
+        : "bg-warning";
   return (
     <span className="inline-flex items-center gap-1.5 text-xs" role="status">
-      <span
-        aria-hidden="true"
-        className={`size-2 rounded-full ${state === "live" ? "bg-success" : state === "connecting" ? "bg-muted-foreground/50" : "bg-warning"}`}
-      />
+      <span aria-hidden="true" className={`size-2 rounded-full ${dot}`} />
       {label}
     </span>
   );

@@ -2,15 +2,20 @@
 
 import { Button } from "@parlor/ui/button";
 import { Card } from "@parlor/ui/card";
+import { Input } from "@parlor/ui/input";
+import { Label } from "@parlor/ui/label";
 import { Progress } from "@parlor/ui/progress";
 import { toast } from "@parlor/ui/toaster";
 import dynamic from "next/dynamic";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { ArrowRightIcon } from "lucide-react";
+import { useCallback, useEffect, useId, useMemo, useState } from "react";
 
 import { cleanDisplayName, displayNameError } from "@/features/room/display-name";
 import { useDeviceSetup } from "@/features/room/devices/use-device-setup";
 import type { JoinChoices } from "@/features/room/join-choices";
-import { PreJoin } from "@/features/room/prejoin/prejoin";
+import { CameraPreview } from "@/features/room/devices/camera-preview";
+import { DevicePickers } from "@/features/room/devices/device-pickers";
+import { MediaToggle } from "@/features/room/prejoin/media-toggle";
 import type { ConnectionDetails } from "@/features/room/room-store";
 import { describeError } from "@/trpc/errors";
 import type { RouterOutputs } from "@parlor/api";
@@ -82,6 +87,7 @@ function GuestFlow(props: {
   const [micOn, setMicOn] = useState(true);
   const [inCall, setInCall] = useState<{ details: ConnectionDetails; choices: JoinChoices } | null>(null);
   const [left, setLeft] = useState(false);
+  const nameId = useId();
   const utils = api.useUtils();
 
   const join = api.guest.join.useMutation({
@@ -227,24 +233,73 @@ function GuestFlow(props: {
     );
   }
 
+  const canAsk = nameError === null && !join.isPending;
   return (
-    <PreJoin
-      roomTitle={props.roomName}
-      teamName={`${props.teamName} · you are joining as a guest`}
-      setup={setup}
-      name={status?.name ?? name}
-      nameError={nameError}
-      onNameChange={setName}
-      cameraOn={cameraOn}
-      micOn={micOn}
-      onCameraChange={setCameraOn}
-      onMicChange={setMicOn}
-      onSkipDevice={(kind) => (kind === "videoinput" ? setCameraOn(false) : setMicOn(false))}
-      waiting={join.isPending ? "Asking…" : name.trim() === "" ? "Type your name to join." : null}
-      joinLabel={props.requireKnock ? "Ask to join" : "Join now"}
-      onJoin={() => join.mutate({ token: props.token, name: cleanDisplayName(name) })}
-      replaceForm={side}
-    />
+    <div className="mx-auto grid w-full max-w-5xl gap-5 px-4 py-5 sm:px-6 sm:py-8 lg:grid-cols-[minmax(0,1.45fr)_minmax(0,1fr)] lg:items-start lg:gap-8 lg:py-12">
+      <section aria-label="Camera and microphone check" className="grid min-w-0 gap-3">
+        <CameraPreview state={setup.video} name={status?.name ?? name}>
+          <MediaToggle
+            kind="audioinput"
+            on={micOn}
+            onChange={setMicOn}
+            unavailable={setup.audio.status === "error"}
+          />
+          <MediaToggle
+            kind="videoinput"
+            on={cameraOn}
+            onChange={setCameraOn}
+            unavailable={setup.video.status === "error"}
+          />
+        </CameraPreview>
+        <p className="text-center text-xs text-muted-foreground">
+          Only you see this preview. Check your light and your sound before you join.
+        </p>
+      </section>
+      {side ?? (
+        <Card className="min-w-0 gap-5 p-5 sm:p-6">
+          <div className="grid gap-1">
+            <h1 className="text-xl font-semibold sm:text-2xl">Ready to join?</h1>
+            <p className="text-sm text-muted-foreground">
+              <bdi className="font-medium text-foreground">{props.roomName}</bdi> ·{" "}
+              <bdi>{props.teamName}</bdi>
+            </p>
+            <p className="text-sm text-muted-foreground">
+              You are joining as a guest: no account needed.{" "}
+              {props.requireKnock ? "Someone in the room will let you in." : null}
+            </p>
+          </div>
+          <form
+            className="grid gap-5"
+            noValidate
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (canAsk) join.mutate({ token: props.token, name: cleanDisplayName(name) });
+            }}
+          >
+            <div className="grid gap-1.5">
+              <Label htmlFor={nameId}>Your name</Label>
+              <Input
+                id={nameId}
+                dir="auto"
+                autoComplete="name"
+                maxLength={256}
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+                aria-invalid={name !== "" && nameError ? true : undefined}
+              />
+              <p className="text-xs text-muted-foreground">
+                {name !== "" && nameError ? nameError : "Shown to everyone in the room, marked as a guest."}
+              </p>
+            </div>
+            <DevicePickers setup={setup} micOn={micOn} />
+            <Button type="submit" size="lg" className="w-full" disabled={!canAsk} data-testid="guest-join">
+              {props.requireKnock ? "Ask to join" : "Join now"}
+              <ArrowRightIcon aria-hidden="true" />
+            </Button>
+          </form>
+        </Card>
+      )}
+    </div>
   );
 }
 

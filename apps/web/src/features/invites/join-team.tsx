@@ -4,6 +4,7 @@ import { avatarTint, cn, initials } from "@parlor/ui/lib/utils";
 import { Button } from "@parlor/ui/button";
 import { toast } from "@parlor/ui/toaster";
 import { useRouter } from "next/navigation";
+import { useEffect, useRef } from "react";
 
 import { FormAlert, useRetryAfter } from "@/components/form-alert";
 import { LocalDate } from "@/components/local-date";
@@ -42,7 +43,16 @@ export function InviteDetails({
   );
 }
 
-export function JoinTeamButton({ token, teamName }: { token: string; teamName: string }) {
+export function JoinTeamButton({
+  token,
+  teamName,
+  autoJoin = false,
+}: {
+  token: string;
+  teamName: string;
+  /** Join at once (the person just signed up or in through this invite). */
+  autoJoin?: boolean;
+}) {
   const router = useRouter();
   const utils = api.useUtils();
   const retry = useRetryAfter();
@@ -54,6 +64,13 @@ export function JoinTeamButton({ token, teamName }: { token: string; teamName: s
     },
     onError: retry.note,
   });
+  const { mutate } = accept;
+  const started = useRef(false);
+  useEffect(() => {
+    if (!autoJoin || started.current) return;
+    started.current = true;
+    mutate({ token });
+  }, [autoJoin, mutate, token]);
   return (
     <div className="grid gap-4">
       {accept.isPending ? null : (

@@ -13,13 +13,15 @@ import type { DeviceKind, SavedDevice, SavedDevices } from "./devices/device-pre
 import { cleanDisplayName, displayNameError } from "./display-name";
 import { useDeviceSetup } from "./devices/use-device-setup";
 import type { JoinChoices } from "./join-choices";
-import { KnockCard } from "./knock-card";
 import { PreJoin } from "./prejoin/prejoin";
+import { KnockCard } from "./knock-card";
 import { RoomFailureCard } from "./prejoin/room-failure-card";
 import { RoomSetupCard } from "./prejoin/room-setup-card";
+import type { SetupStatus } from "./prejoin/setup-status";
 import { RoomErrorBoundary } from "./room-error-boundary";
 import { FAILURE_TEXT, type RoomFailure } from "./room-failures";
 import type { ConnectionDetails } from "./room-store";
+import { useSetupRetry } from "./setup-retry";
 import { useRoom } from "./use-room";
 
 // The call itself (livekit-client and its React components) loads only once someone joins.
@@ -45,10 +47,14 @@ export interface RoomPageProps {
   teamSlug: string;
   roomSlug: string;
   teamName: string;
-  /** The room's name as the server knew it when rendering (derived from the slug for a new room). */
+  /** The room's name as the server knew it when rendering. */
   roomName: string;
   /** Whether this person may mute, remove and end (team owner or admin, or site admin). */
   canModerate?: boolean;
+  /** The account's saved preferences as the server read them, so the preview starts at once. */
+  initialPreferences?: Preferences;
+  /** The account's name, the last fallback for the name field. */
+  accountName?: string;
 }
 
 const PREFERENCE_FIELDS: Record<DeviceKind, { id: keyof Preferences; label: keyof Preferences }> = {
@@ -72,27 +78,41 @@ const pathFor = (teamSlug: string, roomSlug?: string) =>
     : `/t/${encodeURIComponent(teamSlug)}`;
 
 /**
- * /t/[team]/[room]: set the room up (ensure → connection details), show the pre-join screen,
- * then the call; every failure on the way gets a page that says which, with Retry.
+ * /t/[team]/[room]: the pre-join screen (preview, meter, pickers) from the first render, with
+ * the room's set-up (ensure → connection details) running beside it; Join waits for the
+ * connection details; a failed set-up shows in the join panel and retries itself with a
+ * back-off while the preview keeps working. Then the call; every failure in it gets a page that
+ * says which, with Retry.
  */
-export function RoomPage({ teamSlug, roomSlug, teamName, roomName, canModerate = false }: RoomPageProps) {
+export function RoomPage({
+  teamSlug,
+  roomSlug,
+  teamName,
+  roomName,
+  canModerate = false,
+  initialPreferences,
+  accountName,
+}: RoomPageProps) {
   const router = useRouter();
   const utils = api.useUtils();
-  const me = api.auth.me.useQuery(undefined, { staleTime: 60_000 });
-  const prefs = api.preferences.get.useQuery(undefined, { staleTime: 60_000, retry: 1 });
+  const prefs = api.preferences.get.useQuery(undefined, {
+    staleTime: 60_000,
+    retry: 1,
+    initialData: initialPreferences,
+  });
   const savePrefs = api.preferences.update.useMutation({
     onSuccess: (data) => utils.preferences.get.setData(undefined, data),
     onError: (error) => toast.error(`Your choice was not saved: ${describeError(error).message}`),
   });
   const { mutate: save } = savePrefs;
 
-  // What the person changed on this page; everything else comes from their saved preferences.
+  // What the person chose on this page: for this join only, unless they tick "remember".
   const [edited, setEdited] = useState<{ name?: string; cameraOn?: boolean; micOn?: boolean }>({});
-  const prefsSettled = !prefs.isPending && !me.isPending;
-  const name = edited.name ?? prefs.data?.displayName ?? me.data?.name ?? "";
+  const [remember, setRemember] = useState(false);
+  const name = edited.name ?? prefs.data?.displayName ?? accountName ?? "";
   const cameraOn = edited.cameraOn ?? prefs.data?.cameraEnabled ?? true;
   const micOn = edited.micOn ?? prefs.data?.microphoneEnabled ?? true;
-  // Turned off for this join only ("join without camera" after a device problem): not saved.
+  // Turned off for this join only ("join without camera" after a device problem).
   const [skipped, setSkipped] = useState<{ videoinput?: boolean; audioinput?: boolean }>({});
 
   const trimmedName = cleanDisplayName(name);
@@ -100,26 +120,44 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName, canModerate =
   const debouncedName = useDebounced(trimmedName, 500);
 
   const [stage, setStage] = useState<Stage>({ kind: "prejoin" });
+  // Join pressed before the connection details were ready: enter as soon as they are.
+  const [pendingJoin, setPendingJoin] = useState<JoinChoices | null>(null);
+  // Joining uses the name as typed now, without waiting for the typing pause.
+  const setupName = pendingJoin?.participantName ?? debouncedName;
   const room = useRoom({
     teamSlug,
     roomSlug,
-    // No usable name yet (say the profile could not load): the server picks the saved or account name.
-    participantName: displayNameError(debouncedName) === null ? debouncedName : "",
-    enabled: prefsSettled && (stage.kind === "prejoin" || stage.kind === "rejoining"),
+    // No usable name yet: the server picks the saved or account name.
+    participantName: displayNameError(setupName) === null ? cleanDisplayName(setupName) : "",
+    enabled: stage.kind === "prejoin" || stage.kind === "rejoining",
   });
   const { store, phase, target } = room;
   const roomTitle = room.room?.name ?? roomName;
 
-  // The pre-join screen stays up once shown (a name change re-initializes behind it).
-  const [prejoinShown, setPrejoinShown] = useState(false);
-  if (phase === "ready" && !prejoinShown) setPrejoinShown(true);
+  const retry = useSetupRetry({
+    phase,
+    errorCode: room.errorCode,
+    retry: useCallback(() => void store.retry(), [store]),
+  });
 
-  // Save the name once the person stops typing (and it is valid).
+  // The last failure stays on screen while a retry runs, so the retry is seen to happen.
+  const [failure, setFailure] = useState<SetupStatus["failure"]>(null);
+  if (phase === "failed" && room.error !== null && failure?.message !== room.error) {
+    setFailure({ title: setupFailureTitle(room.errorCode), message: room.error, code: room.errorCode });
+  }
+  if (phase === "ready" && failure !== null) setFailure(null);
+
+  // Saved as defaults only when the person asked for it.
+  const savedDefaults = prefs.data;
   useEffect(() => {
-    if (!prefs.data || edited.name === undefined) return;
-    if (displayNameError(debouncedName) !== null || debouncedName === prefs.data.displayName) return;
-    save({ displayName: debouncedName });
-  }, [debouncedName, edited.name, prefs.data, save]);
+    if (!remember || !savedDefaults) return;
+    const changes: Partial<Preferences> = {};
+    if (displayNameError(debouncedName) === null && debouncedName !== savedDefaults.displayName)
+      changes.displayName = debouncedName;
+    if (cameraOn !== savedDefaults.cameraEnabled) changes.cameraEnabled = cameraOn;
+    if (micOn !== savedDefaults.microphoneEnabled) changes.microphoneEnabled = micOn;
+    if (Object.keys(changes).length > 0) save(changes);
+  }, [remember, savedDefaults, debouncedName, cameraOn, micOn, save]);
 
   // The room's canonical address ("Design Review" → design-review): replace the URL, keep the state.
   const canonical = room.room?.roomSlug;
@@ -132,28 +170,32 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName, canModerate =
     document.title = `${roomTitle} · ${teamName} · Parlor`;
   }, [roomTitle, teamName]);
 
-  // Rejoining (Retry after a failure in the call, or a token that ran out): enter when ready.
+  // Join pressed early, or rejoining after a failure in the call: enter once the details are ready.
+  const waitingChoices = stage.kind === "rejoining" ? stage.choices : pendingJoin;
   useEffect(() => {
-    if (stage.kind === "rejoining" && phase === "ready" && room.connectionDetails) {
+    if (waitingChoices && phase === "ready" && room.connectionDetails) {
+      setPendingJoin(null);
       setStage({
         kind: "room",
         details: room.connectionDetails,
-        choices: stage.choices,
+        choices: waitingChoices,
         attempt: Date.now(),
       });
     }
-  }, [stage, phase, room.connectionDetails]);
+  }, [waitingChoices, phase, room.connectionDetails]);
 
   const join = useCallback(
     (choices: JoinChoices) => {
-      const details = store.cachedFor(target);
-      if (details) setStage({ kind: "room", details, choices, attempt: Date.now() });
-      else {
-        setStage({ kind: "rejoining", choices });
-        void store.initialize(target);
+      const details = store.cachedFor({ ...target, participantName: choices.participantName });
+      if (details) {
+        setStage({ kind: "room", details, choices, attempt: Date.now() });
+        return;
       }
+      // useRoom follows the name in `pendingJoin`; a failed set-up is tried again at once.
+      setPendingJoin(choices);
+      if (phase === "failed") retry.retryNow();
     },
-    [store, target],
+    [store, target, phase, retry],
   );
 
   const onLeave = useCallback(() => router.push(pathFor(teamSlug)), [router, teamSlug]);
@@ -201,107 +243,101 @@ export function RoomPage({ teamSlug, roomSlug, teamName, roomName, canModerate =
     );
   }
 
-  let body: React.ReactNode;
   if (stage.kind === "room-failed") {
     const text = FAILURE_TEXT[stage.failure.kind];
-    body = (
-      <RoomFailureCard
-        kind={stage.failure.kind}
-        where={`${roomTitle} · ${teamName}`}
-        title={text.title}
-        description={text.description}
-        detail={stage.failure.detail}
-        teamHref={teamHref}
-        onRetry={() => {
-          setStage({ kind: "rejoining", choices: stage.choices });
-          // A fresh token: the old one may be what failed.
-          void store.initialize(target, { force: true });
-        }}
-      />
-    );
-  } else if (phase === "failed" && room.errorCode === "CONFLICT") {
-    // The API refused a token because the room is at its participant limit.
-    body = (
-      <RoomFailureCard
-        kind="full"
-        where={`${roomTitle} · ${teamName}`}
-        title={FAILURE_TEXT.full.title}
-        description={room.error ?? FAILURE_TEXT.full.description}
-        teamHref={teamHref}
-        onRetry={() => void store.retry()}
-      />
-    );
-  } else if (phase === "failed" && room.errorCode === "FORBIDDEN" && /locked/i.test(room.error ?? "")) {
-    // The room is locked (see lobby.ts): knock, and go on once a moderator admits.
-    body = (
-      <KnockCard
-        teamSlug={teamSlug}
-        roomSlug={room.room?.roomSlug ?? roomSlug}
-        roomTitle={roomTitle}
-        teamHref={teamHref}
-        onAdmitted={onKnockAnswered}
-      />
-    );
-  } else if (phase === "failed") {
-    const unauthorized = room.errorCode === "UNAUTHORIZED";
-    body = (
-      <RoomFailureCard
-        kind={`setup:${room.errorCode ?? "error"}`}
-        where={`${roomTitle} · ${teamName}`}
-        title={setupFailureTitle(room.errorCode)}
-        description={room.error ?? "Something went wrong."}
-        teamHref={teamHref}
-        onRetry={() => void store.retry()}
-        signInHref={
-          unauthorized ? `/sign-in?next=${encodeURIComponent(pathFor(teamSlug, roomSlug))}` : undefined
-        }
-      />
-    );
-  } else if (stage.kind === "rejoining" || !prejoinShown) {
-    body = (
-      <RoomSetupCard step={prefsSettled ? (room.step ?? "ensure") : "preparing"} roomTitle={roomTitle} />
-    );
-  } else {
     return (
-      <PreJoinStage
-        roomTitle={roomTitle}
-        teamName={teamName}
-        teamHref={teamHref}
-        name={name}
-        nameError={nameError}
-        onNameChange={(value) => setEdited((e) => ({ ...e, name: value }))}
-        cameraOn={cameraOn && !skipped.videoinput}
-        micOn={micOn && !skipped.audioinput}
-        onCameraChange={(on) => {
-          setSkipped((s) => ({ ...s, videoinput: false }));
-          setEdited((e) => ({ ...e, cameraOn: on }));
-          save({ cameraEnabled: on });
-        }}
-        onMicChange={(on) => {
-          setSkipped((s) => ({ ...s, audioinput: false }));
-          setEdited((e) => ({ ...e, micOn: on }));
-          save({ microphoneEnabled: on });
-        }}
-        onSkipDevice={(kind) => setSkipped((s) => ({ ...s, [kind]: true }))}
-        waiting={
-          trimmedName !== debouncedName
-            ? "Updating your name…"
-            : phase === "initializing"
-              ? room.step === "connectionDetails"
-                ? "Getting connection details…"
-                : "Setting up your room…"
-              : phase === "ready"
-                ? null
-                : "Preparing…"
-        }
-        fallbackDevices={prefs.data}
-        onDeviceChosen={onDeviceChosen}
-        onJoin={join}
-      />
+      <Centered>
+        <RoomFailureCard
+          kind={stage.failure.kind}
+          where={`${roomTitle} · ${teamName}`}
+          title={text.title}
+          description={text.description}
+          detail={stage.failure.detail}
+          teamHref={teamHref}
+          onRetry={() => {
+            setStage({ kind: "rejoining", choices: stage.choices });
+            // A fresh token: the old one may be what failed.
+            void store.initialize(target, { force: true });
+          }}
+        />
+      </Centered>
     );
   }
 
-  return <Centered>{body}</Centered>;
+  if (stage.kind === "rejoining" && phase !== "failed") {
+    return (
+      <Centered>
+        <RoomSetupCard
+          step={room.step ?? "joining"}
+          roomTitle={roomTitle}
+          onCancel={() => {
+            store.abort();
+            setStage({ kind: "prejoin" });
+          }}
+        />
+      </Centered>
+    );
+  }
+
+  if (phase === "failed" && room.errorCode === "FORBIDDEN" && /locked/i.test(room.error ?? "")) {
+    // The room is locked (see lobby.ts): knock, and go on once a moderator admits.
+    return (
+      <Centered>
+        <KnockCard
+          teamSlug={teamSlug}
+          roomSlug={room.room?.roomSlug ?? roomSlug}
+          roomTitle={roomTitle}
+          teamHref={teamHref}
+          onAdmitted={onKnockAnswered}
+        />
+      </Centered>
+    );
+  }
+
+  const status: SetupStatus = {
+    phase,
+    step: room.step,
+    failure,
+    retry,
+    teamHref,
+    signInHref:
+      phase === "failed" && room.errorCode === "UNAUTHORIZED"
+        ? `/sign-in?next=${encodeURIComponent(pathFor(teamSlug, roomSlug))}`
+        : undefined,
+  };
+
+  return (
+    <PreJoinStage
+      roomTitle={roomTitle}
+      teamName={teamName}
+      teamHref={teamHref}
+      name={name}
+      nameError={nameError}
+      onNameChange={(value) => setEdited((e) => ({ ...e, name: value }))}
+      cameraOn={cameraOn && !skipped.videoinput}
+      micOn={micOn && !skipped.audioinput}
+      onCameraChange={(on) => {
+        setSkipped((s) => ({ ...s, videoinput: false }));
+        setEdited((e) => ({ ...e, cameraOn: on }));
+      }}
+      onMicChange={(on) => {
+        setSkipped((s) => ({ ...s, audioinput: false }));
+        setEdited((e) => ({ ...e, micOn: on }));
+      }}
+      onSkipDevice={(kind) => setSkipped((s) => ({ ...s, [kind]: true }))}
+      remember={remember}
+      onRememberChange={setRemember}
+      status={status}
+      joinPending={pendingJoin !== null || stage.kind === "rejoining"}
+      onCancelJoin={() => {
+        setPendingJoin(null);
+        if (stage.kind === "rejoining") setStage({ kind: "prejoin" });
+      }}
+      fallbackDevices={prefs.data}
+      onDeviceChosen={onDeviceChosen}
+      onJoin={join}
+    />
+  );
 }
 
 function Centered({ children }: { children: React.ReactNode }) {
@@ -312,6 +348,9 @@ function Centered({ children }: { children: React.ReactNode }) {
 
 function setupFailureTitle(code: string | null): string {
   switch (code) {
+    case "CONFLICT":
+      // The API refused a token because the room is at its participant limit.
+      return FAILURE_TEXT.full.title;
     case "SERVICE_UNAVAILABLE":
       return "Can't reach the video service";
     case "UNAUTHORIZED":

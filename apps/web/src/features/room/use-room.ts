@@ -20,7 +20,9 @@ type TRPCClient = ReturnType<typeof api.useUtils>["client"];
 /** The store's API, over tRPC: `room.ensure` (mutation) and `room.connectionDetails` (query). */
 export function trpcRoomApi(client: TRPCClient): RoomApi {
   return {
-    ensure: (teamSlug, roomSlug, signal) => client.room.ensure.mutate({ teamSlug, roomSlug }, { signal }),
+    // Never creates: the page asked before (a mistyped address leaves nothing behind).
+    ensure: (teamSlug, roomSlug, signal) =>
+      client.room.ensure.mutate({ teamSlug, roomSlug, create: false }, { signal }),
     connectionDetails: (teamSlug, roomSlug, participantName, signal) =>
       client.room.connectionDetails.query(
         { teamSlug, roomSlug, participantName: participantName || undefined },

@@ -20,7 +20,7 @@ import {
 } from "@parlor/ui/dropdown-menu";
 import { toast } from "@parlor/ui/toaster";
 import { EllipsisIcon, PencilIcon, Trash2Icon } from "lucide-react";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { FormAlert } from "@/components/form-alert";
@@ -34,37 +34,76 @@ interface Room {
   name: string;
 }
 
-/** Rename and delete, for the team's owners and admins. */
-export function RoomActions({ teamSlug, room }: { teamSlug: string; room: Room }) {
+/**
+ * Rename (the team's owners and admins) and delete (they, and whoever created the room while
+ * nobody has met in it).
+ */
+export function RoomActions({
+  teamSlug,
+  room,
+  canRename,
+  canDelete,
+}: {
+  teamSlug: string;
+  room: Room;
+  canRename: boolean;
+  canDelete: boolean;
+}) {
   const [dialog, setDialog] = useState<"rename" | "delete" | null>(null);
+  const triggerRef = useRef<HTMLButtonElement>(null);
+  // Opening a dialog from the menu: the menu must not take focus back to its button as it closes.
+  const openingDialog = useRef(false);
+  const open = (which: "rename" | "delete") => {
+    openingDialog.current = true;
+    setDialog(which);
+  };
+  // Back to the menu's button when a dialog closes, not to the page's body.
+  const close = () => {
+    setDialog(null);
+    requestAnimationFrame(() => triggerRef.current?.focus());
+  };
   return (
     <>
       {/* Not modal: a dialog opens from it, and the two must not fight over focus and pointer events. */}
       <DropdownMenu modal={false}>
         <DropdownMenuTrigger asChild>
-          <Button variant="ghost" size="icon-sm" aria-label={`Manage ${room.name}`} className="-mt-1 -mr-2">
+          <Button
+            ref={triggerRef}
+            variant="ghost"
+            size="icon-sm"
+            aria-label={`Manage ${room.name}`}
+            title="Rename or delete"
+            className="-mt-1 -mr-2"
+          >
             <EllipsisIcon aria-hidden="true" />
           </Button>
         </DropdownMenuTrigger>
-        <DropdownMenuContent align="end" className="w-44">
-          <DropdownMenuItem onSelect={() => setDialog("rename")}>
-            <PencilIcon aria-hidden="true" />
-            Rename
-          </DropdownMenuItem>
-          <DropdownMenuSeparator />
-          <DropdownMenuItem variant="destructive" onSelect={() => setDialog("delete")}>
-            <Trash2Icon aria-hidden="true" />
-            Delete room
-          </DropdownMenuItem>
+        <DropdownMenuContent
+          align="end"
+          className="w-44"
+          onCloseAutoFocus={(event) => {
+            if (openingDialog.current) event.preventDefault();
+            openingDialog.current = false;
+          }}
+        >
+          {canRename ? (
+            <DropdownMenuItem onSelect={() => open("rename")}>
+              <PencilIcon aria-hidden="true" />
+              Rename
+            </DropdownMenuItem>
+          ) : null}
+          {canRename && canDelete ? <DropdownMenuSeparator /> : null}
+          {canDelete ? (
+            <DropdownMenuItem variant="destructive" onSelect={() => open("delete")}>
+              <Trash2Icon aria-hidden="true" />
+              Delete room
+            </DropdownMenuItem>
+          ) : null}
         </DropdownMenuContent>
       </DropdownMenu>
       {/* Mounted while open, so each opening starts from the room's current name and no old error. */}
-      {dialog === "rename" ? (
-        <RenameRoomDialog teamSlug={teamSlug} room={room} onClose={() => setDialog(null)} />
-      ) : null}
-      {dialog === "delete" ? (
-        <DeleteRoomDialog teamSlug={teamSlug} room={room} onClose={() => setDialog(null)} />
-      ) : null}
+      {dialog === "rename" ? <RenameRoomDialog teamSlug={teamSlug} room={room} onClose={close} /> : null}
+      {dialog === "delete" ? <DeleteRoomDialog teamSlug={teamSlug} room={room} onClose={close} /> : null}
     </>
   );
 }
@@ -79,6 +118,7 @@ function RenameRoomDialog({
   onClose: () => void;
 }) {
   const utils = api.useUtils();
+  const formRef = useRef<HTMLFormElement>(null);
   const [name, setName] = useState(room.name);
   const errors = useFormErrors();
   const rename = api.room.rename.useMutation({
@@ -103,8 +143,17 @@ function RenameRoomDialog({
 
   return (
     <Dialog open onOpenChange={(next) => (!next && !rename.isPending ? onClose() : undefined)}>
-      <DialogContent className="sm:max-w-md">
-        <form noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="Rename room">
+      <DialogContent
+        className="sm:max-w-md"
+        onOpenAutoFocus={(event) => {
+          // The name field, ready to type over, however the dialog was opened.
+          event.preventDefault();
+          const field = formRef.current?.querySelector<HTMLInputElement>("input[name=name]");
+          field?.focus();
+          field?.select();
+        }}
+      >
+        <form ref={formRef} noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="Rename room">
           <DialogHeader>
             <DialogTitle>Rename room</DialogTitle>
             <DialogDescription>

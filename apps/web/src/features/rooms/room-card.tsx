@@ -7,6 +7,7 @@ import { ArrowRightIcon } from "lucide-react";
 import Link from "next/link";
 
 import { CopyButton } from "@/components/copy-button";
+import { PathText } from "@/components/path-text";
 import { GuestLinksDialog } from "@/features/guest/guest-links-dialog";
 import { LobbyKnocks } from "@/features/guest/lobby-knocks";
 
@@ -64,13 +65,21 @@ export function RoomCard({
                 <span className="relative inline-flex size-2 rounded-full bg-success" />
               </span>
             ) : null}
-            <Link href={href} className="truncate rounded-sm hover:underline hover:underline-offset-4">
+            <Link
+              href={href}
+              dir="auto"
+              className="truncate rounded-sm hover:underline hover:underline-offset-4"
+            >
               {room.name}
             </Link>
           </h3>
-          <p className="truncate font-mono text-xs text-muted-foreground">{href}</p>
+          <p className="truncate text-xs text-muted-foreground">
+            <PathText segments={["t", teamSlug, room.slug]} />
+          </p>
         </div>
-        {canManage ? <RoomActions teamSlug={teamSlug} room={room} /> : null}
+        {canManage || room.canDelete ? (
+          <RoomActions teamSlug={teamSlug} room={room} canRename={canManage} canDelete={room.canDelete} />
+        ) : null}
       </div>
 
       <Presence people={people} unknown={presenceUnknown} />

@@ -113,7 +113,12 @@ function MeetingEntry({ meeting, room }: { meeting: Meeting; room: RoomRef }) {
               <InitialsAvatar name={person.name || "Someone"} id={person.identity} className="size-6" />
               <span className="min-w-0 flex-1 truncate">
                 {person.name || person.identity}
-                {person.isGuest ? <span className="text-muted-foreground"> (guest)</span> : null}
+                {person.formerMember ? (
+                  <span className="ml-1.5 text-xs text-muted-foreground">(former member)</span>
+                ) : null}
+                {person.isGuest ? (
+                  <span className="ml-1.5 text-xs text-muted-foreground">(guest)</span>
+                ) : null}
               </span>
               <span className="text-xs text-muted-foreground tabular-nums">
                 {formatDuration(person.secondsPresent)}

@@ -12,6 +12,7 @@ import { toast } from "@parlor/ui/toaster";
 import { LinkIcon, XIcon } from "lucide-react";
 import { useId, useState, type FormEvent } from "react";
 
+import { ConfirmDialog } from "@/components/confirm-dialog";
 import { CopyButton } from "@/components/copy-button";
 import { FormAlert, useRetryAfter } from "@/components/form-alert";
 import { LocalDate } from "@/components/local-date";
@@ -19,9 +20,9 @@ import { Section } from "@/components/page";
 import { QueryError } from "@/components/query-error";
 import { validate } from "@/lib/forms";
 import { useFormErrors } from "@/lib/use-form-errors";
-import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
 
+import { EmailInviteForm } from "./email-invite-form";
 import { ROLE_LABELS } from "./labels";
 
 type Team = RouterOutputs["team"]["get"];
@@ -33,7 +34,7 @@ const EXPIRY_CHOICES = [
   { days: 30, label: "30 days" },
 ];
 
-export function InvitesSection({ team }: { team: Team }) {
+export function InvitesSection({ team, emailInvites }: { team: Team; emailInvites: boolean }) {
   const invites = api.team.invites.useQuery({ teamSlug: team.slug });
   const [created, setCreated] = useState<CreatedInvite | null>(null);
 
@@ -43,6 +44,11 @@ export function InvitesSection({ team }: { team: Team }) {
       title="Invite people"
       description="Anyone with a link can join the team until it expires or runs out of uses."
     >
+      {emailInvites ? (
+        <div className="rounded-xl border bg-card p-5">
+          <EmailInviteForm teamSlug={team.slug} />
+        </div>
+      ) : null}
       <div className="grid gap-5 rounded-xl border bg-card p-5">
         <CreateInviteForm teamSlug={team.slug} onCreated={setCreated} />
         {created ? <NewInviteLink invite={created} onDismiss={() => setCreated(null)} /> : null}
@@ -222,12 +228,13 @@ type Invite = RouterOutputs["team"]["invites"][number];
 
 function InviteRow({ teamSlug, invite }: { teamSlug: string; invite: Invite }) {
   const utils = api.useUtils();
+  const [confirming, setConfirming] = useState(false);
   const revoke = api.team.revokeInvite.useMutation({
     onSuccess: async () => {
       await utils.team.invites.invalidate({ teamSlug });
+      setConfirming(false);
       toast.success("Invite link revoked", { description: "It can no longer be used to join." });
     },
-    onError: (error) => toast.error(describeError(error).message),
   });
   const uses =
     invite.maxUses === null
@@ -243,11 +250,24 @@ function InviteRow({ teamSlug, invite }: { teamSlug: string; invite: Invite }) {
         variant="ghost"
         size="sm"
         className="text-muted-foreground hover:text-destructive"
-        pending={revoke.isPending}
-        onClick={() => revoke.mutate({ teamSlug, inviteId: invite.id })}
+        onClick={() => {
+          revoke.reset();
+          setConfirming(true);
+        }}
       >
         Revoke
       </Button>
+      <ConfirmDialog
+        open={confirming}
+        onOpenChange={setConfirming}
+        title="Revoke this invite link?"
+        description={`Anyone who has it can no longer join with it (${uses.toLowerCase()}). People who already joined stay in the team.`}
+        confirmLabel="Revoke link"
+        pendingLabel="Revoking…"
+        pending={revoke.isPending}
+        error={revoke.error}
+        onConfirm={() => revoke.mutate({ teamSlug, inviteId: invite.id })}
+      />
     </li>
   );
 }

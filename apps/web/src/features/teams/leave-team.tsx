@@ -2,6 +2,15 @@
 
 import type { RouterOutputs } from "@parlor/api";
 import { Button } from "@parlor/ui/button";
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@parlor/ui/dialog";
 import { toast } from "@parlor/ui/toaster";
 import { LogOutIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
@@ -10,7 +19,18 @@ import { useState } from "react";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { api } from "@/trpc/react";
 
-export function LeaveTeamButton({ team }: { team: RouterOutputs["team"]["get"] }) {
+/**
+ * Leave the team. The only owner is told at once why they cannot (and what to do), instead of
+ * being asked to confirm and refused afterwards.
+ */
+export function LeaveTeamButton({
+  team,
+  soleOwner,
+}: {
+  team: RouterOutputs["team"]["get"];
+  /** This person is the team's only owner. */
+  soleOwner: boolean;
+}) {
   const router = useRouter();
   const utils = api.useUtils();
   const [open, setOpen] = useState(false);
@@ -36,8 +56,28 @@ export function LeaveTeamButton({ team }: { team: RouterOutputs["team"]["get"] }
         <LogOutIcon aria-hidden="true" />
         Leave team
       </Button>
+      {soleOwner ? (
+        <Dialog open={open} onOpenChange={setOpen}>
+          <DialogContent className="sm:max-w-md" data-testid="sole-owner-leave">
+            <DialogHeader>
+              <DialogTitle>
+                You can&apos;t leave <bdi>{team.name}</bdi> yet
+              </DialogTitle>
+              <DialogDescription>
+                You&apos;re its only owner, and a team always keeps one. Make someone else an owner in Members
+                first (their role menu), then leave.
+              </DialogDescription>
+            </DialogHeader>
+            <DialogFooter>
+              <DialogClose asChild>
+                <Button>OK</Button>
+              </DialogClose>
+            </DialogFooter>
+          </DialogContent>
+        </Dialog>
+      ) : null}
       <ConfirmDialog
-        open={open}
+        open={open && !soleOwner}
         onOpenChange={setOpen}
         title={`Leave ${team.name}?`}
         description="You'll lose access to its rooms. To come back, you'll need a new invite."

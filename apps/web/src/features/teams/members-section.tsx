@@ -103,7 +103,7 @@ function MemberRow({
       <InitialsAvatar name={member.name} id={member.userId} className="size-9" />
       <div className="grid min-w-0 flex-1 basis-40 gap-0.5">
         <p className="truncate text-sm font-medium">
-          {member.name}
+          <bdi>{member.name}</bdi>
           {isYou ? <span className="font-normal text-muted-foreground"> (you)</span> : null}
         </p>
         <p className="truncate text-[13px] text-muted-foreground">{member.email}</p>

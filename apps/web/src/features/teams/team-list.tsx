@@ -7,6 +7,7 @@ import { ChevronRightIcon, UsersIcon } from "lucide-react";
 import Link from "next/link";
 
 import { EmptyState } from "@/components/page";
+import { PathText } from "@/components/path-text";
 import { QueryError } from "@/components/query-error";
 import { api } from "@/trpc/react";
 
@@ -54,7 +55,7 @@ export function TeamList({ initialTeams }: { initialTeams: Team[] }) {
 function TeamCard({ team }: { team: Team }) {
   return (
     <Link
-      href={`/t/${team.slug}`}
+      href={`/t/${encodeURIComponent(team.slug)}`}
       className="group flex items-center gap-4 rounded-xl border bg-card p-4 shadow-xs transition-[border-color,box-shadow] hover:border-foreground/20 hover:shadow-sm"
     >
       <span
@@ -67,10 +68,14 @@ function TeamCard({ team }: { team: Team }) {
         {initials(team.name)}
       </span>
       <span className="grid min-w-0 flex-1 gap-1">
-        <span className="truncate font-medium">{team.name}</span>
+        <span className="truncate font-medium" dir="auto">
+          {team.name}
+        </span>
         <span className="flex items-center gap-2 text-xs text-muted-foreground">
           <Badge variant={team.role === "member" ? "secondary" : "outline"}>{ROLE_LABELS[team.role]}</Badge>
-          <span className="truncate">/t/{team.slug}</span>
+          <span className="truncate">
+            <PathText segments={["t", team.slug]} />
+          </span>
         </span>
       </span>
       <ChevronRightIcon

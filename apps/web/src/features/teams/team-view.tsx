@@ -8,11 +8,13 @@ import Link from "next/link";
 
 import { PageContainer, PageHeader } from "@/components/page";
 import { RoomsSection } from "@/features/rooms/rooms-section";
+import { api } from "@/trpc/react";
 
 import { InvitesSection } from "./invites-section";
 import { canManage, ROLE_LABELS } from "./labels";
 import { LeaveTeamButton } from "./leave-team";
 import { MembersSection } from "./members-section";
+import { TeamSettingsSection } from "./team-settings-section";
 
 type Team = RouterOutputs["team"]["get"];
 type Member = RouterOutputs["team"]["members"][number];
@@ -21,12 +23,19 @@ export function TeamView({
   team,
   currentUserId,
   initialMembers,
+  emailInvites,
 }: {
   team: Team;
   currentUserId: string;
   initialMembers: Member[];
+  /** The instance can send email: invites can go to an address. */
+  emailInvites: boolean;
 }) {
   const manager = canManage(team.role);
+  // The same query the members list keeps fresh: who owns the team now.
+  const members = api.team.members.useQuery({ teamSlug: team.slug }, { initialData: initialMembers });
+  const owners = (members.data ?? initialMembers).filter((m) => m.role === "owner");
+  const soleOwner = team.role === "owner" && owners.length === 1 && owners[0]!.userId === currentUserId;
   return (
     <PageContainer>
       <PageHeader
@@ -38,12 +47,14 @@ export function TeamView({
             <span aria-hidden="true" className="mx-1.5">
               /
             </span>
-            <span className="text-foreground/80">{team.name}</span>
+            <bdi className="text-foreground/80">{team.name}</bdi>
           </nav>
         }
         title={
           <span className="flex items-center gap-3">
-            <span className="truncate">{team.name}</span>
+            <span className="truncate" dir="auto">
+              {team.name}
+            </span>
             <Badge variant="outline" className="font-normal">
               {ROLE_LABELS[team.role]}
             </Badge>
@@ -60,16 +71,22 @@ export function TeamView({
                 </a>
               </Button>
             ) : null}
-            <LeaveTeamButton team={team} />
+            <LeaveTeamButton team={team} soleOwner={soleOwner} />
           </>
         }
       />
       <div className="grid gap-12">
         <RoomsSection team={team} />
-        <div className="grid items-start gap-12 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)] lg:gap-8">
+        {/* Two columns only when there is a second one (invites are for owners and admins). */}
+        <div
+          className={
+            manager ? "grid items-start gap-12 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)] lg:gap-8" : "grid"
+          }
+        >
           <MembersSection team={team} currentUserId={currentUserId} initialMembers={initialMembers} />
-          {manager ? <InvitesSection team={team} /> : null}
+          {manager ? <InvitesSection team={team} emailInvites={emailInvites} /> : null}
         </div>
+        {team.role === "owner" ? <TeamSettingsSection team={team} /> : null}
       </div>
     </PageContainer>
   );

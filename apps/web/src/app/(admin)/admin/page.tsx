@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 
 import { PageContainer, PageHeader } from "@/components/page";
 import { ActiveRooms } from "@/features/admin/active-rooms";
+import { AdminNav } from "@/features/admin/admin-nav";
+import { HealthPanel } from "@/features/admin/health-panel";
 
 export const metadata: Metadata = { title: "Active rooms" };
 
@@ -14,7 +16,11 @@ export default function AdminPage() {
         title="Active rooms"
         description="Every meeting open right now, across all teams on this instance, and who is in it. Updates live."
       />
-      <ActiveRooms />
+      <AdminNav />
+      <div className="grid gap-8">
+        <HealthPanel />
+        <ActiveRooms />
+      </div>
     </PageContainer>
   );
 }

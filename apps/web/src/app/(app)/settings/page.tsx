@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { PageContainer, PageHeader } from "@/components/page";
 import { DeviceSettings } from "@/features/room/device-settings";
 import { ChangePasswordForm } from "@/features/settings/change-password-form";
+import { DeleteAccount } from "@/features/settings/delete-account";
 import { JoinDefaultsForm } from "@/features/settings/join-defaults-form";
 import { ProfileForm } from "@/features/settings/profile-form";
 import { SettingsSection } from "@/features/settings/settings-section";
@@ -37,6 +38,9 @@ export default async function SettingsPage() {
           description="Changing it signs you out everywhere else, on other browsers and devices."
         >
           <ChangePasswordForm />
+        </SettingsSection>
+        <SettingsSection title="Delete account" description="Leave Parlor for good.">
+          <DeleteAccount />
         </SettingsSection>
       </div>
     </PageContainer>

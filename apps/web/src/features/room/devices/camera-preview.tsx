@@ -59,7 +59,13 @@ export function CameraPreview({
         className={cn("absolute inset-0 size-full -scale-x-100 object-cover", !track && "invisible")}
       />
       {!track ? (
-        <div className="absolute inset-0 flex flex-col items-center justify-center gap-3 p-4 text-center">
+        <div
+          className={cn(
+            "absolute inset-0 flex flex-col items-center justify-center gap-2 p-4 text-center sm:gap-3",
+            // Keep clear of the controls overlaid at the bottom (a phone's preview is short).
+            children && "pb-18 sm:pb-20",
+          )}
+        >
           {state.status === "starting" ? (
             <>
               <span
@@ -73,7 +79,7 @@ export function CameraPreview({
               <InitialsAvatar
                 name={name || "?"}
                 id={name || "?"}
-                className="size-16 text-xl sm:size-20 sm:text-2xl"
+                className="size-12 text-lg sm:size-20 sm:text-2xl"
                 title=""
               />
               <p className="flex items-center gap-1.5 text-sm text-zinc-300">

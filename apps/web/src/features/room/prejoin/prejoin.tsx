@@ -13,16 +13,13 @@ import { DevicePickers } from "../devices/device-pickers";
 import { MediaProblemAlert } from "../devices/media-problem";
 import type { DeviceSetup } from "../devices/use-device-setup";
 import { MediaToggle } from "./media-toggle";
+import { SetupFailure, STEP_TEXT, useElapsedSeconds, type SetupStatus } from "./setup-status";
 
 export interface PreJoinProps {
   roomTitle: string;
   teamName: string;
-  /** The team's page (leave without joining); none for guests. */
-  teamHref?: string;
-  /** The Join button's words ("Ask to join" where a moderator lets people in). */
-  joinLabel?: string;
-  /** Shown instead of the name form, beside the live preview (a guest waiting in the lobby). */
-  replaceForm?: React.ReactNode;
+  /** The team's page (leave without joining). */
+  teamHref: string;
   setup: DeviceSetup;
   name: string;
   nameError: string | null;
@@ -33,8 +30,14 @@ export interface PreJoinProps {
   onMicChange: (on: boolean) => void;
   /** Turns a failing device off for this join only (not saved). */
   onSkipDevice: (kind: "videoinput" | "audioinput") => void;
-  /** Why Join is not available yet; null when it is. */
-  waiting: string | null;
+  /** The room's set-up, running beside the preview. */
+  status: SetupStatus;
+  /** Join was pressed and waits for the room to be ready. */
+  joinPending: boolean;
+  onCancelJoin: () => void;
+  /** Save this join's name and camera/microphone choices as the account's defaults. */
+  remember: boolean;
+  onRememberChange: (remember: boolean) => void;
   onJoin: () => void;
   /** The pointer or focus reached Join: a good moment to load the call's code. */
   onJoinIntent?: () => void;
@@ -42,10 +45,13 @@ export interface PreJoinProps {
 
 /** The pre-join screen: see and hear yourself, pick devices and a name, then join. */
 export function PreJoin(props: PreJoinProps) {
-  const { setup, cameraOn, micOn, waiting } = props;
+  const { setup, cameraOn, micOn, status, joinPending } = props;
   const nameId = useId();
+  const rememberId = useId();
   const nameErrorId = `${nameId}-error`;
-  const canJoin = waiting === null && props.nameError === null;
+  const blocked = status.phase === "failed" && status.retry.secondsLeft === null;
+  const canJoin = props.nameError === null && !blocked && !joinPending;
+  const waited = useElapsedSeconds(joinPending);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -53,8 +59,11 @@ export function PreJoin(props: PreJoinProps) {
   };
 
   return (
-    <div className="mx-auto grid w-full max-w-5xl gap-5 px-4 py-5 sm:px-6 sm:py-8 lg:grid-cols-[minmax(0,1.45fr)_minmax(0,1fr)] lg:items-start lg:gap-8 lg:py-12">
-      <section aria-label="Camera and microphone check" className="grid min-w-0 gap-3">
+    <div className="mx-auto grid w-full max-w-5xl gap-5 px-4 py-5 sm:px-6 sm:py-8 lg:grid-cols-[minmax(0,1.45fr)_minmax(0,1fr)] lg:items-start lg:gap-x-8 lg:gap-y-3 lg:py-12">
+      <section
+        aria-label="Camera and microphone check"
+        className="grid min-w-0 gap-3 lg:col-start-1 lg:row-start-1"
+      >
         <CameraPreview state={setup.video} name={props.name}>
           <MediaToggle
             kind="audioinput"
@@ -72,93 +81,127 @@ export function PreJoin(props: PreJoinProps) {
         <p className="text-center text-xs text-muted-foreground">
           Only you see this preview. Check your light and your sound before you join.
         </p>
-        <div aria-live="polite" className="grid gap-3 empty:hidden">
-          {cameraOn && setup.video.problem ? (
-            <MediaProblemAlert
-              problem={setup.video.problem}
-              onRetry={() => setup.retry("videoinput")}
-              onSkip={() => props.onSkipDevice("videoinput")}
-            />
-          ) : null}
-          {micOn && setup.audio.problem ? (
-            <MediaProblemAlert
-              problem={setup.audio.problem}
-              onRetry={() => setup.retry("audioinput")}
-              onSkip={() => props.onSkipDevice("audioinput")}
-            />
-          ) : null}
-        </div>
       </section>
-
-      {props.replaceForm ?? (
-        <Card className="min-w-0 gap-5 p-5 sm:p-6">
-          <div className="grid gap-1">
-            <h1 className="text-xl font-semibold sm:text-2xl">Ready to join?</h1>
-            <p className="truncate text-sm text-muted-foreground">
-              <span className="font-medium text-foreground">{props.roomTitle}</span> ·{" "}
-              {props.teamHref ? (
-                <Link
-                  href={props.teamHref}
-                  className="underline-offset-4 hover:text-foreground hover:underline"
-                >
-                  {props.teamName}
-                </Link>
-              ) : (
-                props.teamName
-              )}
-            </p>
+      <Card className="min-w-0 gap-5 p-5 sm:p-6 lg:col-start-2 lg:row-span-2 lg:row-start-1">
+        <div className="grid gap-1">
+          <h1 className="text-xl font-semibold sm:text-2xl">Ready to join?</h1>
+          <p className="truncate text-sm text-muted-foreground">
+            <bdi className="font-medium text-foreground">{props.roomTitle}</bdi> ·{" "}
+            <Link href={props.teamHref} className="underline-offset-4 hover:text-foreground hover:underline">
+              <bdi>{props.teamName}</bdi>
+            </Link>
+          </p>
+        </div>
+        {/* First in the panel, where it is seen; the preview beside it keeps working. */}
+        <SetupFailure status={status} />
+        <form className="grid gap-5" onSubmit={submit} noValidate>
+          <div className="grid gap-1.5">
+            <Label htmlFor={nameId}>Your name</Label>
+            <Input
+              id={nameId}
+              name="displayName"
+              dir="auto"
+              autoComplete="name"
+              maxLength={256}
+              value={props.name}
+              onChange={(event) => props.onNameChange(event.target.value)}
+              aria-invalid={props.nameError ? true : undefined}
+              aria-describedby={props.nameError ? nameErrorId : undefined}
+            />
+            {props.nameError ? (
+              <p id={nameErrorId} className="text-xs text-destructive">
+                {props.nameError}
+              </p>
+            ) : (
+              <p className="text-xs text-muted-foreground">Shown to everyone in the room.</p>
+            )}
           </div>
-          <form className="grid gap-5" onSubmit={submit} noValidate>
-            <div className="grid gap-1.5">
-              <Label htmlFor={nameId}>Your name</Label>
-              <Input
-                id={nameId}
-                name="displayName"
-                autoComplete="name"
-                maxLength={256}
-                value={props.name}
-                onChange={(event) => props.onNameChange(event.target.value)}
-                aria-invalid={props.nameError ? true : undefined}
-                aria-describedby={props.nameError ? nameErrorId : undefined}
-              />
-              {props.nameError ? (
-                <p id={nameErrorId} className="text-xs text-destructive">
-                  {props.nameError}
-                </p>
-              ) : (
-                <p className="text-xs text-muted-foreground">Shown to everyone in the room.</p>
-              )}
+          <DevicePickers setup={setup} micOn={micOn} />
+          <div className="flex items-start gap-2.5">
+            <input
+              id={rememberId}
+              type="checkbox"
+              checked={props.remember}
+              onChange={(event) => props.onRememberChange(event.target.checked)}
+              className="mt-0.5 size-4 shrink-0 accent-primary"
+            />
+            <div className="grid gap-0.5">
+              <Label htmlFor={rememberId} className="font-normal">
+                Remember my name, camera and microphone choices
+              </Label>
+              <p className="text-xs text-muted-foreground">
+                Otherwise they apply to this join only; your defaults stay as in Settings.
+              </p>
             </div>
-            <DevicePickers setup={setup} micOn={micOn} />
-            <div className="grid gap-2">
-              <Button
-                type="submit"
-                size="lg"
-                className="w-full"
-                disabled={!canJoin}
-                onPointerEnter={props.onJoinIntent}
-                onFocus={props.onJoinIntent}
-                onTouchStart={props.onJoinIntent}
-                data-testid="join-button"
-              >
-                {props.joinLabel ?? "Join now"}
-                <ArrowRightIcon aria-hidden="true" />
-              </Button>
-              <p
-                className="min-h-4 text-center text-xs text-muted-foreground"
-                role="status"
-                aria-live="polite"
-              >
-                {waiting ??
-                  joinSummary(
+          </div>
+          <div className="grid gap-2">
+            <Button
+              type="submit"
+              size="lg"
+              className="w-full"
+              disabled={!canJoin}
+              pending={joinPending}
+              onPointerEnter={props.onJoinIntent}
+              onFocus={props.onJoinIntent}
+              onTouchStart={props.onJoinIntent}
+              data-testid="join-button"
+              data-ready={status.phase === "ready" ? "true" : "false"}
+            >
+              {joinPending ? "Joining…" : "Join now"}
+              {joinPending ? null : <ArrowRightIcon aria-hidden="true" />}
+            </Button>
+            <div
+              className="flex min-h-4 flex-wrap items-center justify-center gap-x-2 text-center text-xs text-muted-foreground"
+              role="status"
+              aria-live="polite"
+              data-testid="join-status"
+            >
+              {props.nameError ? (
+                <span>Enter your name to join.</span>
+              ) : joinPending ? (
+                <>
+                  <span>
+                    {status.phase === "failed"
+                      ? "Joining once the room is set up."
+                      : `${STEP_TEXT[status.step ?? "ensure"]}… ${waited} s`}
+                  </span>
+                  <button
+                    type="button"
+                    onClick={props.onCancelJoin}
+                    className="font-medium text-foreground underline underline-offset-4"
+                  >
+                    Cancel
+                  </button>
+                </>
+              ) : (
+                <span>
+                  {joinSummary(
                     cameraOn && setup.video.status !== "error",
                     micOn && setup.audio.status !== "error",
                   )}
-              </p>
+                </span>
+              )}
             </div>
-          </form>
-        </Card>
-      )}
+          </div>
+        </form>
+      </Card>
+      {/* After the join panel on a phone, so Join stays near the top; under the preview on a wide screen. */}
+      <div aria-live="polite" className="grid min-w-0 gap-3 empty:hidden lg:col-start-1 lg:row-start-2">
+        {cameraOn && setup.video.problem ? (
+          <MediaProblemAlert
+            problem={setup.video.problem}
+            onRetry={() => setup.retry("videoinput")}
+            onSkip={() => props.onSkipDevice("videoinput")}
+          />
+        ) : null}
+        {micOn && setup.audio.problem ? (
+          <MediaProblemAlert
+            problem={setup.audio.problem}
+            onRetry={() => setup.retry("audioinput")}
+            onSkip={() => props.onSkipDevice("audioinput")}
+          />
+        ) : null}
+      </div>
     </div>
   );
 }

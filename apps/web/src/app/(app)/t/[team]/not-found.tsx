@@ -20,8 +20,8 @@ export default function TeamNotFound() {
         }
       >
         <p>
-          It may have been renamed or deleted, or you're not a member of it. If someone sent you this link,
-          ask them for an invite.
+          Either no team has this address, or you&apos;re not a member of it (a team&apos;s address never
+          changes). If someone sent you this link, ask them for an invite link.
         </p>
       </EmptyState>
     </PageContainer>

@@ -26,6 +26,16 @@ export default async function TeamPage({ params }: PageProps<"/t/[team]">) {
   const user = await requireUser();
   const api = await serverApi();
   const team = await loadForPage(() => loadTeam(teamSlug));
-  const members = await loadForPage(() => api.team.members({ teamSlug }));
-  return <TeamView team={team} currentUserId={user.id} initialMembers={members} />;
+  const [members, capabilities] = await Promise.all([
+    loadForPage(() => api.team.members({ teamSlug })),
+    api.auth.capabilities(),
+  ]);
+  return (
+    <TeamView
+      team={team}
+      currentUserId={user.id}
+      initialMembers={members}
+      emailInvites={capabilities.email}
+    />
+  );
 }

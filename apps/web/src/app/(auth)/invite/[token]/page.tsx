@@ -27,8 +27,10 @@ async function loadPreview(token: string) {
   }
 }
 
-export default async function InvitePage({ params }: PageProps<"/invite/[token]">) {
+export default async function InvitePage({ params, searchParams }: PageProps<"/invite/[token]">) {
   const { token: rawToken } = await params;
+  // Back from signing up or in through this invite: join without asking again.
+  const autoJoin = (await searchParams).join === "1";
   const token = decodeParam(rawToken);
   const [{ preview, problem }, user] = await Promise.all([loadPreview(token), getCurrentUser()]);
   const here = `/invite/${encodeURIComponent(token)}`;
@@ -47,13 +49,39 @@ export default async function InvitePage({ params }: PageProps<"/invite/[token]"
     );
   }
 
+  const teamHref = `/t/${encodeURIComponent(preview.teamSlug)}`;
+  const alreadyIn = user
+    ? (await (await serverApi()).team.list()).some((team) => team.slug === preview.teamSlug)
+    : false;
+  if (alreadyIn) {
+    return (
+      <AuthCard
+        title={
+          <>
+            You&apos;re already in <bdi>{preview.teamName}</bdi>
+          </>
+        }
+        description="This invite has nothing more to give you."
+      >
+        <Button asChild size="lg" className="w-full">
+          <Link href={teamHref}>Open {preview.teamName}</Link>
+        </Button>
+      </AuthCard>
+    );
+  }
+
+  const invitedBy = preview.invitedBy ? `${preview.invitedBy} invited you` : "You've been invited";
   return (
     <AuthCard
-      title={`Join ${preview.teamName}`}
+      title={
+        <>
+          Join <bdi>{preview.teamName}</bdi>
+        </>
+      }
       description={
         user
-          ? `You're signed in as ${user.name}. Join to see the team's rooms and who's in them.`
-          : "You've been invited to a team on Parlor. Sign in or create an account to join."
+          ? `${invitedBy}. You're signed in as ${user.name}: join to see the team's rooms and who's in them.`
+          : `${invitedBy} to a team on Parlor. Sign in or create an account to join.`
       }
     >
       <InviteDetails
@@ -63,7 +91,7 @@ export default async function InvitePage({ params }: PageProps<"/invite/[token]"
         teamSlug={preview.teamSlug}
       />
       {user ? (
-        <JoinTeamButton token={token} teamName={preview.teamName} />
+        <JoinTeamButton token={token} teamName={preview.teamName} autoJoin={autoJoin} />
       ) : (
         <div className="grid gap-3">
           <Button asChild size="lg">

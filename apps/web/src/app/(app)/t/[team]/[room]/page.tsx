@@ -1,40 +1,58 @@
-import { nameFromSlug } from "@parlor/api/schemas";
+import { nameFromSlug, slugify } from "@parlor/api/schemas";
 import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
+import { redirect } from "next/navigation";
 import { cache } from "react";
 
+import { MalformedRoomAddress, RoomNotFound } from "@/features/room/room-address";
 import { RoomPage } from "@/features/room/room-page";
 import { decodeParam } from "@/lib/params";
 import { getCurrentUser, loadForPage, serverApi } from "@/trpc/server";
 
+/** The longest slug an address may carry (the shared slug schema's limit). */
+const SLUG_MAX = 80;
+
 /**
- * The team's and room's names (a room that does not exist yet is named after its address), and
- * whether this person may moderate it: team owners and admins, and site admins.
+ * The room at this address, or the team alone when no room has it (a typo, or a room still to be
+ * created: the page asks before creating anything). The preferences come along so the pre-join
+ * can start the camera with the person's saved choices at once.
  */
-const loadNames = cache(async (teamSlug: string, roomSlug: string) => {
+const loadRoom = cache(async (teamSlug: string, roomSlug: string) => {
   const api = await serverApi();
-  const isSiteAdmin = (await getCurrentUser())?.isAdmin ?? false;
+  const user = await getCurrentUser();
+  const isSiteAdmin = user?.isAdmin ?? false;
   try {
-    const room = await api.room.get({ teamSlug, roomSlug });
-    return { teamName: room.teamName, roomName: room.name, canModerate: room.canManage || isSiteAdmin };
-  } catch (error) {
-    // Not found (or not a valid address): the team still has to be ours; the room page explains the rest.
-    if (!(error instanceof TRPCError) || (error.code !== "NOT_FOUND" && error.code !== "BAD_REQUEST"))
-      throw error;
-    const team = await loadForPage(() => api.team.get({ teamSlug }));
+    const [room, preferences] = await Promise.all([
+      api.room.get({ teamSlug, roomSlug }),
+      api.preferences.get(),
+    ]);
     return {
-      teamName: team.name,
-      roomName: nameFromSlug(roomSlug.toLocaleLowerCase()),
-      canModerate: team.role !== "member" || isSiteAdmin,
+      found: true as const,
+      teamName: room.teamName,
+      roomName: room.name,
+      canModerate: room.canManage || isSiteAdmin,
+      preferences,
+      accountName: user?.name,
     };
+  } catch (error) {
+    if (!(error instanceof TRPCError) || error.code !== "NOT_FOUND") throw error;
+    // The team still has to be ours (else the not-found page).
+    const team = await api.team.get({ teamSlug });
+    return { found: false as const, teamName: team.name };
   }
 });
 
+/** "Hello World", "StandUp" → the slug a room with that name has ("hello-world", "standup"). */
+const canonicalSlug = (address: string) => slugify(address, SLUG_MAX);
+
 export async function generateMetadata({ params }: PageProps<"/t/[team]/[room]">): Promise<Metadata> {
   const { team, room } = await params;
+  const slug = canonicalSlug(decodeParam(room));
   try {
-    const names = await loadNames(decodeParam(team), decodeParam(room));
-    return { title: `${names.roomName} · ${names.teamName}` };
+    const names = await loadRoom(decodeParam(team), slug);
+    return {
+      title: names.found ? `${names.roomName} · ${names.teamName}` : `No such room · ${names.teamName}`,
+    };
   } catch {
     return { title: "Room" };
   }
@@ -43,7 +61,37 @@ export async function generateMetadata({ params }: PageProps<"/t/[team]/[room]">
 export default async function Room({ params }: PageProps<"/t/[team]/[room]">) {
   const { team, room } = await params;
   const teamSlug = decodeParam(team);
-  const roomSlug = decodeParam(room);
-  const names = await loadForPage(() => loadNames(teamSlug, roomSlug));
-  return <RoomPage key={`${teamSlug}/${roomSlug}`} teamSlug={teamSlug} roomSlug={roomSlug} {...names} />;
+  const address = decodeParam(room);
+  const roomSlug = canonicalSlug(address);
+  if (!roomSlug) {
+    const api = await serverApi();
+    const found = await loadForPage(() => api.team.get({ teamSlug }));
+    return <MalformedRoomAddress teamSlug={found.slug} teamName={found.name} address={address} />;
+  }
+  if (roomSlug !== address) {
+    redirect(`/t/${encodeURIComponent(teamSlug)}/${encodeURIComponent(roomSlug)}`);
+  }
+  const loaded = await loadForPage(() => loadRoom(teamSlug, roomSlug));
+  if (!loaded.found) {
+    return (
+      <RoomNotFound
+        teamSlug={teamSlug}
+        teamName={loaded.teamName}
+        roomSlug={roomSlug}
+        suggestedName={nameFromSlug(roomSlug)}
+      />
+    );
+  }
+  return (
+    <RoomPage
+      key={`${teamSlug}/${roomSlug}`}
+      teamSlug={teamSlug}
+      roomSlug={roomSlug}
+      teamName={loaded.teamName}
+      roomName={loaded.roomName}
+      canModerate={loaded.canModerate}
+      initialPreferences={loaded.preferences}
+      accountName={loaded.accountName}
+    />
+  );
 }
