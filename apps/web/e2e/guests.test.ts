@@ -164,7 +164,7 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
       await guest.page.getByRole("heading", { name: "This guest link was withdrawn" }).waitFor();
       await expect
         .poll(() => guest.page.getByTestId("guest-link-problem").textContent())
-        .toContain("new one");
+        .toContain("for a new link");
 
       await guest.page.goto(`/g/${"x".repeat(32)}`);
       await guest.page.getByRole("heading", { name: "This guest link doesn't work" }).waitFor();
@@ -241,11 +241,14 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
       await expect.poll(() => hostPage.getByText("asks to join").count()).toBe(0);
 
       // The team page's presence, /admin and the history mark him as a guest.
-      await card.getByText(/Gus \(guest\)/).waitFor({ timeout: 20_000 });
+      await card
+        .getByText(/(and Gus \(guest\) are here|^Gus \(guest\) and .* are here)/)
+        .waitFor({ timeout: 20_000 });
       const admin = await host.newPage();
       await admin.goto("/admin");
-      await admin.getByText("Gus").waitFor({ timeout: 20_000 });
+      await admin.getByText("Gus").first().waitFor({ timeout: 20_000 });
       await admin.getByText("(guest)").first().waitFor();
+      await docsScreenshot(admin, "admin-guest");
       await card.getByRole("button", { name: "History" }).click();
       await teamPage
         .getByRole("list", { name: "Attendees" })

@@ -43,12 +43,15 @@ export function GuestPage({ token }: { token: string }) {
   if (preview.isPending) return <Notice title="Opening your invitation" busy />;
   if (preview.error && !current) {
     const info = describeError(preview.error);
+    const problem = linkProblem(info.message, info.code);
     return (
       <Notice
-        title={linkProblemTitle(info.message, info.code)}
-        description={info.message}
+        title={problem.title}
+        description={problem.description}
         testId="guest-link-problem"
-        action={<Button onClick={() => void preview.refetch()}>Try again</Button>}
+        action={
+          problem.canRetry ? <Button onClick={() => void preview.refetch()}>Try again</Button> : undefined
+        }
       />
     );
   }
@@ -65,12 +68,21 @@ export function GuestPage({ token }: { token: string }) {
   );
 }
 
-function linkProblemTitle(message: string, code: string | null | undefined): string {
-  if (/expired/i.test(message)) return "This guest link has expired";
-  if (/withdrawn/i.test(message)) return "This guest link was withdrawn";
-  if (code === "TOO_MANY_REQUESTS") return "Too many tries";
-  if (code === "NOT_FOUND" || code === "BAD_REQUEST") return "This guest link doesn't work";
-  return "We couldn't open this guest link";
+/** What a link that cannot be used shows: an expired or withdrawn link needs a new one, not a retry. */
+function linkProblem(message: string, code: string | null | undefined) {
+  const askForNew = "Ask the person who sent it to you for a new link.";
+  if (/expired/i.test(message))
+    return { title: "This guest link has expired", description: askForNew, canRetry: false };
+  if (/withdrawn/i.test(message))
+    return { title: "This guest link was withdrawn", description: askForNew, canRetry: false };
+  if (code === "NOT_FOUND" || code === "BAD_REQUEST")
+    return {
+      title: "This guest link doesn't work",
+      description: `Check that you copied all of it. ${askForNew}`,
+      canRetry: false,
+    };
+  const title = code === "TOO_MANY_REQUESTS" ? "Too many tries" : "We couldn't open this guest link";
+  return { title, description: message, canRetry: true };
 }
 
 function GuestFlow(props: {
