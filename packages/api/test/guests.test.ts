@@ -235,6 +235,16 @@ describe(`guests and the lobby on ${testDriver()}`, () => {
     }
   });
 
+  it("a guest removed by a moderator gets no new token through their pass", async () => {
+    const guest = await guestVia((await newLink({ requireKnock: false })).token, "Rex Removed");
+    const details = await guest.trpc.guest.connectionDetails.query();
+    const identity = (decodeJwt(details.participantToken) as { sub: string }).sub;
+    app.livekit.join(details.roomName, { identity, name: "Rex Removed" });
+    await admin.trpc.room.removeParticipant.mutate({ ...room, identity });
+    expect(await guest.trpc.guest.status.query()).toMatchObject({ status: "denied" });
+    expect(await errorOf(guest.trpc.guest.connectionDetails.query())).toMatchObject({ code: "FORBIDDEN" });
+  });
+
   it("a guest session reaches nothing but its own guest procedures", async () => {
     const guest = await guestVia((await newLink({ requireKnock: false })).token);
     expect(await guest.trpc.auth.me.query()).toBeNull();
