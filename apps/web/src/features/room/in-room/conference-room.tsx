@@ -313,9 +313,9 @@ export function RoomView({
           .setCameraEnabled(!me.isCameraEnabled)
           .catch((error: unknown) => reportMediaError(error, Track.Source.Camera));
       case "hand":
-        return toggleHand();
+        return guest ? undefined : toggleHand();
       case "chat":
-        return togglePanel("chat");
+        return guest ? undefined : togglePanel("chat");
       case "participants":
         return togglePanel("participants");
       case "leave":
@@ -405,7 +405,7 @@ export function RoomView({
           onPanel={setPanel}
           unread={unread}
           participantCount={participants.length}
-          hand={{ raised: handRaised, pending: ownHand.pending, toggle: toggleHand }}
+          hand={guest ? null : { raised: handRaised, pending: ownHand.pending, toggle: toggleHand }}
           onReact={reactions.send}
           onSettings={() => setSettingsOpen(true)}
           onShortcuts={() => setShortcutsOpen(true)}
