@@ -92,6 +92,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         LOG_LEVEL: process.env.BENCH_APP_LOG_LEVEL ?? "warn",
         PARLOR_BACKGROUND_JOBS: options.backgroundJobs ? "on" : "off",
         PARLOR_BENCH_REFERENCE: "",
+        // The bench stands in for a reverse proxy: it names each simulated person's address in
+        // X-Forwarded-For (seed.ts), so that per-address limits see many people, not one.
+        TRUSTED_PROXIES: "1",
         NEXT_TELEMETRY_DISABLED: "1",
         ...options.env,
       },

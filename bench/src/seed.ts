@@ -248,6 +248,7 @@ export async function seedScaleFixture(
               sid: `PA_scale_${runId}_${i}_${p}`,
               identity: `scale-${i}-${p}`,
               name: `Person ${i}.${p}`,
+              attributes: {},
               joinedAt: now,
               tracks: [],
             },

@@ -87,3 +87,35 @@ test("sign up, stay signed in, sign out, and come back to the page asked for", a
     await context.close();
   }
 });
+
+test("never leaves the site after signing in, whatever next= says", async () => {
+  const email = `grace-${Date.now().toString(36)}@example.com`;
+  const password = "correct horse battery staple";
+  const created = await fetch(`${app.url}/api/trpc/auth.signUp`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: app.url },
+    body: JSON.stringify({ json: { email, password, name: "Grace Hopper" } }),
+  });
+  expect(created.status).toBe(200);
+
+  const context = await newContext(browser, app.url);
+  const page = await context.newPage();
+  try {
+    // Signing in with a next= that normalises to another host lands on Parlor's home page.
+    await page.goto(`/sign-in?next=${encodeURIComponent("/.//evil.example/phish")}`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${app.url}/`);
+    await page.getByRole("heading", { name: "Hi, Grace" }).waitFor();
+
+    // Signed in already, the sign-in page redirects at once: still to Parlor.
+    for (const next of ["/..//evil.example", "/%2e%2e//evil.example", "/sign-up/..//evil.example"]) {
+      await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+      await page.waitForURL(`${app.url}/`);
+      expect(new URL(page.url()).origin).toBe(app.url);
+    }
+  } finally {
+    await context.close();
+  }
+});

@@ -1,8 +1,12 @@
 /**
- * Server start on Node: a misconfigured instance stops at once with a clear message instead of
- * failing on its first request; the database is opened and migrated before requests arrive.
+ * Server start on Node: requests are stamped with their socket's address; a misconfigured
+ * instance stops at once with a clear message instead of failing on its first request; the
+ * database is opened and migrated before requests arrive.
  */
-import { ConfigError, getServices } from "@parlor/api/server";
+import { ConfigError, getServices, stampPeerAddresses } from "@parlor/api/server";
+
+// Before any request: lets the API know each request's socket address (client-address.ts).
+stampPeerAddresses();
 
 try {
   await getServices();

@@ -45,6 +45,13 @@ const configSchema = z
       "info",
     ),
     METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+    TRUSTED_PROXIES: optional(
+      z.coerce
+        .number({ error: "must be a whole number of proxies, e.g. 1" })
+        .int("must be a whole number of proxies, e.g. 1")
+        .min(0, "must be 0 or more")
+        .max(10, "must be at most 10"),
+    ).default(0),
     SMTP_URL: optional(url(["smtp", "smtps"], "smtps://user:password@smtp.example.com:465")),
     MAIL_FROM: optional(
       z
@@ -96,6 +103,11 @@ export interface Config {
   metricsToken: string | undefined;
   /** Outgoing email; null when SMTP_URL is unset (then site admins hand out reset links). */
   mail: { smtpUrl: string; from: string } | null;
+  /**
+   * How many proxies of ours stand in front of Parlor, each appending to X-Forwarded-For; 0 (the
+   * default): the client's address is the socket's, and the header is ignored.
+   */
+  trustedProxies: number;
 }
 
 export class ConfigError extends Error {
@@ -131,5 +143,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
     mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
+    trustedProxies: e.TRUSTED_PROXIES,
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 
 import type { ValidSession } from "./auth/lucia";
+import { clientAddress, peerAddressOf } from "./client-address";
 import { toPublicUser, type PublicUser } from "./auth/service";
 import { resolveGuest, type GuestSession } from "./guests";
 import type { Logger } from "./lib/logger";
@@ -8,7 +9,10 @@ import type { Services } from "./services";
 
 export interface RequestMeta {
   requestId: string;
-  /** The client's address as the nearest proxy (Next's own server at least) reported it. */
+  /**
+   * The client's address: the socket's, or from X-Forwarded-For as far as TRUSTED_PROXIES trusts
+   * it (client-address.ts); null when unknown (a server-side caller).
+   */
   ip: string | null;
   userAgent: string | null;
   /** Whether the client reached us over https. */
@@ -38,13 +42,17 @@ export interface Context {
 
 export interface ContextSource {
   headers: Headers;
+  /** The socket's address; by default what the HTTP server stamped on the request. */
+  peerAddress?: string | null;
   setCookie?: (serialized: string) => void;
 }
 
-export function requestMeta(svc: Services, headers: Headers): RequestMeta {
-  const forwardedFor = headers.get("x-forwarded-for");
-  // The last hop is the one added by the proxy in front of us; earlier ones are the client's claims.
-  const ip = forwardedFor?.split(",").at(-1)?.trim() || headers.get("x-real-ip")?.trim() || null;
+export function requestMeta(
+  svc: Services,
+  headers: Headers,
+  peerAddress: string | null = peerAddressOf(headers),
+): RequestMeta {
+  const ip = clientAddress(peerAddress, headers.get("x-forwarded-for"), svc.config.trustedProxies);
   const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
   const requestId = headers.get("x-request-id")?.slice(0, 64) || randomUUID();
   const secure = proto ? proto === "https" : (svc.config.appOrigin?.startsWith("https:") ?? false);
@@ -59,7 +67,7 @@ export function requestMeta(svc: Services, headers: Headers): RequestMeta {
 }
 
 export function createContext(services: Services, source: ContextSource): Context {
-  const meta = requestMeta(services, source.headers);
+  const meta = requestMeta(services, source.headers, source.peerAddress);
   const setCookie = source.setCookie ?? (() => {});
   let resolved: Promise<Auth | null> | undefined;
 

@@ -3,6 +3,7 @@ import { timingSafeEqual } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
+import { enforceOnJoin } from "./access";
 import { createContext } from "./context";
 import { AppError, postgresErrorCode } from "./lib/errors";
 import {
@@ -12,25 +13,36 @@ import {
   verifyWebhook,
   WebhookRejected,
 } from "./presence";
+import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_JSON_DEPTH, UNBATCHED_PATHS } from "./limits";
 import { appRouter } from "./root";
 import type { Services } from "./services";
 
 export const TRPC_ENDPOINT = "/api/trpc";
 
+export interface TRPCRequestOptions {
+  /** The socket's address; by default what the HTTP server stamped on the request. */
+  peerAddress?: string | null;
+}
+
 /**
  * Serves the tRPC API over HTTP (the web app's `/api/trpc` route, and tests without a server).
  * `services` may still be starting; when it cannot start (the database is down), every call in
- * the request answers SERVICE_UNAVAILABLE in tRPC's own error shape.
+ * the request answers SERVICE_UNAVAILABLE in tRPC's own error shape. A request over the limits
+ * (limits.ts) is refused the same way before anything runs, its body unread past the limit.
  */
-export function handleTRPCRequest(
+export async function handleTRPCRequest(
   services: Services | (() => Promise<Services>),
   req: Request,
+  options: TRPCRequestOptions = {},
 ): Promise<Response> {
+  const screened = await screenRequest(req);
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
     router: appRouter,
-    req,
+    req: screened.request,
+    maxBatchSize: MAX_BATCH_SIZE,
     createContext: async ({ resHeaders }) => {
+      if (screened.refusal) throw screened.refusal;
       let ready: Services;
       try {
         ready = typeof services === "function" ? await services() : services;
@@ -42,6 +54,7 @@ export function handleTRPCRequest(
       }
       return createContext(ready, {
         headers: req.headers,
+        peerAddress: options.peerAddress,
         setCookie: (cookie) => resHeaders.append("set-cookie", cookie),
       });
     },
@@ -56,6 +69,110 @@ export function handleTRPCRequest(
       return { headers };
     },
   });
+}
+
+/**
+ * Checks what can be checked before any work: which procedures a batch names, the body's size
+ * (read no further than the limit) and how deeply its JSON nests (a scan of the raw text, so
+ * that a body of millions of brackets never reaches JSON.parse). Returns the request to serve,
+ * with the body already read, or why it is refused.
+ */
+async function screenRequest(req: Request): Promise<{ request: Request; refusal?: TRPCError }> {
+  const url = new URL(req.url);
+  if (url.searchParams.get("batch") === "1") {
+    const paths = decodedPath(url).split(",");
+    const unbatched = paths.find((path) => UNBATCHED_PATHS.has(path));
+    if (paths.length > 1 && unbatched) {
+      return {
+        request: req,
+        refusal: new TRPCError({
+          code: "BAD_REQUEST",
+          message: `${unbatched} cannot be batched with other calls: send it as a request of its own.`,
+        }),
+      };
+    }
+  }
+  const input = url.searchParams.get("input");
+  if (input && jsonDepthExceeds(input, MAX_JSON_DEPTH)) return { request: req, refusal: tooDeep() };
+  if (req.method !== "POST" || !req.body) return { request: req };
+
+  const declared = Number(req.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY_BYTES) return { request: req, refusal: tooLarge() };
+  let body: string | null;
+  try {
+    body = await readAtMost(req.body, MAX_BODY_BYTES);
+  } catch {
+    // The client went away mid-body, or sent something that is not a body.
+    return {
+      request: req,
+      refusal: new TRPCError({ code: "BAD_REQUEST", message: "The request body could not be read." }),
+    };
+  }
+  if (body === null) return { request: req, refusal: tooLarge() };
+  if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) return { request: req, refusal: tooDeep() };
+  return {
+    request: new Request(req.url, { method: req.method, headers: req.headers, body, signal: req.signal }),
+  };
+}
+
+/** The procedure path(s) after the endpoint, decoded as tRPC decodes them. */
+function decodedPath(url: URL): string {
+  const path = url.pathname.slice(TRPC_ENDPOINT.length).replace(/^\/+|\/+$/g, "");
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+const tooLarge = () =>
+  new TRPCError({
+    code: "PAYLOAD_TOO_LARGE",
+    message: `The request is larger than Parlor accepts (${MAX_BODY_BYTES / 1024} kB).`,
+  });
+const tooDeep = () =>
+  new TRPCError({
+    code: "BAD_REQUEST",
+    message: `The request nests deeper than Parlor accepts (${MAX_JSON_DEPTH} levels).`,
+  });
+
+/** The body as text, or null as soon as it passes `limit` bytes (the rest is never read). */
+async function readAtMost(body: ReadableStream<Uint8Array>, limit: number): Promise<string | null> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Whether arrays and objects in `text` nest deeper than `maxDepth`, in one pass over the raw
+ * text: brackets inside strings do not count; the text need not be valid JSON (JSON.parse judges
+ * that afterwards, on text now known to be shallow).
+ */
+export function jsonDepthExceeds(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \\ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
+  }
+  return false;
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -86,6 +203,12 @@ export async function handleLiveKitWebhook(services: Services, req: Request): Pr
   try {
     const applied = await applyWebhookEvent(services, event);
     services.metrics.webhookEvents.inc({ result: applied ? "applied" : "duplicate" });
+    if (applied) {
+      // A failure here leaves the join to reconciliation; the event itself is applied.
+      await enforceOnJoin(services, event).catch((error: unknown) =>
+        services.logger.warn({ err: error }, "could not check a joining participant's access"),
+      );
+    }
     return json(200, { ok: true, applied });
   } catch (error) {
     // A signed event whose values Postgres cannot store (a data exception, SQLSTATE class 22)
@@ -106,10 +229,24 @@ export async function handleLiveKitWebhook(services: Services, req: Request): Pr
   }
 }
 
+/** How long `/api/health` reuses a LiveKit probe: anyone may call it, LiveKit need not hear of each. */
+export const LIVEKIT_PROBE_TTL_MS = 5_000;
+const livekitProbes = new WeakMap<Services, { at: number; reachable: Promise<boolean> }>();
+
+/** Whether LiveKit answers, probed at most once per TTL (callers meanwhile share the probe). */
+function probeLiveKit(services: Services): Promise<boolean> {
+  const now = services.clock().getTime();
+  const last = livekitProbes.get(services);
+  if (last && now - last.at < LIVEKIT_PROBE_TTL_MS && now >= last.at) return last.reachable;
+  const reachable = services.livekit.ping();
+  livekitProbes.set(services, { at: now, reachable });
+  return reachable;
+}
+
 /** `GET /api/health`: database and LiveKit reachability, and how fresh the presence picture is. */
 export async function healthReport(services: Services) {
   const started = performance.now();
-  const [database, livekit] = await Promise.all([services.database.ping(2_000), services.livekit.ping()]);
+  const [database, livekit] = await Promise.all([services.database.ping(2_000), probeLiveKit(services)]);
   const reconciledAt = database ? await lastReconciledAt(services).catch(() => null) : null;
   const ok = database && livekit;
   return {

@@ -63,7 +63,13 @@ export async function muteParticipant(
 /** Removes someone from the live room and keeps them out for the cooling-off period. */
 export async function removeParticipant(svc: Services, actor: Actor, ref: RoomRef, identity: string) {
   const room = await requireModerator(svc, actor, ref);
-  await svc.livekit.removeParticipant(room.livekitRoomName, identity);
+  try {
+    await svc.livekit.removeParticipant(room.livekitRoomName, identity);
+  } catch (error) {
+    // LiveKit does not have them: whatever the records say (a lost or late webhook), they are
+    // not in the call, so clearing the records below is the whole removal.
+    if (!(error instanceof AppError && error.code === "NOT_FOUND")) throw error;
+  }
   const until = new Date(svc.clock().getTime() + REMOVAL_COOLDOWN_SECONDS * 1000);
   const [user] = await svc.db
     .select({ id: schema.users.id })

@@ -8,6 +8,7 @@ import { schema, type Database, type Transaction } from "@parlor/db";
 import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { WebhookReceiver, type WebhookEvent } from "livekit-server-sdk";
 
+import { enforceMemberships } from "./access";
 import type { LiveKitParticipant } from "./livekit/service";
 import { isGuestIdentity } from "./schemas/call";
 import type { Services } from "./services";
@@ -19,7 +20,10 @@ const RECONCILE_LOCK = 0x7072657365; // "prese"
 export interface Present {
   identity: string;
   userId: string | null;
+  /** The name chosen for the call. */
   name: string;
+  /** The account's own name, for a Parlor user; shown beside a chosen name that differs. */
+  accountName: string | null;
   joinedAt: Date;
   /** Joined through a guest link (see guests.ts), without an account. */
   isGuest: boolean;
@@ -56,10 +60,15 @@ export class UnusableWebhookEvent extends Error {
   override name = "UnusableWebhookEvent";
 }
 
-/** LiveKit's Unix seconds as a Date; refuses values outside what a timestamp column holds. */
-function seconds(value: bigint | number | undefined): Date {
-  const date = new Date(Number(value ?? 0) * 1000);
-  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999) {
+/**
+ * LiveKit's Unix seconds as a Date, or null when the field is absent (protobuf sends an unset
+ * timestamp as 0, which must not become a meeting in 1970); refuses values outside what a
+ * timestamp column holds.
+ */
+function seconds(value: bigint | number | undefined): Date | null {
+  if (value === undefined || Number(value) === 0) return null;
+  const date = new Date(Number(value) * 1000);
+  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999 || date.getUTCFullYear() < 2000) {
     throw new UnusableWebhookEvent(`timestamp out of range: ${String(value)}`);
   }
   return date;
@@ -148,7 +157,7 @@ export const notifyPresenceChanged = (db: Pick<Transaction, "execute">, teamId: 
  * redelivery finds it and changes nothing. Returns false for a duplicate.
  */
 export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Promise<boolean> {
-  const at = seconds(event.createdAt);
+  const at = seconds(event.createdAt) ?? svc.clock();
   return svc.db.transaction(async (tx) => {
     const [fresh] = await tx
       .insert(schema.webhookEvents)
@@ -161,6 +170,10 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
     const room = await roomByLiveKitName(tx, event.room.name);
     if (!room) return true; // not one of Parlor's rooms
     const session = await roomSessionFor(tx, room.id, event.room.sid, seconds(event.room.creationTime) ?? at);
+    // Nobody is present in a room lifetime that has ended, whatever order the events came in:
+    // a join that arrives after room_finished is recorded as over when the room finished.
+    const endedAt = session.endedAt;
+    const notAfterEnd = (date: Date) => (endedAt && date > endedAt ? endedAt : date);
 
     switch (event.event) {
       case "room_finished":
@@ -172,12 +185,13 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
         const p = event.participant;
         if (!p?.sid) break;
         const left = event.event !== "participant_joined";
+        const joinedAt = notAfterEnd(seconds(p.joinedAt) ?? at);
         await recordJoin(
           tx,
           room,
           session.id,
-          { sid: p.sid, identity: p.identity, name: p.name, joinedAt: p.joinedAt ? seconds(p.joinedAt) : at },
-          left ? at : null,
+          { sid: p.sid, identity: p.identity, name: p.name, joinedAt },
+          left ? notAfterEnd(at) : endedAt,
         );
         break;
       }
@@ -311,6 +325,27 @@ export async function reconcilePresence(
         .where(inArray(schema.participantSessions.participantSid, gone));
     }
 
+    // Whatever is stored, nobody stays present in a room lifetime that is over or that LiveKit
+    // does not have: this also closes joins recorded into a session after it ended.
+    const liveSessionIds = [...sessionIds.values()];
+    const ghosts = await rows<{ team_id: string }>(
+      tx.execute(sql`
+        update ${schema.participantSessions} p
+        set left_at = greatest(p.joined_at, coalesce(s.ended_at, ${now.toISOString()}::timestamptz))
+        from ${schema.roomSessions} s, ${schema.rooms} r
+        where s.id = p.room_session_id and r.id = s.room_id and p.left_at is null
+          and (s.ended_at is not null ${
+            liveSessionIds.length
+              ? sql`or s.id not in (${sql.join(
+                  liveSessionIds.map((id) => sql`${id}::uuid`),
+                  sql`, `,
+                )})`
+              : sql`or true`
+          })
+        returning r.team_id`),
+    );
+    for (const ghost of ghosts) touchedTeams.add(ghost.team_id);
+
     await tx
       .insert(schema.appState)
       .values({ key: RECONCILED_AT, value: now.toISOString(), updatedAt: now })
@@ -319,6 +354,14 @@ export async function reconcilePresence(
     return true;
   });
   if (!locked) return null;
+  await enforceMemberships(
+    svc,
+    live.map((r) => ({
+      name: r.name,
+      teamId: byName.get(r.name)!.teamId,
+      participants: participants.get(r.name) ?? [],
+    })),
+  );
   svc.logger.debug({ rooms: live.length, changedTeams: touchedTeams.size }, "presence reconciled");
   return { rooms: live.length, participants: [...participants.values()].reduce((n, p) => n + p.length, 0) };
 }
@@ -338,7 +381,7 @@ export async function reconcileIfStale(svc: Services, maxAgeMs: number): Promise
   if (!last || svc.clock().getTime() - last.getTime() > maxAgeMs) await reconcilePresence(svc);
 }
 
-/** Who is in each of the given rooms now, per the records. */
+/** Who is in each of the given rooms now, per the records, with the account behind each Parlor user. */
 export async function presenceByRoom(svc: Services, roomIds: string[]): Promise<Map<string, Present[]>> {
   const result = new Map<string, Present[]>();
   if (roomIds.length === 0) return result;
@@ -348,9 +391,11 @@ export async function presenceByRoom(svc: Services, roomIds: string[]): Promise<
       identity: schema.participantSessions.identity,
       userId: schema.participantSessions.userId,
       name: schema.participantSessions.name,
+      accountName: schema.users.name,
       joinedAt: schema.participantSessions.joinedAt,
     })
     .from(schema.participantSessions)
+    .leftJoin(schema.users, eq(schema.users.id, schema.participantSessions.userId))
     .where(
       and(inArray(schema.participantSessions.roomId, roomIds), isNull(schema.participantSessions.leftAt)),
     )
@@ -363,6 +408,7 @@ export async function presenceByRoom(svc: Services, roomIds: string[]): Promise<
         identity: row.identity,
         userId: row.userId,
         name: row.name,
+        accountName: row.accountName,
         joinedAt: row.joinedAt,
         isGuest: isGuestIdentity(row.identity),
       });
@@ -371,9 +417,15 @@ export async function presenceByRoom(svc: Services, roomIds: string[]): Promise<
   return result;
 }
 
-/** Every live room across teams, with who is in it (for site admins). */
+/**
+ * Every meeting happening now across teams, with who is in it (for site admins). A room LiveKit
+ * merely has open (someone opened its pre-join, nobody joined) is not a meeting and is not listed;
+ * `createdAt` is when the meeting started: when its first person joined.
+ */
 export async function activeRooms(svc: Services) {
-  const sessions = await svc.db
+  const s = schema.roomSessions;
+  const p = schema.participantSessions;
+  const meetings = await svc.db
     .select({
       roomId: schema.rooms.id,
       roomName: schema.rooms.livekitRoomName,
@@ -381,101 +433,151 @@ export async function activeRooms(svc: Services) {
       displayName: schema.rooms.name,
       teamSlug: schema.teams.slug,
       teamName: schema.teams.name,
-      createdAt: schema.roomSessions.startedAt,
+      createdAt: sql<Date>`(select min(${p.joinedAt}) from ${p} where ${p.roomSessionId} = ${s.id})`.mapWith(
+        s.startedAt,
+      ),
     })
-    .from(schema.roomSessions)
-    .innerJoin(schema.rooms, eq(schema.rooms.id, schema.roomSessions.roomId))
+    .from(s)
+    .innerJoin(schema.rooms, eq(schema.rooms.id, s.roomId))
     .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
-    .where(isNull(schema.roomSessions.endedAt))
-    .orderBy(desc(schema.roomSessions.startedAt));
+    .where(
+      and(
+        isNull(s.endedAt),
+        sql`exists (select 1 from ${p} where ${p.roomSessionId} = ${s.id} and ${p.leftAt} is null)`,
+      ),
+    )
+    .orderBy(desc(s.startedAt));
   const presence = await presenceByRoom(
     svc,
-    sessions.map((s) => s.roomId),
+    meetings.map((m) => m.roomId),
   );
   const seen = new Set<string>();
-  return sessions
-    .filter((s) => !seen.has(s.roomId) && seen.add(s.roomId))
-    .map((s) => {
-      const participants = presence.get(s.roomId) ?? [];
-      return { ...s, numParticipants: participants.length, participants };
-    });
+  return meetings
+    .filter((m) => !seen.has(m.roomId) && seen.add(m.roomId))
+    .map((m) => {
+      const participants = presence.get(m.roomId) ?? [];
+      return { ...m, numParticipants: participants.length, participants };
+    })
+    .filter((m) => m.numParticipants > 0);
 }
 
-/** Past and current sessions of one room, newest first, with who attended. */
+type Interval = [start: number, end: number];
+
+/** The total length of a set of intervals, overlaps counted once. */
+function coveredMs(intervals: Interval[]): number {
+  let total = 0;
+  let reach = -Infinity;
+  for (const [start, end] of [...intervals].sort((a, b) => a[0] - b[0])) {
+    if (end <= reach) continue;
+    total += end - Math.max(start, reach);
+    reach = end;
+  }
+  return total;
+}
+
+/**
+ * Past and current meetings of one room, newest first, with who attended. A meeting starts when
+ * the first person joins and ends when the last one leaves, so a room only opened (a pre-join,
+ * nobody joined) is no meeting. Nobody is credited with more than the meeting lasted: each
+ * person's connections are clipped to the meeting and overlapping ones (two tabs) count once.
+ */
 export async function roomHistory(svc: Services, roomId: string, limit: number) {
+  const p = schema.participantSessions;
   const sessions = await svc.db
     .select()
     .from(schema.roomSessions)
-    .where(eq(schema.roomSessions.roomId, roomId))
+    .where(
+      and(
+        eq(schema.roomSessions.roomId, roomId),
+        sql`exists (select 1 from ${p} where ${p.roomSessionId} = ${schema.roomSessions.id})`,
+      ),
+    )
     .orderBy(desc(schema.roomSessions.startedAt))
     .limit(limit);
   if (sessions.length === 0) return [];
   const attendance = await svc.db
     .select({
-      roomSessionId: schema.participantSessions.roomSessionId,
-      identity: schema.participantSessions.identity,
-      userId: schema.participantSessions.userId,
-      name: schema.participantSessions.name,
-      joinedAt: schema.participantSessions.joinedAt,
-      leftAt: schema.participantSessions.leftAt,
+      roomSessionId: p.roomSessionId,
+      identity: p.identity,
+      userId: p.userId,
+      name: p.name,
+      accountName: schema.users.name,
+      joinedAt: p.joinedAt,
+      leftAt: p.leftAt,
     })
-    .from(schema.participantSessions)
+    .from(p)
+    .leftJoin(schema.users, eq(schema.users.id, p.userId))
     .where(
       inArray(
-        schema.participantSessions.roomSessionId,
+        p.roomSessionId,
         sessions.map((s) => s.id),
       ),
     )
-    .orderBy(schema.participantSessions.joinedAt);
+    .orderBy(p.joinedAt);
   const now = svc.clock().getTime();
-  return sessions.map((session) => {
+  const meetings = sessions.map((session) => {
+    const rows = attendance.filter((a) => a.roomSessionId === session.id);
+    const roomEnd = session.endedAt?.getTime() ?? Infinity;
+    const ongoing = !session.endedAt && rows.some((a) => a.leftAt === null);
+    const end = ongoing
+      ? now
+      : Math.min(roomEnd, Math.max(...rows.map((a) => a.leftAt?.getTime() ?? roomEnd)));
+    // A join recorded after the room finished (webhooks out of order) starts nothing after its end.
+    const start = Math.min(end, ...rows.map((a) => a.joinedAt.getTime()));
+    const clip = (from: number, to: number): Interval => [
+      Math.min(Math.max(from, start), end),
+      Math.max(Math.min(to, end), start),
+    ];
     const byPerson = new Map<
       string,
       {
         identity: string;
         name: string;
+        accountName: string | null;
         /** A Parlor user (the identity is a user id) whose account was deleted since. */
         formerMember: boolean;
         isGuest: boolean;
         firstJoinedAt: Date;
-        secondsPresent: number;
+        spans: Interval[];
       }
     >();
-    for (const a of attendance.filter((x) => x.roomSessionId === session.id)) {
-      const spent = Math.max(0, ((a.leftAt?.getTime() ?? now) - a.joinedAt.getTime()) / 1000);
+    for (const a of rows) {
+      const span = clip(a.joinedAt.getTime(), a.leftAt?.getTime() ?? end);
       const entry = byPerson.get(a.identity);
-      if (entry) entry.secondsPresent += spent;
+      if (entry) entry.spans.push(span);
       else
         byPerson.set(a.identity, {
           identity: a.identity,
           name: a.name,
           formerMember: a.userId === null && isUuid(a.identity),
+          accountName: a.accountName,
           isGuest: isGuestIdentity(a.identity),
           firstJoinedAt: a.joinedAt,
-          secondsPresent: spent,
+          spans: [span],
         });
     }
     return {
       id: session.id,
-      startedAt: session.startedAt,
-      endedAt: session.endedAt,
-      durationSeconds: Math.round(((session.endedAt?.getTime() ?? now) - session.startedAt.getTime()) / 1000),
-      attendees: [...byPerson.values()].map((p) => ({ ...p, secondsPresent: Math.round(p.secondsPresent) })),
+      startedAt: new Date(start),
+      endedAt: ongoing ? null : new Date(end),
+      durationSeconds: Math.round(Math.max(0, end - start) / 1000),
+      attendees: [...byPerson.values()].map(({ spans, ...person }) => ({
+        ...person,
+        secondsPresent: Math.round(coveredMs(spans) / 1000),
+      })),
     };
   });
+  return meetings.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
 }
 
-/** How many rooms are live and how many people are in them, per the records (for metrics). */
+/** How many meetings are live and how many people are in them, per the records (for metrics). */
 export async function countLive(db: Database) {
-  const [roomsLive] = await db
-    .select({ n: count() })
-    .from(schema.roomSessions)
-    .where(isNull(schema.roomSessions.endedAt));
-  const [people] = await db
-    .select({ n: count() })
-    .from(schema.participantSessions)
-    .where(isNull(schema.participantSessions.leftAt));
-  return { rooms: roomsLive?.n ?? 0, participants: people?.n ?? 0 };
+  const p = schema.participantSessions;
+  const [live] = await db
+    .select({ rooms: sql<number>`count(distinct ${p.roomSessionId})`.mapWith(Number), people: count() })
+    .from(p)
+    .where(isNull(p.leftAt));
+  return { rooms: live?.rooms ?? 0, participants: live?.people ?? 0 };
 }
 
 async function rows<T>(result: Promise<unknown>): Promise<T[]> {

@@ -1,8 +1,9 @@
 import { schema, type Database, type TeamRole } from "@parlor/db";
 import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 
+import { ROOM_ADMIN_ATTRIBUTE } from "./access";
 import { randomToken } from "./lib/crypto";
-import { AppError, conflict, forbidden, notFound } from "./lib/errors";
+import { AppError, badRequest, conflict, forbidden, notFound } from "./lib/errors";
 import { waitingIn } from "./lobby";
 import { presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
@@ -151,9 +152,10 @@ export async function listRooms(svc: Services, actor: Actor, teamSlug: string) {
     lobby: waiting
       .filter((w) => w.roomId === room.id)
       .map(({ id, name, isGuest, createdAt }) => ({ id, name, isGuest, createdAt })),
-    participants: (presence.get(room.id) ?? []).map(({ identity, name, joinedAt, isGuest }) => ({
+    participants: (presence.get(room.id) ?? []).map(({ identity, name, accountName, joinedAt, isGuest }) => ({
       identity,
       name,
+      accountName,
       joinedAt,
       isGuest,
     })),
@@ -430,6 +432,53 @@ export function participantDisplayName(...candidates: (string | null | undefined
   return "Guest";
 }
 
+/** Characters that show nothing: format and control characters, blank fillers, variation selectors. */
+const INVISIBLE =
+  /[\p{Cc}\p{Cf}\u115F\u3164\uFFA0\u2800\u180E]|\u1160|[\uFE00-\uFE0F]|[\u{E0100}-\u{E01EF}]/gu;
+
+/**
+ * A name as a reader sees it: compatibility forms folded (NFKC: full-width or mathematical letters
+ * become plain ones), invisible characters removed (format characters such as zero-width spaces,
+ * fillers that render as blank, variation selectors) and every run of spaces made one space.
+ */
+export function visibleForm(name: string): string {
+  return name
+    .normalize("NFKC")
+    .replace(INVISIBLE, "")
+    .replace(/[\s\p{Z}]+/gu, " ")
+    .trim();
+}
+
+/**
+ * Refuses a chosen name that looks like another member's name but is written differently (with
+ * invisible or look-alike characters): it could only be meant to pass as them. The very same
+ * name is allowed (two people can share a name); the account name shown beside it tells them apart.
+ */
+async function assertNotLookAlike(
+  svc: Services,
+  teamId: string,
+  actorId: string,
+  /** As typed, before cleaning (which would drop the very characters that make it a look-alike). */
+  name: string,
+): Promise<void> {
+  const seen = visibleForm(name);
+  const others = await svc.db
+    .select({ name: schema.users.name, displayName: schema.userPreferences.displayName })
+    .from(schema.teamMembers)
+    .innerJoin(schema.users, eq(schema.users.id, schema.teamMembers.userId))
+    .leftJoin(schema.userPreferences, eq(schema.userPreferences.userId, schema.teamMembers.userId))
+    .where(and(eq(schema.teamMembers.teamId, teamId), sql`${schema.teamMembers.userId} <> ${actorId}`));
+  const imitated = others
+    .flatMap((o) => [o.name, o.displayName ?? ""])
+    .find((other) => other && other !== name && visibleForm(other) === seen);
+  if (imitated !== undefined) {
+    throw badRequest(
+      "participantName",
+      `This name looks just like ${imitated}'s but is written with different characters. Use your own name, or one that reads differently.`,
+    );
+  }
+}
+
 /**
  * A join token for one room. The room, the membership and the saved display name come from one
  * SQL query; a non-member learns nothing about the room.
@@ -470,6 +519,12 @@ export async function connectionDetails(
   }
 
   const name = participantDisplayName(participantName, row.displayName, actor.name);
+  // The name as typed (or saved), before cleaning drops the characters that make a look-alike;
+  // one's own account name, however written, needs no check.
+  const chosen = participantName?.trim() || row.displayName;
+  if (chosen && visibleForm(chosen) !== visibleForm(actor.name)) {
+    await assertNotLookAlike(svc, row.team.id, actor.id, chosen);
+  }
   const ttlSeconds = svc.config.livekit.tokenTtlSeconds;
   const expiresAt = new Date(svc.clock().getTime() + ttlSeconds * 1000);
   const participantToken = await svc.livekit.mintToken({
@@ -478,6 +533,9 @@ export async function connectionDetails(
     room: row.room.livekitRoomName,
     roomAdmin: canManage(row.role),
     ttlSeconds,
+    // The verified identity behind a freely chosen name, for the participant list to show, and
+    // whether this connection holds roomAdmin, so reconciliation can end it after a demotion.
+    attributes: { accountName: actor.name, [ROOM_ADMIN_ATTRIBUTE]: String(canManage(row.role)) },
     roomConfig: liveKitOptions(row.team, row.room),
   });
   svc.metrics.joins.inc();

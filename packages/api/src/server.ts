@@ -6,6 +6,7 @@ import { createServices, type Services } from "./services";
 export { createContext, type Context } from "./context";
 export { appRouter, createCaller } from "./root";
 export { isCrossSiteRequest } from "./csrf";
+export { stampPeerAddresses } from "./client-address";
 export { ConfigError, loadConfig, type Config } from "./config";
 export { createServices, type Services } from "./services";
 

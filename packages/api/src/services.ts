@@ -6,6 +6,13 @@ import {
   type SessionPolicy,
   type SessionStore,
 } from "./auth/lucia";
+import {
+  ACCESS_CHANNEL,
+  createLiveStreamRegistry,
+  LIVE_STREAM_POLICY,
+  type LiveStreamPolicy,
+  type LiveStreamRegistry,
+} from "./access";
 import type { Config } from "./config";
 import { createLiveKitService, type LiveKitService } from "./livekit/service";
 import { createLogger, type Logger } from "./lib/logger";
@@ -33,6 +40,8 @@ export interface Services {
   livekit: LiveKitService;
   mailer: Mailer;
   presenceBus: PresenceBus;
+  /** Live-update streams open in this process, counted against their caps. */
+  liveStreams: LiveStreamRegistry;
   metrics: Metrics;
   clock: Clock;
 }
@@ -43,6 +52,7 @@ export interface ServiceOverrides {
   sessionPolicy?: SessionPolicy;
   ratePolicies?: Partial<RatePolicies>;
   clock?: Clock;
+  liveStreamPolicy?: Partial<LiveStreamPolicy>;
 }
 
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
@@ -60,7 +70,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     ratePolicies: { ...ratePolicies, ...overrides.ratePolicies },
     livekit: createLiveKitService(config.livekit, logger),
     mailer: createMailer(config.mail, logger),
-    presenceBus: createPresenceBus(database, PRESENCE_CHANNEL, logger),
+    presenceBus: createPresenceBus(database, { presence: PRESENCE_CHANNEL, access: ACCESS_CHANNEL }, logger),
+    liveStreams: createLiveStreamRegistry({ ...LIVE_STREAM_POLICY, ...overrides.liveStreamPolicy }),
     metrics: createMetrics(() => countLive(database.db)),
     clock,
   };

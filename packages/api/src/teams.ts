@@ -1,9 +1,10 @@
-import { schema, type TeamRole } from "@parlor/db";
+import { schema, type Database, type TeamRole, type Transaction } from "@parlor/db";
 import { and, asc, count, eq, gt, ilike, inArray, isNull, or, sql } from "drizzle-orm";
 import type { z } from "zod";
 
 import { AppError, badRequest, forbidden, isUniqueViolation, notFound } from "./lib/errors";
 import { randomToken, sha256Hex } from "./lib/crypto";
+import { endLiveAccess, notifyAccessChanged } from "./access";
 import { containsPattern } from "./lib/search";
 import { inviteMessage } from "./mail/messages";
 import { notifyPresenceChanged } from "./presence";
@@ -28,6 +29,16 @@ export const canManage = (role: TeamRole) => ROLE_RANK[role] >= ROLE_RANK.admin;
 
 export const TEAM_NOT_FOUND = "We could not find that team, or you are not a member of it.";
 
+function assertRole(role: TeamRole, minimum: TeamRole) {
+  if (ROLE_RANK[role] < ROLE_RANK[minimum]) {
+    throw forbidden(
+      minimum === "owner"
+        ? "Only the team's owners can do this."
+        : "Only the team's owners and admins can do this.",
+    );
+  }
+}
+
 /** Finds a team by slug and the actor's role in it, in one query; refuses non-members with NOT_FOUND. */
 export async function requireMembership(
   svc: Services,
@@ -50,14 +61,34 @@ export async function requireMembership(
     .where(eq(schema.teams.slug, teamSlug))
     .limit(1);
   if (!row) throw notFound(TEAM_NOT_FOUND);
-  if (ROLE_RANK[row.role] < ROLE_RANK[minimum]) {
-    throw forbidden(
-      minimum === "owner"
-        ? "Only the team's owners can do this."
-        : "Only the team's owners and admins can do this.",
-    );
-  }
+  assertRole(row.role, minimum);
   return row;
+}
+
+/**
+ * Runs a change of a team's memberships in one transaction that first locks the team's row, so
+ * changes to one team apply one after another: the actor's role, the target's role and the
+ * number of owners are all read under the lock, and no interleaving of two changes (two owners
+ * leaving at once, two owners demoting each other) can leave the team without an owner.
+ */
+async function changeMemberships<T>(
+  svc: Services,
+  actor: Actor,
+  teamSlug: string,
+  minimum: TeamRole,
+  change: (tx: Transaction, team: TeamSummary) => Promise<T>,
+): Promise<T> {
+  return svc.db.transaction(async (tx) => {
+    const [team] = await tx
+      .select({ id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name })
+      .from(schema.teams)
+      .where(eq(schema.teams.slug, teamSlug))
+      .for("no key update");
+    const role = team ? await memberRole(tx, team.id, actor.id) : null;
+    if (!team || !role) throw notFound(TEAM_NOT_FOUND);
+    assertRole(role, minimum);
+    return change(tx, { ...team, role });
+  });
 }
 
 /**
@@ -121,9 +152,10 @@ export async function listTeams(svc: Services, actor: Actor): Promise<TeamSummar
     .orderBy(asc(schema.teams.name));
 }
 
+/** The team's members. Emails are shown to owners and admins only; members see names and roles. */
 export async function listMembers(svc: Services, actor: Actor, teamSlug: string) {
   const team = await requireMembership(svc, actor, teamSlug);
-  return svc.db
+  const members = await svc.db
     .select({
       userId: schema.users.id,
       name: schema.users.name,
@@ -138,27 +170,37 @@ export async function listMembers(svc: Services, actor: Actor, teamSlug: string)
       sql`case ${schema.teamMembers.role} when 'owner' then 0 when 'admin' then 1 else 2 end`,
       asc(schema.users.name),
     );
+  const showEmails = canManage(team.role);
+  return members.map((m) => ({ ...m, email: showEmails || m.userId === actor.id ? m.email : null }));
 }
 
-async function memberRole(svc: Services, teamId: string, userId: string): Promise<TeamRole | null> {
-  const [row] = await svc.db
+async function memberRole(
+  db: Database | Transaction,
+  teamId: string,
+  userId: string,
+): Promise<TeamRole | null> {
+  const [row] = await db
     .select({ role: schema.teamMembers.role })
     .from(schema.teamMembers)
     .where(and(eq(schema.teamMembers.teamId, teamId), eq(schema.teamMembers.userId, userId)));
   return row?.role ?? null;
 }
 
-async function ownerCount(svc: Services, teamId: string): Promise<number> {
-  const [row] = await svc.db
+async function ownerCount(tx: Transaction, teamId: string): Promise<number> {
+  const [row] = await tx
     .select({ n: count() })
     .from(schema.teamMembers)
     .where(and(eq(schema.teamMembers.teamId, teamId), eq(schema.teamMembers.role, "owner")));
   return row?.n ?? 0;
 }
 
+const ADMINS_ACT_ON_MEMBERS =
+  "Admins can make members admins and remove members; only owners can demote or remove admins and owners.";
+
 /**
- * Owners may set any role; admins may move people between member and admin but cannot touch
- * owners. A team always keeps at least one owner.
+ * Owners may set any role. Admins may only act on members (make them admins), and may lower
+ * their own role; demoting an admin is for owners, so no sequence of an admin's steps (demote,
+ * then remove) reaches further than one step would. A team always keeps at least one owner.
  */
 export async function changeRole(
   svc: Services,
@@ -167,50 +209,76 @@ export async function changeRole(
   userId: string,
   role: TeamRole,
 ) {
-  const team = await requireMembership(svc, actor, teamSlug, "admin");
-  const current = await memberRole(svc, team.id, userId);
-  if (!current) throw notFound("That person is not a member of this team.");
-  if (team.role !== "owner" && (current === "owner" || role === "owner")) {
-    throw forbidden("Only owners can make or change owners.");
-  }
-  if (current === "owner" && role !== "owner" && (await ownerCount(svc, team.id)) <= 1) {
-    throw badRequest("role", "A team needs at least one owner. Make someone else an owner first.");
-  }
-  await svc.db
-    .update(schema.teamMembers)
-    .set({ role })
-    .where(and(eq(schema.teamMembers.teamId, team.id), eq(schema.teamMembers.userId, userId)));
+  const changed = await changeMemberships(svc, actor, teamSlug, "admin", async (tx, team) => {
+    const current = await memberRole(tx, team.id, userId);
+    if (!current) throw notFound("That person is not a member of this team.");
+    if (current === role) return null;
+    if (team.role !== "owner") {
+      if (current === "owner" || role === "owner") throw forbidden("Only owners can make or change owners.");
+      const lowersSelf = userId === actor.id && ROLE_RANK[role] < ROLE_RANK[current];
+      if (current !== "member" && !lowersSelf) throw forbidden(ADMINS_ACT_ON_MEMBERS);
+    }
+    if (current === "owner" && (await ownerCount(tx, team.id)) <= 1) {
+      throw badRequest("role", "A team needs at least one owner. Make someone else an owner first.");
+    }
+    await tx
+      .update(schema.teamMembers)
+      .set({ role })
+      .where(and(eq(schema.teamMembers.teamId, team.id), eq(schema.teamMembers.userId, userId)));
+    await notifyAccessChanged(tx, userId);
+    return { teamId: team.id, demoted: canManage(current) && !canManage(role) };
+  });
+  // A demoted admin's connection keeps roomAdmin (LiveKit cannot take a grant back from a live
+  // connection): disconnect them, and their rejoin gets a member's token.
+  if (changed?.demoted) await endLiveAccess(svc, changed.teamId, userId, "demoted");
   return { userId, role };
 }
 
+/**
+ * Removes someone from the team: their membership, any invite made before now (see
+ * `acceptInvite`), their place in the team's live calls, and their live updates.
+ */
 export async function removeMember(svc: Services, actor: Actor, teamSlug: string, userId: string) {
   if (userId === actor.id) return leaveTeam(svc, actor, teamSlug);
-  const team = await requireMembership(svc, actor, teamSlug, "admin");
-  const current = await memberRole(svc, team.id, userId);
-  if (!current) throw notFound("That person is not a member of this team.");
-  if (team.role !== "owner" && current !== "member") {
-    throw forbidden("Admins can remove members; only owners can remove admins and owners.");
-  }
-  if (current === "owner" && (await ownerCount(svc, team.id)) <= 1) {
-    throw badRequest("userId", "A team needs at least one owner.");
-  }
-  await svc.db
-    .delete(schema.teamMembers)
-    .where(and(eq(schema.teamMembers.teamId, team.id), eq(schema.teamMembers.userId, userId)));
+  const teamId = await changeMemberships(svc, actor, teamSlug, "admin", async (tx, team) => {
+    const current = await memberRole(tx, team.id, userId);
+    if (!current) throw notFound("That person is not a member of this team.");
+    if (team.role !== "owner" && current !== "member") throw forbidden(ADMINS_ACT_ON_MEMBERS);
+    if (current === "owner" && (await ownerCount(tx, team.id)) <= 1) {
+      throw badRequest("userId", "A team needs at least one owner.");
+    }
+    await tx
+      .delete(schema.teamMembers)
+      .where(and(eq(schema.teamMembers.teamId, team.id), eq(schema.teamMembers.userId, userId)));
+    await tx
+      .insert(schema.teamRemovals)
+      .values({ teamId: team.id, userId, removedBy: actor.id })
+      .onConflictDoUpdate({
+        target: [schema.teamRemovals.teamId, schema.teamRemovals.userId],
+        set: { removedAt: sql`now()`, removedBy: actor.id },
+      });
+    await notifyAccessChanged(tx, userId);
+    return team.id;
+  });
+  await endLiveAccess(svc, teamId, userId, "removed");
   return { ok: true as const };
 }
 
 export async function leaveTeam(svc: Services, actor: Actor, teamSlug: string) {
-  const team = await requireMembership(svc, actor, teamSlug);
-  if (team.role === "owner" && (await ownerCount(svc, team.id)) <= 1) {
-    throw badRequest(
-      "teamSlug",
-      "You are the team's only owner. Make someone else an owner before you leave.",
-    );
-  }
-  await svc.db
-    .delete(schema.teamMembers)
-    .where(and(eq(schema.teamMembers.teamId, team.id), eq(schema.teamMembers.userId, actor.id)));
+  const teamId = await changeMemberships(svc, actor, teamSlug, "member", async (tx, team) => {
+    if (team.role === "owner" && (await ownerCount(tx, team.id)) <= 1) {
+      throw badRequest(
+        "teamSlug",
+        "You are the team's only owner. Make someone else an owner before you leave.",
+      );
+    }
+    await tx
+      .delete(schema.teamMembers)
+      .where(and(eq(schema.teamMembers.teamId, team.id), eq(schema.teamMembers.userId, actor.id)));
+    await notifyAccessChanged(tx, actor.id);
+    return team.id;
+  });
+  await endLiveAccess(svc, teamId, actor.id, "left");
   return { ok: true as const };
 }
 
@@ -338,9 +406,18 @@ export async function acceptInvite(svc: Services, actor: Actor, token: string): 
     "Too many invites accepted",
   );
   const { invite, team } = await findInvite(svc, token);
-  const existing = await memberRole(svc, team.id, actor.id);
+  const existing = await memberRole(svc.db, team.id, actor.id);
   if (existing) return { ...team, role: existing };
   assertUsable(svc, invite);
+  const [removal] = await svc.db
+    .select({ removedAt: schema.teamRemovals.removedAt })
+    .from(schema.teamRemovals)
+    .where(and(eq(schema.teamRemovals.teamId, team.id), eq(schema.teamRemovals.userId, actor.id)));
+  if (removal && removal.removedAt >= invite.createdAt) {
+    throw forbidden(
+      "You were removed from this team after this invite was made, so it no longer lets you in. Ask an owner or admin for a new invite.",
+    );
+  }
 
   return svc.db.transaction(async (tx) => {
     // Counting the use and joining happen together; the condition stops a race past max uses.

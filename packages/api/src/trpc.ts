@@ -86,6 +86,9 @@ const errorHandling = t.middleware(async ({ ctx, next, path, type }) => {
   metrics.procedureDuration.observe({ path, type }, (performance.now() - start) / 1000);
   if (result.ok) {
     metrics.procedureCalls.inc({ path, type, code: "OK" });
+    if (type === "subscription" && isAsyncIterable(result.data)) {
+      return { ...result, data: mapStreamErrors(result.data) };
+    }
     return result;
   }
   const mapped = toTRPCError(result.error);
@@ -107,6 +110,21 @@ const errorHandling = t.middleware(async ({ ctx, next, path, type }) => {
   }
   throw mapped;
 });
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
+/** A subscription's errors come while it streams, after the middleware returned: map them the same way. */
+async function* mapStreamErrors<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw toTRPCError(
+      error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error }),
+    );
+  }
+}
 
 export const publicProcedure = t.procedure.use(errorHandling);
 

@@ -7,7 +7,7 @@
 import { schema, type Transaction } from "@parlor/db";
 import { and, asc, count, eq, ilike, inArray, isNull, ne, or, sql } from "drizzle-orm";
 
-import { verifyPassword } from "./auth/password";
+import { confirmOwnPassword, type ClientMeta } from "./auth/service";
 import { AppError, badRequest, notFound } from "./lib/errors";
 import { containsPattern } from "./lib/search";
 import { liveRoomsOf, removeFromLiveRooms } from "./moderation";
@@ -163,13 +163,8 @@ export async function setDisabled(svc: Services, actor: Actor, userId: string, d
  * must hand the team over or delete it first. Meeting history keeps the name they had in each
  * meeting, shown as a former member.
  */
-export async function deleteOwnAccount(svc: Services, actor: Actor, password: string) {
-  const [user] = await svc.db
-    .select({ passwordHash: schema.users.passwordHash })
-    .from(schema.users)
-    .where(eq(schema.users.id, actor.id));
-  if (!user) throw notFound("That account does not exist any more.");
-  if (!(await verifyPassword(user.passwordHash, password))) {
+export async function deleteOwnAccount(svc: Services, actor: Actor, password: string, meta: ClientMeta) {
+  if (!(await confirmOwnPassword(svc, actor.id, password, meta))) {
     throw badRequest("password", "That is not your password.");
   }
 

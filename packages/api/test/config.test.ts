@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 import { ConfigError, loadConfig } from "../src/config";
@@ -28,6 +29,12 @@ describe("configuration", () => {
     expect(config.livekit.publicUrl).toBe("wss://lk.example.com");
   });
 
+  it("trusts no proxy unless TRUSTED_PROXIES says how many", () => {
+    expect(loadConfig({}).trustedProxies).toBe(0);
+    expect(loadConfig({ TRUSTED_PROXIES: "" }).trustedProxies).toBe(0);
+    expect(loadConfig({ TRUSTED_PROXIES: "2" }).trustedProxies).toBe(2);
+  });
+
   it.each([
     [{ DATABASE_URL: "mysql://localhost/db" }, "DATABASE_URL"],
     [{ LIVEKIT_URL: "not a url" }, "LIVEKIT_URL"],
@@ -42,6 +49,9 @@ describe("configuration", () => {
     [{ SMTP_URL: "smtp://mail.example.com", MAIL_FROM: "a@b.co" }, "APP_URL"],
     [{ SMTP_URL: "smtp://mail.example.com", APP_URL: "https://p.example.com" }, "MAIL_FROM"],
     [{ MAIL_FROM: "Parlor <not an address>" }, "MAIL_FROM"],
+    [{ TRUSTED_PROXIES: "yes" }, "TRUSTED_PROXIES"],
+    [{ TRUSTED_PROXIES: "-1" }, "TRUSTED_PROXIES"],
+    [{ TRUSTED_PROXIES: "1.5" }, "TRUSTED_PROXIES"],
   ])("stops on a malformed variable, naming it: %j", (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
@@ -116,8 +126,72 @@ describe("next path after sign-in", () => {
     ["/\\evil.example", "/"],
     ["javascript:alert(1)", "/"],
     ["/ok\u0000", "/"],
+    // Paths that only become another host once normalised.
+    ["/.//evil.example/phish", "/"],
+    ["/..//evil.example/phish", "/"],
+    ["/%2e%2e//evil.example", "/"],
+    ["/%2E%2e/%2e//evil.example", "/"],
+    ["/sign-up/..//evil.example", "/"],
+    ["/t/../..//evil.example", "/"],
+    ["/\t/evil.example", "/"],
+    ["/./\\evil.example", "/"],
+    // Dot segments that stay on the site are resolved, not refused.
+    ["/t/acme/../acme/standup", "/t/acme/standup"],
+    ["/%2e/settings", "/settings"],
   ])("%j → %j", (input, expected) => {
     expect(safeNextPath(input)).toBe(expected);
+  });
+
+  it("never leads to another origin, however the path is built (property)", () => {
+    const piece = fc.constantFrom(
+      "/",
+      "//",
+      "\\",
+      ".",
+      "..",
+      "%2e",
+      "%2E",
+      "%2e%2e",
+      "%2f",
+      "%5c",
+      "\t",
+      "\n",
+      "\r",
+      " ",
+      "%09",
+      "evil.example",
+      "sign-up",
+      "t",
+      "@",
+      ":",
+      "http:",
+      "https:",
+      "?",
+      "#",
+      "&next=",
+      "%00",
+      "\u3002",
+    );
+    const candidate = fc.array(piece, { minLength: 1, maxLength: 12 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          candidate,
+          candidate.map((c) => `/${c}`),
+        ),
+        (next) => {
+          const path = safeNextPath(next);
+          expect(path.startsWith("/")).toBe(true);
+          expect(path).not.toMatch(/^\/[/\\]/);
+          // Followed from any page of the site, by a browser or by Next's redirect, it stays there.
+          const followed = new URL(path, "https://parlor.example/sign-in?next=x");
+          expect(followed.origin).toBe("https://parlor.example");
+          // And it is already in its normal form: judging it again changes nothing.
+          expect(safeNextPath(path)).toBe(path);
+        },
+      ),
+      { numRuns: 5_000 },
+    );
   });
 });
 

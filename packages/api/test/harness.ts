@@ -81,7 +81,7 @@ async function startApp(livekit: LiveKitEndpoint, options: Omit<TestAppOptions, 
     logger: options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
   });
 
-  /** A simulated browser: its own cookie jar and client address. */
+  /** A simulated browser: its own cookie jar and client (socket) address. */
   function client(ip = "203.0.113.10", origin = TEST_ORIGIN) {
     const cookies = new Map<string, string>();
     const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -90,7 +90,6 @@ async function startApp(livekit: LiveKitEndpoint, options: Omit<TestAppOptions, 
       const request = new Request(input, init);
       const headers = new Headers(request.headers);
       headers.set("host", new URL(TEST_ORIGIN).host);
-      headers.set("x-forwarded-for", ip);
       if (origin) headers.set("origin", origin);
       if (cookies.size) headers.set("cookie", cookieHeader());
       const response = await handleTRPCRequest(
@@ -101,6 +100,7 @@ async function startApp(livekit: LiveKitEndpoint, options: Omit<TestAppOptions, 
           body: request.body,
           duplex: "half",
         } as RequestInit),
+        { peerAddress: ip },
       );
       for (const line of response.headers.getSetCookie()) {
         const [pair = "", ...attributes] = line.split(";").map((s) => s.trim());

@@ -22,6 +22,7 @@ export interface DoubleParticipant {
   identity: string;
   name: string;
   joinedAt: number;
+  attributes: Record<string, string>;
   tracks: DoubleTrack[];
 }
 
@@ -101,6 +102,7 @@ export async function startLiveKitDouble(options: { apiKey?: string; apiSecret?:
     name: p.name,
     state: "ACTIVE",
     joinedAt: String(p.joinedAt),
+    attributes: p.attributes,
     tracks: p.tracks,
   });
 
@@ -242,7 +244,13 @@ export async function startLiveKitDouble(options: { apiKey?: string; apiSecret?:
     /** Puts someone in a room, as if they had joined through the media server. */
     join(
       roomName: string,
-      participant: { identity: string; name?: string; tracks?: Omit<DoubleTrack, "sid">[] },
+      participant: {
+        identity: string;
+        name?: string;
+        tracks?: Omit<DoubleTrack, "sid">[];
+        /** As a join token would set them. */
+        attributes?: Record<string, string>;
+      },
     ) {
       const room = rooms.get(roomName);
       if (!room) throw new Error(`double: no room ${roomName}`);
@@ -251,6 +259,7 @@ export async function startLiveKitDouble(options: { apiKey?: string; apiSecret?:
         identity: participant.identity,
         name: participant.name ?? participant.identity,
         joinedAt: Math.floor(Date.now() / 1000),
+        attributes: participant.attributes ?? {},
         tracks: (participant.tracks ?? []).map((t) => ({ ...t, sid: sid("TR") })),
       };
       room.participants.set(p.identity, p);

@@ -319,6 +319,16 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
       );
       expect(refused.code).toBe("FORBIDDEN");
       expect(refused.message).toMatch(/rejoin in \d+ minutes/);
+      // Reconnecting with the token they held before is put out as soon as LiveKit reports it.
+      const back = app.livekit.join(roomName, { identity: member.user.id });
+      const live = { sid: app.livekit.rooms.get(roomName)!.sid, name: roomName };
+      await deliver(
+        webhookEvent("participant_joined", {
+          room: live,
+          participant: { sid: back.sid, identity: member.user.id },
+        }),
+      );
+      expect(app.livekit.rooms.get(roomName)!.participants.has(member.user.id)).toBe(false);
       // Other rooms are unaffected, and the ban ends.
       await member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "standup" });
       await app.services.db.update(schema.roomBans).set({ until: new Date(Date.now() - 1000) });
@@ -408,8 +418,10 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     await deliver(webhookEvent("room_finished", { room: r1, createdAt: t + 1800 }));
 
     const history = await member.trpc.room.history.query({ teamSlug, roomSlug: "history" });
-    const session = history.find((s) => s.startedAt.getTime() === t * 1000);
-    expect(session).toMatchObject({ durationSeconds: 1800 });
+    // The meeting starts with its first person (t + 10), not when the room opened (t), and ends
+    // when its last person left: when LiveKit finished the room, here.
+    const session = history.find((s) => s.startedAt.getTime() === (t + 10) * 1000);
+    expect(session).toMatchObject({ durationSeconds: 1790 });
     expect(session?.attendees).toEqual([
       expect.objectContaining({ name: "Olivia", secondsPresent: 1790 }),
       expect.objectContaining({ name: "Mia", secondsPresent: 600 }),
@@ -428,7 +440,8 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     expect(body.reconciliation.ageSeconds).toBeLessThan(5);
     app.livekit.setMode("fail");
     try {
-      const degraded = await handleHealth(app.services);
+      // A fresh services instance: the first one's LiveKit probe is cached for a few seconds.
+      const degraded = await handleHealth({ ...app.services });
       expect(degraded.status).toBe(503);
       expect(await degraded.json()).toMatchObject({ status: "degraded", livekit: { ok: false } });
     } finally {

@@ -49,7 +49,9 @@ describe(`teams and invites on ${testDriver()}`, () => {
       ["Adam Admin", "admin"],
       ["Mia Member", "member"],
     ]);
-    expect(members[0]).toMatchObject({ userId: owner.user.id, email: owner.email });
+    expect(members[0]).toMatchObject({ userId: owner.user.id });
+    const asOwner = await owner.trpc.team.members.query({ teamSlug });
+    expect(asOwner[2]).toMatchObject({ userId: member.user.id, email: member.email });
   });
 
   describe("invites", () => {
@@ -141,11 +143,18 @@ describe(`teams and invites on ${testDriver()}`, () => {
   });
 
   describe("roles", () => {
-    it("admins move people between member and admin, but cannot touch owners", async () => {
+    it("admins make members admins (only owners demote admins), but cannot touch owners", async () => {
       expect(
         await admin.trpc.team.changeRole.mutate({ teamSlug, userId: member.user.id, role: "admin" }),
       ).toEqual({ userId: member.user.id, role: "admin" });
-      await admin.trpc.team.changeRole.mutate({ teamSlug, userId: member.user.id, role: "member" });
+      expect(
+        (
+          await errorOf(
+            admin.trpc.team.changeRole.mutate({ teamSlug, userId: member.user.id, role: "member" }),
+          )
+        ).code,
+      ).toBe("FORBIDDEN");
+      await owner.trpc.team.changeRole.mutate({ teamSlug, userId: member.user.id, role: "member" });
       expect(
         (
           await errorOf(

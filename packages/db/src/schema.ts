@@ -106,6 +106,25 @@ export const teamMembers = pgTable(
   (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_members_user_id_idx").on(t.userId)],
 );
 
+/**
+ * The last time someone was removed from a team by an owner or admin. An invite made before that
+ * moment cannot bring them back; a new invite made afterwards can (a deliberate re-invite).
+ */
+export const teamRemovals = pgTable(
+  "team_removals",
+  {
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    removedAt: timestamp("removed_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    removedBy: uuid("removed_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] })],
+);
+
 export const invites = pgTable(
   "invites",
   {

@@ -2,7 +2,8 @@
 
 import type { AppRouter } from "@parlor/api";
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import { httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { MAX_BATCH_SIZE, UNBATCHED_PATHS } from "@parlor/api/limits";
+import { httpBatchLink, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCReact } from "@trpc/react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
@@ -32,11 +33,22 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
     api.createClient({
       links: [
         devLoggerLink(),
-        // Subscriptions (presence changes) stream as server-sent events; the rest is batched.
+        // Subscriptions (presence changes) stream as server-sent events; sign-in, sign-up and
+        // the like go alone (the server refuses them in a batch); the rest is batched, within
+        // the server's batch size.
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: `${baseUrl()}/api/trpc`, transformer: superjson }),
-          false: httpBatchLink({ url: `${baseUrl()}/api/trpc`, transformer: superjson, maxURLLength: 2_000 }),
+          false: splitLink({
+            condition: (op) => UNBATCHED_PATHS.has(op.path),
+            true: httpLink({ url: `${baseUrl()}/api/trpc`, transformer: superjson }),
+            false: httpBatchLink({
+              url: `${baseUrl()}/api/trpc`,
+              transformer: superjson,
+              maxURLLength: 2_000,
+              maxItems: MAX_BATCH_SIZE,
+            }),
+          }),
         }),
       ],
     }),

@@ -142,6 +142,7 @@ export async function resetPassword(svc: Services, token: string, password: stri
   // Someone locked out by failed attempts (perhaps their own, with the forgotten password) can
   // sign in with the new one at once.
   await svc.rateLimiter.reset(`sign-in:account:${link.email}`);
+  await svc.rateLimiter.resetStartingWith(`sign-in:pair:${link.email}|`);
   svc.logger.info({ event: "auth.password_reset", userId: link.userId }, "password reset");
   return { ok: true as const, email: link.email };
 }

@@ -11,7 +11,9 @@ import {
   tooManyRequests,
   unauthorized,
 } from "../lib/errors";
+import type { RatePolicy } from "../lib/rate-limit";
 import type { changePasswordInput, signInInput, signUpInput } from "../schemas/auth";
+import { notifyAccessChanged } from "../access";
 import type { Services } from "../services";
 import type { SessionCookie, SessionUser } from "./lucia";
 import { decoyPasswordHash, hashPassword, isCommonPassword, verifyPassword } from "./password";
@@ -50,19 +52,71 @@ export function assertAcceptablePassword(password: string, field = "password") {
   }
 }
 
+/** A throttle key a password check must take a slot on, and what a success does to it. */
+interface PasswordCheckKey {
+  key: string;
+  policy: RatePolicy;
+  /** A success clears the key (the account+address pair); otherwise it only gives its slot back. */
+  resetOnSuccess?: boolean;
+}
+
+/**
+ * The one way a password is checked against guessing: a slot is taken on every key *before* the
+ * (expensive) verification, atomically, so parallel requests and batched calls cannot slip
+ * through between a check and its count. A refused attempt verifies nothing and answers the same
+ * whether the password was right. Returns true when `verify` succeeded; throws TOO_MANY_REQUESTS
+ * when refused, or when this failure blocked a key.
+ */
+async function throttledPasswordCheck(
+  svc: Services,
+  purpose: "sign_in" | "confirm_password",
+  keys: PasswordCheckKey[],
+  what: string,
+  verify: () => Promise<boolean>,
+): Promise<boolean> {
+  // Cheap early answer while a key is blocked (one read); the takes below are what decide.
+  const blocked = await svc.rateLimiter.blockedFor(keys.map((k) => k.key));
+  if (blocked > 0) throw tooManyRequests(blocked, what);
+  const attempts = await Promise.all(keys.map(({ key, policy }) => svc.rateLimiter.take(key, policy)));
+  if (attempts.some((a) => !a.allowed)) {
+    // The attempt does not happen: the slots it did take go back.
+    await Promise.all(
+      keys.map(({ key, policy }, i) => (attempts[i]?.allowed ? svc.rateLimiter.release(key, policy) : null)),
+    );
+    throw tooManyRequests(Math.max(...attempts.filter((a) => !a.allowed).map((a) => a.waitSeconds)), what);
+  }
+
+  svc.metrics.passwordVerifications.inc({ purpose });
+  if (await verify()) {
+    await Promise.all(
+      keys.map(({ key, policy, resetOnSuccess }) =>
+        resetOnSuccess ? svc.rateLimiter.reset(key) : svc.rateLimiter.release(key, policy),
+      ),
+    );
+    return true;
+  }
+  const wait = Math.max(...attempts.map((a) => a.waitSeconds));
+  if (wait > 0) throw tooManyRequests(wait, what);
+  return false;
+}
+
+/** Where throttles file a request that carries no client address (a server-side caller). */
+const addressOf = (meta: ClientMeta) => meta.ip ?? "unknown";
+
 export async function signUp(
   svc: Services,
   input: z.output<typeof signUpInput>,
   meta: ClientMeta,
 ): Promise<{ user: PublicUser; cookie: SessionCookie }> {
-  if (meta.ip) {
-    await svc.rateLimiter.consume(
-      `sign-up:ip:${meta.ip}`,
-      svc.ratePolicies.signUpIp,
-      "Too many new accounts",
-    );
-  }
+  const address = addressOf(meta);
+  await svc.rateLimiter.consume(`sign-up:ip:${address}`, svc.ratePolicies.signUpIp, "Too many new accounts");
   assertAcceptablePassword(input.password);
+  // "This email already exists" tells as much as a sign-in would, so it costs what a failed
+  // sign-in costs: a slot of the address's sign-in budget (given back when the account is
+  // created) and one argon2 computation.
+  const signInSlot = { key: `sign-in:ip:${address}`, policy: svc.ratePolicies.signInIp };
+  const slot = await svc.rateLimiter.take(signInSlot.key, signInSlot.policy);
+  if (!slot.allowed) throw tooManyRequests(slot.waitSeconds, "Too many attempts from your network");
   const passwordHash = await hashPassword(input.password);
 
   let created: typeof schema.users.$inferSelect | undefined;
@@ -88,9 +142,11 @@ export async function signUp(
     if (isUniqueViolation(error)) {
       throw conflict("An account with this email already exists. Sign in instead.", "email");
     }
+    await svc.rateLimiter.release(signInSlot.key, signInSlot.policy);
     throw error;
   }
   if (!created) throw new Error("sign-up inserted no row");
+  await svc.rateLimiter.release(signInSlot.key, signInSlot.policy);
 
   const { cookie } = await svc.sessions.create(created.id, meta.secure);
   svc.logger.info({ userId: created.id, event: "auth.sign_up" }, "account created");
@@ -102,29 +158,28 @@ export async function signIn(
   input: z.output<typeof signInInput>,
   meta: ClientMeta,
 ): Promise<{ user: PublicUser; cookie: SessionCookie }> {
-  const accountKey = `sign-in:account:${input.email}`;
-  const ipKey = meta.ip ? `sign-in:ip:${meta.ip}` : null;
-  const keys = ipKey ? [accountKey, ipKey] : [accountKey];
+  const address = addressOf(meta);
+  const policies = svc.ratePolicies;
+  // Guesses slow down per account *and address*, so failures from elsewhere cannot lock the owner
+  // out; per account alone only at a much higher threshold; per address across accounts.
+  const keys: PasswordCheckKey[] = [
+    { key: `sign-in:pair:${input.email}|${address}`, policy: policies.signInPair, resetOnSuccess: true },
+    { key: `sign-in:account:${input.email}`, policy: policies.signInAccount },
+    { key: `sign-in:ip:${address}`, policy: policies.signInIp },
+  ];
 
-  const blocked = await svc.rateLimiter.blockedFor(keys);
-  if (blocked > 0) throw tooManyRequests(blocked, "Too many sign-in attempts");
-
-  const [user] = await svc.db.select().from(schema.users).where(eq(schema.users.email, input.email)).limit(1);
-  // Verify against a decoy when the email is unknown, so both failures take the same time.
-  const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), input.password);
-
-  if (!user || !valid) {
-    const waits = await Promise.all([
-      svc.rateLimiter.record(accountKey, svc.ratePolicies.signInAccount),
-      ipKey ? svc.rateLimiter.record(ipKey, svc.ratePolicies.signInIp) : 0,
-    ]);
+  let user: typeof schema.users.$inferSelect | undefined;
+  const valid = await throttledPasswordCheck(svc, "sign_in", keys, "Too many sign-in attempts", async () => {
+    [user] = await svc.db.select().from(schema.users).where(eq(schema.users.email, input.email)).limit(1);
+    // Verify against a decoy when the email is unknown, so both failures take the same time.
+    const ok = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), input.password);
+    return ok && !!user;
+  });
+  if (!valid || !user) {
     svc.logger.info({ event: "auth.sign_in_failed", ip: meta.ip }, "sign-in failed");
-    const wait = Math.max(...waits);
-    if (wait > 0) throw tooManyRequests(wait, "Too many sign-in attempts");
     throw new AppError("UNAUTHORIZED", INVALID_CREDENTIALS);
   }
 
-  await svc.rateLimiter.reset(accountKey);
   if (user.disabledAt) {
     // Only someone who knows the password learns that the account is disabled.
     svc.logger.info({ userId: user.id, event: "auth.sign_in_disabled" }, "sign-in to a disabled account");
@@ -136,9 +191,45 @@ export async function signIn(
   return { user: toPublicUser(svc, user), cookie };
 }
 
-export async function signOut(svc: Services, sessionId: string, secure: boolean): Promise<SessionCookie> {
-  await svc.sessions.invalidate(sessionId);
+export async function signOut(
+  svc: Services,
+  session: { sessionId: string; userId: string },
+  secure: boolean,
+): Promise<SessionCookie> {
+  await svc.sessions.invalidate(session.sessionId);
+  // The session's live-update streams re-check and close.
+  await notifyAccessChanged(svc.db, session.userId);
   return svc.sessions.blankCookie(secure);
+}
+
+/**
+ * Checks a signed-in person's own password (to change it, or to delete the account). It can be
+ * guessed here as at sign-in, so it is throttled the same way (per user, and per address).
+ */
+export async function confirmOwnPassword(
+  svc: Services,
+  userId: string,
+  password: string,
+  meta: ClientMeta,
+): Promise<boolean> {
+  const keys: PasswordCheckKey[] = [
+    { key: `password-change:user:${userId}`, policy: svc.ratePolicies.signInPair, resetOnSuccess: true },
+    { key: `sign-in:ip:${addressOf(meta)}`, policy: svc.ratePolicies.signInIp },
+  ];
+  return throttledPasswordCheck(
+    svc,
+    "confirm_password",
+    keys,
+    "Too many attempts at your current password",
+    async () => {
+      const [user] = await svc.db
+        .select({ passwordHash: schema.users.passwordHash })
+        .from(schema.users)
+        .where(eq(schema.users.id, userId));
+      if (!user) throw unauthorized();
+      return verifyPassword(user.passwordHash, password);
+    },
+  );
 }
 
 /** Changes the password and ends every other session of the user. */
@@ -146,13 +237,9 @@ export async function changePassword(
   svc: Services,
   session: { sessionId: string; userId: string },
   input: z.output<typeof changePasswordInput>,
+  meta: ClientMeta,
 ): Promise<void> {
-  const [user] = await svc.db
-    .select({ passwordHash: schema.users.passwordHash })
-    .from(schema.users)
-    .where(eq(schema.users.id, session.userId));
-  if (!user) throw unauthorized();
-  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+  if (!(await confirmOwnPassword(svc, session.userId, input.currentPassword, meta))) {
     throw badRequest("currentPassword", "Your current password is not right.");
   }
   assertAcceptablePassword(input.newPassword, "newPassword");
@@ -161,6 +248,8 @@ export async function changePassword(
     .set({ passwordHash: await hashPassword(input.newPassword) })
     .where(eq(schema.users.id, session.userId));
   await svc.sessions.invalidateUserSessions(session.userId, session.sessionId);
+  // The ended sessions' live-update streams re-check and close.
+  await notifyAccessChanged(svc.db, session.userId);
 }
 
 /** Whether anyone has signed up yet: the first visitor of a fresh instance is sent to sign up. */

@@ -34,6 +34,12 @@ export function createMetrics(collectGauges?: () => Promise<{ rooms: number; par
       labelNames: ["result"] as const,
       registers: [registry],
     }),
+    passwordVerifications: new Counter({
+      name: "parlor_password_verifications_total",
+      help: "Passwords verified (argon2) by purpose: sign_in, confirm_password (changing it, deleting the account); throttled attempts verify none",
+      labelNames: ["purpose"] as const,
+      registers: [registry],
+    }),
     dependencyErrors: new Counter({
       name: "parlor_dependency_errors_total",
       help: "Failures reaching a dependency (database, livekit or smtp)",

@@ -40,6 +40,8 @@ export interface LiveKitParticipant {
   identity: string;
   name: string;
   joinedAt: Date;
+  /** Set from the join token; participants cannot change them (Parlor grants no canUpdateOwnMetadata). */
+  attributes: Record<string, string>;
   tracks: { sid: string; kind: "audio" | "video"; source: string; muted: boolean }[];
 }
 
@@ -50,7 +52,7 @@ export interface TokenRequest {
   roomAdmin: boolean;
   ttlSeconds: number;
   metadata?: string;
-  /** Participant attributes set by the server (e.g. the guest mark); participants cannot forge them. */
+  /** Attributes set by the server, which every other participant sees and nobody can forge (the account name, the guest mark). */
   attributes?: Record<string, string>;
   /**
    * The room's options, carried in the token so that a join to a room LiveKit has closed in the
@@ -298,6 +300,7 @@ function toParticipant(p: {
   identity: string;
   name: string;
   joinedAt: bigint;
+  attributes?: { [key: string]: string };
   tracks: { sid: string; type: TrackType; source: TrackSource; muted: boolean }[];
 }): LiveKitParticipant {
   return {
@@ -305,6 +308,7 @@ function toParticipant(p: {
     identity: p.identity,
     name: p.name,
     joinedAt: new Date(Number(p.joinedAt) * 1000),
+    attributes: { ...p.attributes },
     tracks: p.tracks.map((t) => ({
       sid: t.sid,
       kind: t.type === TrackType.AUDIO ? "audio" : "video",

@@ -1,3 +1,4 @@
+import { guardLiveStream } from "../access";
 import { createPasswordResetLink } from "../auth/password-reset";
 import { dependencyHealth } from "../health";
 import { RECONCILE_EVERY_MS } from "../jobs";
@@ -31,11 +32,12 @@ export const adminRouter = createTRPCRouter({
     return activeRooms(ctx.services);
   }),
 
-  /** Signals each change of presence anywhere; the admin page then refetches `activeRooms`. */
-  changes: adminProcedure.subscription(async function* ({ ctx, signal }) {
-    for await (const teamId of ctx.services.presenceBus.changes(signal ?? new AbortController().signal)) {
-      yield { teamId, at: new Date() };
-    }
+  /** Signals each change of presence anywhere; the admin page then refetches `activeRooms`. Closes when the session ends or admin rights go. */
+  changes: adminProcedure.subscription(async ({ ctx, signal }) => {
+    const holder = { sessionId: ctx.session.sessionId, userId: ctx.user.id };
+    return guardLiveStream(ctx.services, holder, "site-admin", signal, async function* (open) {
+      for await (const teamId of ctx.services.presenceBus.changes(open)) yield { teamId, at: new Date() };
+    });
   }),
 
   endRoom: adminProcedure

@@ -26,7 +26,15 @@ export const authRouter = createTRPCRouter({
   }),
 
   signOut: protectedProcedure.mutation(async ({ ctx }) => {
-    ctx.setCookie((await signOut(ctx.services, ctx.session.sessionId, ctx.meta.secure)).serialized);
+    ctx.setCookie(
+      (
+        await signOut(
+          ctx.services,
+          { sessionId: ctx.session.sessionId, userId: ctx.user.id },
+          ctx.meta.secure,
+        )
+      ).serialized,
+    );
     return { ok: true as const };
   }),
 
@@ -36,7 +44,12 @@ export const authRouter = createTRPCRouter({
   firstRun: publicProcedure.query(async ({ ctx }) => ({ firstRun: !(await hasAccounts(ctx.services)) })),
 
   changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-    await changePassword(ctx.services, { sessionId: ctx.session.sessionId, userId: ctx.user.id }, input);
+    await changePassword(
+      ctx.services,
+      { sessionId: ctx.session.sessionId, userId: ctx.user.id },
+      input,
+      ctx.meta,
+    );
     return { ok: true as const };
   }),
 
@@ -61,7 +74,7 @@ export const authRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => resetPassword(ctx.services, input.token, input.password)),
 
   deleteAccount: protectedProcedure.input(deleteAccountInput).mutation(async ({ ctx, input }) => {
-    await deleteOwnAccount(ctx.services, ctx.user, input.password);
+    await deleteOwnAccount(ctx.services, ctx.user, input.password, ctx.meta);
     ctx.setCookie(ctx.services.sessions.blankCookie(ctx.meta.secure).serialized);
     return { ok: true as const };
   }),

@@ -1,3 +1,4 @@
+import { guardLiveStream } from "../access";
 import * as guests from "../guests";
 import * as hands from "../hands";
 import * as lobby from "../lobby";
@@ -61,16 +62,19 @@ export const roomRouter = createTRPCRouter({
       rooms.getRoomHistory(ctx.services, ctx.user, input.teamSlug, input.roomSlug, input.limit),
     ),
 
-  /** Signals each change of who is in the team's rooms (server-sent events); clients then refetch `room.list`. */
-  presenceChanges: protectedProcedure.input(teamSlugInput).subscription(async function* ({
-    ctx,
-    input,
-    signal,
-  }) {
+  /**
+   * Signals each change of who is in the team's rooms (server-sent events); clients then refetch
+   * `room.list`. Closes when the session ends or the membership is withdrawn; capped per session
+   * and per user.
+   */
+  presenceChanges: protectedProcedure.input(teamSlugInput).subscription(async ({ ctx, input, signal }) => {
     const team = await requireMembership(ctx.services, ctx.user, input.teamSlug);
-    for await (const teamId of ctx.services.presenceBus.changes(signal ?? new AbortController().signal)) {
-      if (teamId === team.id) yield { teamSlug: team.slug, at: new Date() };
-    }
+    const holder = { sessionId: ctx.session.sessionId, userId: ctx.user.id };
+    return guardLiveStream(ctx.services, holder, { teamId: team.id }, signal, async function* (open) {
+      for await (const teamId of ctx.services.presenceBus.changes(open)) {
+        if (teamId === team.id) yield { teamSlug: team.slug, at: new Date() };
+      }
+    });
   }),
 
   muteParticipant: protectedProcedure

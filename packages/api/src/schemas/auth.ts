@@ -64,18 +64,22 @@ export const deleteAccountInput = z.object({
 export type SignUpInput = z.input<typeof signUpInput>;
 export type SignInInput = z.input<typeof signInInput>;
 
+const NEXT_BASE = "http://parlor.invalid";
+
 /**
- * Where to go after signing in. Only same-site paths are accepted; anything else (absolute URLs,
- * protocol-relative `//host`, backslash tricks) falls back to the home page.
+ * Where to go after signing in: a path on this site, or the home page. What is judged is the
+ * path as a browser will follow it, after normalisation (dot segments, `%2e`, backslashes, tabs
+ * and newlines resolved): `/.//evil.example` normalises to `//evil.example`, another host.
  */
 export function safeNextPath(next: string | null | undefined): string {
   if (!next || typeof next !== "string") return "/";
   if (!next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/";
   if (/\p{Cc}/u.test(next)) return "/";
   try {
-    const url = new URL(next, "http://parlor.invalid");
-    if (url.origin !== "http://parlor.invalid") return "/";
-    return `${url.pathname}${url.search}${url.hash}`;
+    const url = new URL(next, NEXT_BASE);
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    if (url.origin !== NEXT_BASE || !path.startsWith("/") || /^\/[/\\]/.test(path)) return "/";
+    return path;
   } catch {
     return "/";
   }

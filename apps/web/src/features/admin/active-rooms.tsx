@@ -12,6 +12,7 @@ import { useDeferredValue, useEffect, useState } from "react";
 import { toast } from "@parlor/ui/toaster";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
+import { AccountName } from "@/components/account-name";
 import { LocalDate } from "@/components/local-date";
 import { EmptyState } from "@/components/page";
 import { QueryError } from "@/components/query-error";
@@ -227,6 +228,7 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
               <div className="grid min-w-0 flex-1">
                 <span className="truncate text-sm font-medium" dir="auto">
                   {person.name || person.identity}
+                  <AccountName chosen={person.name} account={person.accountName} />
                   {person.isGuest ? (
                     <span className="font-normal text-muted-foreground"> (guest)</span>
                   ) : null}

@@ -29,8 +29,14 @@ export function roomPath(teamSlug: string, roomSlug: string): string {
   return `/t/${encodeURIComponent(teamSlug)}/${encodeURIComponent(roomSlug)}`;
 }
 
+/** The chosen name, with the account's name beside it when they differ. */
+function shownName(person: Participant): string {
+  const name = person.name || "Someone";
+  return person.accountName && person.accountName !== person.name ? `${name} (${person.accountName})` : name;
+}
+
 function presenceSummary(people: Participant[]): string {
-  const names = people.map((p) => `${p.name || "Someone"}${p.isGuest ? " (guest)" : ""}`);
+  const names = people.map((p) => `${shownName(p)}${p.isGuest ? " (guest)" : ""}`);
   if (names.length === 1) return `${names[0]} is here`;
   if (names.length === 2) return `${names[0]} and ${names[1]} are here`;
   return `${names[0]} and ${names.length - 1} others are here`;
@@ -122,6 +128,7 @@ function Presence({ people, unknown }: { people: Participant[]; unknown: boolean
               name={person.name || "Someone"}
               id={person.identity}
               className="size-7 ring-2 ring-card"
+              title={shownName(person)}
             />
           </li>
         ))}

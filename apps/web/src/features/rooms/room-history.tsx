@@ -16,6 +16,7 @@ import { Skeleton } from "@parlor/ui/skeleton";
 import { HistoryIcon } from "lucide-react";
 import { useState } from "react";
 
+import { AccountName } from "@/components/account-name";
 import { LocalDate } from "@/components/local-date";
 import { QueryError } from "@/components/query-error";
 import { LinkifiedText } from "@/features/room/in-room/linkify";
@@ -104,29 +105,24 @@ function MeetingEntry({ meeting, room }: { meeting: Meeting; room: RoomRef }) {
           <Badge variant="secondary">{formatDuration(meeting.durationSeconds)}</Badge>
         )}
       </div>
-      {meeting.attendees.length === 0 ? (
-        <p className="text-sm text-muted-foreground">Nobody joined.</p>
-      ) : (
-        <ul className="grid gap-1.5" aria-label="Attendees">
-          {meeting.attendees.map((person) => (
-            <li key={person.identity} className="flex items-center gap-2.5 text-sm">
-              <InitialsAvatar name={person.name || "Someone"} id={person.identity} className="size-6" />
-              <span className="min-w-0 flex-1 truncate">
-                {person.name || person.identity}
-                {person.formerMember ? (
-                  <span className="ml-1.5 text-xs text-muted-foreground">(former member)</span>
-                ) : null}
-                {person.isGuest ? (
-                  <span className="ml-1.5 text-xs text-muted-foreground">(guest)</span>
-                ) : null}
-              </span>
-              <span className="text-xs text-muted-foreground tabular-nums">
-                {formatDuration(person.secondsPresent)}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ul className="grid gap-1.5" aria-label="Attendees">
+        {meeting.attendees.map((person) => (
+          <li key={person.identity} className="flex items-center gap-2.5 text-sm">
+            <InitialsAvatar name={person.name || "Someone"} id={person.identity} className="size-6" />
+            <span className="min-w-0 flex-1 truncate">
+              {person.name || person.identity}
+              <AccountName chosen={person.name} account={person.accountName} />
+              {person.isGuest ? <span className="ml-1.5 text-xs text-muted-foreground">(guest)</span> : null}
+              {person.formerMember ? (
+                <span className="ml-1.5 text-xs text-muted-foreground">(former member)</span>
+              ) : null}
+            </span>
+            <span className="text-xs text-muted-foreground tabular-nums">
+              {formatDuration(person.secondsPresent)}
+            </span>
+          </li>
+        ))}
+      </ul>
       <MeetingChat meetingId={meeting.id} room={room} />
     </article>
   );

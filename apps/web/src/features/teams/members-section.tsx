@@ -23,7 +23,8 @@ type Member = RouterOutputs["team"]["members"][number];
 /** Which roles `actor` may give someone who is now `target`; empty when they may not change it. */
 function assignableRoles(actor: TeamRole, target: TeamRole): TeamRole[] {
   if (actor === "owner") return ["owner", "admin", "member"];
-  if (actor === "admin" && target !== "owner") return ["admin", "member"];
+  // Admins act on members only: demoting an admin is for owners.
+  if (actor === "admin" && target === "member") return ["admin", "member"];
   return [];
 }
 
@@ -106,7 +107,7 @@ function MemberRow({
           <bdi>{member.name}</bdi>
           {isYou ? <span className="font-normal text-muted-foreground"> (you)</span> : null}
         </p>
-        <p className="truncate text-[13px] text-muted-foreground">{member.email}</p>
+        {member.email ? <p className="truncate text-[13px] text-muted-foreground">{member.email}</p> : null}
       </div>
       <div className="ml-auto flex items-center gap-1">
         {roles.length > 0 ? (

@@ -57,6 +57,16 @@ describe("ParticipantList", () => {
     expect(within(row("bob")).queryByText("(guest)")).toBeNull();
   });
 
+  it("shows the account name beside a chosen name that differs from it", () => {
+    const { room } = renderList();
+    act(() => {
+      joinRemote(room, "mallory", "Alice (Owner)", [], { accountName: "Mallory Member" });
+      joinRemote(room, "alice", "Alice Owner", [], { accountName: "Alice Owner" });
+    });
+    expect(row("mallory").textContent).toContain("Alice (Owner) · Mallory Member");
+    expect(row("alice").textContent).not.toContain("·");
+  });
+
   it("shows who is speaking, live", () => {
     const { room } = renderList();
     let bob!: ReturnType<typeof joinRemote>;

@@ -6,6 +6,8 @@ import { useParticipants } from "@livekit/components-react";
 import type { Participant } from "livekit-client";
 import { HandIcon, MicIcon, MicOffIcon, MonitorUpIcon, VideoOffIcon } from "lucide-react";
 
+import { AccountName } from "@/components/account-name";
+
 import { ConnectionQualityBars } from "./connection-quality";
 import { useHandQueue } from "./hands";
 import { EndMeetingButton, LowerHandButton, ParticipantModerationMenu } from "./moderation";
@@ -81,6 +83,7 @@ export function ParticipantRow({
       <span className="grid min-w-0 flex-1">
         <span className="truncate text-sm font-medium">
           {state.name}
+          <AccountName chosen={state.name} account={state.accountName} />
           {state.isGuest ? <span className="font-normal text-muted-foreground"> (guest)</span> : null}
           {state.isLocal ? <span className="font-normal text-muted-foreground"> (you)</span> : null}
         </span>

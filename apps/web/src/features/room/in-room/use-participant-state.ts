@@ -6,6 +6,8 @@ import { useCallback, useRef, useSyncExternalStore } from "react";
 
 export interface ParticipantSnapshot {
   name: string;
+  /** The account behind the chosen name, as Parlor's server put it in the join token. */
+  accountName: string | null;
   isLocal: boolean;
   isSpeaking: boolean;
   micMuted: boolean;
@@ -45,6 +47,7 @@ const off = (participant: Participant, source: Track.Source) => {
 export function participantSnapshot(participant: Participant): ParticipantSnapshot {
   return {
     name: participant.name || participant.identity,
+    accountName: participant.attributes.accountName ?? null,
     isLocal: participant.isLocal,
     isSpeaking: participant.isSpeaking,
     micMuted: off(participant, Track.Source.Microphone),
@@ -58,6 +61,7 @@ export function participantSnapshot(participant: Participant): ParticipantSnapsh
 
 const same = (a: ParticipantSnapshot, b: ParticipantSnapshot) =>
   a.name === b.name &&
+  a.accountName === b.accountName &&
   a.isLocal === b.isLocal &&
   a.isSpeaking === b.isSpeaking &&
   a.micMuted === b.micMuted &&
