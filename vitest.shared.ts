@@ -15,8 +15,10 @@ export function databaseTestConfig(base: TestProjectInlineConfiguration["test"] 
   return defineConfig({
     test: {
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-      testTimeout: 30_000,
-      hookTimeout: 60_000,
+      // Hang guards, not speed checks: a 2-core machine running every suite at once (turbo) can
+      // take tens of seconds to start an embedded database and migrate it.
+      testTimeout: 90_000,
+      hookTimeout: 120_000,
       projects: databaseProjects(base),
     },
   });

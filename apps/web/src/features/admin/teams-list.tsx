@@ -1,30 +1,19 @@
 "use client";
 
 import type { RouterOutputs } from "@parlor/api";
-import { deleteTeamInput } from "@parlor/api/schemas";
 import { Button } from "@parlor/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "@parlor/ui/dialog";
 import { Skeleton } from "@parlor/ui/skeleton";
 import { toast } from "@parlor/ui/toaster";
 import { SearchIcon, Trash2Icon, UsersIcon } from "lucide-react";
 import Link from "next/link";
 import { useDeferredValue, useState } from "react";
 
-import { FormAlert } from "@/components/form-alert";
-import { FormField } from "@/components/form-field";
 import { LocalDate } from "@/components/local-date";
 import { EmptyState } from "@/components/page";
 import { QueryError } from "@/components/query-error";
-import { useSchemaForm } from "@/lib/use-schema-form";
 import { api } from "@/trpc/react";
+
+import { DeleteTeamDialog } from "@/features/teams/delete-team-dialog";
 
 import { SearchBox } from "./search-box";
 
@@ -117,75 +106,38 @@ export function TeamsList() {
       ) : null}
 
       {deleting ? (
-        <DeleteTeamDialog key={deleting.id} team={deleting} onClose={() => setDeleting(null)} />
+        <DeleteTeamDialogForAdmin key={deleting.id} team={deleting} onClose={() => setDeleting(null)} />
       ) : null}
     </div>
   );
 }
 
-function DeleteTeamDialog({ team, onClose }: { team: Team; onClose: () => void }) {
+function DeleteTeamDialogForAdmin({ team, onClose }: { team: Team; onClose: () => void }) {
   const utils = api.useUtils();
-  const { values, update, errors, handleSubmit, onServerError } = useSchemaForm(
-    deleteTeamInput,
-    { confirmName: "" },
-    (v) => ({ ...v, teamSlug: team.slug }),
-  );
-  const remove = api.admin.deleteTeam.useMutation({
-    onSuccess: (result) => {
-      toast.success(`${team.name} was deleted`, {
-        description: result.closedRooms
-          ? `${plural(result.closedRooms, "call was", "calls were")} ended.`
-          : undefined,
-      });
-      onClose();
-      void utils.admin.teams.invalidate();
-      void utils.admin.users.invalidate();
-    },
-    onError: onServerError,
-  });
+  const remove = api.admin.deleteTeam.useMutation();
   return (
-    <Dialog open onOpenChange={(open) => (open || remove.isPending ? undefined : onClose())}>
-      <DialogContent className="sm:max-w-md" showCloseButton={false}>
-        <form noValidate onSubmit={handleSubmit((data) => remove.mutate(data))} className="grid gap-4">
-          <DialogHeader>
-            <DialogTitle>Delete {team.name}?</DialogTitle>
-            <DialogDescription>
-              Its {plural(team.members, "member loses", "members lose")} access, its{" "}
-              {plural(team.rooms, "room", "rooms")}, invites and meeting history are deleted, and calls in its
-              rooms end. This cannot be undone.
-            </DialogDescription>
-          </DialogHeader>
-          {remove.isPending ? null : <FormAlert error={remove.error} />}
-          <FormField
-            label={
-              <span>
-                Type <strong className="font-semibold">{team.name}</strong> to confirm
-              </span>
-            }
-            name="confirmName"
-            autoComplete="off"
-            autoFocus
-            value={values.confirmName}
-            onChange={(event) => update("confirmName", event.target.value)}
-            error={errors.of("confirmName")}
-          />
-          <DialogFooter>
-            <DialogClose asChild>
-              <Button variant="outline" type="button" disabled={remove.isPending}>
-                Cancel
-              </Button>
-            </DialogClose>
-            <Button
-              type="submit"
-              variant="destructive"
-              pending={remove.isPending}
-              disabled={values.confirmName.trim() !== team.name}
-            >
-              {remove.isPending ? "Deleting…" : "Delete team"}
-            </Button>
-          </DialogFooter>
-        </form>
-      </DialogContent>
-    </Dialog>
+    <DeleteTeamDialog
+      team={team}
+      open
+      onOpenChange={(open) => (open ? undefined : onClose())}
+      description={
+        <>
+          Its {plural(team.members, "member loses", "members lose")} access, its{" "}
+          {plural(team.rooms, "room", "rooms")}, invites and meeting history are deleted, and calls in its
+          rooms end. This cannot be undone.
+        </>
+      }
+      onDelete={async (input) => {
+        const result = await remove.mutateAsync(input);
+        toast.success(`${team.name} was deleted`, {
+          description: result.closedRooms
+            ? `${plural(result.closedRooms, "call was", "calls were")} ended.`
+            : undefined,
+        });
+        onClose();
+        void utils.admin.teams.invalidate();
+        void utils.admin.users.invalidate();
+      }}
+    />
   );
 }

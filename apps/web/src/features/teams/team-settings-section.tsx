@@ -1,17 +1,8 @@
 "use client";
 
 import type { RouterOutputs } from "@parlor/api";
-import { deleteTeamInput, renameTeamInput } from "@parlor/api/schemas";
+import { chatRetentionInput, renameTeamInput } from "@parlor/api/schemas";
 import { Button } from "@parlor/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "@parlor/ui/dialog";
 import { toast } from "@parlor/ui/toaster";
 import { Trash2Icon } from "lucide-react";
 import { useRouter } from "next/navigation";
@@ -23,9 +14,11 @@ import { Section } from "@/components/page";
 import { useSchemaForm } from "@/lib/use-schema-form";
 import { api } from "@/trpc/react";
 
+import { DeleteTeamDialog } from "./delete-team-dialog";
+
 type Team = RouterOutputs["team"]["get"];
 
-/** Owners only: rename the team (its address stays) or delete it. */
+/** Owners only: rename the team (its address stays), how long its chat is kept, delete it. */
 export function TeamSettingsSection({ team }: { team: Team }) {
   return (
     <Section
@@ -35,6 +28,7 @@ export function TeamSettingsSection({ team }: { team: Team }) {
     >
       <div className="grid gap-6 rounded-xl border bg-card p-5">
         <RenameTeamForm team={team} />
+        <ChatRetentionForm teamSlug={team.slug} />
         <div className="flex flex-col gap-3 border-t pt-5 sm:flex-row sm:items-center sm:justify-between">
           <div className="grid gap-0.5">
             <h3 className="text-sm font-medium">Delete this team</h3>
@@ -98,81 +92,95 @@ function RenameTeamForm({ team }: { team: Team }) {
   );
 }
 
-function DeleteTeamButton({ team }: { team: Team }) {
-  const router = useRouter();
-  const utils = api.useUtils();
-  const [open, setOpen] = useState(false);
-  const { values, update, errors, handleSubmit, reset, onServerError } = useSchemaForm(
-    deleteTeamInput,
-    { confirmName: "" },
-    (v) => ({ ...v, teamSlug: team.slug }),
+function ChatRetentionForm({ teamSlug }: { teamSlug: string }) {
+  const current = api.chat.retention.useQuery({ teamSlug });
+  // The form starts once the saved value is known, so it never shows a default that is not true.
+  return current.data ? (
+    <ChatRetentionFields teamSlug={teamSlug} days={current.data.chatRetentionDays} />
+  ) : (
+    <p className="border-t pt-5 text-[13px] text-muted-foreground">
+      {current.error ? "The chat setting could not be loaded." : "Loading the chat setting…"}
+    </p>
   );
-  const remove = api.team.delete.useMutation({
-    onSuccess: async () => {
-      setOpen(false);
-      toast.success(`${team.name} was deleted`);
-      await utils.team.list.invalidate();
-      router.push("/");
-      router.refresh();
+}
+
+function ChatRetentionFields({ teamSlug, days }: { teamSlug: string; days: number }) {
+  const utils = api.useUtils();
+  const { values, update, errors, handleSubmit, onServerError } = useSchemaForm(
+    chatRetentionInput,
+    { days: String(days) },
+    (v) => ({ days: Number(v.days) }),
+  );
+  const save = api.chat.setRetention.useMutation({
+    onSuccess: async (saved) => {
+      toast.success(`Chat is now kept for ${saved.chatRetentionDays} days`);
+      await utils.chat.retention.invalidate({ teamSlug });
     },
     onError: onServerError,
   });
   return (
+    <form
+      noValidate
+      onSubmit={handleSubmit((data) => save.mutate({ teamSlug, ...data }))}
+      className="grid gap-3 border-t pt-5"
+      aria-label="How long chat is kept"
+    >
+      {save.isPending ? null : <FormAlert error={save.error} />}
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-start">
+        <FormField
+          className="flex-1"
+          label="Keep chat messages for (days)"
+          name="days"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={3650}
+          value={values.days}
+          onChange={(event) => update("days", event.target.value)}
+          error={errors.of("days")}
+          hint="Each room keeps its chat across meetings; older messages are deleted for good."
+        />
+        <Button
+          type="submit"
+          variant="outline"
+          className="sm:mt-[26px]"
+          pending={save.isPending}
+          disabled={values.days.trim() === String(days)}
+        >
+          {save.isPending ? "Saving…" : "Save"}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+function DeleteTeamButton({ team }: { team: Team }) {
+  const router = useRouter();
+  const utils = api.useUtils();
+  const [open, setOpen] = useState(false);
+  const remove = api.team.delete.useMutation();
+  return (
     <>
-      <Button
-        variant="outline"
-        className="text-destructive"
-        onClick={() => {
-          reset();
-          remove.reset();
-          setOpen(true);
-        }}
-      >
+      <Button variant="outline" className="text-destructive" onClick={() => setOpen(true)}>
         <Trash2Icon aria-hidden="true" />
         Delete team
       </Button>
-      <Dialog open={open} onOpenChange={(next) => (remove.isPending ? undefined : setOpen(next))}>
-        <DialogContent className="sm:max-w-md" showCloseButton={false}>
-          <form noValidate onSubmit={handleSubmit((data) => remove.mutate(data))} className="grid gap-4">
-            <DialogHeader>
-              <DialogTitle>Delete {team.name}?</DialogTitle>
-              <DialogDescription>
-                Everyone loses access at once. Its rooms, invite links and meeting history are deleted, and
-                any call going on in its rooms ends. This cannot be undone.
-              </DialogDescription>
-            </DialogHeader>
-            {remove.isPending ? null : <FormAlert error={remove.error} />}
-            <FormField
-              label={
-                <span>
-                  Type <strong className="font-semibold">{team.name}</strong> to confirm
-                </span>
-              }
-              name="confirmName"
-              autoComplete="off"
-              autoFocus
-              value={values.confirmName}
-              onChange={(event) => update("confirmName", event.target.value)}
-              error={errors.of("confirmName")}
-            />
-            <DialogFooter>
-              <DialogClose asChild>
-                <Button variant="outline" type="button" disabled={remove.isPending}>
-                  Cancel
-                </Button>
-              </DialogClose>
-              <Button
-                type="submit"
-                variant="destructive"
-                pending={remove.isPending}
-                disabled={values.confirmName.trim() !== team.name}
-              >
-                {remove.isPending ? "Deleting…" : "Delete team"}
-              </Button>
-            </DialogFooter>
-          </form>
-        </DialogContent>
-      </Dialog>
+      {open ? (
+        <DeleteTeamDialog
+          team={team}
+          open
+          onOpenChange={setOpen}
+          description="Everyone loses access at once. Its rooms, invite links and meeting history are deleted, and any call going on in its rooms ends. This cannot be undone."
+          onDelete={async (input) => {
+            await remove.mutateAsync(input);
+            setOpen(false);
+            toast.success(`${team.name} was deleted`);
+            await utils.team.list.invalidate();
+            router.push("/");
+            router.refresh();
+          }}
+        />
+      ) : null}
     </>
   );
 }
