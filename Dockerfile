@@ -24,6 +24,8 @@ ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 \
     PARLOR_MIGRATIONS_DIR=/app/packages/db/migrations PGLITE_DATA_DIR=/app/data/pglite
 COPY --from=build --chown=node:node /src/apps/web/.next/standalone ./
 COPY --from=build --chown=node:node /src/apps/web/.next/static ./apps/web/.next/static
+# Files Parlor serves itself: effect models and wasm (copied from node_modules by the build), pictures.
+COPY --from=build --chown=node:node /src/apps/web/public ./apps/web/public
 COPY --from=build --chown=node:node /src/packages/db/migrations ./packages/db/migrations
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -9,6 +9,8 @@ export default defineConfig({
   // tsconfig keeps JSX for Next to compile; tests compile it themselves.
   oxc: { jsx: { runtime: "automatic" } },
   test: {
+    // A hang guard, not a speed check: jsdom renders slowly on a loaded 2-core machine.
+    testTimeout: 30_000,
     projects: [
       {
         extends: true,

@@ -305,7 +305,10 @@ describe("pre-join", () => {
       expect(await page.getByLabel("Your name").inputValue()).toBe("Ada L.");
       await page.getByRole("button", { name: "Turn camera on" }).waitFor();
       await page.getByRole("button", { name: "Turn microphone on" }).waitFor();
-      expect(await page.getByTestId("device-select-audioinput").textContent()).toContain(chosen);
+      // Saved devices are resolved after the device list arrives: wait for it, as a person would.
+      await expect
+        .poll(() => page.getByTestId("device-select-audioinput").textContent(), { timeout: 10_000 })
+        .toContain(chosen);
       expect(await videoTracksLive(page)).not.toContain("live");
 
       await page.goto("/settings");
@@ -534,7 +537,7 @@ test("on a 375 px phone nothing is cut off (and the page ships under 300 kB of J
   await call(context, "preferences.update", { cameraEnabled: true, microphoneEnabled: true });
   const page = await context.newPage();
   const problems = watchProblems(page);
-  const scripts: { url: string; bytes: number; livekit: boolean }[] = [];
+  const scripts: { url: string; bytes: number; livekit: boolean; effects: boolean }[] = [];
   page.on("response", async (response) => {
     if (response.request().resourceType() !== "script") return;
     const { responseBodySize } = await response.request().sizes();
@@ -543,6 +546,11 @@ test("on a 375 px phone nothing is cut off (and the page ships under 300 kB of J
       url: response.url(),
       bytes: responseBodySize,
       livekit: text.includes("RTCPeerConnection"),
+      // Background effects (MediaPipe) and noise suppression (RNNoise): loaded only when one is on.
+      effects:
+        text.includes("vision_wasm_internal") ||
+        text.includes("RnnoiseWorkletNode") ||
+        text.includes("rnnoise"),
     });
   });
   try {
@@ -553,6 +561,7 @@ test("on a 375 px phone nothing is cut off (and the page ships under 300 kB of J
     expect(total, scripts.map((s) => `${s.bytes} ${s.url}`).join("\n")).toBeLessThan(300_000);
     // The call's code (livekit-client) is not among it: it loads when the person heads for Join.
     expect(scripts.filter((s) => s.livekit).map((s) => s.url)).toEqual([]);
+    expect(scripts.filter((s) => s.effects).map((s) => s.url)).toEqual([]);
     console.log(`pre-join JavaScript: ${(total / 1024).toFixed(0)} kB compressed in ${scripts.length} files`);
     await expect
       .poll(() => page.getByLabel("Your camera preview").evaluate((v: HTMLVideoElement) => v.videoWidth))

@@ -43,7 +43,12 @@ describe("security headers", () => {
 
   it("runs only nonce'd scripts, lets video use blobs and media streams, and forbids framing", () => {
     const policy = directives(contentSecurityPolicy({ nonce: "n0nce", livekitUrl: "ws://localhost:7880" }));
-    expect(policy.get("script-src")).toEqual(["'self'", "'nonce-n0nce'", "'strict-dynamic'"]);
+    expect(policy.get("script-src")).toEqual([
+      "'self'",
+      "'nonce-n0nce'",
+      "'strict-dynamic'",
+      "'wasm-unsafe-eval'",
+    ]);
     expect(policy.get("media-src")).toEqual(["'self'", "blob:", "mediastream:"]);
     expect(policy.get("img-src")).toEqual(["'self'", "data:", "blob:"]);
     expect(policy.get("frame-ancestors")).toEqual(["'none'"]);
@@ -54,6 +59,18 @@ describe("security headers", () => {
     );
     expect(dev.get("script-src")).toContain("'unsafe-eval'");
     expect(dev.has("upgrade-insecure-requests")).toBe(true);
+  });
+
+  it("lets background effects and noise suppression compile wasm and start workers from this origin only", () => {
+    const policy = directives(contentSecurityPolicy({ nonce: "n", livekitUrl: "ws://localhost:7880" }));
+    // Compiling WebAssembly, not eval of JavaScript.
+    expect(policy.get("script-src")).toContain("'wasm-unsafe-eval'");
+    expect(policy.get("script-src")).not.toContain("'unsafe-eval'");
+    // The frame ticker worker is a blob:; nothing from another origin.
+    expect(policy.get("worker-src")).toEqual(["'self'", "blob:"]);
+    // Models, wasm and worklets are fetched from this origin; no CDN is allowed.
+    expect(policy.get("connect-src")).toEqual(["'self'", "ws://localhost:7880", "http://localhost:7880"]);
+    expect(policy.get("default-src")).toEqual(["'self'"]);
   });
 
   it("gives pages a fresh nonce each time, shared by the request (for Next) and the response", () => {

@@ -5,6 +5,9 @@
  * puts it on its own scripts when the request carries the policy), connections go only to this
  * origin and to LiveKit (its WebSocket and its HTTP endpoints), media and images may be blobs
  * and media streams (local camera previews, remote tracks), and no site may frame the app.
+ * Background effects and noise suppression compile WebAssembly ('wasm-unsafe-eval': compiling
+ * wasm only, not eval of JavaScript) and run a frame-timing worker from a blob: URL; all their
+ * files come from this origin.
  * Camera, microphone and screen capture are granted to the app itself and to nothing else.
  * API responses are data, not documents: they get a policy that allows nothing at all.
  */
@@ -55,7 +58,9 @@ export function contentSecurityPolicy({
 }: PolicyOptions): string {
   const directives = [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'${development ? " 'unsafe-eval'" : ""}`,
+    // @livekit/track-processors ticks frames from a worker it builds from a blob: URL.
+    "worker-src 'self' blob:",
     // Inline style attributes come from React and the UI components; a nonce here would make
     // browsers ignore 'unsafe-inline'. Styles cannot run code.
     "style-src 'self' 'unsafe-inline'",

@@ -137,6 +137,9 @@ function GuestFlow(props: {
       audioDeviceId: setup.selected.audioinput,
       audioOutputId: setup.supportsOutput ? setup.selected.audiooutput : undefined,
       participantName: status?.name ?? cleanDisplayName(name),
+      // Guests join without camera effects (the effects' choices are kept per account device).
+      background: "none",
+      noiseSuppression: false,
     }),
     [cameraOn, micOn, setup, status?.name, name],
   );

@@ -1,3 +1,5 @@
+import type { BackgroundEffect } from "./effects/effect-preferences";
+
 /** What the person chose on the pre-join screen, handed to the call. */
 export interface JoinChoices {
   videoEnabled: boolean;
@@ -7,4 +9,7 @@ export interface JoinChoices {
   /** Only where the browser can choose the speaker. */
   audioOutputId: string | undefined;
   participantName: string;
+  /** The background effect to put on the camera (processed before it is published). */
+  background: BackgroundEffect;
+  noiseSuppression: boolean;
 }

@@ -4,7 +4,7 @@ import type { Preferences } from "@parlor/api/schemas";
 import { toast } from "@parlor/ui/toaster";
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
@@ -12,6 +12,15 @@ import { api } from "@/trpc/react";
 import type { DeviceKind, SavedDevice, SavedDevices } from "./devices/device-preferences";
 import { cleanDisplayName, displayNameError } from "./display-name";
 import { useDeviceSetup } from "./devices/use-device-setup";
+import {
+  deviceCapacity,
+  loadEffectPreferences,
+  type DeviceCapacity,
+  noiseSuppressionEnabled,
+  saveEffectPreferences,
+  type EffectPreferences,
+} from "./effects/effect-preferences";
+import { usePreviewEffect } from "./effects/use-preview-effect";
 import type { JoinChoices } from "./join-choices";
 import { PreJoin } from "./prejoin/prejoin";
 import { KnockCard } from "./knock-card";
@@ -366,6 +375,10 @@ function setupFailureTitle(code: string | null): string {
   }
 }
 
+const noSubscription = () => () => undefined;
+const DEFAULT_EFFECTS: EffectPreferences = { background: "none", noiseSuppression: null };
+const ASSUMED_CAPACITY: DeviceCapacity = { cores: undefined, memoryGiB: undefined, audioWorklet: true };
+
 /** The pre-join screen with its live device previews (stopped as soon as it goes away). */
 function PreJoinStage({
   fallbackDevices,
@@ -387,11 +400,38 @@ function PreJoinStage({
     [fallbackDevices],
   );
   const setup = useDeviceSetup({ cameraOn: props.cameraOn, micOn: props.micOn, fallback, onDeviceChosen });
+  // Background effect and noise suppression: remembered in this browser (what it can afford).
+  // Read after hydration: the server knows neither this browser's storage nor its device.
+  const hydrated = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+  const [changed, setChanged] = useState<EffectPreferences | null>(null);
+  const effects = changed ?? (hydrated ? loadEffectPreferences() : DEFAULT_EFFECTS);
+  const capacity = hydrated ? deviceCapacity() : ASSUMED_CAPACITY;
+  const noiseOn = noiseSuppressionEnabled(effects.noiseSuppression, capacity);
+  const changeEffects = (change: Partial<EffectPreferences>) => setChanged(saveEffectPreferences(change));
+  const preview = usePreviewEffect(
+    setup.video.status === "live" ? setup.video.track : null,
+    effects.background,
+    () => changeEffects({ background: "none" }),
+  );
 
   return (
     <PreJoin
       {...props}
       setup={setup}
+      effects={{
+        previewTrack: preview.track,
+        background: effects.background,
+        onBackgroundChange: (background) => changeEffects({ background }),
+        noiseSuppression: noiseOn,
+        onNoiseSuppressionChange: (noiseSuppression) => changeEffects({ noiseSuppression }),
+        noiseSupported: capacity.audioWorklet,
+        backgroundSupported: preview.status !== "unsupported",
+        status: preview.status === "loading" ? "Loading the background effect…" : preview.notice,
+      }}
       onJoinIntent={preloadConferenceRoom}
       onJoin={() =>
         onJoin({
@@ -401,6 +441,8 @@ function PreJoinStage({
           audioDeviceId: setup.selected.audioinput,
           audioOutputId: setup.supportsOutput ? setup.selected.audiooutput : undefined,
           participantName: props.name.trim(),
+          background: effects.background,
+          noiseSuppression: noiseOn,
         })
       }
     />

@@ -14,17 +14,20 @@ import type { LocalMediaState } from "./local-media";
 export function CameraPreview({
   state,
   name,
+  displayTrack,
   className,
   children,
 }: {
   state: LocalMediaState;
+  /** What to show instead of the camera's own track (the same camera with a background effect). */
+  displayTrack?: MediaStreamTrack | null;
   name: string;
   className?: string;
   /** Overlaid at the bottom (controls, meter). */
   children?: ReactNode;
 }) {
   const videoRef = useRef<HTMLVideoElement>(null);
-  const track = state.status === "live" ? state.track : null;
+  const track = state.status === "live" ? (displayTrack ?? state.track) : null;
 
   useEffect(() => {
     const video = videoRef.current;
@@ -49,6 +52,7 @@ export function CameraPreview({
       )}
       data-testid="camera-preview"
       data-state={state.status}
+      data-processed={track && track === displayTrack ? "true" : undefined}
     >
       <video
         ref={videoRef}

@@ -70,6 +70,8 @@ const choices: JoinChoices = {
   audioDeviceId: "mic-a",
   audioOutputId: undefined,
   participantName: "Ada",
+  background: "none",
+  noiseSuppression: false,
 };
 
 function stubConnect(result: () => Promise<void>) {

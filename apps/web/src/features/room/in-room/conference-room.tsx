@@ -32,6 +32,8 @@ import type { JoinChoices } from "../join-choices";
 import type { RoomFailure } from "../room-failures";
 import type { ConnectionDetails } from "../room-store";
 import { describeError } from "@/trpc/errors";
+import { createCallEffects, type CallEffects } from "../effects/call-effects";
+import { CallEffectsContext } from "../effects/call-effects-context";
 
 import { ReconnectingBanner, StartAudioBanner } from "./banners";
 import { ChatPanel } from "./chat-panel";
@@ -87,6 +89,7 @@ export function reportMediaError(error: unknown, source: Track.Source) {
 export function ConferenceRoom(props: ConferenceRoomProps) {
   const { details, choices, onFailure } = props;
   const [room, setRoom] = useState<Room | null>(null);
+  const [effects, setEffects] = useState<CallEffects | null>(null);
   const [connected, setConnected] = useState(false);
   const leaving = useRef(false);
 
@@ -118,7 +121,13 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
       if (failure) reportMediaError(error, kind);
     };
     instance.on(RoomEvent.Disconnected, onDisconnected).on(RoomEvent.MediaDevicesError, onMediaDevicesError);
+    const callEffects = createCallEffects(instance, {
+      background: choices.background,
+      noiseSuppression: choices.noiseSuppression,
+      notify: (message) => toast.warning(message),
+    });
     setRoom(instance);
+    setEffects(callEffects);
 
     instance.connect(details.serverUrl, details.participantToken).then(
       () => {
@@ -131,8 +140,19 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
             .catch((e: unknown) => reportMediaError(e, Track.Source.Microphone));
         }
         if (choices.videoEnabled) {
-          instance.localParticipant
-            .setCameraEnabled(true)
+          // The background processor goes on before the camera is published.
+          void callEffects
+            .cameraCaptureOptions()
+            .then((options) => {
+              if (!active) return;
+              const me = instance.localParticipant;
+              if (!options) return me.setCameraEnabled(true);
+              // A processor that cannot start (no WebGL, a broken driver) must not keep the camera off.
+              return me.setCameraEnabled(true, options).catch(() => {
+                callEffects.backgroundFailed();
+                return me.setCameraEnabled(true);
+              });
+            })
             .catch((e: unknown) => reportMediaError(e, Track.Source.Camera));
         }
       },
@@ -150,6 +170,7 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
 
     return () => {
       active = false;
+      callEffects.dispose();
       window.removeEventListener("pagehide", onPageHide);
       instance
         .off(RoomEvent.Disconnected, onDisconnected)
@@ -169,29 +190,31 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
 
   return (
     <RoomContext.Provider value={room}>
-      <ModerationProvider
-        teamSlug={props.moderation?.teamSlug ?? ""}
-        roomSlug={props.moderation?.roomSlug ?? ""}
-        allowed={props.moderation?.allowed ?? false}
-      >
-        <ReactionsProvider>
-          <HandQueueProvider>
-            <RoomView
-              roomRef={{
-                teamSlug: props.moderation?.teamSlug ?? "",
-                roomSlug: props.moderation?.roomSlug ?? "",
-              }}
-              moderator={props.moderation?.allowed ?? false}
-              guest={props.guest ?? false}
-              roomTitle={props.roomTitle}
-              teamName={props.teamName}
-              connected={connected}
-              onLeaveClick={leave}
-              onDeviceChosen={props.onDeviceChosen}
-            />
-          </HandQueueProvider>
-        </ReactionsProvider>
-      </ModerationProvider>
+      <CallEffectsContext.Provider value={effects}>
+        <ModerationProvider
+          teamSlug={props.moderation?.teamSlug ?? ""}
+          roomSlug={props.moderation?.roomSlug ?? ""}
+          allowed={props.moderation?.allowed ?? false}
+        >
+          <ReactionsProvider>
+            <HandQueueProvider>
+              <RoomView
+                roomRef={{
+                  teamSlug: props.moderation?.teamSlug ?? "",
+                  roomSlug: props.moderation?.roomSlug ?? "",
+                }}
+                moderator={props.moderation?.allowed ?? false}
+                guest={props.guest ?? false}
+                roomTitle={props.roomTitle}
+                teamName={props.teamName}
+                connected={connected}
+                onLeaveClick={leave}
+                onDeviceChosen={props.onDeviceChosen}
+              />
+            </HandQueueProvider>
+          </ReactionsProvider>
+        </ModerationProvider>
+      </CallEffectsContext.Provider>
       <RoomAudioRenderer />
     </RoomContext.Provider>
   );

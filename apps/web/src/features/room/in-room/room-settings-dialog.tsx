@@ -11,6 +11,9 @@ import { DeviceSelect } from "../devices/device-select";
 import { describeMediaProblem, classifyMediaError } from "../devices/media-errors";
 import { MicLevelMeter } from "../devices/mic-level-meter";
 import { supportsOutputSelection } from "../devices/use-media-devices";
+import { useCallEffects } from "../effects/call-effects-context";
+import { deviceCapacity } from "../effects/effect-preferences";
+import { EffectsPicker } from "../effects/effects-picker";
 
 /** Device switching during the call: the same pickers and meter as before joining. */
 export function RoomSettingsDialog({
@@ -28,10 +31,11 @@ export function RoomSettingsDialog({
         <DialogHeader>
           <DialogTitle>Settings</DialogTitle>
           <DialogDescription>
-            Switch camera, microphone or speaker without leaving the call.
+            Switch camera, microphone or speaker, background or noise suppression without leaving the call.
           </DialogDescription>
         </DialogHeader>
         {open ? <RoomDevicePickers onDeviceChosen={onDeviceChosen} /> : null}
+        {open ? <RoomEffects /> : null}
       </DialogContent>
     </Dialog>
   );
@@ -106,5 +110,24 @@ function RoomDevicePickers({
         <SpeakerTestButton sinkId={outputSupported ? speaker.activeDeviceId || undefined : undefined} />
       </div>
     </div>
+  );
+}
+
+/** Background effect and noise suppression, switched on the live tracks. */
+function RoomEffects() {
+  const call = useCallEffects();
+  const [noiseSupported] = useState(() => deviceCapacity().audioWorklet);
+  if (!call) return null;
+  const { effects, state } = call;
+  return (
+    <EffectsPicker
+      className="border-t pt-4"
+      background={state.background}
+      onBackgroundChange={(effect) => void effects.setBackground(effect)}
+      noiseSuppression={state.noiseSuppression}
+      onNoiseSuppressionChange={(on) => void effects.setNoiseSuppression(on)}
+      noiseSupported={noiseSupported}
+      status={state.busy ? "Applying…" : state.notice}
+    />
   );
 }

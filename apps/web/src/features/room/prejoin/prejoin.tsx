@@ -12,6 +12,7 @@ import { CameraPreview } from "../devices/camera-preview";
 import { DevicePickers } from "../devices/device-pickers";
 import { MediaProblemAlert } from "../devices/media-problem";
 import type { DeviceSetup } from "../devices/use-device-setup";
+import { EffectsPicker } from "../effects/effects-picker";
 import { MediaToggle } from "./media-toggle";
 import { SetupFailure, STEP_TEXT, useElapsedSeconds, type SetupStatus } from "./setup-status";
 
@@ -41,6 +42,8 @@ export interface PreJoinProps {
   onJoin: () => void;
   /** The pointer or focus reached Join: a good moment to load the call's code. */
   onJoinIntent?: () => void;
+  /** Background effect and noise suppression, with the preview's track carrying the effect. */
+  effects?: React.ComponentProps<typeof EffectsPicker> & { previewTrack: MediaStreamTrack | null };
 }
 
 /** The pre-join screen: see and hear yourself, pick devices and a name, then join. */
@@ -64,7 +67,7 @@ export function PreJoin(props: PreJoinProps) {
         aria-label="Camera and microphone check"
         className="grid min-w-0 gap-3 lg:col-start-1 lg:row-start-1"
       >
-        <CameraPreview state={setup.video} name={props.name}>
+        <CameraPreview state={setup.video} name={props.name} displayTrack={props.effects?.previewTrack}>
           <MediaToggle
             kind="audioinput"
             on={micOn}
@@ -117,6 +120,7 @@ export function PreJoin(props: PreJoinProps) {
             )}
           </div>
           <DevicePickers setup={setup} micOn={micOn} />
+          {props.effects ? <EffectsPicker {...props.effects} /> : null}
           <div className="flex items-start gap-2.5">
             <input
               id={rememberId}
