@@ -24,6 +24,7 @@ import { usePreviewEffect } from "./effects/use-preview-effect";
 import type { JoinChoices } from "./join-choices";
 import { PreJoin } from "./prejoin/prejoin";
 import { KnockCard } from "./knock-card";
+import { WhoIsHere } from "./prejoin/who-is-here";
 import { RoomFailureCard } from "./prejoin/room-failure-card";
 import { RoomSetupCard } from "./prejoin/room-setup-card";
 import type { SetupStatus } from "./prejoin/setup-status";
@@ -317,6 +318,7 @@ export function RoomPage({
 
   return (
     <PreJoinStage
+      whoIsHere={<WhoIsHere teamSlug={teamSlug} roomSlug={room.room?.roomSlug ?? roomSlug} />}
       roomTitle={roomTitle}
       teamName={teamName}
       teamHref={teamHref}

@@ -42,6 +42,8 @@ export interface PreJoinProps {
   onJoin: () => void;
   /** The pointer or focus reached Join: a good moment to load the call's code. */
   onJoinIntent?: () => void;
+  /** Who is in the call already (live), shown under the heading. */
+  whoIsHere?: React.ReactNode;
   /** Background effect and noise suppression, with the preview's track carrying the effect. */
   effects?: React.ComponentProps<typeof EffectsPicker> & { previewTrack: MediaStreamTrack | null };
 }
@@ -95,6 +97,7 @@ export function PreJoin(props: PreJoinProps) {
             </Link>
           </p>
         </div>
+        {props.whoIsHere}
         {/* First in the panel, where it is seen; the preview beside it keeps working. */}
         <SetupFailure status={status} />
         <form className="grid gap-5" onSubmit={submit} noValidate>
