@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { ValidSession } from "./auth/lucia";
 import { clientAddress, peerAddressOf } from "./client-address";
 import { toPublicUser, type PublicUser } from "./auth/service";
+import { resolveGuest, type GuestSession } from "./guests";
 import type { Logger } from "./lib/logger";
 import type { Services } from "./services";
 
@@ -31,6 +32,10 @@ export interface Context {
   logger: Logger;
   /** The signed-in user, resolved once per request on first use; null when signed out. */
   auth(): Promise<Auth | null>;
+  /** The guest session from the guest cookie (guests.ts), resolved on first use; null when none. */
+  guest(): Promise<GuestSession | null>;
+  /** The `Cookie` header as sent. */
+  cookieHeader: string;
   /** Adds a `Set-Cookie` header to the response; a no-op where none can be sent (Server Components). */
   setCookie(serialized: string): void;
 }
@@ -81,11 +86,16 @@ export function createContext(services: Services, source: ContextSource): Contex
     return resolved;
   };
 
+  const cookieHeader = source.headers.get("cookie") ?? "";
+  let guest: Promise<GuestSession | null> | undefined;
+
   return {
     services,
     meta,
     logger: services.logger.child({ requestId: meta.requestId }),
     auth,
+    guest: () => (guest ??= resolveGuest(services, cookieHeader, meta.secure)),
+    cookieHeader,
     setCookie,
   };
 }

@@ -3,7 +3,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 
 import { AppError, forbidden, notFound } from "./lib/errors";
 import { notifyPresenceChanged } from "./presence";
-import { HAND_ATTRIBUTE } from "./schemas/call";
+import { HAND_ATTRIBUTE, isGuestIdentity } from "./schemas/call";
 import type { Services } from "./services";
 import { canManage, type Actor } from "./teams";
 
@@ -14,7 +14,7 @@ export const REMOVAL_COOLDOWN_SECONDS = 5 * 60;
  * The room and whether the actor may moderate it: team owners and admins, and site admins (who
  * need not be members). Non-members who are not site admins learn nothing of the room.
  */
-async function requireModerator(
+export async function requireModerator(
   svc: Services,
   actor: Actor,
   where: { teamSlug: string; roomSlug: string } | { roomName: string },
@@ -75,6 +75,13 @@ export async function removeParticipant(svc: Services, actor: Actor, ref: RoomRe
     .select({ id: schema.users.id })
     .from(schema.users)
     .where(sql`${schema.users.id}::text = ${identity}`);
+  if (isGuestIdentity(identity)) {
+    // A removed guest stays out: their admission is withdrawn, so their pass gets no new token.
+    await svc.db
+      .update(schema.lobbyRequests)
+      .set({ status: "denied", decidedBy: actor.id, decidedAt: svc.clock() })
+      .where(and(eq(schema.lobbyRequests.roomId, room.id), eq(schema.lobbyRequests.identity, identity)));
+  }
   if (user) {
     await svc.db
       .insert(schema.roomBans)

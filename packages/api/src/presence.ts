@@ -10,6 +10,7 @@ import { WebhookReceiver, type WebhookEvent } from "livekit-server-sdk";
 
 import { enforceMemberships } from "./access";
 import type { LiveKitParticipant } from "./livekit/service";
+import { isGuestIdentity } from "./schemas/call";
 import type { Services } from "./services";
 
 export const PRESENCE_CHANNEL = "parlor_presence";
@@ -24,6 +25,8 @@ export interface Present {
   /** The account's own name, for a Parlor user; shown beside a chosen name that differs. */
   accountName: string | null;
   joinedAt: Date;
+  /** Joined through a guest link (see guests.ts), without an account. */
+  isGuest: boolean;
 }
 
 export class WebhookRejected extends Error {
@@ -95,10 +98,13 @@ async function roomSessionFor(tx: Transaction, roomId: string, sid: string, star
 }
 
 async function endRoomSession(tx: Transaction, sessionId: string, at: Date) {
-  await tx
+  const ended = await tx
     .update(schema.roomSessions)
     .set({ endedAt: at })
-    .where(and(eq(schema.roomSessions.id, sessionId), isNull(schema.roomSessions.endedAt)));
+    .where(and(eq(schema.roomSessions.id, sessionId), isNull(schema.roomSessions.endedAt)))
+    .returning({ roomId: schema.roomSessions.roomId });
+  // A lock is for one meeting: it lifts when the meeting ends (webhook or reconciliation alike).
+  if (ended[0]) await unlockRoom(tx, ended[0].roomId);
   await tx
     .update(schema.participantSessions)
     .set({ leftAt: at })
@@ -137,6 +143,10 @@ async function recordJoin(
       },
     });
 }
+
+/** Lifts a room's lock (see lobby.ts); the meeting it was set for has ended. */
+export const unlockRoom = (tx: Pick<Transaction, "update">, roomId: string) =>
+  tx.update(schema.rooms).set({ lockedAt: null }).where(eq(schema.rooms.id, roomId));
 
 /** Tells every instance's subscribers that a team's presence changed (delivered on commit). */
 export const notifyPresenceChanged = (db: Pick<Transaction, "execute">, teamId: string) =>
@@ -400,6 +410,7 @@ export async function presenceByRoom(svc: Services, roomIds: string[]): Promise<
         name: row.name,
         accountName: row.accountName,
         joinedAt: row.joinedAt,
+        isGuest: isGuestIdentity(row.identity),
       });
     result.set(row.roomId, list);
   }
@@ -525,6 +536,7 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
         accountName: string | null;
         /** A Parlor user (the identity is a user id) whose account was deleted since. */
         formerMember: boolean;
+        isGuest: boolean;
         firstJoinedAt: Date;
         spans: Interval[];
       }
@@ -539,6 +551,7 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
           name: a.name,
           formerMember: a.userId === null && isUuid(a.identity),
           accountName: a.accountName,
+          isGuest: isGuestIdentity(a.identity),
           firstJoinedAt: a.joinedAt,
           spans: [span],
         });

@@ -3,7 +3,8 @@ import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 
 import { ROOM_ADMIN_ATTRIBUTE } from "./access";
 import { randomToken } from "./lib/crypto";
-import { badRequest, conflict, forbidden, notFound } from "./lib/errors";
+import { AppError, badRequest, conflict, forbidden, notFound } from "./lib/errors";
+import { waitingIn } from "./lobby";
 import { presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
@@ -45,7 +46,7 @@ type RoomRow = typeof schema.rooms.$inferSelect;
 
 const newLiveKitRoomName = () => `parlor-${randomToken(12)}`;
 
-function roomMetadata(team: TeamSummary, room: RoomRow) {
+function roomMetadata(team: Pick<TeamSummary, "id" | "slug">, room: RoomRow) {
   return JSON.stringify({
     parlor: {
       teamId: team.id,
@@ -57,7 +58,7 @@ function roomMetadata(team: TeamSummary, room: RoomRow) {
   });
 }
 
-const liveKitOptions = (team: TeamSummary, room: RoomRow) => ({
+export const liveKitOptions = (team: Pick<TeamSummary, "id" | "slug">, room: RoomRow) => ({
   name: room.livekitRoomName,
   emptyTimeoutSeconds: room.emptyTimeoutSeconds,
   departureTimeoutSeconds: room.departureTimeoutSeconds,
@@ -120,6 +121,7 @@ export async function getRoom(svc: Services, actor: Actor, teamSlug: string, roo
     teamName: team.name,
     role: team.role,
     canManage: canManage(team.role),
+    locked: room.lockedAt !== null,
     createdAt: room.createdAt,
   };
 }
@@ -136,14 +138,26 @@ export async function listRooms(svc: Services, actor: Actor, teamSlug: string) {
     svc,
     rows.map((r) => r.room.id),
   );
+  // Knocks are for those who can answer them.
+  const waiting = canManage(team.role)
+    ? await waitingIn(
+        svc,
+        rows.map((r) => r.room.id),
+      )
+    : [];
   return rows.map(({ room, attended }) => ({
     ...summary(team, room),
     canDelete: mayDelete(actor, team.role, room, attended),
-    participants: (presence.get(room.id) ?? []).map(({ identity, name, accountName, joinedAt }) => ({
+    locked: room.lockedAt !== null,
+    lobby: waiting
+      .filter((w) => w.roomId === room.id)
+      .map(({ id, name, isGuest, createdAt }) => ({ id, name, isGuest, createdAt })),
+    participants: (presence.get(room.id) ?? []).map(({ identity, name, accountName, joinedAt, isGuest }) => ({
       identity,
       name,
       accountName,
       joinedAt,
+      isGuest,
     })),
   }));
 }
@@ -286,6 +300,12 @@ function prepareJoinQueries(db: Database) {
       role: schema.teamMembers.role,
       displayName: schema.userPreferences.displayName,
       bannedUntil: schema.roomBans.until,
+      // Let in through the lobby since the room was locked (see lobby.ts).
+      admittedSinceLock: sql<boolean>`exists (
+        select 1 from ${schema.lobbyRequests} r
+        where r.room_id = ${schema.rooms.id} and r.user_id = ${param.userId} and r.status = 'admitted'
+          and r.created_at >= ${schema.rooms.lockedAt}
+      )`,
       // Others in the room now, per the records: LiveKit refuses a join past the room's limit
       // with a bare handshake failure that browsers cannot tell from an outage, so Parlor says it.
       othersPresent: sql<number>`(
@@ -484,6 +504,14 @@ export async function connectionDetails(
     );
   }
 
+  if (row.room.lockedAt && !canManage(row.role) && !row.admittedSinceLock) {
+    throw new AppError(
+      "FORBIDDEN",
+      "This room is locked: a moderator has to let you in. Ask to join and wait here.",
+      { reason: "room-locked" },
+    );
+  }
+
   if (row.room.maxParticipants > 0 && row.othersPresent >= row.room.maxParticipants) {
     throw conflict(
       `The room is at its limit of ${row.room.maxParticipants} ${row.room.maxParticipants === 1 ? "person" : "people"}. Try again when someone leaves, or use another room.`,
@@ -508,7 +536,7 @@ export async function connectionDetails(
     // The verified identity behind a freely chosen name, for the participant list to show, and
     // whether this connection holds roomAdmin, so reconciliation can end it after a demotion.
     attributes: { accountName: actor.name, [ROOM_ADMIN_ATTRIBUTE]: String(canManage(row.role)) },
-    roomConfig: liveKitOptions({ ...row.team, role: row.role }, row.room),
+    roomConfig: liveKitOptions(row.team, row.room),
   });
   svc.metrics.joins.inc();
   return {

@@ -3,6 +3,8 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { chatRouter } from "./routers/chat";
+import { guestRouter } from "./routers/guest";
+import { lobbyRouter } from "./routers/lobby";
 import { preferencesRouter } from "./routers/preferences";
 import { roomRouter } from "./routers/room";
 import { teamRouter } from "./routers/team";
@@ -15,6 +17,8 @@ export const appRouter = createTRPCRouter({
   preferences: preferencesRouter,
   admin: adminRouter,
   chat: chatRouter,
+  guest: guestRouter,
+  lobby: lobbyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,6 +7,7 @@ import {
   AppError,
   errorCode,
   isDatabaseUnavailable,
+  type ErrorReason,
   postgresErrorCode,
   unauthorized,
   forbidden,
@@ -16,6 +17,8 @@ export interface ErrorData {
   /** Messages per input field, for forms to show beside the field. */
   fieldErrors?: Record<string, string[]>;
   retryAfterSeconds?: number;
+  /** Why, when a page should act on it (see `ErrorReason`). */
+  reason?: ErrorReason;
   /** Quoted in logs; lets a person report an unexpected failure. */
   requestId?: string;
 }
@@ -57,9 +60,10 @@ const t = initTRPC.context<Context>().create({
         ? `${field}: ${messages[0]}`
         : (flattened.formErrors[0] ?? "The request is not valid.");
     } else if (error.cause instanceof AppError) {
-      const { field, retryAfterSeconds } = error.cause.details;
+      const { field, retryAfterSeconds, reason } = error.cause.details;
       if (field) data.fieldErrors = { [field]: [error.cause.message] };
       if (retryAfterSeconds) data.retryAfterSeconds = retryAfterSeconds;
+      if (reason) data.reason = reason;
     } else if (error.code === "INTERNAL_SERVER_ERROR") {
       message = GENERIC_MESSAGE;
     } else if (error.code === "PARSE_ERROR") {
@@ -133,4 +137,16 @@ export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
 export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (!ctx.user.isAdmin) throw forbidden("Only site administrators can do this.");
   return next();
+});
+
+/**
+ * For guests (guests.ts): a guest session from its own cookie, bound to one room. Guests are not
+ * signed in: every other procedure's `ctx.auth()` is null for them.
+ */
+export const guestProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const guest = await ctx.guest();
+  if (!guest) {
+    throw unauthorized("Your guest pass has ended. Open the guest link again to ask to join.");
+  }
+  return next({ ctx: { ...ctx, guestSession: guest } });
 });

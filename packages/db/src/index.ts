@@ -1,3 +1,3 @@
 export * from "./client";
 export * as schema from "./schema";
-export type { TeamRole } from "./schema";
+export type { LobbyStatus, TeamRole } from "./schema";

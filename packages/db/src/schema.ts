@@ -86,6 +86,8 @@ export const teams = pgTable("teams", {
   name: text("name").notNull(),
   /** Chat messages older than this are deleted (a team setting). */
   chatRetentionDays: integer("chat_retention_days").notNull().default(90),
+  /** Whether plain members may create guest links (owners and admins always may). */
+  membersCreateGuestLinks: boolean("members_create_guest_links").notNull().default(false),
   ...timestamps,
 });
 
@@ -159,6 +161,8 @@ export const rooms = pgTable(
     emptyTimeoutSeconds: integer("empty_timeout_seconds").notNull(),
     departureTimeoutSeconds: integer("departure_timeout_seconds").notNull(),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    /** Set while the room is locked: everyone but its moderators knocks. Cleared when the meeting ends. */
+    lockedAt: timestamp("locked_at", { withTimezone: true, mode: "date" }),
     ...timestamps,
   },
   (t) => [uniqueIndex("rooms_team_slug_idx").on(t.teamId, t.slug)],
@@ -300,5 +304,77 @@ export const chatMessages = pgTable(
     index("chat_messages_room_created_idx").on(t.roomId, t.createdAt),
     index("chat_messages_session_idx").on(t.roomSessionId),
     index("chat_messages_created_idx").on(t.createdAt),
+  ],
+);
+
+/** A link that lets people without an account join one room under a name they type. */
+export const guestLinks = pgTable(
+  "guest_links",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    roomId: uuid("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    /** SHA-256 of the token in the link; the token itself is never stored. */
+    tokenHash: text("token_hash").notNull().unique(),
+    /** Whether guests wait in the lobby until a moderator admits them. */
+    requireKnock: boolean("require_knock").notNull().default(true),
+    /** Guests who have joined through this link so far (at most the room's participant limit). */
+    guestCount: integer("guest_count").notNull().default(0),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [index("guest_links_room_idx").on(t.roomId)],
+);
+
+/**
+ * A guest's session: bound to one room through its link. `id` is the SHA-256 of the token in the
+ * guest's cookie. Ends with the link (revoked links refuse it) or at `expiresAt`.
+ */
+export const guestSessions = pgTable(
+  "guest_sessions",
+  {
+    id: text("id").primaryKey(),
+    linkId: uuid("link_id")
+      .notNull()
+      .references(() => guestLinks.id, { onDelete: "cascade" }),
+    roomId: uuid("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    /** The LiveKit identity, `guest-<random>`. */
+    identity: text("identity").notNull().unique(),
+    name: text("name").notNull(),
+    ip: text("ip"),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [index("guest_sessions_link_idx").on(t.linkId)],
+);
+
+export const lobbyStatus = pgEnum("lobby_status", ["waiting", "admitted", "denied"]);
+export type LobbyStatus = (typeof lobbyStatus.enumValues)[number];
+
+/** Someone asking to join a room: a guest whose link says knock, or anyone while the room is locked. */
+export const lobbyRequests = pgTable(
+  "lobby_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    roomId: uuid("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    guestSessionId: text("guest_session_id").references(() => guestSessions.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    identity: text("identity").notNull(),
+    name: text("name").notNull(),
+    status: lobbyStatus("status").notNull().default("waiting"),
+    decidedBy: uuid("decided_by").references(() => users.id, { onDelete: "set null" }),
+    decidedAt: timestamp("decided_at", { withTimezone: true, mode: "date" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("lobby_requests_room_idx").on(t.roomId, t.createdAt),
+    index("lobby_requests_identity_idx").on(t.identity),
   ],
 );

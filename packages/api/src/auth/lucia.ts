@@ -7,7 +7,7 @@
 import { DrizzlePostgreSQLAdapter } from "@lucia-auth/adapter-drizzle";
 import { schema, type Database } from "@parlor/db";
 import { and, eq, ne, sql } from "drizzle-orm";
-import { Lucia, TimeSpan } from "lucia";
+import { Cookie, Lucia, TimeSpan } from "lucia";
 
 import { randomToken, sha256Hex } from "../lib/crypto";
 
@@ -179,3 +179,43 @@ export function createSessionStore(db: Database, policy: SessionPolicy = default
     deleteExpired: () => lucia.plain.deleteExpiredSessions(),
   };
 }
+
+export const GUEST_COOKIE = "parlor_guest";
+export const SECURE_GUEST_COOKIE = "__Host-parlor_guest";
+
+/**
+ * The guest cookie (guests.ts): like the session cookie, it carries a random token whose SHA-256
+ * is the row's id; guests have their own table, bound to one room, and never a Lucia session.
+ */
+export const guestCookies = {
+  name: (secure: boolean) => (secure ? SECURE_GUEST_COOKIE : GUEST_COOKIE),
+  create(secure: boolean, token: string, expiresAt: Date): SessionCookie {
+    const cookie = new Cookie(guestCookies.name(secure), token, {
+      secure,
+      sameSite: "lax",
+      path: "/",
+      httpOnly: true,
+      expires: expiresAt,
+    });
+    return { name: cookie.name, value: cookie.value, serialized: cookie.serialize() };
+  },
+  blank(secure: boolean): SessionCookie {
+    const cookie = new Cookie(guestCookies.name(secure), "", {
+      secure,
+      sameSite: "lax",
+      path: "/",
+      httpOnly: true,
+      maxAge: 0,
+    });
+    return { name: cookie.name, value: cookie.value, serialized: cookie.serialize() };
+  },
+  /** The guest token from a `Cookie` header, or null. */
+  read(cookieHeader: string, secure: boolean): string | null {
+    const name = guestCookies.name(secure);
+    for (const part of cookieHeader.split(";")) {
+      const [key, ...value] = part.trim().split("=");
+      if (key === name) return decodeURIComponent(value.join("=")) || null;
+    }
+    return null;
+  },
+};

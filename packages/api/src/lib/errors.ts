@@ -11,6 +11,9 @@ export type AppErrorCode =
   | "TOO_MANY_REQUESTS"
   | "SERVICE_UNAVAILABLE";
 
+/** Machine-readable causes a page acts on (e.g. offer to knock when a room is locked). */
+export type ErrorReason = "room-locked";
+
 /** Marks AppErrors from any copy of this module (see `AppError[Symbol.hasInstance]`). */
 const APP_ERROR = Symbol.for("parlor.AppError");
 
@@ -38,6 +41,7 @@ export class AppError extends Error {
       retryAfterSeconds?: number;
       /** For SERVICE_UNAVAILABLE: which service failed (metrics), when not LiveKit. */
       dependency?: "livekit" | "smtp";
+      reason?: ErrorReason;
     } = {},
   ) {
     super(message);

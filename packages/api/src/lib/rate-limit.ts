@@ -150,6 +150,12 @@ export const ratePolicies = {
   passwordResetIp: { limit: 20, windowSeconds: 3600 },
   /** Invites sent by email, per sender. */
   inviteEmail: { limit: 30, windowSeconds: 3600 },
+  guestLinkCreate: { limit: 50, windowSeconds: 3600 },
+  /** Guest joins and knocks, per address and per link. */
+  guestJoinIp: { limit: 20, windowSeconds: 3600 },
+  guestJoinLink: { limit: 100, windowSeconds: 3600 },
+  /** Members knocking on a locked room. */
+  lobbyKnock: { limit: 30, windowSeconds: 3600 },
 } satisfies Record<string, RatePolicy>;
 
 export type RatePolicies = typeof ratePolicies;

@@ -52,7 +52,7 @@ export interface TokenRequest {
   roomAdmin: boolean;
   ttlSeconds: number;
   metadata?: string;
-  /** Participant attributes every other participant sees (e.g. the account name). */
+  /** Attributes set by the server, which every other participant sees and nobody can forge (the account name, the guest mark). */
   attributes?: Record<string, string>;
   /**
    * The room's options, carried in the token so that a join to a room LiveKit has closed in the

@@ -1,8 +1,11 @@
 import { guardLiveStream } from "../access";
+import * as guests from "../guests";
 import * as hands from "../hands";
+import * as lobby from "../lobby";
 import * as moderation from "../moderation";
 import * as rooms from "../rooms";
 import { teamSlugInput } from "../schemas/common";
+import { createGuestLinkInput, revokeGuestLinkInput, setLockedInput } from "../schemas/guest";
 import {
   connectionDetailsInput,
   createRoomInput,
@@ -99,4 +102,21 @@ export const roomRouter = createTRPCRouter({
   end: protectedProcedure
     .input(roomInput)
     .mutation(({ ctx, input }) => moderation.endRoom(ctx.services, ctx.user, input)),
+
+  /** While locked, everyone but the room's moderators knocks; it lifts when the meeting ends. */
+  setLocked: protectedProcedure
+    .input(setLockedInput)
+    .mutation(({ ctx, input }) => lobby.setLocked(ctx.services, ctx.user, input, input.locked)),
+
+  createGuestLink: protectedProcedure
+    .input(createGuestLinkInput)
+    .mutation(({ ctx, input }) => guests.createGuestLink(ctx.services, ctx.user, input, ctx.meta.origin)),
+
+  guestLinks: protectedProcedure
+    .input(roomInput)
+    .query(({ ctx, input }) => guests.listGuestLinks(ctx.services, ctx.user, input)),
+
+  revokeGuestLink: protectedProcedure
+    .input(revokeGuestLinkInput)
+    .mutation(({ ctx, input }) => guests.revokeGuestLink(ctx.services, ctx.user, input)),
 });

@@ -12,6 +12,8 @@ import {
   sendInviteInput,
   teamMemberInput,
 } from "../schemas/team";
+import * as guests from "../guests";
+import { guestLinkPolicyInput } from "../schemas/guest";
 import * as teams from "../teams";
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
 
@@ -86,4 +88,15 @@ export const teamRouter = createTRPCRouter({
       }),
     )
     .mutation(({ ctx, input }) => teams.acceptInvite(ctx.services, ctx.user, input.token)),
+
+  /** Whether plain members may invite guests to the team's rooms. */
+  guestLinkPolicy: protectedProcedure
+    .input(teamSlugInput)
+    .query(({ ctx, input }) => guests.guestLinkPolicy(ctx.services, ctx.user, input.teamSlug)),
+
+  setGuestLinkPolicy: protectedProcedure
+    .input(guestLinkPolicyInput)
+    .mutation(({ ctx, input }) =>
+      guests.setGuestLinkPolicy(ctx.services, ctx.user, input.teamSlug, input.membersCreateGuestLinks),
+    ),
 });

@@ -13,3 +13,9 @@ export const HAND_ATTRIBUTE = "parlor.hand";
 export const REACTION_TOPIC = "parlor.reaction";
 export const REACTIONS = ["👍", "👏", "😂", "🎉", "❤️", "😮"] as const;
 export type Reaction = (typeof REACTIONS)[number];
+
+/** LiveKit identities of guests (people without an account, let in by a guest link) start with this. */
+export const GUEST_IDENTITY_PREFIX = "guest-";
+export const isGuestIdentity = (identity: string) => identity.startsWith(GUEST_IDENTITY_PREFIX);
+/** Participant attribute the server sets on guests' tokens ("1"), so every client can mark them. */
+export const GUEST_ATTRIBUTE = "parlor.guest";

@@ -3,6 +3,7 @@ export * from "./admin";
 export * from "./auth";
 export * from "./chat";
 export * from "./common";
+export * from "./guest";
 export * from "./preferences";
 export * from "./room";
 export * from "./team";

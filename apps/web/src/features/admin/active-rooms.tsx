@@ -229,6 +229,9 @@ function ActiveRoomCard({ room }: { room: ActiveRoom }) {
                 <span className="truncate text-sm font-medium" dir="auto">
                   {person.name || person.identity}
                   <AccountName chosen={person.name} account={person.accountName} />
+                  {person.isGuest ? (
+                    <span className="font-normal text-muted-foreground"> (guest)</span>
+                  ) : null}
                 </span>
                 <span className="text-xs text-muted-foreground">
                   since <LocalDate value={person.joinedAt} relative />

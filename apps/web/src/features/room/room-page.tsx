@@ -23,6 +23,7 @@ import {
 import { usePreviewEffect } from "./effects/use-preview-effect";
 import type { JoinChoices } from "./join-choices";
 import { PreJoin } from "./prejoin/prejoin";
+import { KnockCard } from "./knock-card";
 import { WhoIsHere } from "./prejoin/who-is-here";
 import { RoomFailureCard } from "./prejoin/room-failure-card";
 import { RoomSetupCard } from "./prejoin/room-setup-card";
@@ -225,6 +226,7 @@ export function RoomPage({
   );
 
   const teamHref = pathFor(teamSlug);
+  const onKnockAnswered = useCallback(() => void store.retry(), [store]);
 
   if (stage.kind === "room") {
     return (
@@ -282,6 +284,21 @@ export function RoomPage({
             store.abort();
             setStage({ kind: "prejoin" });
           }}
+        />
+      </Centered>
+    );
+  }
+
+  if (phase === "failed" && room.errorCode === "FORBIDDEN" && /locked/i.test(room.error ?? "")) {
+    // The room is locked (see lobby.ts): knock, and go on once a moderator admits.
+    return (
+      <Centered>
+        <KnockCard
+          teamSlug={teamSlug}
+          roomSlug={room.room?.roomSlug ?? roomSlug}
+          roomTitle={roomTitle}
+          teamHref={teamHref}
+          onAdmitted={onKnockAnswered}
         />
       </Centered>
     );

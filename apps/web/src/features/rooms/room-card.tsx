@@ -8,6 +8,8 @@ import Link from "next/link";
 
 import { CopyButton } from "@/components/copy-button";
 import { PathText } from "@/components/path-text";
+import { GuestLinksDialog } from "@/features/guest/guest-links-dialog";
+import { LobbyKnocks } from "@/features/guest/lobby-knocks";
 
 import { RoomActions } from "./room-actions";
 import { RoomHistoryDialog } from "./room-history";
@@ -34,7 +36,7 @@ function shownName(person: Participant): string {
 }
 
 function presenceSummary(people: Participant[]): string {
-  const names = people.map(shownName);
+  const names = people.map((p) => `${shownName(p)}${p.isGuest ? " (guest)" : ""}`);
   if (names.length === 1) return `${names[0]} is here`;
   if (names.length === 2) return `${names[0]} and ${names[1]} are here`;
   return `${names[0]} and ${names.length - 1} others are here`;
@@ -87,6 +89,9 @@ export function RoomCard({
       </div>
 
       <Presence people={people} unknown={presenceUnknown} />
+      {room.lobby.length > 0 ? (
+        <LobbyKnocks teamSlug={teamSlug} roomSlug={room.slug} waiting={room.lobby} />
+      ) : null}
 
       <div className="mt-auto flex items-center gap-2">
         <Button asChild size="sm" variant={live ? "default" : "secondary"}>
@@ -97,6 +102,9 @@ export function RoomCard({
         </Button>
         <CopyButton value={href} label="Copy link" variant="ghost" />
         <RoomHistoryDialog teamSlug={teamSlug} roomSlug={room.slug} roomName={room.name} />
+        {canManage ? (
+          <GuestLinksDialog teamSlug={teamSlug} roomSlug={room.slug} roomName={room.name} />
+        ) : null}
       </div>
     </article>
   );
@@ -115,7 +123,7 @@ function Presence({ people, unknown }: { people: Participant[]; unknown: boolean
     <div className="flex items-center gap-3">
       <ul className="flex -space-x-2" aria-label="In the room">
         {shown.map((person) => (
-          <li key={person.identity}>
+          <li key={person.identity} title={person.isGuest ? `${person.name} (guest)` : person.name}>
             <InitialsAvatar
               name={person.name || "Someone"}
               id={person.identity}

@@ -112,6 +112,7 @@ function MeetingEntry({ meeting, room }: { meeting: Meeting; room: RoomRef }) {
             <span className="min-w-0 flex-1 truncate">
               {person.name || person.identity}
               <AccountName chosen={person.name} account={person.accountName} />
+              {person.isGuest ? <span className="ml-1.5 text-xs text-muted-foreground">(guest)</span> : null}
               {person.formerMember ? (
                 <span className="ml-1.5 text-xs text-muted-foreground">(former member)</span>
               ) : null}

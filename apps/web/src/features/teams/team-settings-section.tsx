@@ -14,6 +14,8 @@ import { Section } from "@/components/page";
 import { useSchemaForm } from "@/lib/use-schema-form";
 import { api } from "@/trpc/react";
 
+import { GuestLinkPolicySwitch } from "@/features/guest/guest-link-policy";
+
 import { DeleteTeamDialog } from "./delete-team-dialog";
 
 type Team = RouterOutputs["team"]["get"];
@@ -29,6 +31,7 @@ export function TeamSettingsSection({ team }: { team: Team }) {
       <div className="grid gap-6 rounded-xl border bg-card p-5">
         <RenameTeamForm team={team} />
         <ChatRetentionForm teamSlug={team.slug} />
+        <GuestLinkPolicySwitch teamSlug={team.slug} />
         <div className="flex flex-col gap-3 border-t pt-5 sm:flex-row sm:items-center sm:justify-between">
           <div className="grid gap-0.5">
             <h3 className="text-sm font-medium">Delete this team</h3>

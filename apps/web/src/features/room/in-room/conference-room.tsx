@@ -40,6 +40,7 @@ import { ChatPanel } from "./chat-panel";
 import { failureFromConnectError, failureFromDisconnect } from "./classify";
 import { ControlBar, type Panel } from "./control-bar";
 import { HandQueueProvider, useOwnHand } from "./hands";
+import { LobbySection, useLobby } from "./lobby";
 import { ModerationProvider, useLowerHand } from "./moderation";
 import { ParticipantList } from "./participant-list";
 import { usePresenceToasts } from "./presence-toasts";
@@ -60,6 +61,8 @@ export interface ConferenceRoomProps {
   onDeviceChosen?: (kind: DeviceKind, device: SavedDevice) => void;
   /** Moderation controls (mute, remove, end) for team owners and admins and for site admins. */
   moderation?: { teamSlug: string; roomSlug: string; allowed: boolean };
+  /** A guest (no account): no stored chat and no raised hands, which need an account. */
+  guest?: boolean;
 }
 
 /** Toasts for a failed camera, microphone or screen share; a cancelled screen picker is not a failure. */
@@ -201,6 +204,7 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
                   roomSlug: props.moderation?.roomSlug ?? "",
                 }}
                 moderator={props.moderation?.allowed ?? false}
+                guest={props.guest ?? false}
                 roomTitle={props.roomTitle}
                 teamName={props.teamName}
                 connected={connected}
@@ -276,6 +280,7 @@ export interface RoomViewProps {
   roomRef: { teamSlug: string; roomSlug: string };
   /** Whether the person may moderate (delete any chat message, among others). */
   moderator: boolean;
+  guest?: boolean;
   roomTitle: string;
   teamName: string;
   connected: boolean;
@@ -287,6 +292,7 @@ export interface RoomViewProps {
 export function RoomView({
   roomRef,
   moderator,
+  guest = false,
   roomTitle,
   teamName,
   connected,
@@ -300,7 +306,8 @@ export function RoomView({
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const participants = useParticipants();
   const room = useRoomContext();
-  const chat = useRoomChat(roomRef, moderator);
+  const chat = useRoomChat(roomRef, moderator, !guest);
+  const lobby = useLobby(roomRef, moderator);
   const unread = useUnread(chat, panel === "chat");
   const reactions = useReactions();
   usePresenceToasts(room);
@@ -329,9 +336,9 @@ export function RoomView({
           .setCameraEnabled(!me.isCameraEnabled)
           .catch((error: unknown) => reportMediaError(error, Track.Source.Camera));
       case "hand":
-        return toggleHand();
+        return guest ? undefined : toggleHand();
       case "chat":
-        return togglePanel("chat");
+        return guest ? undefined : togglePanel("chat");
       case "participants":
         return togglePanel("participants");
       case "leave":
@@ -410,7 +417,7 @@ export function RoomView({
                 />
               ) : (
                 <div className="min-h-0 flex-1 overflow-y-auto p-2">
-                  <ParticipantList />
+                  <ParticipantList lobby={moderator ? <LobbySection lobby={lobby} /> : null} />
                 </div>
               )}
             </aside>
@@ -421,7 +428,7 @@ export function RoomView({
           onPanel={setPanel}
           unread={unread}
           participantCount={participants.length}
-          hand={{ raised: handRaised, pending: ownHand.pending, toggle: toggleHand }}
+          hand={guest ? null : { raised: handRaised, pending: ownHand.pending, toggle: toggleHand }}
           onReact={reactions.send}
           onSettings={() => setSettingsOpen(true)}
           onShortcuts={() => setShortcutsOpen(true)}

@@ -3,6 +3,8 @@ import { act, cleanup, render, screen, within } from "@testing-library/react";
 import { ConnectionQuality } from "livekit-client";
 import { afterEach, describe, expect, it } from "vitest";
 
+import { GUEST_ATTRIBUTE } from "@parlor/api/schemas/call";
+
 import { ParticipantList } from "./participant-list";
 import { joinRemote, leaveRemote, QualityProto, testRoom, updateTracks } from "./testing/livekit";
 
@@ -43,6 +45,16 @@ describe("ParticipantList", () => {
     act(() => leaveRemote(room, bob));
     expect(screen.queryByText("Bob")).toBeNull();
     expect(screen.getAllByRole("listitem")).toHaveLength(2);
+  });
+
+  it("marks guests (the server's parlor.guest attribute), and only them", () => {
+    const { room } = renderList();
+    act(() => {
+      joinRemote(room, "guest-abc", "Gus", [], { [GUEST_ATTRIBUTE]: "1" });
+      joinRemote(room, "bob", "Bob");
+    });
+    expect(within(row("guest-abc")).getByText("(guest)")).toBeTruthy();
+    expect(within(row("bob")).queryByText("(guest)")).toBeNull();
   });
 
   it("shows the account name beside a chosen name that differs from it", () => {

@@ -17,7 +17,7 @@ import { useParticipantState } from "./use-participant-state";
  * Everyone in the call: raised hands first, in the order they went up; then you, then by name;
  * who speaks, who is muted, how their connection is.
  */
-export function ParticipantList({ className }: { className?: string }) {
+export function ParticipantList({ className, lobby }: { className?: string; lobby?: React.ReactNode }) {
   const participants = useParticipants();
   const hands = useHandQueue();
   const sorted = [...participants].sort((a, b) => {
@@ -29,6 +29,7 @@ export function ParticipantList({ className }: { className?: string }) {
   });
   return (
     <div className={cn("grid gap-3", className)}>
+      {lobby}
       <ul
         className="grid gap-1"
         aria-label={`${participants.length} in the call`}
@@ -83,6 +84,7 @@ export function ParticipantRow({
         <span className="truncate text-sm font-medium">
           {state.name}
           <AccountName chosen={state.name} account={state.accountName} />
+          {state.isGuest ? <span className="font-normal text-muted-foreground"> (guest)</span> : null}
           {state.isLocal ? <span className="font-normal text-muted-foreground"> (you)</span> : null}
         </span>
         <span className="sr-only">{status}</span>

@@ -45,9 +45,7 @@ export function ParticipantTile({
   const who = state.isLocal ? "yourself" : state.name;
   const label = isScreen
     ? `${state.isLocal ? "Your" : `${state.name}'s`} screen`
-    : state.isLocal
-      ? `${state.name} (you)`
-      : state.name;
+    : `${state.name}${state.isGuest ? " (guest)" : ""}${state.isLocal ? " (you)" : ""}`;
 
   const togglePin = () => {
     if (!layout?.pin.dispatch) return;

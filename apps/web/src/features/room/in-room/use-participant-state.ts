@@ -1,6 +1,6 @@
 "use client";
 
-import { HAND_ATTRIBUTE } from "@parlor/api/schemas/call";
+import { GUEST_ATTRIBUTE, HAND_ATTRIBUTE } from "@parlor/api/schemas/call";
 import { ConnectionQuality, ParticipantEvent, Track, type Participant } from "livekit-client";
 import { useCallback, useRef, useSyncExternalStore } from "react";
 
@@ -16,6 +16,8 @@ export interface ParticipantSnapshot {
   quality: ConnectionQuality;
   /** When their hand went up (set by the server), or null. */
   handRaisedAt: string | null;
+  /** Joined through a guest link, without an account (marked by the server in their token). */
+  isGuest: boolean;
 }
 
 const EVENTS = [
@@ -53,6 +55,7 @@ export function participantSnapshot(participant: Participant): ParticipantSnapsh
     screenSharing: !off(participant, Track.Source.ScreenShare),
     quality: participant.connectionQuality,
     handRaisedAt: handRaisedAt(participant),
+    isGuest: participant.attributes[GUEST_ATTRIBUTE] === "1",
   };
 }
 
@@ -65,7 +68,8 @@ const same = (a: ParticipantSnapshot, b: ParticipantSnapshot) =>
   a.cameraOff === b.cameraOff &&
   a.screenSharing === b.screenSharing &&
   a.quality === b.quality &&
-  a.handRaisedAt === b.handRaisedAt;
+  a.handRaisedAt === b.handRaisedAt &&
+  a.isGuest === b.isGuest;
 
 /** A participant's speaking, muted, camera, screen-share and connection-quality state, kept current. */
 export function useParticipantState(participant: Participant): ParticipantSnapshot {

@@ -75,14 +75,19 @@ export interface RoomChat {
  * kept current by the events LiveKit delivers for the server, and reloaded after a reconnect in
  * case some were missed.
  */
-export function useRoomChat(ref: { teamSlug: string; roomSlug: string }, moderator: boolean): RoomChat {
+export function useRoomChat(
+  ref: { teamSlug: string; roomSlug: string },
+  moderator: boolean,
+  /** False for guests: the stored chat needs an account. */
+  enabled = true,
+): RoomChat {
   const room = useRoomContext();
   const utils = api.useUtils();
   const input = useMemo(
     () => ({ teamSlug: ref.teamSlug, roomSlug: ref.roomSlug }),
     [ref.teamSlug, ref.roomSlug],
   );
-  const list = api.chat.list.useQuery(input, { staleTime: Infinity, refetchOnWindowFocus: false });
+  const list = api.chat.list.useQuery(input, { staleTime: Infinity, refetchOnWindowFocus: false, enabled });
   const sendMutation = api.chat.send.useMutation();
   const deleteMutation = api.chat.delete.useMutation();
 

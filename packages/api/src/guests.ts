@@ -1,0 +1,437 @@
+/**
+ * Guests: people without an account, let into one room by a guest link. A link's token and a
+ * guest's cookie token are both random and stored only as SHA-256 hashes. A guest session is
+ * bound to the link's room and reaches only the guest.* procedures; LiveKit sees the guest as
+ * `guest-<random>` with the `parlor.guest` attribute and no room admin rights.
+ */
+import { schema } from "@parlor/db";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import type { z } from "zod";
+
+import { guestCookies, type SessionCookie } from "./auth/lucia";
+import type { RequestMeta } from "./context";
+import { randomToken, sha256Hex } from "./lib/crypto";
+import { conflict, forbidden, notFound } from "./lib/errors";
+import { notifyPresenceChanged } from "./presence";
+import { liveKitOptions, participantDisplayName } from "./rooms";
+import { GUEST_ATTRIBUTE, GUEST_IDENTITY_PREFIX } from "./schemas/call";
+import { LOBBY_TIMEOUT_SECONDS, type createGuestLinkInput } from "./schemas/guest";
+import type { Services } from "./services";
+import { canManage, requireMembership, type Actor } from "./teams";
+
+/** A guest pass lasts this long from joining, however long the link lives. */
+export const GUEST_SESSION_HOURS = 12;
+
+const LINK_UNKNOWN =
+  "This guest link is not valid. Check that you copied all of it, or ask the person who sent it for a new one.";
+const LINK_REVOKED = "This guest link was withdrawn. Ask the person who sent it for a new one.";
+const LINK_EXPIRED = "This guest link has expired. Ask the person who sent it for a new one.";
+
+type RoomRef = { teamSlug: string; roomSlug: string };
+
+export type GuestStatus = "waiting" | "admitted" | "denied" | "timedOut" | "revoked";
+
+/** A guest's session as every guest.* procedure sees it. */
+export interface GuestSession {
+  id: string;
+  identity: string;
+  name: string;
+  linkId: string;
+  linkRevoked: boolean;
+  room: typeof schema.rooms.$inferSelect;
+  team: { id: string; slug: string; name: string };
+}
+
+/**
+ * Who may create and revoke a room's guest links: its moderators (team owners and admins, site
+ * admins), and plain members when the team allows it.
+ */
+async function requireLinkManager(svc: Services, actor: Actor, ref: RoomRef) {
+  const [row] = await svc.db
+    .select({
+      room: {
+        id: schema.rooms.id,
+        teamId: schema.rooms.teamId,
+        livekitRoomName: schema.rooms.livekitRoomName,
+      },
+      membersMay: schema.teams.membersCreateGuestLinks,
+      role: schema.teamMembers.role,
+    })
+    .from(schema.rooms)
+    .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
+    .leftJoin(
+      schema.teamMembers,
+      and(eq(schema.teamMembers.teamId, schema.rooms.teamId), eq(schema.teamMembers.userId, actor.id)),
+    )
+    .where(and(eq(schema.teams.slug, ref.teamSlug), eq(schema.rooms.slug, ref.roomSlug)))
+    .limit(1);
+  if (!row || (!row.role && !actor.isAdmin)) throw notFound("We could not find that room.");
+  const allowed = actor.isAdmin || (row.role && (canManage(row.role) || row.membersMay));
+  if (!allowed) throw forbidden("Only the team's owners and admins can invite guests to this room.");
+  return row.room;
+}
+
+export async function createGuestLink(
+  svc: Services,
+  actor: Actor,
+  input: z.output<typeof createGuestLinkInput>,
+  appOrigin: string,
+) {
+  const room = await requireLinkManager(svc, actor, input);
+  await svc.rateLimiter.consume(
+    `guest-link-create:user:${actor.id}`,
+    svc.ratePolicies.guestLinkCreate,
+    "Too many guest links",
+  );
+  const token = randomToken(24);
+  const expiresAt = new Date(svc.clock().getTime() + input.expiresInHours * 3_600_000);
+  const [link] = await svc.db
+    .insert(schema.guestLinks)
+    .values({
+      roomId: room.id,
+      tokenHash: sha256Hex(token),
+      requireKnock: input.requireKnock,
+      createdBy: actor.id,
+      expiresAt,
+    })
+    .returning({ id: schema.guestLinks.id });
+  svc.logger.info({ event: "guest-link.created", roomId: room.id, by: actor.id }, "guest link created");
+  return { id: link!.id, token, url: `${appOrigin}/g/${token}`, expiresAt, requireKnock: input.requireKnock };
+}
+
+/** The room's links still usable, newest first; the tokens are not stored, so not shown. */
+export async function listGuestLinks(svc: Services, actor: Actor, ref: RoomRef) {
+  const room = await requireLinkManager(svc, actor, ref);
+  const l = schema.guestLinks;
+  return svc.db
+    .select({
+      id: l.id,
+      requireKnock: l.requireKnock,
+      guestCount: l.guestCount,
+      expiresAt: l.expiresAt,
+      createdAt: l.createdAt,
+      createdByName: schema.users.name,
+    })
+    .from(l)
+    .leftJoin(schema.users, eq(schema.users.id, l.createdBy))
+    .where(and(eq(l.roomId, room.id), isNull(l.revokedAt), gt(l.expiresAt, svc.clock())))
+    .orderBy(desc(l.createdAt));
+}
+
+/**
+ * Withdraws a link: its guests waiting in the lobby are turned away, and with `removeFromCall`
+ * its guests in the call are removed too. Their guest sessions stop working either way.
+ */
+export async function revokeGuestLink(
+  svc: Services,
+  actor: Actor,
+  ref: RoomRef & { linkId: string; removeFromCall: boolean },
+) {
+  const room = await requireLinkManager(svc, actor, ref);
+  const now = svc.clock();
+  const identities = await svc.db.transaction(async (tx) => {
+    const [revoked] = await tx
+      .update(schema.guestLinks)
+      .set({ revokedAt: sql`coalesce(${schema.guestLinks.revokedAt}, ${now.toISOString()}::timestamptz)` })
+      .where(and(eq(schema.guestLinks.id, ref.linkId), eq(schema.guestLinks.roomId, room.id)))
+      .returning({ id: schema.guestLinks.id });
+    if (!revoked) throw notFound("That guest link does not exist.");
+    const guests = await tx
+      .select({ id: schema.guestSessions.id, identity: schema.guestSessions.identity })
+      .from(schema.guestSessions)
+      .where(eq(schema.guestSessions.linkId, revoked.id));
+    await tx
+      .update(schema.lobbyRequests)
+      .set({ status: "denied", decidedBy: actor.id, decidedAt: now })
+      .where(
+        and(
+          eq(schema.lobbyRequests.status, "waiting"),
+          sql`${schema.lobbyRequests.guestSessionId} in (select id from guest_sessions where link_id = ${revoked.id})`,
+        ),
+      );
+    await notifyPresenceChanged(tx, room.teamId);
+    return guests.map((g) => g.identity);
+  });
+
+  let removed = 0;
+  if (ref.removeFromCall && identities.length > 0) {
+    const inCall = await svc.livekit.listParticipants(room.livekitRoomName);
+    for (const participant of inCall.filter((p) => identities.includes(p.identity))) {
+      await svc.livekit.removeParticipant(room.livekitRoomName, participant.identity);
+      removed++;
+    }
+  }
+  svc.logger.info(
+    { event: "guest-link.revoked", roomId: room.id, by: actor.id, removed },
+    "guest link revoked",
+  );
+  return { ok: true as const, removedFromCall: removed };
+}
+
+async function findLink(svc: Services, token: string) {
+  const [row] = await svc.db
+    .select({
+      link: schema.guestLinks,
+      room: schema.rooms,
+      team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
+    })
+    .from(schema.guestLinks)
+    .innerJoin(schema.rooms, eq(schema.rooms.id, schema.guestLinks.roomId))
+    .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
+    .where(eq(schema.guestLinks.tokenHash, sha256Hex(token)))
+    .limit(1);
+  if (!row) throw notFound(LINK_UNKNOWN);
+  return row;
+}
+
+function assertUsable(svc: Services, link: typeof schema.guestLinks.$inferSelect) {
+  if (link.revokedAt) throw forbidden(LINK_REVOKED);
+  if (link.expiresAt <= svc.clock()) throw forbidden(LINK_EXPIRED);
+}
+
+/** What the guest page shows before joining; with this link's guest pass, where the guest stands. */
+export async function previewGuestLink(svc: Services, token: string, guest: GuestSession | null) {
+  const { link, room, team } = await findLink(svc, token);
+  assertUsable(svc, link);
+  const mine = guest && guest.linkId === link.id ? await guestStatus(svc, guest) : null;
+  return {
+    teamName: team.name,
+    roomName: room.name,
+    requireKnock: link.requireKnock || room.lockedAt !== null,
+    expiresAt: link.expiresAt,
+    guest: mine,
+  };
+}
+
+/** Counts a guest join or knock against the link's and the address's limits. */
+async function consumeGuestLimits(svc: Services, linkId: string, ip: string | null) {
+  if (ip)
+    await svc.rateLimiter.consume(`guest-join:ip:${ip}`, svc.ratePolicies.guestJoinIp, "Too many tries");
+  await svc.rateLimiter.consume(
+    `guest-join:link:${linkId}`,
+    svc.ratePolicies.guestJoinLink,
+    "Too many people are trying this link",
+  );
+}
+
+/**
+ * Joins through a guest link under `name`: a new guest pass (the returned cookie holds its only
+ * copy) and a request that is admitted at once or waits in the lobby. A link lets in at most as
+ * many guests as the room holds.
+ */
+export async function joinAsGuest(
+  svc: Services,
+  meta: Pick<RequestMeta, "ip" | "secure">,
+  token: string,
+  name: string,
+): Promise<{ cookie: SessionCookie; status: Awaited<ReturnType<typeof guestStatus>> }> {
+  const { link, room, team } = await findLink(svc, token);
+  assertUsable(svc, link);
+  await consumeGuestLimits(svc, link.id, meta.ip);
+
+  const cleanName = participantDisplayName(name);
+  const guestToken = randomToken(20);
+  const now = svc.clock();
+  const expiresAt = new Date(now.getTime() + GUEST_SESSION_HOURS * 3_600_000);
+  const knock = link.requireKnock || room.lockedAt !== null;
+  await svc.db.transaction(async (tx) => {
+    // Counting the guest and letting them in happen together; the condition stops a race past the limit.
+    const [counted] = await tx
+      .update(schema.guestLinks)
+      .set({ guestCount: sql`${schema.guestLinks.guestCount} + 1` })
+      .where(
+        and(
+          eq(schema.guestLinks.id, link.id),
+          sql`${schema.guestLinks.guestCount} < ${room.maxParticipants}`,
+        ),
+      )
+      .returning({ id: schema.guestLinks.id });
+    if (!counted) {
+      throw conflict(
+        `This guest link has already let in as many guests as the room holds (${room.maxParticipants}). Ask the person who sent it for a new one.`,
+      );
+    }
+    const identity = `${GUEST_IDENTITY_PREFIX}${randomToken(12)}`;
+    const [session] = await tx
+      .insert(schema.guestSessions)
+      .values({
+        id: sha256Hex(guestToken),
+        linkId: link.id,
+        roomId: room.id,
+        identity,
+        name: cleanName,
+        ip: meta.ip,
+        expiresAt,
+      })
+      .returning({ id: schema.guestSessions.id });
+    await tx.insert(schema.lobbyRequests).values({
+      roomId: room.id,
+      guestSessionId: session!.id,
+      identity,
+      name: cleanName,
+      status: knock ? "waiting" : "admitted",
+      decidedAt: knock ? null : now,
+      createdAt: now,
+    });
+    await notifyPresenceChanged(tx, team.id);
+  });
+  svc.logger.info({ event: "guest.joined", roomId: room.id, knock }, "guest joined through a link");
+  const guest = await resolveGuestToken(svc, guestToken);
+  return {
+    cookie: guestCookies.create(meta.secure, guestToken, expiresAt),
+    status: await guestStatus(svc, guest!),
+  };
+}
+
+async function resolveGuestToken(svc: Services, token: string): Promise<GuestSession | null> {
+  if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return null;
+  const [row] = await svc.db
+    .select({
+      session: schema.guestSessions,
+      linkRevokedAt: schema.guestLinks.revokedAt,
+      room: schema.rooms,
+      team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
+    })
+    .from(schema.guestSessions)
+    .innerJoin(schema.guestLinks, eq(schema.guestLinks.id, schema.guestSessions.linkId))
+    .innerJoin(schema.rooms, eq(schema.rooms.id, schema.guestSessions.roomId))
+    .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
+    .where(
+      and(eq(schema.guestSessions.id, sha256Hex(token)), gt(schema.guestSessions.expiresAt, svc.clock())),
+    )
+    .limit(1);
+  if (!row) return null;
+  return {
+    id: row.session.id,
+    identity: row.session.identity,
+    name: row.session.name,
+    linkId: row.session.linkId,
+    linkRevoked: row.linkRevokedAt !== null,
+    room: row.room,
+    team: row.team,
+  };
+}
+
+/** The guest session named by the request's guest cookie, or null (none, unknown or expired). */
+export async function resolveGuest(svc: Services, cookieHeader: string, secure: boolean) {
+  const token = guestCookies.read(cookieHeader, secure);
+  return token ? resolveGuestToken(svc, token) : null;
+}
+
+/** Where a guest stands: waiting, admitted, denied, not answered in time, or their link withdrawn. */
+export async function guestStatus(svc: Services, guest: GuestSession) {
+  const [request] = await svc.db
+    .select({ status: schema.lobbyRequests.status, createdAt: schema.lobbyRequests.createdAt })
+    .from(schema.lobbyRequests)
+    .where(eq(schema.lobbyRequests.guestSessionId, guest.id))
+    .orderBy(desc(schema.lobbyRequests.createdAt))
+    .limit(1);
+  const answerBy = request ? new Date(request.createdAt.getTime() + LOBBY_TIMEOUT_SECONDS * 1000) : null;
+  let status: GuestStatus = request?.status ?? "timedOut";
+  if (guest.linkRevoked) status = "revoked";
+  else if (status === "waiting" && answerBy && answerBy <= svc.clock()) status = "timedOut";
+  return {
+    status,
+    name: guest.name,
+    teamName: guest.team.name,
+    roomName: guest.room.name,
+    knockedAt: request?.createdAt ?? null,
+    answerBy: status === "waiting" ? answerBy : null,
+  };
+}
+
+/** Knocks again after nobody answered in time. */
+export async function askAgain(svc: Services, guest: GuestSession, ip: string | null) {
+  if (guest.linkRevoked) throw forbidden(LINK_REVOKED);
+  const current = await guestStatus(svc, guest);
+  if (current.status !== "timedOut") return current;
+  await consumeGuestLimits(svc, guest.linkId, ip);
+  await svc.db.transaction(async (tx) => {
+    await tx.insert(schema.lobbyRequests).values({
+      roomId: guest.room.id,
+      guestSessionId: guest.id,
+      identity: guest.identity,
+      name: guest.name,
+      status: "waiting",
+      createdAt: svc.clock(),
+    });
+    await notifyPresenceChanged(tx, guest.team.id);
+  });
+  return guestStatus(svc, guest);
+}
+
+/** A LiveKit token for an admitted guest: their guest identity, marked as a guest, no admin rights. */
+export async function guestConnectionDetails(svc: Services, guest: GuestSession) {
+  const { status } = await guestStatus(svc, guest);
+  if (status === "revoked") throw forbidden(LINK_REVOKED);
+  if (status !== "admitted") throw forbidden("You have not been let in yet. Wait until someone admits you.");
+  const { room } = guest;
+  const [present] = await svc.db
+    .select({ n: sql<number>`count(distinct ${schema.participantSessions.identity})::int` })
+    .from(schema.participantSessions)
+    .innerJoin(
+      schema.roomSessions,
+      and(
+        eq(schema.roomSessions.id, schema.participantSessions.roomSessionId),
+        isNull(schema.roomSessions.endedAt),
+      ),
+    )
+    .where(
+      and(
+        eq(schema.participantSessions.roomId, room.id),
+        isNull(schema.participantSessions.leftAt),
+        sql`${schema.participantSessions.identity} <> ${guest.identity}`,
+      ),
+    );
+  if (room.maxParticipants > 0 && (present?.n ?? 0) >= room.maxParticipants) {
+    throw conflict(
+      `This room is full: it takes ${room.maxParticipants} people and they are all in. Try again when someone leaves.`,
+    );
+  }
+  const ttlSeconds = svc.config.livekit.tokenTtlSeconds;
+  const participantToken = await svc.livekit.mintToken({
+    identity: guest.identity,
+    name: guest.name,
+    room: room.livekitRoomName,
+    roomAdmin: false,
+    ttlSeconds,
+    attributes: { [GUEST_ATTRIBUTE]: "1" },
+    roomConfig: liveKitOptions(guest.team, room),
+  });
+  svc.metrics.joins.inc();
+  return {
+    serverUrl: svc.livekit.publicUrl,
+    roomName: room.livekitRoomName,
+    participantToken,
+    participantName: guest.name,
+    expiresAt: new Date(svc.clock().getTime() + ttlSeconds * 1000),
+  };
+}
+
+/** Ends the guest's pass: the cookie goes, and a waiting request is withdrawn. */
+export async function leaveAsGuest(svc: Services, guest: GuestSession, secure: boolean) {
+  await svc.db.transaction(async (tx) => {
+    await tx.delete(schema.guestSessions).where(eq(schema.guestSessions.id, guest.id));
+    await notifyPresenceChanged(tx, guest.team.id);
+  });
+  return guestCookies.blank(secure);
+}
+
+/** Whether the team's plain members may create guest links (read by members, set by owners and admins). */
+export async function guestLinkPolicy(svc: Services, actor: Actor, teamSlug: string) {
+  const team = await requireMembership(svc, actor, teamSlug);
+  const [row] = await svc.db
+    .select({ membersCreateGuestLinks: schema.teams.membersCreateGuestLinks })
+    .from(schema.teams)
+    .where(eq(schema.teams.id, team.id));
+  return { membersCreateGuestLinks: row?.membersCreateGuestLinks ?? false, canChange: canManage(team.role) };
+}
+
+export async function setGuestLinkPolicy(svc: Services, actor: Actor, teamSlug: string, membersMay: boolean) {
+  const team = await requireMembership(svc, actor, teamSlug, "admin");
+  await svc.db
+    .update(schema.teams)
+    .set({ membersCreateGuestLinks: membersMay })
+    .where(eq(schema.teams.id, team.id));
+  return { membersCreateGuestLinks: membersMay, canChange: true };
+}

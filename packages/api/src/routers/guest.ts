@@ -1,0 +1,59 @@
+import * as guests from "../guests";
+import { guestJoinInput, guestTokenInput } from "../schemas/guest";
+import { createTRPCRouter, guestProcedure, publicProcedure } from "../trpc";
+
+/** People without an account, let in by a guest link (guests.ts). */
+export const guestRouter = createTRPCRouter({
+  /** What a guest link leads to, and where this browser's guest stands with it. */
+  preview: publicProcedure
+    .input(guestTokenInput)
+    .query(async ({ ctx, input }) => guests.previewGuestLink(ctx.services, input.token, await ctx.guest())),
+
+  /** Joins under a typed name: sets the guest cookie; admitted at once or waiting in the lobby. */
+  join: publicProcedure.input(guestJoinInput).mutation(async ({ ctx, input }) => {
+    const { cookie, status } = await guests.joinAsGuest(ctx.services, ctx.meta, input.token, input.name);
+    ctx.setCookie(cookie.serialized);
+    return status;
+  }),
+
+  status: guestProcedure.query(({ ctx }) => guests.guestStatus(ctx.services, ctx.guestSession)),
+
+  /** The guest's status now and after each change (server-sent events through the presence channel). */
+  statusChanges: guestProcedure.subscription(async function* ({ ctx, signal }) {
+    const abort = signal ?? new AbortController().signal;
+    // Listen before reading the status, so no answer between the read and the first yield is lost.
+    await ctx.services.presenceBus.ready();
+    const changes = ctx.services.presenceBus.changes(abort)[Symbol.asyncIterator]();
+    let pending = changes.next();
+    let last = await guests.guestStatus(ctx.services, ctx.guestSession);
+    yield last;
+    for (;;) {
+      const { value: teamId, done } = await pending;
+      if (done) return;
+      pending = changes.next();
+      if (teamId !== ctx.guestSession.team.id) continue;
+      const session = await guests.resolveGuest(ctx.services, ctx.cookieHeader, ctx.meta.secure);
+      const next = session
+        ? await guests.guestStatus(ctx.services, session)
+        : { ...last, status: "revoked" as const, answerBy: null };
+      if (next.status !== last.status || next.knockedAt?.getTime() !== last.knockedAt?.getTime()) yield next;
+      last = next;
+    }
+  }),
+
+  /** Knocks again after nobody answered in time. */
+  askAgain: guestProcedure.mutation(({ ctx }) =>
+    guests.askAgain(ctx.services, ctx.guestSession, ctx.meta.ip),
+  ),
+
+  /** A LiveKit token, once admitted. */
+  connectionDetails: guestProcedure.query(({ ctx }) =>
+    guests.guestConnectionDetails(ctx.services, ctx.guestSession),
+  ),
+
+  /** Ends the guest pass (leaving, or giving up on waiting). */
+  leave: guestProcedure.mutation(async ({ ctx }) => {
+    ctx.setCookie((await guests.leaveAsGuest(ctx.services, ctx.guestSession, ctx.meta.secure)).serialized);
+    return { ok: true as const };
+  }),
+});

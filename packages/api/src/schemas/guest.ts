@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+import { displayText, slugSchema } from "./common";
+import { PARTICIPANT_NAME_MAX, roomInput } from "./room";
+
+/** Guest links last a day by default and a month at most. */
+export const GUEST_LINK_DEFAULT_HOURS = 24;
+export const GUEST_LINK_MAX_HOURS = 30 * 24;
+/** A knock nobody answers lapses after this long; the person may ask again. */
+export const LOBBY_TIMEOUT_SECONDS = 10 * 60;
+
+export const createGuestLinkInput = roomInput.extend({
+  expiresInHours: z
+    .number()
+    .int()
+    .min(1, "A guest link lasts at least an hour.")
+    .max(GUEST_LINK_MAX_HOURS, "A guest link lasts at most 30 days.")
+    .default(GUEST_LINK_DEFAULT_HOURS),
+  /** True: guests wait in the lobby until someone admits them. False: they join directly. */
+  requireKnock: z.boolean().default(true),
+});
+
+export const guestLinkInput = roomInput.extend({ linkId: z.uuid("Unknown guest link.") });
+
+export const revokeGuestLinkInput = guestLinkInput.extend({
+  /** Also remove the link's guests who are in the call now. */
+  removeFromCall: z.boolean().default(false),
+});
+
+export const guestTokenInput = z.object({
+  token: z
+    .string()
+    .trim()
+    .min(16, "That guest link is not valid.")
+    .max(128, "That guest link is not valid.")
+    .regex(/^[A-Za-z0-9_-]+$/, "That guest link is not valid."),
+});
+
+export const guestJoinInput = guestTokenInput.extend({
+  name: displayText("Name", PARTICIPANT_NAME_MAX),
+});
+
+export const lobbyRequestInput = roomInput.extend({ requestId: z.uuid("Unknown request.") });
+
+export const setLockedInput = roomInput.extend({ locked: z.boolean() });
+
+export const guestLinkPolicyInput = z.object({
+  teamSlug: slugSchema,
+  membersCreateGuestLinks: z.boolean(),
+});
+
+export type CreateGuestLinkInput = z.input<typeof createGuestLinkInput>;
+export type GuestJoinInput = z.input<typeof guestJoinInput>;

@@ -1,0 +1,84 @@
+/**
+ * Guests on the real LiveKit server: an admitted guest's token is accepted, everyone in the call
+ * sees the server-set guest mark (no admin rights), the server's webhooks record the guest as one
+ * in presence, and withdrawing the link with "remove from the call" disconnects them.
+ */
+import { testDriver } from "@parlor/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { GUEST_ATTRIBUTE } from "../src/schemas/call";
+import { eventually } from "./eventually";
+import { startTestAppOnLiveKit, type RealLiveKitTestApp } from "./harness";
+import { disposeParticipants, joinWithToken, type RealParticipant } from "./livekit-participant";
+import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
+import { startWebhookReceiver } from "./webhook-receiver";
+
+const binary = liveKitServerForSuite("The guests suite on the real server");
+
+describe.skipIf(!binary)(`guests on ${testDriver()} with the real LiveKit server`, () => {
+  let livekit: LiveKitServer;
+  let app: RealLiveKitTestApp;
+  let webhooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  const participants: RealParticipant[] = [];
+  let teamSlug: string;
+
+  beforeAll(async () => {
+    webhooks = await startWebhookReceiver(() => app?.services);
+    livekit = await startLiveKitServer({ binary, webhookUrls: [webhooks.url] });
+    app = await startTestAppOnLiveKit(livekit);
+  });
+
+  afterAll(async () => {
+    for (const participant of participants) await participant.leave().catch(() => undefined);
+    await disposeParticipants().catch(() => undefined);
+    await app?.close();
+    await livekit?.stop();
+    await webhooks?.close();
+  });
+
+  it("lets an admitted guest in, marked as a guest everywhere, and out again when the link is withdrawn", async () => {
+    const owner = await app.signUp("Olivia Owner");
+    teamSlug = (await owner.trpc.team.create.mutate({ name: "Visitors" })).slug;
+    const room = { teamSlug, roomSlug: "lobby" };
+    await owner.trpc.room.ensure.mutate(room);
+    const ownerDetails = await owner.trpc.room.connectionDetails.query(room);
+    const host = await joinWithToken(ownerDetails.serverUrl, ownerDetails.participantToken);
+    participants.push(host);
+
+    const link = await owner.trpc.room.createGuestLink.mutate({ ...room, requireKnock: true });
+    const guest = app.client("198.51.100.77");
+    await guest.trpc.guest.join.mutate({ token: link.token, name: "Gina Guest" });
+    const [request] = await owner.trpc.lobby.list.query(room);
+    await owner.trpc.lobby.admit.mutate({ ...room, requestId: request!.id });
+    const details = await guest.trpc.guest.connectionDetails.query();
+    const visitor = await joinWithToken(details.serverUrl, details.participantToken);
+    participants.push(visitor);
+    expect(visitor.identity).toMatch(/^guest-/);
+
+    // The host's LiveKit client sees the guest with the server's mark.
+    await eventually(() => {
+      const seen = host.room.remoteParticipants.get(visitor.identity);
+      expect(seen?.name).toBe("Gina Guest");
+      expect(seen?.attributes[GUEST_ATTRIBUTE]).toBe("1");
+    });
+    // LiveKit's webhooks put the guest in presence, marked.
+    await eventually(async () => {
+      const [listed] = await owner.trpc.room.list.query({ teamSlug });
+      expect(listed?.participants).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: "Gina Guest", isGuest: true })]),
+      );
+    });
+
+    const revoked = await owner.trpc.room.revokeGuestLink.mutate({
+      ...room,
+      linkId: link.id,
+      removeFromCall: true,
+    });
+    expect(revoked.removedFromCall).toBe(1);
+    await visitor.disconnected;
+    await eventually(async () => {
+      const [listed] = await owner.trpc.room.list.query({ teamSlug });
+      expect(listed?.participants.map((p) => p.name)).toEqual(["Olivia Owner"]);
+    });
+  });
+});
