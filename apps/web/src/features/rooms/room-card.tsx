@@ -46,11 +46,14 @@ export function RoomCard({
   teamSlug,
   room,
   canManage,
+  canInviteGuests,
   presenceUnknown,
 }: {
   teamSlug: string;
   room: RoomItem;
   canManage: boolean;
+  /** Owners and admins, and members when the team lets them make guest links. */
+  canInviteGuests: boolean;
   presenceUnknown: boolean;
 }) {
   const href = roomPath(teamSlug, room.slug);
@@ -102,7 +105,7 @@ export function RoomCard({
         </Button>
         <CopyButton value={href} label="Copy link" variant="ghost" />
         <RoomHistoryDialog teamSlug={teamSlug} roomSlug={room.slug} roomName={room.name} />
-        {canManage ? (
+        {canInviteGuests ? (
           <GuestLinksDialog teamSlug={teamSlug} roomSlug={room.slug} roomName={room.name} />
         ) : null}
       </div>

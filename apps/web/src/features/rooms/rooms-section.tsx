@@ -32,6 +32,8 @@ export function RoomsSection({ team }: { team: Team }) {
     { onData: () => void utils.room.list.invalidate({ teamSlug: team.slug }) },
   );
   const manager = canManage(team.role);
+  const guestPolicy = api.team.guestLinkPolicy.useQuery({ teamSlug: team.slug }, { enabled: !manager });
+  const canInviteGuests = manager || (guestPolicy.data?.membersCreateGuestLinks ?? false);
   // A room whose `participants` is null: the rooms came back, but who is in them is not known.
   const list: RoomItem[] | undefined = rooms.data;
   const presenceUnknown = rooms.error !== null || (list?.some((room) => room.participants === null) ?? false);
@@ -99,6 +101,7 @@ export function RoomsSection({ team }: { team: Team }) {
                 teamSlug={team.slug}
                 room={room}
                 canManage={manager}
+                canInviteGuests={canInviteGuests}
                 presenceUnknown={rooms.error !== null || room.participants === null}
               />
             </li>
