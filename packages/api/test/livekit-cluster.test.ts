@@ -14,6 +14,7 @@ import {
   DisconnectReason,
   disposeParticipants,
   joinWithToken,
+  within,
   type RealParticipant,
 } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
@@ -107,21 +108,31 @@ describe.skipIf(!binary || !redisBinary)(`a LiveKit cluster of two nodes (${test
     await reconcilePresence(app.services);
     expect(await present()).toEqual([owner.user.id, member.user.id].sort());
 
-    // Moderation through node A reaches the person connected to node B.
+    // Moderation through node A reaches the person connected to node B (once the server has
+    // registered the microphone it is to mute).
+    const rooms = new RoomServiceClient(nodeA.httpUrl, nodeA.apiKey, nodeA.apiSecret);
+    await eventually(async () => {
+      const her = (await rooms.listParticipants(memberDetails.roomName)).find(
+        (p) => p.identity === member.user.id,
+      );
+      expect(her?.tracks.length).toBe(1);
+    });
     await owner.trpc.room.muteParticipant.mutate({
       teamSlug,
       roomSlug: "standup",
       identity: member.user.id,
       kind: "audio",
     });
-    await onB.microphoneMuted;
+    await within(onB.microphoneMuted, 15_000, "the participant on node B seeing its microphone muted");
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await owner.trpc.room.removeParticipant.mutate({
       teamSlug,
       roomSlug: "standup",
       identity: member.user.id,
     });
-    expect(await onB.disconnected).toBe(DisconnectReason.PARTICIPANT_REMOVED);
+    expect(await within(onB.disconnected, 15_000, "the removal of the participant on node B")).toBe(
+      DisconnectReason.PARTICIPANT_REMOVED,
+    );
     await eventually(async () => expect(await present()).toEqual([owner.user.id]));
 
     await onA.leave();

@@ -15,6 +15,15 @@ import {
   dispose,
 } from "@livekit/rtc-node";
 
+/** Resolves with `promise`, or fails after `ms` saying what did not happen (instead of hanging). */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface RealParticipant {
   room: Room;
   identity: string;

@@ -9,7 +9,7 @@ import { createLogger } from "../src/lib/logger";
 import { createLiveKitService, httpUrl } from "../src/livekit/service";
 import { startLiveKitDouble, type LiveKitDouble } from "./livekit-double";
 import { eventually } from "./eventually";
-import { disposeParticipants, joinWithToken } from "./livekit-participant";
+import { disposeParticipants, joinWithToken, within } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 
 const binary = liveKitServerForSuite("The LiveKit service's tests against the real server");
@@ -62,11 +62,11 @@ describe.skipIf(!binary)("the LiveKit service against the real server", () => {
     });
 
     expect(await service.muteParticipant("svc-room", "u1", "audio")).toBe(1);
-    await participant.microphoneMuted;
+    await within(participant.microphoneMuted, 15_000, "the participant seeing its microphone muted");
     expect((await service.listParticipants("svc-room"))[0]?.tracks[0]?.muted).toBe(true);
 
     await service.removeParticipant("svc-room", "u1");
-    await participant.disconnected;
+    await within(participant.disconnected, 15_000, "the removed participant's disconnection");
     expect(await service.listParticipants("svc-room")).toEqual([]);
     await service.deleteRoom("svc-room");
     await service.deleteRoom("svc-room"); // already gone: fine
