@@ -96,7 +96,7 @@ export function RoomCard({
         <LobbyKnocks teamSlug={teamSlug} roomSlug={room.slug} waiting={room.lobby} />
       ) : null}
 
-      <div className="mt-auto flex items-center gap-2">
+      <div className="mt-auto flex flex-wrap items-center gap-2">
         <Button asChild size="sm" variant={live ? "default" : "secondary"}>
           <Link href={href}>
             {live ? "Join" : "Open room"}
