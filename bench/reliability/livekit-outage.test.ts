@@ -55,7 +55,12 @@ describe("LiveKit outage", () => {
           expect(error.message).toMatch(/video service/i);
           expect(ms).toBeLessThan(TIMEOUT_MS + 1500);
         }
-        const health = await fetch(`${stack.app.url}/api/health`);
+        // /api/health reuses its LiveKit probe for 5 s (a documented cache against probe floods).
+        let health = await fetch(`${stack.app.url}/api/health`);
+        for (let i = 0; i < 30 && health.status !== 503; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          health = await fetch(`${stack.app.url}/api/health`);
+        }
         expect(health.status).toBe(503);
         expect((await health.json()).livekit.ok).toBe(false);
 
@@ -72,7 +77,12 @@ describe("LiveKit outage", () => {
       }
       const back = await ensureNewRoom();
       expect(back).toMatchObject({ created: true });
-      expect((await fetch(`${stack.app.url}/api/health`)).status).toBe(200);
+      let healthy = await fetch(`${stack.app.url}/api/health`);
+      for (let i = 0; i < 30 && healthy.status !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        healthy = await fetch(`${stack.app.url}/api/health`);
+      }
+      expect(healthy.status).toBe(200);
     });
   }
 });

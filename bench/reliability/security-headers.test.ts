@@ -89,7 +89,13 @@ describe("security headers", () => {
       const nonce = /'nonce-([^']+)'/.exec(policy!)?.[1];
       expect(nonce, page.path).toBeTruthy();
       nonces.add(nonce!);
-      expect(csp.get("script-src")).toEqual(["'self'", `'nonce-${nonce}'`, "'strict-dynamic'"]);
+      // 'wasm-unsafe-eval': WebAssembly for background effects and noise suppression (no JS eval).
+      expect(csp.get("script-src")).toEqual([
+        "'self'",
+        `'nonce-${nonce}'`,
+        "'strict-dynamic'",
+        "'wasm-unsafe-eval'",
+      ]);
       expect(csp.get("connect-src")).toEqual(["'self'", `ws://${livekitHost}`, `http://${livekitHost}`]);
       expect(csp.get("media-src")).toEqual(["'self'", "blob:", "mediastream:"]);
       expect(csp.get("img-src")).toEqual(["'self'", "data:", "blob:"]);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 /** Site administration: search and paging for the users and teams lists. */
 export const adminSearchInput = z.object({

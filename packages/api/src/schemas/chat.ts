@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 import { CHAT_MESSAGE_MAX } from "./call";
 import { roomInput } from "./room";

@@ -1,10 +1,4 @@
-import { z } from "zod";
-
-// In the browser, Zod would feature-detect eval with `Function("")`, which the app's
-// Content-Security-Policy refuses and reports as a violation; the schemas are where the web app's
-// zod comes from, so this is the one place that turns the probe off there. Servers keep zod's
-// faster compiled parsers.
-if (typeof window !== "undefined") z.config({ jitless: true });
+import { z } from "./zod";
 
 /** Removes control and formatting characters that have no business in a displayed name. */
 export function cleanText(value: string): string {

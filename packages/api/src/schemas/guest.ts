@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 import { displayText, slugSchema } from "./common";
 import { PARTICIPANT_NAME_MAX, roomInput } from "./room";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 import { emailSchema, linkToken } from "./auth";
 import { displayText, slugSchema } from "./common";
