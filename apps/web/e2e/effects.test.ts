@@ -20,10 +20,13 @@ import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
+  audioBytesReceived as audioBytesOf,
   FAKE_MEDIA_ARGS,
   freePort,
   launchBrowser,
+  recordPeerConnections,
   startApp,
+  videoFramesPresented,
   watchProblems,
   WEB_DIR,
   type PageProblems,
@@ -53,18 +56,6 @@ let ada: Person;
 let bea: Person;
 /** Every request and WebSocket any page opened, by URL. */
 const requests: string[] = [];
-
-function recordPeerConnections() {
-  const connections: RTCPeerConnection[] = [];
-  (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = connections;
-  const Original = window.RTCPeerConnection;
-  window.RTCPeerConnection = class extends Original {
-    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
-      super(...args);
-      connections.push(this);
-    }
-  };
-}
 
 function recordRequests(context: BrowserContext) {
   context.on("request", (request) => requests.push(request.url()));
@@ -126,39 +117,10 @@ async function joinCall(person: Person) {
 }
 
 /** Frames the viewer's page presents for `of`'s camera tile within `ms`. */
-function framesPresented(viewer: Person, of: Person, ms = 2000): Promise<number> {
-  return viewer.page.evaluate(
-    ({ selector, ms }) =>
-      new Promise<number>((resolve) => {
-        const video = document.querySelector<HTMLVideoElement>(selector);
-        if (!video) return resolve(0);
-        let frames = 0;
-        const end = performance.now() + ms;
-        const onFrame = () => {
-          frames++;
-          if (performance.now() < end) video.requestVideoFrameCallback(onFrame);
-        };
-        video.requestVideoFrameCallback(onFrame);
-        setTimeout(() => resolve(frames), ms);
-      }),
-    { selector: `[data-identity="${of.id}"][data-source="camera"] video`, ms },
-  );
-}
+const framesPresented = (viewer: Person, of: Person, ms = 2000) =>
+  videoFramesPresented(viewer.page, `[data-identity="${of.id}"][data-source="camera"] video`, ms);
 
-const audioBytesReceived = (viewer: Person) =>
-  viewer.page.evaluate(async () => {
-    let bytes = 0;
-    for (const connection of (window as unknown as { __peerConnections: RTCPeerConnection[] })
-      .__peerConnections) {
-      if (connection.connectionState === "closed") continue;
-      (await connection.getStats()).forEach(
-        (report: { type: string; kind?: string; bytesReceived?: number }) => {
-          if (report.type === "inbound-rtp" && report.kind === "audio") bytes += report.bytesReceived ?? 0;
-        },
-      );
-    }
-    return bytes;
-  });
+const audioBytesReceived = (viewer: Person) => audioBytesOf(viewer.page);
 
 /**
  * The tracks Ada's browser sends, by kind, with the capture devices' labels: a processor's output

@@ -217,3 +217,55 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * Init script (`context.addInitScript`): records the peer connections a page makes, so a test
+ * can read what it receives through WebRTC stats (`audioBytesReceived`).
+ */
+export function recordPeerConnections() {
+  const connections: RTCPeerConnection[] = [];
+  (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = connections;
+  const Original = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Original {
+    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+      super(...args);
+      connections.push(this);
+    }
+  };
+}
+
+/** Audio bytes the page has received over its open peer connections (needs `recordPeerConnections`). */
+export const audioBytesReceived = (page: Page) =>
+  page.evaluate(async () => {
+    let bytes = 0;
+    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    for (const connection of connections) {
+      if (connection.connectionState === "closed") continue;
+      (await connection.getStats()).forEach(
+        (report: { type: string; kind?: string; bytesReceived?: number }) => {
+          if (report.type === "inbound-rtp" && report.kind === "audio") bytes += report.bytesReceived ?? 0;
+        },
+      );
+    }
+    return bytes;
+  });
+
+/** Video frames the page presents in the `<video>` matching `selector` within `ms` (requestVideoFrameCallback). */
+export function videoFramesPresented(page: Page, selector: string, ms: number): Promise<number> {
+  return page.evaluate(
+    ({ selector, ms }) =>
+      new Promise<number>((resolve) => {
+        const video = document.querySelector<HTMLVideoElement>(selector);
+        if (!video) return resolve(0);
+        let frames = 0;
+        const end = performance.now() + ms;
+        const onFrame = () => {
+          frames++;
+          if (performance.now() < end) video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+        setTimeout(() => resolve(frames), ms);
+      }),
+    { selector, ms },
+  );
+}

@@ -26,8 +26,11 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   FAKE_MEDIA_ARGS,
   freePort,
+  audioBytesReceived as audioBytesOf,
   launchBrowser,
+  recordPeerConnections,
   RESULTS_DIR,
+  videoFramesPresented,
   startApp,
   watchProblems,
   WEB_DIR,
@@ -78,19 +81,6 @@ const EXPECTED_WHEN_SERVER_DOWN = [
   /Received leave request while trying to \(re\)connect/,
   ...DISCONNECTED,
 ];
-
-/** Records the peer connections a page makes, to read what it receives (WebRTC stats). */
-function recordPeerConnections() {
-  const connections: RTCPeerConnection[] = [];
-  (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = connections;
-  const Original = window.RTCPeerConnection;
-  window.RTCPeerConnection = class extends Original {
-    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
-      super(...args);
-      connections.push(this);
-    }
-  };
-}
 
 async function newPerson(name: string, options: { media: boolean }): Promise<Person> {
   const browser = await launchBrowser(options.media ? FAKE_MEDIA_ARGS : []);
@@ -194,25 +184,9 @@ async function joinCall(person: Person, room: string) {
 const tile = (viewer: Person, of: Person, source = "camera") =>
   viewer.page.locator(`[data-identity="${of.id}"][data-source="${source}"]`);
 
-/** Video frames the viewer's page presents for `of`'s tile within `ms` (requestVideoFrameCallback). */
-function framesPresented(viewer: Person, of: Person, source = "camera", ms = 1500): Promise<number> {
-  return viewer.page.evaluate(
-    ({ selector, ms }) =>
-      new Promise<number>((resolve) => {
-        const video = document.querySelector<HTMLVideoElement>(selector);
-        if (!video) return resolve(0);
-        let frames = 0;
-        const end = performance.now() + ms;
-        const onFrame = () => {
-          frames++;
-          if (performance.now() < end) video.requestVideoFrameCallback(onFrame);
-        };
-        video.requestVideoFrameCallback(onFrame);
-        setTimeout(() => resolve(frames), ms);
-      }),
-    { selector: `[data-identity="${of.id}"][data-source="${source}"] video`, ms },
-  );
-}
+/** Video frames the viewer's page presents for `of`'s tile within `ms`. */
+const framesPresented = (viewer: Person, of: Person, source = "camera", ms = 1500) =>
+  videoFramesPresented(viewer.page, `[data-identity="${of.id}"][data-source="${source}"] video`, ms);
 
 async function expectVideoPlaying(viewer: Person, of: Person, source = "camera") {
   await expect
@@ -229,20 +203,7 @@ async function expectVideoPlaying(viewer: Person, of: Person, source = "camera")
 }
 
 /** Audio bytes the page has received over WebRTC so far. */
-const audioBytesReceived = (viewer: Person) =>
-  viewer.page.evaluate(async () => {
-    let bytes = 0;
-    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
-    for (const connection of connections) {
-      if (connection.connectionState === "closed") continue;
-      (await connection.getStats()).forEach(
-        (report: { type: string; kind?: string; bytesReceived?: number }) => {
-          if (report.type === "inbound-rtp" && report.kind === "audio") bytes += report.bytesReceived ?? 0;
-        },
-      );
-    }
-    return bytes;
-  });
+const audioBytesReceived = (viewer: Person) => audioBytesOf(viewer.page);
 
 async function expectAudioArriving(viewer: Person, of: Person) {
   // The track is attached to an <audio> element (RoomAudioRenderer)…
