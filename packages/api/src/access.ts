@@ -4,7 +4,7 @@
  * membership, a role or a session ends, both end with it: the person is disconnected from the
  * team's live rooms, and every stream re-checks its session and membership and closes.
  */
-import { schema, type Transaction } from "@parlor/db";
+import { schema, type Database, type Transaction } from "@parlor/db";
 import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { WebhookEvent } from "livekit-server-sdk";
 
@@ -46,21 +46,12 @@ export async function endLiveAccess(
     }
     if (reason !== "demoted" && teamRooms.length > 0) {
       // Show them gone at once; LiveKit's participant_left webhook will say the same.
-      const closed = await svc.db
-        .update(schema.participantSessions)
-        .set({ leftAt: svc.clock() })
-        .where(
-          and(
-            inArray(
-              schema.participantSessions.roomId,
-              teamRooms.map((r) => r.id),
-            ),
-            eq(schema.participantSessions.identity, userId),
-            isNull(schema.participantSessions.leftAt),
-          ),
-        )
-        .returning({ id: schema.participantSessions.id });
-      if (closed.length) await notifyPresenceChanged(svc.db, teamId);
+      const closed = await recordLeft(
+        svc,
+        teamRooms.map((r) => r.id),
+        userId,
+      );
+      if (closed) await notifyPresenceChanged(svc.db, teamId);
     }
     svc.logger.info(
       { event: "access.live_ended", teamId, userId, reason, disconnected },
@@ -76,6 +67,7 @@ export async function endLiveAccess(
   }
 }
 
+/** Disconnects one identity from one LiveKit room; false when LiveKit does not have them there. */
 async function removeIfPresent(svc: Services, room: string, identity: string): Promise<boolean> {
   try {
     await svc.livekit.removeParticipant(room, identity);
@@ -84,6 +76,75 @@ async function removeIfPresent(svc: Services, room: string, identity: string): P
     if (error instanceof AppError && error.code === "NOT_FOUND") return false;
     throw error;
   }
+}
+
+/** Closes an identity's open presence records in the given rooms; how many were open. */
+async function recordLeft(svc: Services, roomIds: string[], identity: string): Promise<number> {
+  const closed = await svc.db
+    .update(schema.participantSessions)
+    .set({ leftAt: svc.clock() })
+    .where(
+      and(
+        inArray(schema.participantSessions.roomId, roomIds),
+        eq(schema.participantSessions.identity, identity),
+        isNull(schema.participantSessions.leftAt),
+      ),
+    )
+    .returning({ id: schema.participantSessions.id });
+  return closed.length;
+}
+
+export interface LiveRoomPresence {
+  roomId: string;
+  teamId: string;
+  livekitRoomName: string;
+  identity: string;
+}
+
+/** The live rooms a user is in now, per the presence records (in any team). */
+export async function liveRoomsOf(db: Database | Transaction, userId: string): Promise<LiveRoomPresence[]> {
+  return db
+    .selectDistinct({
+      roomId: schema.rooms.id,
+      teamId: schema.rooms.teamId,
+      livekitRoomName: schema.rooms.livekitRoomName,
+      identity: schema.participantSessions.identity,
+    })
+    .from(schema.participantSessions)
+    .innerJoin(schema.rooms, eq(schema.rooms.id, schema.participantSessions.roomId))
+    .where(and(eq(schema.participantSessions.userId, userId), isNull(schema.participantSessions.leftAt)));
+}
+
+/**
+ * Takes a user out of every live call they are in, in any team (an account disabled or deleted),
+ * and records them as gone. Unlike `endLiveAccess`, which asks LiveKit about one team's rooms, this
+ * goes by the presence records, because the account (and so its memberships) may already be gone.
+ * Someone LiveKit no longer has counts as removed; rooms LiveKit could not be asked about are
+ * counted in `failed` so that the caller can say so.
+ */
+export async function removeFromLiveRooms(
+  svc: Services,
+  userId: string,
+  rooms?: LiveRoomPresence[],
+): Promise<{ removed: number; failed: number }> {
+  const present = rooms ?? (await liveRoomsOf(svc.db, userId));
+  let removed = 0;
+  let failed = 0;
+  const teams = new Set<string>();
+  for (const room of present) {
+    try {
+      await removeIfPresent(svc, room.livekitRoomName, room.identity);
+    } catch {
+      failed++;
+      continue;
+    }
+    removed++;
+    teams.add(room.teamId);
+    await recordLeft(svc, [room.roomId], room.identity);
+  }
+  for (const teamId of teams) await notifyPresenceChanged(svc.db, teamId);
+  if (present.length) svc.logger.info({ userId, removed, failed }, "removed from live calls");
+  return { removed, failed };
 }
 
 const isUuid = (value: string) =>

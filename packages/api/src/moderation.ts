@@ -1,4 +1,4 @@
-import { schema, type Database, type Transaction } from "@parlor/db";
+import { schema } from "@parlor/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
 
 import { AppError, forbidden, notFound } from "./lib/errors";
@@ -140,66 +140,4 @@ export async function lowerHand(svc: Services, actor: Actor, ref: RoomRef, ident
   const room = await requireModerator(svc, actor, ref);
   await svc.livekit.setParticipantAttributes(room.livekitRoomName, identity, { [HAND_ATTRIBUTE]: "" });
   return { ok: true as const };
-}
-
-export interface LiveRoomPresence {
-  roomId: string;
-  teamId: string;
-  livekitRoomName: string;
-  identity: string;
-}
-
-/** The live rooms a user is in now, per the presence records. */
-export async function liveRoomsOf(db: Database | Transaction, userId: string): Promise<LiveRoomPresence[]> {
-  return db
-    .selectDistinct({
-      roomId: schema.rooms.id,
-      teamId: schema.rooms.teamId,
-      livekitRoomName: schema.rooms.livekitRoomName,
-      identity: schema.participantSessions.identity,
-    })
-    .from(schema.participantSessions)
-    .innerJoin(schema.rooms, eq(schema.rooms.id, schema.participantSessions.roomId))
-    .where(and(eq(schema.participantSessions.userId, userId), isNull(schema.participantSessions.leftAt)));
-}
-
-/**
- * Takes a user out of every live call they are in (an account disabled or deleted), through
- * LiveKit's RemoveParticipant, and records them as gone. Someone LiveKit no longer has counts as
- * removed; rooms LiveKit could not be asked about are counted in `failed`.
- */
-export async function removeFromLiveRooms(
-  svc: Services,
-  userId: string,
-  rooms?: LiveRoomPresence[],
-): Promise<{ removed: number; failed: number }> {
-  const present = rooms ?? (await liveRoomsOf(svc.db, userId));
-  let removed = 0;
-  let failed = 0;
-  const teams = new Set<string>();
-  for (const room of present) {
-    try {
-      await svc.livekit.removeParticipant(room.livekitRoomName, room.identity);
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === "NOT_FOUND")) {
-        failed++;
-        continue;
-      }
-    }
-    removed++;
-    teams.add(room.teamId);
-    await svc.db
-      .update(schema.participantSessions)
-      .set({ leftAt: svc.clock() })
-      .where(
-        and(
-          eq(schema.participantSessions.roomId, room.roomId),
-          eq(schema.participantSessions.identity, room.identity),
-          isNull(schema.participantSessions.leftAt),
-        ),
-      );
-  }
-  for (const teamId of teams) await notifyPresenceChanged(svc.db, teamId);
-  if (present.length) svc.logger.info({ userId, removed, failed }, "removed from live calls");
-  return { removed, failed };
 }

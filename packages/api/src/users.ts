@@ -7,10 +7,10 @@
 import { schema, type Transaction } from "@parlor/db";
 import { and, asc, count, eq, ilike, inArray, isNull, ne, or, sql } from "drizzle-orm";
 
+import { liveRoomsOf, removeFromLiveRooms } from "./access";
 import { confirmOwnPassword, type ClientMeta } from "./auth/service";
 import { AppError, badRequest, notFound } from "./lib/errors";
 import { containsPattern } from "./lib/search";
-import { liveRoomsOf, removeFromLiveRooms } from "./moderation";
 import type { Services } from "./services";
 import type { Actor } from "./teams";
 
