@@ -9,6 +9,7 @@ import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { LIVE_STREAM_POLICY } from "../src/access";
 import { createContext } from "../src/context";
 import { handleLiveKitWebhook } from "../src/http";
 import { createCaller } from "../src/root";
@@ -143,6 +144,34 @@ describe(`guests and the lobby on ${testDriver()}`, () => {
     expect(await errorOf(guest.trpc.guest.connectionDetails.query())).toMatchObject({ code: "FORBIDDEN" });
     // A denied guest cannot simply knock again.
     expect(await guest.trpc.guest.askAgain.mutate()).toMatchObject({ status: "denied" });
+  });
+
+  it(`caps a guest's status streams at ${LIVE_STREAM_POLICY.perSession}, like a session's, and frees a closed one's place`, async () => {
+    const link = await newLink();
+    const guest = await guestVia(link.token, "Tab Hoarder");
+    const ctx = createContext(app.services, {
+      headers: new Headers({ cookie: `parlor_guest=${guest.cookies.get("parlor_guest")}` }),
+    });
+    const controllers: AbortController[] = [];
+    const open = async () => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const updates = await createCaller(ctx, { signal: controller.signal }).guest.statusChanges();
+      return updates[Symbol.asyncIterator]().next();
+    };
+    try {
+      for (let i = 0; i < LIVE_STREAM_POLICY.perSession; i++) {
+        expect((await open()).value).toMatchObject({ status: "waiting" });
+      }
+      await expect(open()).rejects.toMatchObject({
+        code: "TOO_MANY_REQUESTS",
+        message: expect.stringContaining("Too many live updates"),
+      });
+      controllers[0]!.abort();
+      expect((await open()).value).toMatchObject({ status: "waiting" });
+    } finally {
+      for (const controller of controllers) controller.abort();
+    }
   });
 
   it("lets a knock nobody answers lapse after 10 minutes, and the guest ask again", async () => {
