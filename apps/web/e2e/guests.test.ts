@@ -272,6 +272,71 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
       await docsScreenshot(guest.page, "guest-denied");
     });
     await guest.context.close();
+  });
+
+  test("a locked room makes a member knock, and a moderator lets them in from the call", async () => {
+    const member = await newGuestPage();
+    await withFailureShots("lock", [hostPage, member.page], async () => {
+      await call(member.context, "auth.signUp", {
+        name: "Max",
+        email: `max-${Date.now().toString(36)}@example.com`,
+        password: "correct horse battery staple",
+      });
+      const invite = (await call(host, "team.createInvite", { teamSlug: "acme", role: "member" })) as {
+        token: string;
+      };
+      await call(member.context, "team.acceptInvite", { token: invite.token });
+
+      // Ada, in the call, locks the room from the participant panel.
+      const lobby = hostPage.getByTestId("lobby");
+      if (!(await lobby.isVisible())) await hostPage.getByTestId("control-participants").click();
+      await lobby.getByRole("switch").click();
+      await lobby.getByText("Locked: everyone else has to ask to join").waitFor({ timeout: 15_000 });
+
+      await member.page.goto("/t/acme/standup");
+      await member.page.getByRole("heading", { name: "This room is locked" }).waitFor({ timeout: 30_000 });
+      await member.page.getByRole("button", { name: "Ask to join" }).click();
+      await member.page.getByRole("heading", { name: "Waiting to be let in" }).waitFor({ timeout: 15_000 });
+      await lobby.getByText("Max").waitFor({ timeout: 15_000 });
+      await docsScreenshot(hostPage, "lobby-locked");
+      await lobby.getByRole("button", { name: "Admit" }).click();
+
+      // Admitted, Max goes through the pre-join into the call.
+      const join = member.page.getByTestId("join-button");
+      await expect.poll(() => join.isEnabled(), { timeout: 30_000 }).toBe(true);
+      await join.click();
+      await inCall(member.page).waitFor({ timeout: CALL_TIMEOUT });
+      await hostPage.getByTestId("participant-list").getByText("Max").waitFor({ timeout: CALL_TIMEOUT });
+
+      await lobby.getByRole("switch").click();
+      await lobby.getByText("Members join directly").waitFor({ timeout: 15_000 });
+    });
+    await member.context.close();
+  });
+
+  test("a guest who stops waiting leaves the lobby at once and can ask again", async () => {
+    const guest = await newGuestPage();
+    await withFailureShots("stop-waiting", [hostPage, guest.page], async () => {
+      const link = await createLink();
+      await knock(guest.page, link.url, "Wes");
+      await hostPage.getByText("Wes (guest) asks to join").waitFor({ timeout: 15_000 });
+      await hostPage.getByTestId("lobby").getByText("Wes").waitFor();
+      await guest.page.getByTestId("guest-stop-waiting").click();
+      await guest.page.getByRole("heading", { name: "You stopped waiting" }).waitFor({ timeout: 15_000 });
+      // The moderators' lobby list forgets the request without anyone answering it.
+      await expect
+        .poll(() => hostPage.getByTestId("lobby").getByText("Wes").count(), { timeout: 15_000 })
+        .toBe(0);
+      await guest.page.getByRole("button", { name: "Ask to join again" }).click();
+      await guest.page.getByRole("heading", { name: "Ready to join?" }).waitFor();
+      await guest.page.getByLabel("Your name").fill("Wes");
+      await guest.page.getByRole("button", { name: "Ask to join" }).click();
+      await guest.page.getByRole("heading", { name: "Waiting to be let in" }).waitFor({ timeout: 20_000 });
+      await hostPage.getByTestId("lobby").getByText("Wes").waitFor({ timeout: 15_000 });
+      await hostPage.getByTestId("lobby").getByRole("button", { name: "Deny" }).click();
+      await guest.page.getByRole("heading", { name: "You were not let in" }).waitFor({ timeout: 15_000 });
+    });
+    await guest.context.close();
     expect(hostProblems.list.filter((p) => !/data channel|DataChannel/.test(p))).toEqual([]);
   });
 });

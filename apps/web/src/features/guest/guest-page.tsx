@@ -38,7 +38,9 @@ type GuestStatus = RouterOutputs["guest"]["status"];
 export function GuestPage({ token }: { token: string }) {
   const preview = api.guest.preview.useQuery({ token }, { retry: false, refetchOnWindowFocus: false });
   const [status, setStatus] = useState<GuestStatus | null>(null);
-  const current = status ?? preview.data?.guest ?? null;
+  // Stopped waiting: the guest pass is gone, so the stored preview's status no longer holds.
+  const [stoppedWaiting, setStoppedWaiting] = useState(false);
+  const current = stoppedWaiting ? null : (status ?? preview.data?.guest ?? null);
 
   if (preview.isPending) return <Notice title="Opening your invitation" busy />;
   if (preview.error && !current) {
@@ -56,6 +58,25 @@ export function GuestPage({ token }: { token: string }) {
     );
   }
   const link = preview.data!;
+  if (stoppedWaiting) {
+    return (
+      <Notice
+        testId="guest-stopped-waiting"
+        title="You stopped waiting"
+        description={`Nobody in ${link.roomName} will be asked to let you in. You can ask again while the link lasts.`}
+        action={
+          <Button
+            onClick={() => {
+              setStatus(null);
+              setStoppedWaiting(false);
+            }}
+          >
+            Ask to join again
+          </Button>
+        }
+      />
+    );
+  }
   return (
     <GuestFlow
       token={token}
@@ -64,6 +85,10 @@ export function GuestPage({ token }: { token: string }) {
       requireKnock={link.requireKnock}
       status={current}
       onStatus={setStatus}
+      onStoppedWaiting={() => {
+        setStoppedWaiting(true);
+        void preview.refetch();
+      }}
     />
   );
 }
@@ -92,6 +117,7 @@ function GuestFlow(props: {
   requireKnock: boolean;
   status: GuestStatus | null;
   onStatus: (status: GuestStatus) => void;
+  onStoppedWaiting: () => void;
 }) {
   const { status, onStatus } = props;
   const [name, setName] = useState("");
@@ -106,6 +132,10 @@ function GuestFlow(props: {
     onSuccess: onStatus,
     onError: (error) =>
       toast.error("You could not ask to join", { description: describeError(error).message }),
+  });
+  const stopWaiting = api.guest.leave.useMutation({
+    onSuccess: props.onStoppedWaiting,
+    onError: (error) => toast.error("You are still waiting", { description: describeError(error).message }),
   });
   const askAgain = api.guest.askAgain.useMutation({
     onSuccess: onStatus,
@@ -230,6 +260,16 @@ function GuestFlow(props: {
           </p>
         </div>
         <Progress value={admitted ? 95 : 60} aria-label="Waiting" className="animate-pulse" />
+        {admitted ? null : (
+          <Button
+            variant="outline"
+            disabled={stopWaiting.isPending}
+            onClick={() => stopWaiting.mutate()}
+            data-testid="guest-stop-waiting"
+          >
+            Stop waiting
+          </Button>
+        )}
       </Card>
     );
   } else if (status?.status === "timedOut") {
@@ -241,9 +281,19 @@ function GuestFlow(props: {
             Nobody in {props.roomName} answered within 10 minutes. They may be busy; you can ask again.
           </p>
         </div>
-        <Button size="lg" disabled={askAgain.isPending} onClick={() => askAgain.mutate()}>
-          Ask again
-        </Button>
+        <div className="grid gap-2 sm:grid-cols-2">
+          <Button size="lg" disabled={askAgain.isPending} onClick={() => askAgain.mutate()}>
+            Ask again
+          </Button>
+          <Button
+            size="lg"
+            variant="outline"
+            disabled={stopWaiting.isPending}
+            onClick={() => stopWaiting.mutate()}
+          >
+            Leave
+          </Button>
+        </div>
       </Card>
     );
   }
