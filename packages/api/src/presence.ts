@@ -76,12 +76,27 @@ function seconds(value: bigint | number | undefined): Date | null {
 const isUuid = (value: string) =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
-async function roomByLiveKitName(tx: Transaction, livekitRoomName: string) {
-  const [room] = await tx
-    .select({ id: schema.rooms.id, teamId: schema.rooms.teamId })
+/**
+ * The Parlor room a LiveKit room name belongs to, with the session of the given LiveKit lifetime
+ * when it is already recorded (every event but a room's first): one query for both.
+ */
+async function roomWithSession(tx: Transaction, livekitRoomName: string, sid: string) {
+  const [found] = await tx
+    .select({
+      id: schema.rooms.id,
+      teamId: schema.rooms.teamId,
+      session: {
+        id: schema.roomSessions.id,
+        endedAt: schema.roomSessions.endedAt,
+      },
+    })
     .from(schema.rooms)
+    .leftJoin(
+      schema.roomSessions,
+      and(eq(schema.roomSessions.roomId, schema.rooms.id), eq(schema.roomSessions.livekitRoomSid, sid)),
+    )
     .where(eq(schema.rooms.livekitRoomName, livekitRoomName));
-  return room;
+  return found;
 }
 
 /** The session row for one LiveKit room lifetime, created on first sight. */
@@ -198,9 +213,13 @@ export function announcePresenceChanged(svc: Services, teamId: string): void {
 
 /**
  * Applies one verified webhook event, once: the event id is recorded in the same transaction, so a
- * redelivery finds it and changes nothing. Returns false for a duplicate.
+ * redelivery finds it and changes nothing. Says whether it was applied (false for a duplicate) and
+ * the team of the Parlor room it concerns (null when it concerns none).
  */
-export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Promise<boolean> {
+export async function applyWebhookEvent(
+  svc: Services,
+  event: WebhookEvent,
+): Promise<{ applied: boolean; teamId: string | null }> {
   const at = seconds(event.createdAt) ?? svc.clock();
   let changedTeam = null as string | null;
   const applied = await svc.db.transaction(async (tx) => {
@@ -212,9 +231,11 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
     if (!fresh) return false;
     if (!event.room?.name || !event.room.sid) return true;
 
-    const room = await roomByLiveKitName(tx, event.room.name);
+    const room = await roomWithSession(tx, event.room.name, event.room.sid);
     if (!room) return true; // not one of Parlor's rooms
-    const session = await roomSessionFor(tx, room.id, event.room.sid, seconds(event.room.creationTime) ?? at);
+    const session =
+      room.session ??
+      (await roomSessionFor(tx, room.id, event.room.sid, seconds(event.room.creationTime) ?? at));
     // Nobody is present in a room lifetime that has ended, whatever order the events came in:
     // a join that arrives after room_finished is recorded as over when the room finished.
     const endedAt = session.endedAt;
@@ -248,7 +269,7 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
     return true;
   });
   if (changedTeam) announcePresenceChanged(svc, changedTeam);
-  return applied;
+  return { applied, teamId: changedTeam };
 }
 
 /**

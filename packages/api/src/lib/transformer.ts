@@ -5,9 +5,9 @@
  * half a second of the server's only thread for `admin.activeRooms` with 1,000 rooms and 10,000
  * people (plain JSON of the same answer: ~25 ms). Parlor's answers are plain objects, arrays,
  * strings, numbers, booleans, null and Dates; for those, `serialize` produces what superjson
- * produces once written as JSON (the same `json` text and the same `meta`, so clients keep plain
- * superjson), walking each value once and copying nothing. Anything else (undefined, Map, Set, bigint, class instances, NaN, -0,
- * invalid dates, keys with a dot or backslash, an object seen twice) goes to superjson itself.
+ * produces once written as JSON (the same `json` and the same `meta`, whose paths may come in
+ * another order, so clients keep plain superjson), walking each value once and copying nothing. Anything else (undefined, Map, Set, bigint, class instances, NaN, -0,
+ * invalid dates, empty keys or keys with a dot or backslash, an object seen twice) goes to superjson itself.
  */
 import superjson from "superjson";
 
@@ -61,7 +61,8 @@ function fastSerialize(value: unknown): SuperJSONResult | typeof NEEDS_SUPERJSON
     const proto = Object.getPrototypeOf(node) as unknown;
     if (proto !== Object.prototype && proto !== null) throw NEEDS_SUPERJSON;
     for (const key of Object.keys(node)) {
-      if (key.includes(".") || key.includes("\\") || REFUSED_KEYS.has(key)) throw NEEDS_SUPERJSON;
+      if (key === "" || key.includes(".") || key.includes("\\") || REFUSED_KEYS.has(key))
+        throw NEEDS_SUPERJSON;
       path.push(key);
       walk((node as Record<string, unknown>)[key]);
       path.pop();
