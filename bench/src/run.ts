@@ -5,7 +5,8 @@
  * real livekit-server (see join-speed.ts).
  *
  * Flags: --no-build (use the build that is there), --rebuild, --duration=<s> (per load run,
- * default 10), --runs=<n> (time-to-preview runs, default 5), --joins=<n> (real joins, default 10).
+ * default 10), --runs=<n> (time-to-preview runs, default 5), --joins=<n> (real joins, default 10),
+ * --only=capacity (only the webhook and presence capacity part, capacity.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -16,6 +17,7 @@ import postgres from "postgres";
 import { LIVEKIT_SERVER_VERSION, liveKitServerBinary } from "@parlor/api/testing/livekit-server";
 
 import { buildId, ensureBuild } from "./build";
+import { formatCapacity, runCapacity } from "./capacity";
 import { routeBundle, type RouteBundle } from "./bundle";
 import { runLoad, percentile, type LoadResult } from "./load";
 import { joinSpeed, type JoinSpeedResult } from "./join-speed";
@@ -87,10 +89,32 @@ function table(headers: string[], rows: (string | number)[][]): string {
   );
 }
 
+/** Webhook and presence capacity, on stacks of its own; printed with its targets. */
+async function capacityPart(): Promise<{ result: Awaited<ReturnType<typeof runCapacity>>; report: string }> {
+  const result = await runCapacity({ log });
+  return { result, report: formatCapacity(result, table) };
+}
+
 async function main() {
   const mode = args.has("no-build") ? "never" : args.has("rebuild") ? "always" : "auto";
   const build = await ensureBuild({ mode, log });
   log(`build ${buildId()} (${build.built ? "built now" : `existing, ${build.state}`})`);
+  if (args.get("only") === "capacity") {
+    const capacity = await capacityPart();
+    const at = new Date().toISOString();
+    const report = `Parlor bench (capacity only) — ${at} — build ${buildId()} — ${cpus().length} CPUs, Node ${process.version}, load average at the end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}\n\n${capacity.report}`;
+    console.log(report);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const stamp = at.replace(/[:.]/g, "-");
+    writeFileSync(
+      join(RESULTS_DIR, `capacity-${stamp}.json`),
+      JSON.stringify({ at, buildId: buildId(), capacity: capacity.result }, null, 2),
+    );
+    writeFileSync(join(RESULTS_DIR, "capacity-latest.txt"), `${report}\n`);
+    return;
+  }
 
   const stack = await startStack({ env: { PARLOR_BENCH_REFERENCE: "1" }, backgroundJobs: false });
   const { app, livekit } = stack;
@@ -232,6 +256,9 @@ async function main() {
       log(`join speed NOT measured: ${server.missing}`);
     }
 
+    log("webhook and presence capacity (two more instances on a database of their own)");
+    const capacity = await capacityPart();
+
     const find = (name: string, connections: number) =>
       loads.find((l) => l.name === name && l.connections === connections)!;
     const ratios = CONCURRENCY.map((c) => ({
@@ -270,6 +297,7 @@ async function main() {
       bundles,
       preview,
       joins,
+      capacity: capacity.result,
       memory: { idleRssBytes: idleRss, peakRssBytesDuringLoad: memory.peakBytes, samples: memory.samples },
     };
 
@@ -380,6 +408,8 @@ async function main() {
     out.push(
       `Web server memory (RSS, all its processes): ${mb(idleRss)} before the load, peak ${mb(memory.peakBytes)} during it`,
     );
+    out.push("");
+    out.push(capacity.report);
     const report = out.join("\n");
     console.log(report);
 

@@ -209,25 +209,20 @@ export async function enforceMemberships(
 }
 
 /**
- * Checks a participant LiveKit just reported joining: someone removed from the team or the room
+ * Checks a participant LiveKit just reported joining a room of team `teamId`: someone removed from the team or the room
  * (or demoted) may still hold a join token minted before, valid for minutes and accepted by
  * LiveKit without asking Parlor, so a join is checked at once, not only at the next reconciliation.
  */
-export async function enforceOnJoin(svc: Services, event: WebhookEvent): Promise<void> {
+export async function enforceOnJoin(svc: Services, event: WebhookEvent, teamId: string): Promise<void> {
   const participant = event.participant;
   const roomName = event.room?.name;
   if (event.event !== "participant_joined" || !participant || !roomName || !isUuid(participant.identity)) {
     return;
   }
-  const [room] = await svc.db
-    .select({ teamId: schema.rooms.teamId })
-    .from(schema.rooms)
-    .where(eq(schema.rooms.livekitRoomName, roomName));
-  if (!room) return;
   await enforceMemberships(svc, [
     {
       name: roomName,
-      teamId: room.teamId,
+      teamId,
       participants: [{ identity: participant.identity, attributes: { ...participant.attributes } }],
     },
   ]);

@@ -76,12 +76,27 @@ function seconds(value: bigint | number | undefined): Date | null {
 const isUuid = (value: string) =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
-async function roomByLiveKitName(tx: Transaction, livekitRoomName: string) {
-  const [room] = await tx
-    .select({ id: schema.rooms.id, teamId: schema.rooms.teamId })
+/**
+ * The Parlor room a LiveKit room name belongs to, with the session of the given LiveKit lifetime
+ * when it is already recorded (every event but a room's first): one query for both.
+ */
+async function roomWithSession(tx: Transaction, livekitRoomName: string, sid: string) {
+  const [found] = await tx
+    .select({
+      id: schema.rooms.id,
+      teamId: schema.rooms.teamId,
+      session: {
+        id: schema.roomSessions.id,
+        endedAt: schema.roomSessions.endedAt,
+      },
+    })
     .from(schema.rooms)
+    .leftJoin(
+      schema.roomSessions,
+      and(eq(schema.roomSessions.roomId, schema.rooms.id), eq(schema.roomSessions.livekitRoomSid, sid)),
+    )
     .where(eq(schema.rooms.livekitRoomName, livekitRoomName));
-  return room;
+  return found;
 }
 
 /** The session row for one LiveKit room lifetime, created on first sight. */
@@ -152,13 +167,62 @@ export const unlockRoom = (tx: Pick<Transaction, "update">, roomId: string) =>
 export const notifyPresenceChanged = (db: Pick<Transaction, "execute">, teamId: string) =>
   db.execute(sql`select pg_notify(${PRESENCE_CHANNEL}, ${teamId})`);
 
+/** After announcing a team's change, further changes of that team within this time make one more announcement at its end. */
+export const PRESENCE_ANNOUNCE_COOLDOWN_MS = 50;
+const announcing = new WeakMap<Services, Map<string, { again: boolean }>>();
+
+/**
+ * Announces, after the change is committed, that a team's presence changed: at once, then at most
+ * once per cooldown while changes keep coming (a burst of webhooks for one team makes a few
+ * announcements, not one per event, and each subscriber refetches a few times, not thousands).
+ * Outside the change's transaction on purpose: Postgres serialises the commits of all transactions
+ * that NOTIFY behind one lock held across the commit's WAL flush, which capped webhooks at a few
+ * dozen a second. The announcement's own commit need not reach the disk (synchronous_commit off):
+ * a notification is never replayed after a crash anyway.
+ */
+export function announcePresenceChanged(svc: Services, teamId: string): void {
+  let teams = announcing.get(svc);
+  if (!teams) announcing.set(svc, (teams = new Map()));
+  const pending = teams.get(teamId);
+  if (pending) {
+    pending.again = true;
+    return;
+  }
+  const entry = { again: false };
+  teams.set(teamId, entry);
+  const send = async () => {
+    try {
+      await svc.db.execute(
+        sql`select set_config('synchronous_commit', 'off', true), pg_notify(${PRESENCE_CHANNEL}, ${teamId})`,
+      );
+    } catch (error) {
+      svc.logger.warn({ err: error, teamId }, "could not announce a presence change");
+    }
+    const timer = setTimeout(() => {
+      if (!entry.again) {
+        teams.delete(teamId);
+        return;
+      }
+      entry.again = false;
+      void send();
+    }, PRESENCE_ANNOUNCE_COOLDOWN_MS);
+    timer.unref?.();
+  };
+  void send();
+}
+
 /**
  * Applies one verified webhook event, once: the event id is recorded in the same transaction, so a
- * redelivery finds it and changes nothing. Returns false for a duplicate.
+ * redelivery finds it and changes nothing. Says whether it was applied (false for a duplicate) and
+ * the team of the Parlor room it concerns (null when it concerns none).
  */
-export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Promise<boolean> {
+export async function applyWebhookEvent(
+  svc: Services,
+  event: WebhookEvent,
+): Promise<{ applied: boolean; teamId: string | null }> {
   const at = seconds(event.createdAt) ?? svc.clock();
-  return svc.db.transaction(async (tx) => {
+  let changedTeam = null as string | null;
+  const applied = await svc.db.transaction(async (tx) => {
     const [fresh] = await tx
       .insert(schema.webhookEvents)
       .values({ id: event.id, event: event.event, createdAt: at })
@@ -167,9 +231,11 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
     if (!fresh) return false;
     if (!event.room?.name || !event.room.sid) return true;
 
-    const room = await roomByLiveKitName(tx, event.room.name);
+    const room = await roomWithSession(tx, event.room.name, event.room.sid);
     if (!room) return true; // not one of Parlor's rooms
-    const session = await roomSessionFor(tx, room.id, event.room.sid, seconds(event.room.creationTime) ?? at);
+    const session =
+      room.session ??
+      (await roomSessionFor(tx, room.id, event.room.sid, seconds(event.room.creationTime) ?? at));
     // Nobody is present in a room lifetime that has ended, whatever order the events came in:
     // a join that arrives after room_finished is recorded as over when the room finished.
     const endedAt = session.endedAt;
@@ -199,9 +265,11 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
         // room_started only needs the session row made above; track events change no presence.
         break;
     }
-    await notifyPresenceChanged(tx, room.teamId);
+    changedTeam = room.teamId;
     return true;
   });
+  if (changedTeam) announcePresenceChanged(svc, changedTeam);
+  return { applied, teamId: changedTeam };
 }
 
 /**
@@ -350,10 +418,10 @@ export async function reconcilePresence(
       .insert(schema.appState)
       .values({ key: RECONCILED_AT, value: now.toISOString(), updatedAt: now })
       .onConflictDoUpdate({ target: schema.appState.key, set: { value: now.toISOString(), updatedAt: now } });
-    for (const teamId of touchedTeams) await notifyPresenceChanged(tx, teamId);
     return true;
   });
   if (!locked) return null;
+  for (const teamId of touchedTeams) announcePresenceChanged(svc, teamId);
   await enforceMemberships(
     svc,
     live.map((r) => ({
@@ -375,14 +443,44 @@ export async function lastReconciledAt(svc: Services): Promise<Date | null> {
   return row ? new Date(row.value) : null;
 }
 
-/** Reconciles when the last run is older than `maxAgeMs`, for views that must be exact. */
-export async function reconcileIfStale(svc: Services, maxAgeMs: number): Promise<void> {
+const backgroundReconciliations = new WeakMap<Services, Promise<void>>();
+
+/**
+ * Starts a reconciliation when the last one (by any instance) is older than `maxAgeMs`, without
+ * waiting for it: asking LiveKit for every live room's participants takes seconds at a thousand
+ * rooms, too long for a view to wait. The view answers from the records (which webhooks keep
+ * live); what the reconciliation then changes is announced like any presence change, so a live
+ * view refetches. At most one runs per process; the returned promise settles when it is done.
+ */
+export async function reconcileInBackgroundIfStale(svc: Services, maxAgeMs: number): Promise<void> {
+  const running = backgroundReconciliations.get(svc);
+  if (running) return;
   const last = await lastReconciledAt(svc);
-  if (!last || svc.clock().getTime() - last.getTime() > maxAgeMs) await reconcilePresence(svc);
+  if (last && svc.clock().getTime() - last.getTime() <= maxAgeMs) return;
+  if (backgroundReconciliations.has(svc)) return;
+  const run = reconcilePresence(svc).then(
+    () => undefined,
+    (error: unknown) => {
+      // LiveKit unreachable: the records stay the best answer; the health panel shows the age.
+      svc.logger.warn({ err: error }, "background reconciliation failed");
+    },
+  );
+  backgroundReconciliations.set(svc, run);
+  void run.finally(() => backgroundReconciliations.delete(svc));
 }
 
-/** Who is in each of the given rooms now, per the records, with the account behind each Parlor user. */
-export async function presenceByRoom(svc: Services, roomIds: string[]): Promise<Map<string, Present[]>> {
+/** The reconciliation `reconcileInBackgroundIfStale` started and is still running, if any. */
+export const backgroundReconciliation = (svc: Services): Promise<void> | undefined =>
+  backgroundReconciliations.get(svc);
+
+/**
+ * Who is in each of the given rooms now (every room with someone in it when `roomIds` is "all"),
+ * per the records, with the account behind each Parlor user.
+ */
+export async function presenceByRoom(
+  svc: Services,
+  roomIds: string[] | "all",
+): Promise<Map<string, Present[]>> {
   const result = new Map<string, Present[]>();
   if (roomIds.length === 0) return result;
   const rowsFound = await svc.db
@@ -397,7 +495,9 @@ export async function presenceByRoom(svc: Services, roomIds: string[]): Promise<
     .from(schema.participantSessions)
     .leftJoin(schema.users, eq(schema.users.id, schema.participantSessions.userId))
     .where(
-      and(inArray(schema.participantSessions.roomId, roomIds), isNull(schema.participantSessions.leftAt)),
+      roomIds === "all"
+        ? isNull(schema.participantSessions.leftAt)
+        : and(inArray(schema.participantSessions.roomId, roomIds), isNull(schema.participantSessions.leftAt)),
     )
     .orderBy(schema.participantSessions.joinedAt);
   for (const row of rowsFound) {
@@ -425,7 +525,7 @@ export async function presenceByRoom(svc: Services, roomIds: string[]): Promise<
 export async function activeRooms(svc: Services) {
   const s = schema.roomSessions;
   const p = schema.participantSessions;
-  const meetings = await svc.db
+  const meetingsQuery = svc.db
     .select({
       roomId: schema.rooms.id,
       roomName: schema.rooms.livekitRoomName,
@@ -447,10 +547,9 @@ export async function activeRooms(svc: Services) {
       ),
     )
     .orderBy(desc(s.startedAt));
-  const presence = await presenceByRoom(
-    svc,
-    meetings.map((m) => m.roomId),
-  );
+  // Everyone present anywhere, read alongside: the same rows as asking for the meetings' rooms,
+  // without waiting for the meetings first and sending their 1,000 ids back as parameters.
+  const [meetings, presence] = await Promise.all([meetingsQuery, presenceByRoom(svc, "all")]);
   const seen = new Set<string>();
   return meetings
     .filter((m) => !seen.has(m.roomId) && seen.add(m.roomId))

@@ -4,7 +4,13 @@ import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { handleHealth, handleLiveKitWebhook } from "../src/http";
-import { reconcilePresence } from "../src/presence";
+import {
+  announcePresenceChanged,
+  backgroundReconciliation,
+  lastReconciledAt,
+  PRESENCE_ANNOUNCE_COOLDOWN_MS,
+  reconcilePresence,
+} from "../src/presence";
 import { errorOf, startTestApp, type TestApp } from "./harness";
 import { signWebhook, webhookEvent, webhookRequest } from "./webhook-sender";
 
@@ -249,6 +255,39 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     }
   });
 
+  it("announces a burst of one team's changes twice (at once and after the cooldown), not once per change", async () => {
+    const [teamRow] = await app.services.db
+      .select()
+      .from(schema.teams)
+      .where(eq(schema.teams.slug, teamSlug));
+    const controller = new AbortController();
+    const heard: number[] = [];
+    await app.services.presenceBus.ready();
+    const listening = (async () => {
+      for await (const teamId of app.services.presenceBus.changes(controller.signal))
+        if (teamId === teamRow!.id) heard.push(performance.now());
+    })();
+    try {
+      const heardAtLeast = async (n: number) => {
+        for (const deadline = Date.now() + 5_000; heard.length < n && Date.now() < deadline;)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        // Then nothing more comes.
+        await new Promise((resolve) => setTimeout(resolve, PRESENCE_ANNOUNCE_COOLDOWN_MS * 4));
+      };
+      for (let i = 0; i < 100; i++) announcePresenceChanged(app.services, teamRow!.id);
+      await heardAtLeast(2);
+      expect(heard).toHaveLength(2);
+      expect(heard[1]! - heard[0]!).toBeGreaterThanOrEqual(PRESENCE_ANNOUNCE_COOLDOWN_MS - 5);
+      // Quiet again: the next change is announced, once.
+      announcePresenceChanged(app.services, teamRow!.id);
+      await heardAtLeast(3);
+      expect(heard).toHaveLength(3);
+    } finally {
+      controller.abort();
+      await listening;
+    }
+  });
+
   describe("moderation", () => {
     const everyone = () => ({ member, admin, owner, siteAdmin, outsider });
     const allowed = ["admin", "owner", "siteAdmin"];
@@ -387,6 +426,30 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
         false,
       );
     });
+  });
+
+  it("answers admin.activeRooms at once when presence is stale, reconciling in the background", async () => {
+    const stale = new Date("2000-01-01T00:00:00.000Z");
+    await app.services.db
+      .insert(schema.appState)
+      .values({ key: "presence.reconciled_at", value: stale.toISOString(), updatedAt: stale })
+      .onConflictDoUpdate({ target: schema.appState.key, set: { value: stale.toISOString() } });
+    app.livekit.setMode("hang"); // LiveKit would take its whole timeout (1 s here) to fail
+    try {
+      const started = performance.now();
+      await siteAdmin.trpc.admin.activeRooms.query();
+      expect(performance.now() - started).toBeLessThan(700);
+      // The reconciliation it started is still waiting for LiveKit; the recorded age is untouched.
+      expect(backgroundReconciliation(app.services)).toBeDefined();
+      expect((await lastReconciledAt(app.services))?.getTime()).toBe(stale.getTime());
+    } finally {
+      app.livekit.setMode("ok");
+    }
+    // LiveKit answers again: that reconciliation (retried) or the next view's makes the age fresh.
+    await backgroundReconciliation(app.services);
+    await siteAdmin.trpc.admin.activeRooms.query();
+    await backgroundReconciliation(app.services);
+    expect(Date.now() - (await lastReconciledAt(app.services))!.getTime()).toBeLessThan(5_000);
   });
 
   it("keeps meeting history: sessions with start, duration and attendees", async () => {
