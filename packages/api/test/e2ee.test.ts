@@ -46,6 +46,7 @@ describe.skipIf(!binary)(`encrypted rooms on ${testDriver()} with the real LiveK
     await outsider.trpc.team.create.mutate({ name: "Elsewhere" });
     await owner.trpc.room.ensure.mutate(room());
     await owner.trpc.room.ensure.mutate(room("open"));
+    await owner.trpc.room.ensure.mutate(room("guarded"));
   });
 
   afterAll(async () => {
@@ -54,6 +55,25 @@ describe.skipIf(!binary)(`encrypted rooms on ${testDriver()} with the real LiveK
     await app?.close();
     await livekit?.stop();
     await webhooks?.close();
+  });
+
+  it("keeps guests out of encrypted rooms: no new links, and links made before stop working", async () => {
+    const earlier = await owner.trpc.room.createGuestLink.mutate({ ...room("guarded") });
+    await owner.trpc.room.setEncrypted.mutate({ ...room("guarded"), encrypted: true });
+
+    const refused = await errorOf(owner.trpc.room.createGuestLink.mutate({ ...room("guarded") }));
+    expect(refused).toMatchObject({ code: "FORBIDDEN", data: { reason: "room-encrypted" } });
+    expect(refused?.message).toMatch(/guest links don't open encrypted rooms/);
+    const visitor = app.client("198.51.100.7");
+    for (const attempt of [
+      () => visitor.trpc.guest.preview.query({ token: earlier.token }),
+      () => visitor.trpc.guest.join.mutate({ token: earlier.token, name: "Gus Guest" }),
+    ]) {
+      expect(await errorOf(attempt())).toMatchObject({
+        code: "FORBIDDEN",
+        data: { reason: "room-encrypted" },
+      });
+    }
   });
 
   it("lets owners and admins mark a room encrypted, and nobody else", async () => {
@@ -92,6 +112,7 @@ describe.skipIf(!binary)(`encrypted rooms on ${testDriver()} with the real LiveK
     expect(Object.fromEntries(listed.map((r) => [r.slug, r.encrypted]))).toEqual({
       secret: true,
       open: false,
+      guarded: true,
     });
   });
 
