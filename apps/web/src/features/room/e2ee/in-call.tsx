@@ -230,7 +230,11 @@ export function DecryptFailureBanner({ onReenterPassphrase }: { onReenterPassphr
           </>
         )}
       </span>
-      <Button size="sm" onClick={onReenterPassphrase}>
+      <Button
+        size="sm"
+        variant={nobody || state.failed ? "default" : "outline"}
+        onClick={onReenterPassphrase}
+      >
         <KeyRoundIcon aria-hidden="true" />
         {state.failed ? "Rejoin" : "Re-enter passphrase"}
       </Button>
@@ -238,13 +242,13 @@ export function DecryptFailureBanner({ onReenterPassphrase }: { onReenterPassphr
   );
 }
 
-/** Over a tile whose frames cannot be decrypted: says so instead of a black picture. */
+/** Over a tile whose frames cannot be decrypted (under its name): says so instead of a black picture. */
 export function TileDecryptNotice({ identity }: { identity: string }) {
   const state = useEncryption();
   if (!state?.cannotDecrypt.has(identity)) return null;
   return (
     <div
-      className="absolute inset-0 z-10 flex flex-col items-center justify-center gap-2 bg-zinc-900/90 p-3 text-center text-sm text-zinc-50"
+      className="absolute inset-0 flex flex-col items-center justify-center gap-2 bg-zinc-900/90 p-3 text-center text-sm text-zinc-50"
       data-testid="tile-cannot-decrypt"
     >
       <ShieldAlertIcon className="size-6 text-red-400" aria-hidden="true" />
