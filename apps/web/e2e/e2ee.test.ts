@@ -425,6 +425,32 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
       await ada.page.setViewportSize({ width: 1280, height: 800 });
     }));
 
+  test("a browser that cannot encrypt media is told so, and does not join unencrypted", () =>
+    step("unsupported", async () => {
+      const page = await cy.context.newPage();
+      // What a browser without encoded transforms looks like to livekit-client's isE2EESupported().
+      await page.addInitScript(() => {
+        delete (window as { RTCRtpScriptTransform?: unknown }).RTCRtpScriptTransform;
+        delete (RTCRtpSender.prototype as { createEncodedStreams?: unknown }).createEncodedStreams;
+      });
+      try {
+        await page.goto("/t/acme/vault");
+        await page.getByTestId("prejoin-encryption").waitFor({ timeout: 30_000 });
+        await page.getByTestId("passphrase-input").fill(PASSPHRASE);
+        await expect
+          .poll(() => page.getByTestId("join-button").getAttribute("data-ready"), { timeout: 20_000 })
+          .toBe("true");
+        await page.getByTestId("join-button").click();
+        await page.getByTestId("e2ee-unsupported").waitFor({ timeout: 15_000 });
+        await page.getByText("This browser can't join encrypted calls.").first().waitFor();
+        expect(await page.getByTestId("join-button").isDisabled()).toBe(true);
+        await page.waitForTimeout(1000);
+        expect(await page.getByTestId("conference-room").count()).toBe(0);
+      } finally {
+        await page.close();
+      }
+    }));
+
   test("no request left the instance, and the database holds no chat for the room", async () => {
     const allowed = new Set([
       new URL(app.url).host,
