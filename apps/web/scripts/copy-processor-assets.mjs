@@ -1,6 +1,7 @@
 /**
- * Copies what background effects and noise suppression load at run time (MediaPipe's wasm,
- * RNNoise's wasm and its audio worklet) from node_modules into
+ * Copies what background effects, noise suppression and end-to-end encryption load at run time
+ * (MediaPipe's wasm, RNNoise's wasm and its audio worklet, livekit-client's E2EE worker) from
+ * node_modules into
  * public/processors, so Parlor serves them from its own origin: no CDN, works offline.
  * Runs before `next dev` and `next build`; the copies are not committed (public/processors is ignored).
  * The segmentation model is committed instead (public/models: it needs metadata added, see
@@ -27,6 +28,8 @@ const tasksVision = tasksVisionEntry.slice(
 );
 // The package's main entry sits in dist/, beside its wasm files.
 const noiseSuppressor = dirname(require.resolve("@sapphi-red/web-noise-suppressor"));
+// livekit-client's E2EE worker: one self-contained module (no imports), run with `type: "module"`.
+const e2eeWorker = require.resolve("livekit-client/e2ee-worker").replace(/\.js$/, ".mjs");
 
 const out = join(app, "public", "processors");
 
@@ -42,6 +45,7 @@ const files = [
   [join(noiseSuppressor, "rnnoise.wasm"), "noise/rnnoise.wasm"],
   [join(noiseSuppressor, "rnnoise_simd.wasm"), "noise/rnnoise_simd.wasm"],
   [join(noiseSuppressor, "rnnoise", "workletProcessor.js"), "noise/rnnoise-worklet.js"],
+  [e2eeWorker, "e2ee/livekit-e2ee-worker.mjs"],
 ];
 
 let copied = 0;

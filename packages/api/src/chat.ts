@@ -6,7 +6,7 @@
 import { schema } from "@parlor/db";
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 
-import { forbidden, notFound } from "./lib/errors";
+import { forbidden, notFound, roomEncrypted } from "./lib/errors";
 import { participantDisplayName } from "./rooms";
 import { CHAT_TOPIC } from "./schemas/chat";
 import type { Services } from "./services";
@@ -31,6 +31,15 @@ interface RoomRef {
 
 const ROOM_NOT_FOUND = "We could not find that room in this team.";
 
+/** Encrypted rooms' chat goes from browser to browser, encrypted; the server neither sees nor keeps it. */
+function refuseIfEncrypted(room: { encrypted: boolean }) {
+  if (room.encrypted) {
+    throw roomEncrypted(
+      "This room is end-to-end encrypted: its chat goes straight between the people in the call and is not saved. Write in the call's chat instead.",
+    );
+  }
+}
+
 /**
  * The room, the actor's role in its team (site admins may moderate without being members), the
  * live meeting and the name the actor has in it, in one query.
@@ -41,6 +50,7 @@ async function roomForChat(svc: Services, actor: Actor, ref: RoomRef) {
       id: schema.rooms.id,
       teamId: schema.rooms.teamId,
       livekitRoomName: schema.rooms.livekitRoomName,
+      encrypted: schema.rooms.e2ee,
       role: schema.teamMembers.role,
       meetingId: sql<string | null>`(
         select s.id from ${schema.roomSessions} s
@@ -96,6 +106,7 @@ export async function listMessages(
   ref: RoomRef & { meetingId?: string; before?: Date; limit: number },
 ): Promise<ChatMessage[]> {
   const room = await roomForChat(svc, actor, ref);
+  refuseIfEncrypted(room);
   const rows = await svc.db
     .select()
     .from(schema.chatMessages)
@@ -119,6 +130,7 @@ export async function sendMessage(
 ) {
   const room = await roomForChat(svc, actor, ref);
   if (!room.role) throw forbidden("Only members of the team can write in its rooms.");
+  refuseIfEncrypted(room);
   await svc.rateLimiter.consume(`chat:user:${actor.id}`, svc.ratePolicies.chatSend, "Too many messages");
   const [row] = await svc.db
     .insert(schema.chatMessages)

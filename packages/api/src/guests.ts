@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { guestCookies, type SessionCookie } from "./auth/lucia";
 import type { RequestMeta } from "./context";
 import { randomToken, sha256Hex } from "./lib/crypto";
-import { conflict, forbidden, notFound } from "./lib/errors";
+import { conflict, forbidden, notFound, roomEncrypted } from "./lib/errors";
 import { notifyPresenceChanged } from "./presence";
 import { liveKitOptions, participantDisplayName } from "./rooms";
 import { GUEST_ATTRIBUTE, GUEST_IDENTITY_PREFIX } from "./schemas/call";
@@ -53,6 +53,7 @@ async function requireLinkManager(svc: Services, actor: Actor, ref: RoomRef) {
         id: schema.rooms.id,
         teamId: schema.rooms.teamId,
         livekitRoomName: schema.rooms.livekitRoomName,
+        e2ee: schema.rooms.e2ee,
       },
       membersMay: schema.teams.membersCreateGuestLinks,
       role: schema.teamMembers.role,
@@ -78,6 +79,7 @@ export async function createGuestLink(
   appOrigin: string,
 ) {
   const room = await requireLinkManager(svc, actor, input);
+  refuseEncrypted(room);
   await svc.rateLimiter.consume(
     `guest-link-create:user:${actor.id}`,
     svc.ratePolicies.guestLinkCreate,
@@ -184,6 +186,19 @@ async function findLink(svc: Services, token: string) {
   return row;
 }
 
+/**
+ * Guests join without an account through a link Parlor's server makes: an encrypted room's
+ * passphrase is not Parlor's to hand out, and a guest joining unencrypted would send their
+ * camera and microphone in the clear into an encrypted call.
+ */
+function refuseEncrypted(room: { e2ee: boolean }) {
+  if (room.e2ee) {
+    throw roomEncrypted(
+      "This room is end-to-end encrypted, and guest links don't open encrypted rooms. Ask whoever invited you to invite you to the team, or to use a room that is not encrypted.",
+    );
+  }
+}
+
 function assertUsable(svc: Services, link: typeof schema.guestLinks.$inferSelect) {
   if (link.revokedAt) throw forbidden(LINK_REVOKED);
   if (link.expiresAt <= svc.clock()) throw forbidden(LINK_EXPIRED);
@@ -193,6 +208,7 @@ function assertUsable(svc: Services, link: typeof schema.guestLinks.$inferSelect
 export async function previewGuestLink(svc: Services, token: string, guest: GuestSession | null) {
   const { link, room, team } = await findLink(svc, token);
   assertUsable(svc, link);
+  refuseEncrypted(room);
   const mine = guest && guest.linkId === link.id ? await guestStatus(svc, guest) : null;
   return {
     teamName: team.name,
@@ -227,6 +243,7 @@ export async function joinAsGuest(
 ): Promise<{ cookie: SessionCookie; status: Awaited<ReturnType<typeof guestStatus>> }> {
   const { link, room, team } = await findLink(svc, token);
   assertUsable(svc, link);
+  refuseEncrypted(room);
   await consumeGuestLimits(svc, link.id, meta.ip);
 
   const cleanName = participantDisplayName(name);
@@ -366,6 +383,7 @@ export async function guestConnectionDetails(svc: Services, guest: GuestSession)
   if (status === "revoked") throw forbidden(LINK_REVOKED);
   if (status !== "admitted") throw forbidden("You have not been let in yet. Wait until someone admits you.");
   const { room } = guest;
+  refuseEncrypted(room);
   const [present] = await svc.db
     .select({ n: sql<number>`count(distinct ${schema.participantSessions.identity})::int` })
     .from(schema.participantSessions)

@@ -5,7 +5,7 @@ import { ROOM_ADMIN_ATTRIBUTE } from "./access";
 import { randomToken } from "./lib/crypto";
 import { AppError, badRequest, conflict, forbidden, notFound } from "./lib/errors";
 import { waitingIn } from "./lobby";
-import { presenceByRoom, roomHistory } from "./presence";
+import { notifyPresenceChanged, presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
 import type { Services } from "./services";
@@ -122,6 +122,7 @@ export async function getRoom(svc: Services, actor: Actor, teamSlug: string, roo
     role: team.role,
     canManage: canManage(team.role),
     locked: room.lockedAt !== null,
+    encrypted: room.e2ee,
     createdAt: room.createdAt,
   };
 }
@@ -149,6 +150,7 @@ export async function listRooms(svc: Services, actor: Actor, teamSlug: string) {
     ...summary(team, room),
     canDelete: mayDelete(actor, team.role, room, attended),
     locked: room.lockedAt !== null,
+    encrypted: room.e2ee,
     lobby: waiting
       .filter((w) => w.roomId === room.id)
       .map(({ id, name, isGuest, createdAt }) => ({ id, name, isGuest, createdAt })),
@@ -191,6 +193,39 @@ export async function renameRoom(
     .returning();
   if (!room) throw notFound(ROOM_NOT_FOUND);
   return summary(team, room);
+}
+
+/**
+ * Marks a room end-to-end encrypted, or not (team owners and admins). Refused while anyone is in
+ * the call: people who joined under the old setting would stop seeing and hearing the others.
+ */
+export async function setRoomEncrypted(
+  svc: Services,
+  actor: Actor,
+  teamSlug: string,
+  roomSlug: string,
+  encrypted: boolean,
+) {
+  const team = await requireMembership(svc, actor, teamSlug, "admin");
+  const room = await findRoom(svc, team.id, roomSlug);
+  if (!room) throw notFound(ROOM_NOT_FOUND);
+  if (room.e2ee !== encrypted) {
+    const present = (await presenceByRoom(svc, [room.id])).get(room.id) ?? [];
+    if (present.length > 0) {
+      throw conflict(
+        `${present.length === 1 ? "Someone is" : `${present.length} people are`} in this room now. Change its encryption when the call is over (or end the meeting first): people in the call would stop seeing and hearing each other.`,
+      );
+    }
+    await svc.db.transaction(async (tx) => {
+      await tx.update(schema.rooms).set({ e2ee: encrypted }).where(eq(schema.rooms.id, room.id));
+      await notifyPresenceChanged(tx, team.id);
+    });
+    svc.logger.info(
+      { event: encrypted ? "room.encrypted" : "room.unencrypted", roomId: room.id, by: actor.id },
+      "room encryption changed",
+    );
+  }
+  return { ...summary(team, room), encrypted };
 }
 
 /** Whether anyone ever joined the room: a room with meetings in its history. */
@@ -383,6 +418,7 @@ export async function ensureRoom(
       created: false,
       roomSlug: existing.slug,
       name: existing.name,
+      encrypted: existing.e2ee,
     };
   }
 
@@ -411,13 +447,25 @@ export async function ensureRoom(
   });
   if (outcome) {
     svc.logger.info({ event: "room.created", roomId: outcome.id, via: "ensure" }, "room created");
-    return { roomName: outcome.livekitRoomName, created: true, roomSlug: outcome.slug, name: outcome.name };
+    return {
+      roomName: outcome.livekitRoomName,
+      created: true,
+      roomSlug: outcome.slug,
+      name: outcome.name,
+      encrypted: outcome.e2ee,
+    };
   }
   // Someone else created it while we waited: confirm theirs.
   const winner = await findRoom(svc, team.id, slug);
   if (!winner) throw notFound(ROOM_NOT_FOUND);
   await svc.livekit.ensureRoom(liveKitOptions(team, winner));
-  return { roomName: winner.livekitRoomName, created: false, roomSlug: winner.slug, name: winner.name };
+  return {
+    roomName: winner.livekitRoomName,
+    created: false,
+    roomSlug: winner.slug,
+    name: winner.name,
+    encrypted: winner.e2ee,
+  };
 }
 
 /** The participant's shown name: what they typed, else their saved display name, else their account name. */
@@ -545,5 +593,7 @@ export async function connectionDetails(
     participantToken,
     participantName: name,
     expiresAt,
+    // Whether to join with end-to-end encryption (the passphrase never reaches the server).
+    encrypted: row.room.e2ee,
   };
 }

@@ -163,6 +163,11 @@ export const rooms = pgTable(
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     /** Set while the room is locked: everyone but its moderators knocks. Cleared when the meeting ends. */
     lockedAt: timestamp("locked_at", { withTimezone: true, mode: "date" }),
+    /**
+     * End-to-end encrypted: media and in-call data are encrypted in the browsers with a passphrase
+     * Parlor never sees, and the room's chat is not stored.
+     */
+    e2ee: boolean("e2ee").notNull().default(false),
     ...timestamps,
   },
   (t) => [uniqueIndex("rooms_team_slug_idx").on(t.teamId, t.slug)],

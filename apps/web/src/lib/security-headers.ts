@@ -59,7 +59,8 @@ export function contentSecurityPolicy({
   const directives = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'${development ? " 'unsafe-eval'" : ""}`,
-    // @livekit/track-processors ticks frames from a worker it builds from a blob: URL.
+    // @livekit/track-processors ticks frames from a worker it builds from a blob: URL; encrypted
+    // rooms run LiveKit's E2EE worker from this origin (public/processors/e2ee).
     "worker-src 'self' blob:",
     // Inline style attributes come from React and the UI components; a nonce here would make
     // browsers ignore 'unsafe-inline'. Styles cannot run code.

@@ -21,6 +21,7 @@ describe("the client sees the server's types", () => {
       participantToken: string;
       participantName: string;
       expiresAt: Date; // a real Date on the client, thanks to superjson
+      encrypted: boolean;
     }>();
     expectTypeOf<RouterOutputs["auth"]["me"]>().toEqualTypeOf<{
       id: string;

@@ -12,7 +12,7 @@ export type AppErrorCode =
   | "SERVICE_UNAVAILABLE";
 
 /** Machine-readable causes a page acts on (e.g. offer to knock when a room is locked). */
-export type ErrorReason = "room-locked";
+export type ErrorReason = "room-locked" | "room-encrypted";
 
 /** Marks AppErrors from any copy of this module (see `AppError[Symbol.hasInstance]`). */
 const APP_ERROR = Symbol.for("parlor.AppError");
@@ -54,6 +54,9 @@ export const forbidden = (message: string) => new AppError("FORBIDDEN", message)
 export const conflict = (message: string, field?: string) => new AppError("CONFLICT", message, { field });
 export const unauthorized = (message = "Please sign in to continue.") =>
   new AppError("UNAUTHORIZED", message);
+/** A room is end-to-end encrypted: Parlor's server must not see or keep what is said in it. */
+export const roomEncrypted = (message: string) =>
+  new AppError("FORBIDDEN", message, { reason: "room-encrypted" });
 export const serviceUnavailable = (message: string) => new AppError("SERVICE_UNAVAILABLE", message);
 
 export function tooManyRequests(retryAfterSeconds: number, what = "Too many attempts") {

@@ -15,6 +15,7 @@ import {
   renameRoomInput,
   roomHistoryInput,
   roomInput,
+  setEncryptedInput,
   setHandInput,
 } from "../schemas/room";
 import { requireMembership } from "../teams";
@@ -107,6 +108,13 @@ export const roomRouter = createTRPCRouter({
   setLocked: protectedProcedure
     .input(setLockedInput)
     .mutation(({ ctx, input }) => lobby.setLocked(ctx.services, ctx.user, input, input.locked)),
+
+  /** End-to-end encryption on or off (owners, admins); refused while anyone is in the call. */
+  setEncrypted: protectedProcedure
+    .input(setEncryptedInput)
+    .mutation(({ ctx, input }) =>
+      rooms.setRoomEncrypted(ctx.services, ctx.user, input.teamSlug, input.roomSlug, input.encrypted),
+    ),
 
   createGuestLink: protectedProcedure
     .input(createGuestLinkInput)

@@ -47,3 +47,5 @@ export const liveRoomInput = z.object({ roomName: storableText(128) });
 export const liveParticipantInput = liveRoomInput.extend({ identity: storableText(256) });
 
 export const setHandInput = roomInput.extend({ raised: z.boolean() });
+
+export const setEncryptedInput = roomInput.extend({ encrypted: z.boolean() });

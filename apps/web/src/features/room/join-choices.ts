@@ -1,3 +1,4 @@
+import type { CallEncryption } from "./e2ee/types";
 import type { BackgroundEffect } from "./effects/effect-preferences";
 
 /** What the person chose on the pre-join screen, handed to the call. */
@@ -12,4 +13,6 @@ export interface JoinChoices {
   /** The background effect to put on the camera (processed before it is published). */
   background: BackgroundEffect;
   noiseSuppression: boolean;
+  /** In an end-to-end encrypted room: the key (from the passphrase) and LiveKit's E2EE worker. */
+  encryption?: CallEncryption;
 }

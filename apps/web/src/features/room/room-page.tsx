@@ -33,6 +33,8 @@ import { FAILURE_TEXT, type RoomFailure } from "./room-failures";
 import type { ConnectionDetails } from "./room-store";
 import { useSetupRetry } from "./setup-retry";
 import { useRoom } from "./use-room";
+import { loadCallEncryption } from "./e2ee/load";
+import { useRoomPassphrase } from "./e2ee/passphrase";
 
 // The call itself (livekit-client and its React components) loads only once someone joins.
 const ConferenceRoom = dynamic(() => import("./in-room/conference-room").then((m) => m.ConferenceRoom), {
@@ -43,6 +45,14 @@ const ConferenceRoom = dynamic(() => import("./in-room/conference-room").then((m
     </Centered>
   ),
 });
+
+// An encrypted room's passphrase panel: its code loads only in encrypted rooms.
+const PrejoinEncryption = dynamic(
+  () => import("./e2ee/prejoin-encryption").then((m) => m.PrejoinEncryption),
+  {
+    ssr: false,
+  },
+);
 
 /** Starts loading the call's code as soon as the person heads for Join (hover, focus, touch). */
 const preloadConferenceRoom = () => void import("./in-room/conference-room").catch(() => undefined);
@@ -65,6 +75,19 @@ export interface RoomPageProps {
   initialPreferences?: Preferences;
   /** The account's name, the last fallback for the name field. */
   accountName?: string;
+  /** The room is end-to-end encrypted (as the server knew when rendering). */
+  encrypted?: boolean;
+}
+
+/**
+ * The choices fitted to the room as the server now describes it: an encrypted room is never
+ * joined without its key (null: stay on the pre-join, which now asks for the passphrase), and a
+ * room no longer encrypted is joined without.
+ */
+function fitEncryption(details: ConnectionDetails, choices: JoinChoices): JoinChoices | null {
+  if (details.encrypted && !choices.encryption) return null;
+  if (!details.encrypted && choices.encryption) return { ...choices, encryption: undefined };
+  return choices;
 }
 
 const PREFERENCE_FIELDS: Record<DeviceKind, { id: keyof Preferences; label: keyof Preferences }> = {
@@ -102,6 +125,7 @@ export function RoomPage({
   canModerate = false,
   initialPreferences,
   accountName,
+  encrypted: encryptedAtRender = false,
 }: RoomPageProps) {
   const router = useRouter();
   const utils = api.useUtils();
@@ -143,6 +167,9 @@ export function RoomPage({
   });
   const { store, phase, target } = room;
   const roomTitle = room.room?.name ?? roomName;
+  const encrypted = room.connectionDetails?.encrypted ?? room.room?.encrypted ?? encryptedAtRender;
+  const passphrase = useRoomPassphrase(teamSlug, roomSlug, encrypted);
+  const [e2eeUnsupported, setE2eeUnsupported] = useState(false);
 
   const retry = useSetupRetry({
     phase,
@@ -185,12 +212,12 @@ export function RoomPage({
   useEffect(() => {
     if (waitingChoices && phase === "ready" && room.connectionDetails) {
       setPendingJoin(null);
-      setStage({
-        kind: "room",
-        details: room.connectionDetails,
-        choices: waitingChoices,
-        attempt: Date.now(),
-      });
+      const choices = fitEncryption(room.connectionDetails, waitingChoices);
+      setStage(
+        choices
+          ? { kind: "room", details: room.connectionDetails, choices, attempt: Date.now() }
+          : { kind: "prejoin" },
+      );
     }
   }, [waitingChoices, phase, room.connectionDetails]);
 
@@ -198,7 +225,8 @@ export function RoomPage({
     (choices: JoinChoices) => {
       const details = store.cachedFor({ ...target, participantName: choices.participantName });
       if (details) {
-        setStage({ kind: "room", details, choices, attempt: Date.now() });
+        const fitted = fitEncryption(details, choices);
+        if (fitted) setStage({ kind: "room", details, choices: fitted, attempt: Date.now() });
         return;
       }
       // useRoom follows the name in `pendingJoin`; a failed set-up is tried again at once.
@@ -207,6 +235,28 @@ export function RoomPage({
     },
     [store, target, phase, retry],
   );
+
+  // Encrypted rooms: the key and LiveKit's worker load now, never before Join.
+  const { passphrase: secret, remember: rememberPassphrase } = passphrase;
+  const joinWithEncryption = useCallback(
+    (choices: JoinChoices) => {
+      if (!encrypted) return join(choices);
+      if (!secret.trim()) return;
+      loadCallEncryption().then(
+        (e2ee) => {
+          if (!e2ee.e2eeSupported()) return setE2eeUnsupported(true);
+          rememberPassphrase(secret);
+          join({ ...choices, encryption: e2ee.callEncryption(secret) });
+        },
+        () =>
+          toast.error("The encryption could not be loaded", {
+            description: "Check your connection, then press Join again.",
+          }),
+      );
+    },
+    [encrypted, join, secret, rememberPassphrase],
+  );
+  const reenterPassphrase = useCallback(() => setStage({ kind: "prejoin" }), []);
 
   const onLeave = useCallback(() => router.push(pathFor(teamSlug)), [router, teamSlug]);
   const onRoomFailure = useCallback(
@@ -248,6 +298,7 @@ export function RoomPage({
           onFailure={onRoomFailure}
           onDeviceChosen={onDeviceChosen}
           moderation={{ teamSlug, roomSlug: room.room?.roomSlug ?? roomSlug, allowed: canModerate }}
+          onReenterPassphrase={reenterPassphrase}
         />
       </RoomErrorBoundary>
     );
@@ -346,7 +397,27 @@ export function RoomPage({
       }}
       fallbackDevices={prefs.data}
       onDeviceChosen={onDeviceChosen}
-      onJoin={join}
+      onJoin={joinWithEncryption}
+      encryption={
+        encrypted ? (
+          <PrejoinEncryption
+            passphrase={passphrase.passphrase}
+            fromLink={passphrase.fromLink}
+            onPassphraseChange={passphrase.change}
+            canInvite={canModerate}
+            unsupported={e2eeUnsupported}
+          />
+        ) : undefined
+      }
+      joinBlockedReason={
+        !encrypted
+          ? null
+          : e2eeUnsupported
+            ? "This browser can't join encrypted calls."
+            : passphrase.passphrase.trim()
+              ? null
+              : "Enter the room's passphrase to join."
+      }
     />
   );
 }

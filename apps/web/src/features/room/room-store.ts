@@ -18,6 +18,8 @@ export interface ConnectionDetails {
   participantName: string;
   /** When the token stops being accepted (from the API). */
   expiresAt: Date;
+  /** The room is end-to-end encrypted: join only with its passphrase. */
+  encrypted?: boolean;
 }
 
 export interface EnsuredRoom {
@@ -28,6 +30,8 @@ export interface EnsuredRoom {
   roomSlug: string;
   /** The room's display name. */
   name: string;
+  /** End-to-end encrypted (see `ConnectionDetails.encrypted`). */
+  encrypted?: boolean;
 }
 
 export interface RoomApi {

@@ -19,7 +19,7 @@ import {
   DropdownMenuTrigger,
 } from "@parlor/ui/dropdown-menu";
 import { toast } from "@parlor/ui/toaster";
-import { EllipsisIcon, PencilIcon, Trash2Icon } from "lucide-react";
+import { EllipsisIcon, LockIcon, LockOpenIcon, PencilIcon, Trash2Icon } from "lucide-react";
 import { useRef, useState, type FormEvent } from "react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
@@ -32,10 +32,11 @@ import { api } from "@/trpc/react";
 interface Room {
   slug: string;
   name: string;
+  encrypted?: boolean;
 }
 
 /**
- * Rename (the team's owners and admins) and delete (they, and whoever created the room while
+ * Rename and end-to-end encryption on or off (the team's owners and admins), and delete (they, and whoever created the room while
  * nobody has met in it).
  */
 export function RoomActions({
@@ -49,11 +50,11 @@ export function RoomActions({
   canRename: boolean;
   canDelete: boolean;
 }) {
-  const [dialog, setDialog] = useState<"rename" | "delete" | null>(null);
+  const [dialog, setDialog] = useState<"rename" | "encryption" | "delete" | null>(null);
   const triggerRef = useRef<HTMLButtonElement>(null);
   // Opening a dialog from the menu: the menu must not take focus back to its button as it closes.
   const openingDialog = useRef(false);
-  const open = (which: "rename" | "delete") => {
+  const open = (which: "rename" | "encryption" | "delete") => {
     openingDialog.current = true;
     setDialog(which);
   };
@@ -72,7 +73,7 @@ export function RoomActions({
             variant="ghost"
             size="icon-sm"
             aria-label={`Manage ${room.name}`}
-            title="Rename or delete"
+            title="Rename, encryption, delete"
             className="-mt-1 -mr-2"
           >
             <EllipsisIcon aria-hidden="true" />
@@ -80,7 +81,7 @@ export function RoomActions({
         </DropdownMenuTrigger>
         <DropdownMenuContent
           align="end"
-          className="w-44"
+          className="w-60"
           onCloseAutoFocus={(event) => {
             if (openingDialog.current) event.preventDefault();
             openingDialog.current = false;
@@ -90,6 +91,12 @@ export function RoomActions({
             <DropdownMenuItem onSelect={() => open("rename")}>
               <PencilIcon aria-hidden="true" />
               Rename
+            </DropdownMenuItem>
+          ) : null}
+          {canRename ? (
+            <DropdownMenuItem onSelect={() => open("encryption")}>
+              {room.encrypted ? <LockOpenIcon aria-hidden="true" /> : <LockIcon aria-hidden="true" />}
+              {room.encrypted ? "Turn off end-to-end encryption" : "Make end-to-end encrypted"}
             </DropdownMenuItem>
           ) : null}
           {canRename && canDelete ? <DropdownMenuSeparator /> : null}
@@ -103,6 +110,7 @@ export function RoomActions({
       </DropdownMenu>
       {/* Mounted while open, so each opening starts from the room's current name and no old error. */}
       {dialog === "rename" ? <RenameRoomDialog teamSlug={teamSlug} room={room} onClose={close} /> : null}
+      {dialog === "encryption" ? <EncryptionDialog teamSlug={teamSlug} room={room} onClose={close} /> : null}
       {dialog === "delete" ? <DeleteRoomDialog teamSlug={teamSlug} room={room} onClose={close} /> : null}
     </>
   );
@@ -218,6 +226,49 @@ function DeleteRoomDialog({
       pending={remove.isPending}
       error={remove.error}
       onConfirm={() => remove.mutate({ teamSlug, roomSlug: room.slug })}
+    />
+  );
+}
+
+/** Turns end-to-end encryption on or off; the server refuses while anyone is in the call. */
+function EncryptionDialog({
+  teamSlug,
+  room,
+  onClose,
+}: {
+  teamSlug: string;
+  room: Room;
+  onClose: () => void;
+}) {
+  const utils = api.useUtils();
+  const turnOn = !room.encrypted;
+  const change = api.room.setEncrypted.useMutation({
+    onSuccess: async () => {
+      await utils.room.list.invalidate({ teamSlug });
+      onClose();
+      toast.success(
+        turnOn
+          ? `${room.name} is now end-to-end encrypted`
+          : `${room.name} is no longer end-to-end encrypted`,
+      );
+    },
+  });
+  return (
+    <ConfirmDialog
+      open
+      onOpenChange={(next) => (next ? undefined : onClose())}
+      title={turnOn ? `Make ${room.name} end-to-end encrypted?` : `Turn off encryption in ${room.name}?`}
+      description={
+        turnOn
+          ? "Video, audio and chat will be encrypted in each browser with a passphrase that Parlor's server never sees: share it in the invite link (copy it from the room's page) or tell people. Chat in this room is no longer saved, and browsers that cannot encrypt cannot join. Parlor still knows who meets and when."
+          : "Calls in this room will be encrypted only on the way to and from the video server again, and chat will be saved as in other rooms."
+      }
+      confirmLabel={turnOn ? "Encrypt room" : "Turn off encryption"}
+      pendingLabel="Saving…"
+      destructive={!turnOn}
+      pending={change.isPending}
+      error={change.error}
+      onConfirm={() => change.mutate({ teamSlug, roomSlug: room.slug, encrypted: turnOn })}
     />
   );
 }

@@ -3,7 +3,7 @@
 import type { RouterOutputs } from "@parlor/api";
 import { InitialsAvatar } from "@parlor/ui/avatar";
 import { Button } from "@parlor/ui/button";
-import { ArrowRightIcon } from "lucide-react";
+import { ArrowRightIcon, LockIcon } from "lucide-react";
 import Link from "next/link";
 
 import { CopyButton } from "@/components/copy-button";
@@ -81,6 +81,16 @@ export function RoomCard({
             >
               {room.name}
             </Link>
+            {room.encrypted ? (
+              <LockIcon
+                className="size-3.5 shrink-0 text-emerald-700 dark:text-emerald-400"
+                role="img"
+                aria-label="End-to-end encrypted"
+                data-testid="room-encrypted"
+              >
+                <title>End-to-end encrypted</title>
+              </LockIcon>
+            ) : null}
           </h3>
           <p className="truncate text-xs text-muted-foreground">
             <PathText segments={["t", teamSlug, room.slug]} />

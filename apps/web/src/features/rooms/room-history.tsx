@@ -140,6 +140,10 @@ function MeetingChat({ meetingId, room }: { meetingId: string; room: RoomRef }) 
       <div className="mt-2">
         {!open || chat.isPending ? (
           <Skeleton className="h-10 rounded-md" />
+        ) : chat.error?.data?.reason === "room-encrypted" ? (
+          <p className="text-muted-foreground" data-testid="history-chat-encrypted">
+            This room is end-to-end encrypted: its chat is not saved.
+          </p>
         ) : chat.error ? (
           <QueryError
             error={chat.error}

@@ -78,7 +78,9 @@ export function ChatPanel({
           </li>
         ) : messages.length === 0 ? (
           <li className="m-auto max-w-60 text-center text-sm text-muted-foreground">
-            No messages yet. What you write stays with the room: people who join later can read it.
+            {chat.stored === false
+              ? "No messages yet. What you write goes only to the people in the call now, and is not saved."
+              : "No messages yet. What you write stays with the room: people who join later can read it."}
           </li>
         ) : (
           messages.map((message, i) => (

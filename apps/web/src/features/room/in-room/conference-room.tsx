@@ -50,6 +50,13 @@ import { ShortcutsDialog, useCallShortcuts } from "./shortcuts";
 import { Stage, type LayoutMode } from "./stage";
 import { useParticipantState } from "./use-participant-state";
 import { useRoomChat, type RoomChat } from "./use-room-chat";
+import {
+  DecryptFailureBanner,
+  EncryptedChatNotice,
+  EncryptionIndicator,
+  EncryptionProvider,
+  useEncryptedChat,
+} from "../e2ee/in-call";
 
 export interface ConferenceRoomProps {
   details: ConnectionDetails;
@@ -63,6 +70,8 @@ export interface ConferenceRoomProps {
   moderation?: { teamSlug: string; roomSlug: string; allowed: boolean };
   /** A guest (no account): no stored chat and no raised hands, which need an account. */
   guest?: boolean;
+  /** End-to-end encrypted room: leave the call for the pre-join to enter the passphrase again. */
+  onReenterPassphrase?: () => void;
 }
 
 /** Toasts for a failed camera, microphone or screen share; a cancelled screen picker is not a failure. */
@@ -95,6 +104,8 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
 
   useEffect(() => {
     leaving.current = false;
+    // A fresh key provider and worker per connection (see e2ee/call-encryption.ts).
+    const encryption = choices.encryption?.start();
     const instance = new Room({
       adaptiveStream: true,
       dynacast: true,
@@ -106,6 +117,8 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
         autoGainControl: true,
       },
       audioOutput: choices.audioOutputId ? { deviceId: choices.audioOutputId } : undefined,
+      // Media and data both encrypted (the `encryption` option, unlike the older `e2ee`).
+      encryption: encryption?.options,
     });
     let active = true;
     let wasConnected = false;
@@ -129,37 +142,43 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
     setRoom(instance);
     setEffects(callEffects);
 
-    instance.connect(details.serverUrl, details.participantToken).then(
-      () => {
-        if (!active) return;
-        wasConnected = true;
-        setConnected(true);
-        if (choices.audioEnabled) {
-          instance.localParticipant
-            .setMicrophoneEnabled(true)
-            .catch((e: unknown) => reportMediaError(e, Track.Source.Microphone));
-        }
-        if (choices.videoEnabled) {
-          // The background processor goes on before the camera is published.
-          void callEffects
-            .cameraCaptureOptions()
-            .then((options) => {
-              if (!active) return;
-              const me = instance.localParticipant;
-              if (!options) return me.setCameraEnabled(true);
-              // A processor that cannot start (no WebGL, a broken driver) must not keep the camera off.
-              return me.setCameraEnabled(true, options).catch(() => {
-                callEffects.backgroundFailed();
-                return me.setCameraEnabled(true);
-              });
-            })
-            .catch((e: unknown) => reportMediaError(e, Track.Source.Camera));
-        }
-      },
-      (error: unknown) => {
-        if (active && !leaving.current) onFailure(failureFromConnectError(error));
-      },
-    );
+    // Encrypted rooms: the key is derived and encryption on before anything is sent.
+    const encrypted = encryption
+      ? encryption.ready.then(() => instance.setE2EEEnabled(true))
+      : Promise.resolve();
+    encrypted
+      .then(() => instance.connect(details.serverUrl, details.participantToken))
+      .then(
+        () => {
+          if (!active) return;
+          wasConnected = true;
+          setConnected(true);
+          if (choices.audioEnabled) {
+            instance.localParticipant
+              .setMicrophoneEnabled(true)
+              .catch((e: unknown) => reportMediaError(e, Track.Source.Microphone));
+          }
+          if (choices.videoEnabled) {
+            // The background processor goes on before the camera is published.
+            void callEffects
+              .cameraCaptureOptions()
+              .then((options) => {
+                if (!active) return;
+                const me = instance.localParticipant;
+                if (!options) return me.setCameraEnabled(true);
+                // A processor that cannot start (no WebGL, a broken driver) must not keep the camera off.
+                return me.setCameraEnabled(true, options).catch(() => {
+                  callEffects.backgroundFailed();
+                  return me.setCameraEnabled(true);
+                });
+              })
+              .catch((e: unknown) => reportMediaError(e, Track.Source.Camera));
+          }
+        },
+        (error: unknown) => {
+          if (active && !leaving.current) onFailure(failureFromConnectError(error));
+        },
+      );
 
     // Closing the tab (or leaving for another site) ends the call at once.
     const onPageHide = () => {
@@ -175,8 +194,8 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
       instance
         .off(RoomEvent.Disconnected, onDisconnected)
         .off(RoomEvent.MediaDevicesError, onMediaDevicesError);
-      // Stops every local track and closes the connection.
-      void instance.disconnect(true);
+      // Stops every local track and closes the connection (then the encryption worker).
+      void instance.disconnect(true).finally(() => encryption?.dispose());
     };
   }, [details, choices, onFailure]);
 
@@ -207,6 +226,8 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
                 guest={props.guest ?? false}
                 roomTitle={props.roomTitle}
                 teamName={props.teamName}
+                encrypted={choices.encryption !== undefined}
+                onReenterPassphrase={props.onReenterPassphrase}
                 connected={connected}
                 onLeaveClick={leave}
                 onDeviceChosen={props.onDeviceChosen}
@@ -283,6 +304,9 @@ export interface RoomViewProps {
   guest?: boolean;
   roomTitle: string;
   teamName: string;
+  /** End-to-end encrypted: the lock, decryption failures, and chat between the browsers only. */
+  encrypted?: boolean;
+  onReenterPassphrase?: () => void;
   connected: boolean;
   onLeaveClick: () => void;
   onDeviceChosen?: (kind: DeviceKind, device: SavedDevice) => void;
@@ -295,6 +319,8 @@ export function RoomView({
   guest = false,
   roomTitle,
   teamName,
+  encrypted = false,
+  onReenterPassphrase,
   connected,
   onLeaveClick,
   onDeviceChosen,
@@ -306,7 +332,10 @@ export function RoomView({
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const participants = useParticipants();
   const room = useRoomContext();
-  const chat = useRoomChat(roomRef, moderator, !guest);
+  // Encrypted rooms: chat goes between the browsers, encrypted, and is never stored.
+  const storedChat = useRoomChat(roomRef, moderator, !guest && !encrypted);
+  const encryptedChat = useEncryptedChat(room, encrypted);
+  const chat = encrypted ? encryptedChat : storedChat;
   const lobby = useLobby(roomRef, moderator);
   const unread = useUnread(chat, panel === "chat");
   const reactions = useReactions();
@@ -348,7 +377,7 @@ export function RoomView({
     }
   });
 
-  return (
+  const view = (
     <LayoutContextProvider value={layoutContext}>
       <div
         className="flex h-[calc(100dvh-3.5rem)] min-h-[28rem] flex-col bg-muted/40 dark:bg-zinc-950"
@@ -375,7 +404,11 @@ export function RoomView({
             )}
             <span className="hidden sm:inline">{mode === "grid" ? "Speaker view" : "Grid view"}</span>
           </Button>
+          {encrypted ? <EncryptionIndicator participants={participants} /> : null}
         </div>
+        {encrypted ? (
+          <DecryptFailureBanner onReenterPassphrase={onReenterPassphrase ?? onLeaveClick} />
+        ) : null}
         <ReconnectingBanner />
         <StartAudioBanner />
         <div className="relative flex min-h-0 flex-1">
@@ -400,6 +433,7 @@ export function RoomView({
                   <XIcon aria-hidden="true" />
                 </Button>
               </div>
+              {panel === "chat" && encrypted ? <EncryptedChatNotice /> : null}
               {panel === "chat" ? (
                 <ChatPanel
                   chat={chat}
@@ -444,4 +478,5 @@ export function RoomView({
       </div>
     </LayoutContextProvider>
   );
+  return encrypted ? <EncryptionProvider room={room}>{view}</EncryptionProvider> : view;
 }

@@ -12,6 +12,7 @@ import {
 import { Track } from "livekit-client";
 import { HandIcon, MicOffIcon, MonitorUpIcon, PinIcon, PinOffIcon } from "lucide-react";
 
+import { TileDecryptNotice } from "../e2ee/in-call";
 import { ConnectionQualityBars } from "./connection-quality";
 import { useHandQueue } from "./hands";
 import { TileReactions } from "./reactions";
@@ -85,6 +86,7 @@ export function ParticipantTile({
           />
         </div>
       )}
+      {state.isLocal ? null : <TileDecryptNotice identity={participant.identity} />}
       {handOrder && !isScreen ? (
         <span
           className="absolute top-2 left-2 flex items-center gap-1 rounded-md bg-amber-400 px-2 py-1 text-xs font-semibold text-amber-950"

@@ -58,6 +58,8 @@ export function withMessage(list: ChatMessage[], message: ChatMessage): ChatMess
 
 export interface RoomChat {
   messages: ChatMessage[];
+  /** False for an encrypted call's chat: only those in the call see it, nothing is kept. */
+  stored?: boolean;
   /** The signed-in person's identity, to tell their own messages apart. */
   localIdentity: string;
   isLoading: boolean;

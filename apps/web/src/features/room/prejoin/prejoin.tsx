@@ -44,6 +44,10 @@ export interface PreJoinProps {
   onJoinIntent?: () => void;
   /** Who is in the call already (live), shown under the heading. */
   whoIsHere?: React.ReactNode;
+  /** An end-to-end encrypted room's passphrase field and notice, first in the join form. */
+  encryption?: React.ReactNode;
+  /** Why Join is not possible yet (e.g. no passphrase), said where the join summary goes. */
+  joinBlockedReason?: string | null;
   /** Background effect and noise suppression, with the preview's track carrying the effect. */
   effects?: React.ComponentProps<typeof EffectsPicker> & { previewTrack: MediaStreamTrack | null };
 }
@@ -55,7 +59,7 @@ export function PreJoin(props: PreJoinProps) {
   const rememberId = useId();
   const nameErrorId = `${nameId}-error`;
   const blocked = status.phase === "failed" && status.retry.secondsLeft === null;
-  const canJoin = props.nameError === null && !blocked && !joinPending;
+  const canJoin = props.nameError === null && !props.joinBlockedReason && !blocked && !joinPending;
   const waited = useElapsedSeconds(joinPending);
 
   const submit = (event: FormEvent) => {
@@ -101,6 +105,7 @@ export function PreJoin(props: PreJoinProps) {
         {/* First in the panel, where it is seen; the preview beside it keeps working. */}
         <SetupFailure status={status} />
         <form className="grid gap-5" onSubmit={submit} noValidate>
+          {props.encryption}
           <div className="grid gap-1.5">
             <Label htmlFor={nameId}>Your name</Label>
             <Input
@@ -165,6 +170,8 @@ export function PreJoin(props: PreJoinProps) {
             >
               {props.nameError ? (
                 <span>Enter your name to join.</span>
+              ) : props.joinBlockedReason ? (
+                <span>{props.joinBlockedReason}</span>
               ) : joinPending ? (
                 <>
                   <span>

@@ -31,6 +31,7 @@ const loadRoom = cache(async (teamSlug: string, roomSlug: string) => {
       teamName: room.teamName,
       roomName: room.name,
       canModerate: room.canManage || isSiteAdmin,
+      encrypted: room.encrypted,
       preferences,
       accountName: user?.name,
     };
@@ -92,6 +93,7 @@ export default async function Room({ params }: PageProps<"/t/[team]/[room]">) {
       canModerate={loaded.canModerate}
       initialPreferences={loaded.preferences}
       accountName={loaded.accountName}
+      encrypted={loaded.encrypted}
     />
   );
 }
