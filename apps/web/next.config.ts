@@ -2,6 +2,8 @@ import { fileURLToPath } from "node:url";
 
 import type { NextConfig } from "next";
 
+import { API_HEADERS } from "./src/lib/security-headers";
+
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 const nextConfig: NextConfig = {
@@ -18,6 +20,15 @@ const nextConfig: NextConfig = {
   // The build checks the app's types; `pnpm typecheck` also checks the tests.
   typescript: { tsconfigPath: "tsconfig.build.json" },
   poweredByHeader: false,
+  // The API's fixed security headers, without the proxy (src/proxy.ts runs for pages only).
+  async headers() {
+    return [
+      {
+        source: "/api/:path*",
+        headers: Object.entries(API_HEADERS).map(([key, value]) => ({ key, value })),
+      },
+    ];
+  },
   reactStrictMode: true,
 };
 

@@ -128,11 +128,20 @@ describe("security headers", () => {
   });
 
   it("gives API answers a policy that allows nothing", async () => {
-    const response = await fetch(`${stack.app.url}/api/health`);
-    expect(response.headers.get("content-security-policy")).toBe(
-      "default-src 'none'; frame-ancestors 'none'",
-    );
-    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    // API routes skip the proxy (next.config.ts sets these): every kind of API answer carries them.
+    for (const path of [
+      "/api/health",
+      "/api/trpc/auth.me",
+      "/api/trpc/no.such.procedure",
+      "/api/nothing-here",
+    ]) {
+      const response = await fetch(`${stack.app.url}${path}`);
+      expect(response.headers.get("content-security-policy"), path).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(response.headers.get("x-frame-options"), path).toBe("DENY");
+    }
   });
 
   it("breaks no page in Chromium: no policy violation, and the pre-join gets camera and microphone", async () => {

@@ -10,7 +10,13 @@ import { freePort, sleep } from "./net";
 import { NEXT_DIR, WEB_DIR } from "./paths";
 
 export interface AppOptions {
+  /** A postgres:// URL, or "" for the embedded PGlite database (then `pgliteDataDir` names its folder). */
   databaseUrl: string;
+  pgliteDataDir?: string;
+  /** The Next.js app to serve: Parlor's (apps/web) unless this names another built app's folder. */
+  appDir?: string;
+  /** A GET that answers 200 once the app is ready (Parlor's health by default). */
+  readyPath?: string;
   livekit: { wsUrl: string; apiKey: string; apiSecret: string };
   /** Extra environment (e.g. PARLOR_BENCH_REFERENCE=1, LIVEKIT_TIMEOUT_MS). */
   env?: Record<string, string>;
@@ -63,27 +69,27 @@ function groupRss(pgid: number): number {
 }
 
 export async function startApp(options: AppOptions): Promise<RunningApp> {
-  if (!existsSync(join(NEXT_DIR, "BUILD_ID"))) {
-    throw new Error(
-      "apps/web has not been built (no .next/BUILD_ID): run `pnpm --filter @parlor/web build`.",
-    );
+  const appDir = options.appDir ?? WEB_DIR;
+  const readyPath = options.readyPath ?? "/api/health";
+  if (!existsSync(join(appDir === WEB_DIR ? NEXT_DIR : join(appDir, ".next"), "BUILD_ID"))) {
+    throw new Error(`${appDir} has not been built (no .next/BUILD_ID): run its \`next build\`.`);
   }
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const nextBin = join(WEB_DIR, "node_modules", "next", "dist", "bin", "next");
+  const nextBin = join(appDir, "node_modules", "next", "dist", "bin", "next");
   let output = "";
   const child: ChildProcess = spawn(
     process.execPath,
     [...(options.nodeArgs ?? []), nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"],
     {
-      cwd: WEB_DIR,
+      cwd: appDir,
       env: {
         ...process.env,
         NODE_ENV: "production",
         PORT: String(port),
         APP_URL: url,
         DATABASE_URL: options.databaseUrl,
-        PGLITE_DATA_DIR: "",
+        PGLITE_DATA_DIR: options.pgliteDataDir ?? "",
         LIVEKIT_URL: options.livekit.wsUrl,
         LIVEKIT_PUBLIC_URL: "",
         LIVEKIT_API_KEY: options.livekit.apiKey,
@@ -148,14 +154,14 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       throw new Error(`The app exited with code ${child.exitCode} before it was ready:\n${output}`);
     }
     try {
-      const response = await fetch(`${url}/api/health`);
+      const response = await fetch(`${url}${readyPath}`);
       if (response.status === 200) break;
     } catch {
       // Not listening yet.
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`The app did not report healthy on ${url} in time:\n${output}`);
+      throw new Error(`The app did not answer ${readyPath} with 200 on ${url} in time:\n${output}`);
     }
     await sleep(250);
   }

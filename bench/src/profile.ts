@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @parlor/bench profile [connectionDetails|join|reference]`: runs one operation
+ * `pnpm --filter @parlor/bench profile [connectionDetails|join|reference] [--embedded]`: runs one operation
  * for 10 s at 10 connections against the production server started with --cpu-prof, and prints
  * where the server's time went, by package or source file (through the build's source maps).
  * This is how the bench's "measured reasons" in docs/performance.md were found.
@@ -20,7 +20,9 @@ interface ProfileNode {
   children?: number[];
 }
 
-const which = process.argv[2] ?? "connectionDetails";
+const which = process.argv.slice(2).find((arg) => !arg.startsWith("--")) ?? "connectionDetails";
+/** `--embedded`: the app on its embedded database (PGlite) instead of a Postgres database. */
+const embedded = process.argv.includes("--embedded");
 const dir = mkdtempSync(join(tmpdir(), "parlor-profile-"));
 
 const maps = new Map<string, SourceMap | null>();
@@ -51,6 +53,7 @@ function sourceOf(frame: ProfileNode["callFrame"]): string {
 async function main() {
   const stack = await startStack({
     env: { PARLOR_BENCH_REFERENCE: "1" },
+    embedded,
     nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
   });
   try {
@@ -79,7 +82,9 @@ async function main() {
       durationSeconds: 10,
       sequenceFor: sequence,
     });
-    console.log(`${which}: ${result.perSecond}/s, p50 ${result.p50Ms} ms (profiling slows the server)`);
+    console.log(
+      `${which}${embedded ? " (PGlite)" : ""}: ${result.perSecond}/s, p50 ${result.p50Ms} ms (profiling slows the server)`,
+    );
   } finally {
     await stack.stop();
   }

@@ -43,10 +43,11 @@ export function connectionDetailsOnly(joiner: Joiner, origin: string): LoadReque
   ];
 }
 
-/** Meet's `/api/connection-details`: the room and name in the query string, no session. */
-export function reference(joiner: Joiner): LoadRequest[] {
+/**
+ * Meet's `/api/connection-details`: the room and name in the query string, no session. `path` is
+ * Parlor's in-app reference route by default, or the bare reference app's route (reference-app.ts).
+ */
+export function reference(joiner: Joiner, path = "/api/bench/reference-token"): LoadRequest[] {
   const query = new URLSearchParams({ roomName: joiner.roomName, participantName: joiner.session.user.name });
-  return [
-    { method: "GET", path: `/api/bench/reference-token?${query}`, headers: { accept: "application/json" } },
-  ];
+  return [{ method: "GET", path: `${path}?${query}`, headers: { accept: "application/json" } }];
 }

@@ -7,14 +7,18 @@ import { securityEnvFrom, securityHeaders } from "@/lib/security-headers";
 
 const securityEnv = securityEnvFrom();
 
-/** Routes called server-to-server, without an Origin, and authenticated otherwise (signatures). */
-const CSRF_EXEMPT = new Set(["/api/livekit/webhook"]);
-
+/**
+ * Pages only: the per-request nonce policy and the path header that server components read.
+ * API routes never pass through here (running the proxy cost every API request a second trip
+ * through Next's middleware machinery): their fixed headers come from next.config.ts, and the
+ * tRPC handler refuses cross-site calls itself (`handleTRPCRequest`); the other API routes take
+ * GET alone, or are signed (the LiveKit webhook).
+ */
 export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
 
+  // Server actions and form posts to pages.
   if (
-    !CSRF_EXEMPT.has(pathname) &&
     isCrossSiteRequest(
       { method: request.method, headers: request.headers, url: request.url },
       appOriginFromEnv(),
@@ -36,5 +40,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico).*)"],
 };

@@ -5,6 +5,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
 import { enforceOnJoin } from "./access";
 import { createContext } from "./context";
+import { isCrossSiteRequest } from "./csrf";
 import { AppError, postgresErrorCode } from "./lib/errors";
 import {
   applyWebhookEvent,
@@ -51,6 +52,12 @@ export async function handleTRPCRequest(
           code: "SERVICE_UNAVAILABLE",
           message: "Parlor is starting or cannot reach its database. Please try again in a moment.",
         });
+      }
+      // The web app's proxy runs for pages only: the API refuses cross-site calls here.
+      if (
+        isCrossSiteRequest({ method: req.method, headers: req.headers, url: req.url }, ready.config.appOrigin)
+      ) {
+        throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused." });
       }
       return createContext(ready, {
         headers: req.headers,

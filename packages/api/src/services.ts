@@ -2,7 +2,7 @@ import { createDatabase, type Database, type DatabaseHandle } from "@parlor/db";
 
 import {
   createSessionStore,
-  defaultSessionPolicy,
+  type SessionCachePolicy,
   type SessionPolicy,
   type SessionStore,
 } from "./auth/lucia";
@@ -50,6 +50,7 @@ export interface ServiceOverrides {
   database?: DatabaseHandle;
   logger?: Logger;
   sessionPolicy?: SessionPolicy;
+  sessionCache?: SessionCachePolicy;
   ratePolicies?: Partial<RatePolicies>;
   clock?: Clock;
   liveStreamPolicy?: Partial<LiveStreamPolicy>;
@@ -65,7 +66,11 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     database,
     db: database.db,
     logger,
-    sessions: createSessionStore(database.db, overrides.sessionPolicy ?? defaultSessionPolicy),
+    sessions: createSessionStore(database.db, {
+      policy: overrides.sessionPolicy,
+      notifications: database,
+      cache: overrides.sessionCache,
+    }),
     rateLimiter: createRateLimiter(database.db, clock),
     ratePolicies: { ...ratePolicies, ...overrides.ratePolicies },
     livekit: createLiveKitService(config.livekit, logger),

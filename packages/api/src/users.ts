@@ -118,6 +118,7 @@ export async function setSiteAdmin(svc: Services, actor: Actor, userId: string, 
     await tx.update(schema.users).set({ isAdmin }).where(eq(schema.users.id, user.id));
     return { userId: user.id, isAdmin };
   });
+  svc.sessions.forgetUser(userId);
   svc.logger.info({ event: "admin.site_admin", userId, isAdmin, by: actor.id }, "site admin changed");
   return result;
 }
@@ -201,6 +202,7 @@ export async function deleteOwnAccount(svc: Services, actor: Actor, password: st
     await tx.delete(schema.users).where(eq(schema.users.id, actor.id));
     return rooms;
   });
+  svc.sessions.forgetUser(actor.id);
   const removal = await removeFromLiveRooms(svc, actor.id, liveRooms);
   if (removal.failed) svc.logger.warn({ userId: actor.id }, "a deleted account is still in a live call");
   svc.logger.info({ event: "account.deleted", userId: actor.id }, "account deleted");

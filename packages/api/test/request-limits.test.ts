@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { handleHealth, jsonDepthExceeds, LIVEKIT_PROBE_TTL_MS } from "../src/http";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../src/limits";
-import { startTestApp, type TestApp } from "./harness";
+import { errorOf, GOOD_PASSWORD, startTestApp, uniqueEmail, type TestApp } from "./harness";
 
 const nested = (depth: number, inner = "1") => `${"[".repeat(depth)}${inner}${"]".repeat(depth)}`;
 
@@ -109,6 +109,38 @@ describe(`request limits on ${testDriver()}`, () => {
       expect(result.status).toBe(400);
       expect(result.text).toContain(`${path} cannot be batched`);
     }
+  });
+});
+
+describe(`cross-site calls on ${testDriver()}`, () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  // The web app's proxy runs for pages only, so the tRPC handler itself must refuse these.
+  it("refuses a mutation from another origin, or with no origin, before it runs", async () => {
+    for (const origin of ["https://evil.example", ""]) {
+      const email = uniqueEmail("csrf");
+      const error = await errorOf(
+        app
+          .client("203.0.113.77", origin)
+          .trpc.auth.signUp.mutate({ email, password: GOOD_PASSWORD, name: "X" }),
+      );
+      expect(error).toMatchObject({
+        code: "FORBIDDEN",
+        httpStatus: 403,
+        message: "Cross-site request refused.",
+      });
+      const signIn = app.client("203.0.113.78").trpc.auth.signIn.mutate({ email, password: GOOD_PASSWORD });
+      expect((await errorOf(signIn)).code).not.toBeUndefined();
+    }
+    // Same origin: served.
+    const email = uniqueEmail("csrf");
+    await app.client("203.0.113.79").trpc.auth.signUp.mutate({ email, password: GOOD_PASSWORD, name: "Y" });
+    // Queries need no Origin.
+    expect(await app.client("203.0.113.80", "").trpc.auth.me.query()).toBeNull();
   });
 });
 

@@ -36,9 +36,15 @@ export interface DatabaseHandle {
   migrate(): Promise<void>;
   /**
    * Subscribes to a Postgres NOTIFY channel; resolves once listening, to a function that stops.
-   * postgres.js keeps one dedicated connection for all listeners and re-listens after a reconnect.
+   * postgres.js keeps one dedicated connection for all listeners and re-listens after a reconnect;
+   * `onListen` runs each time listening (re)starts, so a subscriber can account for notifications
+   * that may have been missed while the connection was down.
    */
-  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
   /** Answers whether the database responds, within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -84,8 +90,8 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
           await migrator.end({ timeout: 5 });
         }
       },
-      async listen(channel, onMessage) {
-        const subscription = await client.listen(channel, onMessage);
+      async listen(channel, onMessage, onListen) {
+        const subscription = await client.listen(channel, onMessage, onListen);
         return () => subscription.unlisten();
       },
       ping: (timeoutMs) => pingDatabase(db, timeoutMs),
@@ -104,8 +110,11 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
     async migrate() {
       await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder: migrationsFolder() });
     },
-    async listen(channel, onMessage) {
-      return client.listen(channel, onMessage);
+    async listen(channel, onMessage, onListen) {
+      // In-process: nothing is ever missed, so it only starts once.
+      const unlisten = await client.listen(channel, onMessage);
+      onListen?.();
+      return unlisten;
     },
     ping: (timeoutMs) => pingDatabase(db, timeoutMs),
     close: () => client.close(),

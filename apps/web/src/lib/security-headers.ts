@@ -1,5 +1,6 @@
 /**
- * The security headers of every response, in one place; the proxy applies them.
+ * The security headers of every response, in one place: the proxy applies them to pages,
+ * next.config.ts applies API_HEADERS to the API.
  *
  * Pages get a per-request nonce Content-Security-Policy: scripts run only with the nonce (Next
  * puts it on its own scripts when the request carries the policy), connections go only to this
@@ -98,7 +99,8 @@ const COMMON = {
   "x-frame-options": "DENY",
 } as const;
 
-const API_HEADERS = {
+/** What every API answer carries; next.config.ts sets them, since API routes skip the proxy. */
+export const API_HEADERS = {
   ...COMMON,
   "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
 } as const;

@@ -5,7 +5,7 @@
  * SHA-256 hash, and every session also has an absolute lifetime.
  */
 import { DrizzlePostgreSQLAdapter } from "@lucia-auth/adapter-drizzle";
-import { schema, type Database } from "@parlor/db";
+import { schema, type Database, type DatabaseHandle } from "@parlor/db";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { Cookie, Lucia, TimeSpan } from "lucia";
 
@@ -80,7 +80,118 @@ declare module "lucia" {
 
 export type SessionStore = ReturnType<typeof createSessionStore>;
 
-export function createSessionStore(db: Database, policy: SessionPolicy = defaultSessionPolicy) {
+/**
+ * Announced by database triggers (migration 0006) with a user's id whenever one of their
+ * sessions is deleted, by any code path or cascade, or their account's name, email, admin flag,
+ * password or disabled state changes.
+ */
+export const SESSIONS_CHANNEL = "parlor_sessions";
+
+export interface SessionCachePolicy {
+  /** Sessions kept in memory at most; the oldest go first. */
+  maxEntries: number;
+  /**
+   * How long a cached session is trusted without asking the database: a safety net only, since
+   * every change that ends a session is announced on SESSIONS_CHANNEL and drops it at once.
+   */
+  ttlMs: number;
+}
+
+export const defaultSessionCachePolicy: SessionCachePolicy = { maxEntries: 10_000, ttlMs: 30_000 };
+
+export interface SessionStoreOptions {
+  policy?: SessionPolicy;
+  /** Where SESSIONS_CHANNEL is heard; without it nothing is cached. */
+  notifications?: Pick<DatabaseHandle, "listen">;
+  cache?: SessionCachePolicy;
+}
+
+interface CachedSession {
+  user: SessionUser;
+  expiresAt: Date;
+  absoluteExpiresAt: Date;
+  cachedAt: number;
+}
+
+/**
+ * Validated sessions by id, so that a signed-in request needs no database round trip for its
+ * session. Entries are trusted only while this process hears SESSIONS_CHANNEL: it is cleared
+ * whenever listening (re)starts (a notification may have been missed while the connection was
+ * down), and a lookup that raced an invalidation is not cached.
+ */
+function createSessionCache(policy: SessionCachePolicy) {
+  const entries = new Map<string, CachedSession>();
+  const byUser = new Map<string, Set<string>>();
+  let generation = 0;
+  let listening = false;
+
+  const drop = (sessionId: string) => {
+    const entry = entries.get(sessionId);
+    if (!entry) return;
+    entries.delete(sessionId);
+    const ids = byUser.get(entry.user.id);
+    ids?.delete(sessionId);
+    if (ids?.size === 0) byUser.delete(entry.user.id);
+  };
+
+  return {
+    /** Bumped by every invalidation: a lookup started before a bump must not be cached. */
+    generation: () => generation,
+    get(sessionId: string, now: number): CachedSession | undefined {
+      const entry = entries.get(sessionId);
+      if (entry && now - entry.cachedAt >= policy.ttlMs) {
+        drop(sessionId);
+        return undefined;
+      }
+      return entry;
+    },
+    set(sessionId: string, entry: CachedSession, startedAt: number) {
+      if (!listening || startedAt !== generation || policy.maxEntries <= 0) return;
+      drop(sessionId);
+      while (entries.size >= policy.maxEntries) drop(entries.keys().next().value as string);
+      entries.set(sessionId, entry);
+      let ids = byUser.get(entry.user.id);
+      if (!ids) byUser.set(entry.user.id, (ids = new Set()));
+      ids.add(sessionId);
+    },
+    forgetSession(sessionId: string) {
+      generation++;
+      drop(sessionId);
+    },
+    forgetUser(userId: string) {
+      generation++;
+      for (const sessionId of byUser.get(userId) ?? []) drop(sessionId);
+    },
+    /** Listening (re)started: anything cached before may have missed a notification. */
+    listening() {
+      generation++;
+      entries.clear();
+      byUser.clear();
+      listening = true;
+    },
+    stopped() {
+      generation++;
+      entries.clear();
+      byUser.clear();
+      listening = false;
+    },
+  };
+}
+
+export function createSessionStore(db: Database, options: SessionStoreOptions = {}) {
+  const policy = options.policy ?? defaultSessionPolicy;
+  const cache = createSessionCache(options.cache ?? defaultSessionCachePolicy);
+  let subscribed: Promise<unknown> | undefined;
+  /** Starts listening on first use; until it is listening, every lookup asks the database. */
+  const subscribe = () => {
+    if (!options.notifications || subscribed) return;
+    subscribed = options.notifications
+      .listen(SESSIONS_CHANNEL, (userId) => cache.forgetUser(userId), cache.listening)
+      .catch(() => {
+        cache.stopped();
+        subscribed = undefined;
+      });
+  };
   const lucia = { secure: createLucia(db, policy, true), plain: createLucia(db, policy, false) };
   const pick = (secure: boolean) => (secure ? lucia.secure : lucia.plain);
 
@@ -133,6 +244,16 @@ export function createSessionStore(db: Database, policy: SessionPolicy = default
     async validate(token: string, secure: boolean): Promise<ValidSession | null> {
       if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return null;
       const sessionId = sha256Hex(token);
+      subscribe();
+      const cached = cache.get(sessionId, Date.now());
+      if (cached) {
+        const now = Date.now();
+        if (cached.expiresAt.getTime() - halfIdle > now && cached.absoluteExpiresAt.getTime() > now) {
+          return { sessionId, user: cached.user, expiresAt: cached.expiresAt, refreshedCookie: null };
+        }
+        cache.forgetSession(sessionId);
+      }
+      const generation = cache.generation();
       // The common case in one lookup: a session well within both of its lifetimes. Anything
       // else (unknown, expired, due for its idle expiry to slide) is Lucia's to decide.
       const [found] = await sessionAndUser.execute({ id: sessionId });
@@ -140,10 +261,21 @@ export function createSessionStore(db: Database, policy: SessionPolicy = default
       // Disabling an account deletes its sessions; this also refuses one that raced it.
       if (found.disabledAt) {
         await lucia.plain.invalidateSession(sessionId);
+        cache.forgetSession(sessionId);
         return null;
       }
       const now = Date.now();
       if (found.expiresAt.getTime() - halfIdle > now && found.absoluteExpiresAt.getTime() > now) {
+        cache.set(
+          sessionId,
+          {
+            user: found.user,
+            expiresAt: found.expiresAt,
+            absoluteExpiresAt: found.absoluteExpiresAt,
+            cachedAt: now,
+          },
+          generation,
+        );
         return { sessionId, user: found.user, expiresAt: found.expiresAt, refreshedCookie: null };
       }
       const instance = pick(secure);
@@ -161,15 +293,31 @@ export function createSessionStore(db: Database, policy: SessionPolicy = default
       };
     },
 
-    invalidate: (sessionId: string) => lucia.plain.invalidateSession(sessionId),
+    // Other instances hear of each deletion through SESSIONS_CHANNEL; this one forgets at once,
+    // so its next request cannot race the notification.
+    async invalidate(sessionId: string): Promise<void> {
+      cache.forgetSession(sessionId);
+      await lucia.plain.invalidateSession(sessionId);
+      cache.forgetSession(sessionId);
+    },
 
     /** Ends every session of a user except, optionally, the one in use. */
     async invalidateUserSessions(userId: string, exceptSessionId?: string): Promise<void> {
-      if (!exceptSessionId) return lucia.plain.invalidateUserSessions(userId);
-      await db
-        .delete(schema.sessions)
-        .where(and(eq(schema.sessions.userId, userId), ne(schema.sessions.id, exceptSessionId)));
+      cache.forgetUser(userId);
+      if (!exceptSessionId) await lucia.plain.invalidateUserSessions(userId);
+      else {
+        await db
+          .delete(schema.sessions)
+          .where(and(eq(schema.sessions.userId, userId), ne(schema.sessions.id, exceptSessionId)));
+      }
+      cache.forgetUser(userId);
     },
+
+    /**
+     * Drops a user's cached sessions in this process, after a change to the account that other
+     * instances hear of through SESSIONS_CHANNEL (admin flag, deletion).
+     */
+    forgetUser: (userId: string) => cache.forgetUser(userId),
 
     blankCookie(secure: boolean): SessionCookie {
       const cookie = pick(secure).createBlankSessionCookie();
