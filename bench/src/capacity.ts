@@ -12,6 +12,7 @@
  *    events per second, per-request latency, and whether presence is exactly right afterwards.
  */
 import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { request as httpRequest, type ClientRequest } from "node:http";
 
 import postgres from "postgres";
@@ -55,6 +56,9 @@ export interface CapacityResult {
     rooms: number;
     participants: number;
     fresh: Spread;
+    /** CPU per fresh view: the app's processes, its Postgres backends. */
+    appCpuMsPerView: number;
+    postgresCpuMsPerView: number;
     stale: Spread;
     /** Time from the stale answer until the reconciliation it started was recorded (health's age). */
     backgroundReconcileMs: number | null;
@@ -62,6 +66,8 @@ export interface CapacityResult {
   streams: {
     opened: number;
     perInstance: number[];
+    /** Streams the server ended while they were being opened (e.g. its database did not answer in time), opened again. */
+    reopened: number;
     rounds: { maxMs: number; received: number }[];
     delivery: Spread;
     missed: number;
@@ -72,6 +78,9 @@ export interface CapacityResult {
     inFlight: number;
     seconds: number;
     eventsPerSecond: number;
+    /** CPU the app's processes and its Postgres backends spent per event (what the rate would be on cores of their own). */
+    appCpuMsPerEvent: number;
+    postgresCpuMsPerEvent: number;
     latency: Spread;
     statuses: Record<string, number>;
     expectedPresent: number;
@@ -107,6 +116,47 @@ async function timed(count: number, run: () => Promise<unknown>): Promise<number
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** CPU time (user + system, ms) of the given processes, or of every process in group `pgid`, from /proc. */
+function cpuMs(select: { pgid: number } | { pids: number[] }): number {
+  const pids =
+    "pids" in select ? select.pids.map(String) : readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if ("pgid" in select && Number(fields[2]) !== select.pgid) continue;
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // Gone.
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/** The Postgres backends serving Parlor's pools on this database (their CPU is Postgres' share of the work). */
+async function parlorBackends(sql: postgres.Sql): Promise<number[]> {
+  const rows = await sql<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and application_name = 'parlor'`;
+  return rows.map((r) => r.pid);
+}
+
+/** CPU spent by the app (all its processes) and by its Postgres backends while `run` runs. */
+async function measureCpu<T>(
+  app: RunningApp,
+  sql: postgres.Sql,
+  run: () => Promise<T>,
+): Promise<{ result: T; appMs: number; postgresMs: number }> {
+  const before = new Map((await parlorBackends(sql)).map((pid) => [pid, cpuMs({ pids: [pid] })]));
+  const appBefore = cpuMs({ pgid: app.pid });
+  const result = await run();
+  const appMs = cpuMs({ pgid: app.pid }) - appBefore;
+  // Backends opened during the run count from zero; any that closed during it are not counted.
+  let postgresMs = 0;
+  for (const pid of await parlorBackends(sql)) postgresMs += cpuMs({ pids: [pid] }) - (before.get(pid) ?? 0);
+  return { result, appMs, postgresMs };
+}
+
 export async function runCapacity(options: { log: (line: string) => void }): Promise<CapacityResult> {
   const { log } = options;
   const livekit = await startLiveKitDouble({
@@ -131,7 +181,7 @@ export async function runCapacity(options: { log: (line: string) => void }): Pro
 
     log("capacity: 1,000 live rooms with 10,000 people (bulk SQL, mirrored in the LiveKit double)");
     const scale = await seedScaleFixture(a.url, database.url, livekit, admin);
-    const activeRooms = await measureActiveRooms(client, admin, sql, scale);
+    const activeRooms = await measureActiveRooms(a, client, admin, sql, scale);
 
     log(`capacity: ${STREAMS} presence streams over two instances`);
     const streams = await measureStreams(apps, livekit, admin, log);
@@ -153,6 +203,7 @@ export async function runCapacity(options: { log: (line: string) => void }): Pro
 }
 
 async function measureActiveRooms(
+  app: RunningApp,
   client: ReturnType<typeof createParlorClient>,
   admin: Session,
   sql: postgres.Sql,
@@ -181,7 +232,8 @@ async function measureActiveRooms(
   await query();
   await waitForReconciliation(undefined);
   await timed(3, query);
-  const fresh = await timed(20, query);
+  const freshRun = await measureCpu(app, sql, () => timed(20, query));
+  const fresh = freshRun.result;
 
   // Presence older than the exactness window: each sample starts from a stale record.
   const stale: number[] = [];
@@ -199,6 +251,8 @@ async function measureActiveRooms(
     rooms: scale.rooms,
     participants: scale.participants,
     fresh: spread(fresh),
+    appCpuMsPerView: Math.round(freshRun.appMs / fresh.length),
+    postgresCpuMsPerView: Math.round(freshRun.postgresMs / fresh.length),
     stale: spread(stale),
     backgroundReconcileMs: backgroundReconcileMs === null ? null : Math.round(backgroundReconcileMs),
   };
@@ -209,18 +263,30 @@ interface OpenStream {
   connected: Promise<void>;
   /** Resolves with the arrival time (performance.now()) of the next data message. */
   next(): Promise<number>;
+  /** Data messages received so far. */
+  received(): number;
+  /** Forgets messages received and not yet taken by `next`. */
+  drain(): void;
+  /** Whether the server closed it or it failed (a browser would open it again). */
+  ended(): boolean;
 }
 
 /** Opens one tRPC subscription over server-sent events, as httpSubscriptionLink does. */
 function openStream(baseUrl: string, path: string, input: unknown, cookie: string): OpenStream {
   const url = `${baseUrl}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
   let onConnected!: () => void;
-  let onFailed!: (error: Error) => void;
+  let rejectConnected!: (error: Error) => void;
+  let ended = false;
   const connected = new Promise<void>((resolve, reject) => {
     onConnected = resolve;
-    onFailed = reject;
+    rejectConnected = reject;
   });
+  const onFailed = (error: Error) => {
+    ended = true;
+    rejectConnected(error);
+  };
   const arrivals: number[] = [];
+  let count = 0;
   let waiter: ((at: number) => void) | null = null;
   const request = httpRequest(url, { headers: { cookie, accept: "text/event-stream" }, agent: false });
   request.on("response", (response) => {
@@ -242,6 +308,7 @@ function openStream(baseUrl: string, path: string, input: unknown, cookie: strin
         else if (event === "serialized-error" || event === "return")
           onFailed(new Error(`${path} closed: ${message}`));
         else if (!event && /^data: /m.test(message)) {
+          count++;
           if (waiter) {
             const resolve = waiter;
             waiter = null;
@@ -261,6 +328,9 @@ function openStream(baseUrl: string, path: string, input: unknown, cookie: strin
       if (queued !== undefined) return Promise.resolve(queued);
       return new Promise<number>((resolve) => (waiter = resolve));
     },
+    received: () => count,
+    ended: () => ended,
+    drain: () => void arrivals.splice(0),
   };
 }
 
@@ -304,23 +374,64 @@ async function measureStreams(
     }
   }
   log(`capacity: ${sessions.length} sessions made; opening ${STREAMS} streams`);
-  const streams: OpenStream[] = [];
   const perInstance = apps.map(() => 0);
-  for (const session of sessions) {
-    for (let k = 0; k < STREAMS_PER_SESSION; k++) {
-      streams.push(
-        openStream(session.app.url, "room.presenceChanges", { teamSlug: team.slug }, session.cookie),
-      );
-      perInstance[apps.indexOf(session.app)]!++;
+  const slots: { session: (typeof sessions)[number]; stream: OpenStream }[] = [];
+  const open = (session: (typeof sessions)[number]) =>
+    openStream(session.app.url, "room.presenceChanges", { teamSlug: team.slug }, session.cookie);
+  let reopened = 0;
+  /** Opens again the streams the server ended (as the web client does), not counting them as heard. */
+  const reopenEnded = () => {
+    for (const slot of slots) {
+      if (!slot.stream.ended()) continue;
+      slot.stream.request.destroy();
+      slot.stream = open(slot.session);
+      slot.stream.connected.catch(() => undefined);
+      reopened++;
     }
-  }
+  };
+  const streams = () => slots.map((slot) => slot.stream);
   try {
-    await Promise.all(streams.map((s) => s.connected));
+    // 50 at a time, as people arrive, rather than 1,000 in the same millisecond.
+    for (let first = 0; first < sessions.length * STREAMS_PER_SESSION; first += 50) {
+      const batch: Promise<void>[] = [];
+      for (let i = first; i < first + 50 && i < sessions.length * STREAMS_PER_SESSION; i++) {
+        const session = sessions[Math.floor(i / STREAMS_PER_SESSION)]!;
+        const stream = open(session);
+        slots.push({ session, stream });
+        perInstance[apps.indexOf(session.app)]!++;
+        batch.push(stream.connected.catch(() => undefined));
+      }
+      await Promise.race([
+        Promise.all(batch),
+        sleep(60_000).then(() => {
+          throw new Error("capacity: 50 streams did not connect within a minute");
+        }),
+      ]);
+    }
+    reopenEnded();
     const double = livekit.rooms.get(roomName)!;
     const eventRoom = { sid: double.sid, name: roomName, creationTime: double.creationTime };
-    // A first change that every stream must see: proves each is attached before timing starts.
+    // "connected" comes before a stream has checked its access and started listening: changes
+    // until every stream has heard one prove each is attached before timing starts.
     await sendWebhook(a.url, livekit, webhookEvent("room_started", { room: eventRoom }));
-    await Promise.all(streams.map((s) => s.next()));
+    for (let warmup = 0; streams().some((s) => s.received() === 0); warmup++) {
+      reopenEnded();
+      if (warmup === 120) {
+        const deaf = streams().filter((s) => s.received() === 0).length;
+        throw new Error(`capacity: ${deaf} streams heard no change in a minute`);
+      }
+      await sleep(500);
+      await sendWebhook(
+        a.url,
+        livekit,
+        webhookEvent("participant_joined", {
+          room: eventRoom,
+          participant: { sid: `PA_warmup_${warmup}`, identity: `warmup-${warmup}` },
+        }),
+      );
+    }
+    await sleep(500);
+    for (const stream of streams()) stream.drain();
 
     const rounds: CapacityResult["streams"]["rounds"] = [];
     const delivery: number[] = [];
@@ -336,7 +447,7 @@ async function measureStreams(
       });
       const body = JSON.stringify(event);
       const authorization = await signWebhook(body, livekit.apiKey, livekit.apiSecret);
-      const arrivals = streams.map((s) => Promise.race([s.next(), sleep(10_000).then(() => null)]));
+      const arrivals = streams().map((s) => Promise.race([s.next(), sleep(10_000).then(() => null)]));
       const sent = performance.now();
       const response = await fetch(`${a.url}/api/livekit/webhook`, {
         method: "POST",
@@ -351,9 +462,9 @@ async function measureStreams(
       rounds.push({ maxMs: round1(Math.max(...received)), received: received.length });
       await sleep(200);
     }
-    return { opened: streams.length, perInstance, rounds, delivery: spread(delivery), missed };
+    return { opened: slots.length, perInstance, reopened, rounds, delivery: spread(delivery), missed };
   } finally {
-    for (const stream of streams) stream.request.destroy();
+    for (const stream of streams()) stream.request.destroy();
   }
 }
 
@@ -488,21 +599,23 @@ async function measureBurst(
   const statuses: Record<string, number> = {};
   let next = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: BURST_IN_FLIGHT }, async () => {
-      for (let i = next++; i < signed.length; i = next++) {
-        const { body, authorization } = signed[i]!;
-        const sent = performance.now();
-        const response = await fetch(`${app.url}/api/livekit/webhook`, {
-          method: "POST",
-          headers: { "content-type": "application/webhook+json", authorization },
-          body,
-        });
-        await response.arrayBuffer();
-        latencies.push(performance.now() - sent);
-        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-      }
-    }),
+  const cpu = await measureCpu(app, sql, () =>
+    Promise.all(
+      Array.from({ length: BURST_IN_FLIGHT }, async () => {
+        for (let i = next++; i < signed.length; i = next++) {
+          const { body, authorization } = signed[i]!;
+          const sent = performance.now();
+          const response = await fetch(`${app.url}/api/livekit/webhook`, {
+            method: "POST",
+            headers: { "content-type": "application/webhook+json", authorization },
+            body,
+          });
+          await response.arrayBuffer();
+          latencies.push(performance.now() - sent);
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+        }
+      }),
+    ),
   );
   const seconds = (performance.now() - started) / 1000;
 
@@ -525,6 +638,8 @@ async function measureBurst(
     inFlight: BURST_IN_FLIGHT,
     seconds: round1(seconds),
     eventsPerSecond: Math.round(signed.length / seconds),
+    appCpuMsPerEvent: Math.round((cpu.appMs / signed.length) * 100) / 100,
+    postgresCpuMsPerEvent: Math.round((cpu.postgresMs / signed.length) * 100) / 100,
     latency: spread(latencies),
     statuses,
     expectedPresent: expected.size,
@@ -597,8 +712,9 @@ export function formatCapacity(
     "Webhook and presence capacity (production build, Postgres, LiveKit double; two instances for the streams)",
     table(["figure", "value", "target", ""], rows),
     `  webhook statuses: ${JSON.stringify(burst.statuses)}; ${burst.seconds} s; p50 ${burst.latency.p50Ms} ms, p99 ${burst.latency.p99Ms} ms, max ${burst.latency.maxMs} ms`,
-    `  streams: per change, slowest delivery ${streams.rounds.map((r) => `${r.maxMs} ms (${r.received} received)`).join(", ")}; p50 ${streams.delivery.p50Ms} ms`,
-    `  admin.activeRooms: fresh p50 ${activeRooms.fresh.p50Ms} / p99 ${activeRooms.fresh.p99Ms} ms over ${activeRooms.fresh.samples}; older than the window p50 ${activeRooms.stale.p50Ms} / max ${activeRooms.stale.maxMs} ms over ${activeRooms.stale.samples}; reconciliation recorded ${activeRooms.backgroundReconcileMs ?? "never"} ms after such a view was asked for`,
+    `  CPU per webhook: app ${burst.appCpuMsPerEvent} ms, its Postgres backends ${burst.postgresCpuMsPerEvent} ms (so at most ~${Math.round(1000 / burst.appCpuMsPerEvent)} events/s for one app process on a core of its own)`,
+    `  streams: ${streams.reopened} ended by the server while opening and opened again; per change, slowest delivery ${streams.rounds.map((r) => `${r.maxMs} ms (${r.received} received)`).join(", ")}; p50 ${streams.delivery.p50Ms} ms`,
+    `  admin.activeRooms: fresh p50 ${activeRooms.fresh.p50Ms} / p99 ${activeRooms.fresh.p99Ms} ms over ${activeRooms.fresh.samples} (CPU per view: app ${activeRooms.appCpuMsPerView} ms, Postgres ${activeRooms.postgresCpuMsPerView} ms); older than the window p50 ${activeRooms.stale.p50Ms} / max ${activeRooms.stale.maxMs} ms over ${activeRooms.stale.samples}; reconciliation recorded ${activeRooms.backgroundReconcileMs ?? "never"} ms after such a view was asked for`,
   ];
   return lines.join("\n");
 }

@@ -112,21 +112,24 @@ describe("the tRPC transformer", () => {
     expect(back[3]!.participants[2]!.joinedAt).toBeInstanceOf(Date);
   });
 
-  it("serialises 1,000 rooms of 10 people at least 2.5 times faster than superjson, JSON text included", () => {
+  it("serialises 1,000 rooms of 10 people at least twice as fast as superjson, JSON text included", () => {
     const answer = activeRoomsAnswer(1000, 10);
-    const median = (run: () => unknown) => {
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const start = performance.now();
+    // This thread's CPU time (not wall time, which other work on a shared machine stretches),
+    // the fastest of 7 runs.
+    const fastest = (run: () => unknown) => {
+      let best = Infinity;
+      for (let i = 0; i < 7; i++) {
+        const start = process.cpuUsage();
         run();
-        times.push(performance.now() - start);
+        const used = process.cpuUsage(start);
+        best = Math.min(best, used.user + used.system);
       }
-      return times.sort((a, b) => a - b)[2]!;
+      return best;
     };
     // As tRPC sends it: serialised, then written as JSON.
-    const ours = median(() => JSON.stringify(transformer.serialize(answer)));
-    const theirs = median(() => JSON.stringify(superjson.serialize(answer)));
-    // Measured ~5x on a busy machine; 2.5x leaves room.
-    expect(ours * 2.5).toBeLessThan(theirs);
+    const ours = fastest(() => JSON.stringify(transformer.serialize(answer)));
+    const theirs = fastest(() => JSON.stringify(superjson.serialize(answer)));
+    // Measured 3-6x on a busy machine; 2x leaves room.
+    expect(ours * 2).toBeLessThan(theirs);
   });
 });
