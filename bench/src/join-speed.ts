@@ -131,7 +131,13 @@ export async function joinSpeed(options: {
     const team = await client.mutate<{ slug: string }>("team.create", { name: "Join speed" }, host);
     const invite = await client.mutate<{ token: string }>("team.createInvite", { teamSlug: team.slug }, host);
     await client.mutate("team.acceptInvite", { token: invite.token }, joiner);
-    const path = `/t/${team.slug}/standup`;
+    // The room page asks before creating a room: the room exists before anyone opens it.
+    const room = await client.mutate<{ slug: string }>(
+      "room.create",
+      { teamSlug: team.slug, name: "Standup" },
+      host,
+    );
+    const path = `/t/${team.slug}/${room.slug}`;
 
     // The host: in the room for the whole measurement, camera and microphone on.
     const hostBrowser = await launchChromium();
