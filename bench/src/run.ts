@@ -42,7 +42,6 @@ const JOINS = Number(args.get("joins") ?? 10);
 const CONCURRENCY = [10, 50];
 
 const log = (line: string) => console.error(`[bench] ${line}`);
-const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 
 interface LatencySample {
