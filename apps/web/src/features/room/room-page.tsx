@@ -47,6 +47,26 @@ const ConferenceRoom = dynamic(() => import("./in-room/conference-room").then((m
 /** Starts loading the call's code as soon as the person heads for Join (hover, focus, touch). */
 const preloadConferenceRoom = () => void import("./in-room/conference-room").catch(() => undefined);
 
+/**
+ * Once the room can be joined, and the page is idle (the preview started), the call's code loads
+ * and the connection to LiveKit is warmed: Join then only has to connect.
+ */
+function useWarmCall(details: ConnectionDetails | null) {
+  useEffect(() => {
+    if (!details) return;
+    const warm = () => {
+      preloadConferenceRoom();
+      import("./in-room/prepare-connection").then((m) => m.prepareConnection(details)).catch(() => undefined);
+    };
+    if (typeof requestIdleCallback !== "function") {
+      const timer = setTimeout(warm, 200);
+      return () => clearTimeout(timer);
+    }
+    const handle = requestIdleCallback(warm, { timeout: 1_000 });
+    return () => cancelIdleCallback(handle);
+  }, [details]);
+}
+
 type Stage =
   | { kind: "prejoin" }
   | { kind: "rejoining"; choices: JoinChoices }
@@ -142,6 +162,7 @@ export function RoomPage({
     enabled: stage.kind === "prejoin" || stage.kind === "rejoining",
   });
   const { store, phase, target } = room;
+  useWarmCall(phase === "ready" ? room.connectionDetails : null);
   const roomTitle = room.room?.name ?? roomName;
 
   const retry = useSetupRetry({
