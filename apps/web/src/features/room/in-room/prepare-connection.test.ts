@@ -6,7 +6,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe("prepareConnection (warming the way to LiveKit before Join)", () => {
   it("sends one no-cors HEAD to a self-hosted server's root, in its http form, once per server", async () => {
-    const fetch = vi.fn(() => Promise.resolve(new Response(null)));
+    const fetch = vi.fn((_url: URL, _init?: RequestInit) => Promise.resolve(new Response(null)));
     vi.stubGlobal("fetch", fetch);
     prepareConnection({ serverUrl: "wss://livekit.example.org", participantToken: "t" });
     prepareConnection({ serverUrl: "wss://livekit.example.org", participantToken: "t2" });
@@ -18,7 +18,7 @@ describe("prepareConnection (warming the way to LiveKit before Join)", () => {
   });
 
   it("a server that cannot be reached is only a missed warm-up", async () => {
-    const fetch = vi.fn(() => Promise.reject(new TypeError("Failed to fetch")));
+    const fetch = vi.fn((_url: URL, _init?: RequestInit) => Promise.reject(new TypeError("Failed to fetch")));
     vi.stubGlobal("fetch", fetch);
     expect(() => prepareConnection({ serverUrl: "ws://127.0.0.1:1", participantToken: "t" })).not.toThrow();
     await Promise.resolve();
