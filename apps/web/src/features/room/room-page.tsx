@@ -48,8 +48,9 @@ const ConferenceRoom = dynamic(() => import("./in-room/conference-room").then((m
 const preloadConferenceRoom = () => void import("./in-room/conference-room").catch(() => undefined);
 
 /**
- * Once the room can be joined, and the page is idle (the preview started), the call's code loads
- * and the connection to LiveKit is warmed: Join then only has to connect.
+ * Once the room can be joined, the camera has started and the page is idle, the call's code loads
+ * and the connection to LiveKit is warmed: Join then only has to connect, and the preview did not
+ * wait for either.
  */
 function useWarmCall(details: ConnectionDetails | null) {
   useEffect(() => {
@@ -162,7 +163,6 @@ export function RoomPage({
     enabled: stage.kind === "prejoin" || stage.kind === "rejoining",
   });
   const { store, phase, target } = room;
-  useWarmCall(phase === "ready" ? room.connectionDetails : null);
   const roomTitle = room.room?.name ?? roomName;
 
   const retry = useSetupRetry({
@@ -339,6 +339,7 @@ export function RoomPage({
 
   return (
     <PreJoinStage
+      warmFor={phase === "ready" ? room.connectionDetails : null}
       whoIsHere={<WhoIsHere teamSlug={teamSlug} roomSlug={room.room?.roomSlug ?? roomSlug} />}
       roomTitle={roomTitle}
       teamName={teamName}
@@ -407,8 +408,11 @@ function PreJoinStage({
   fallbackDevices,
   onDeviceChosen,
   onJoin,
+  warmFor,
   ...props
 }: Omit<React.ComponentProps<typeof PreJoin>, "setup" | "onJoin" | "onJoinIntent"> & {
+  /** The connection details once the room can be joined: the call is warmed for them. */
+  warmFor: ConnectionDetails | null;
   fallbackDevices: Preferences | undefined;
   onDeviceChosen: (kind: DeviceKind, device: SavedDevice) => void;
   onJoin: (choices: JoinChoices) => void;
@@ -423,6 +427,7 @@ function PreJoinStage({
     [fallbackDevices],
   );
   const setup = useDeviceSetup({ cameraOn: props.cameraOn, micOn: props.micOn, fallback, onDeviceChosen });
+  useWarmCall(setup.video.status === "starting" ? null : warmFor);
   // Background effect and noise suppression: remembered in this browser (what it can afford).
   // Read after hydration: the server knows neither this browser's storage nor its device.
   const hydrated = useSyncExternalStore(
