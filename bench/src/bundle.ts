@@ -16,6 +16,8 @@ export interface RouteBundle {
   files: number;
   rawBytes: number;
   gzipBytes: number;
+  /** Every file of the first load ("static/chunks/…"). */
+  allFiles: string[];
   /** The largest chunks, for the report. */
   largest: { file: string; gzipBytes: number }[];
 }
@@ -85,6 +87,7 @@ export function routeBundle(route: string, appDir: string): RouteBundle {
     files: sizes.length,
     rawBytes: sizes.reduce((sum, s) => sum + s.raw, 0),
     gzipBytes: sizes.reduce((sum, s) => sum + s.gzip, 0),
+    allFiles: [...files],
     largest: sizes
       .sort((a, b) => b.gzip - a.gzip)
       .slice(0, 5)

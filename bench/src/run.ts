@@ -7,7 +7,8 @@
  *
  * Flags: --no-build (use the build that is there), --rebuild, --duration=<s> (per load run,
  * default 10), --runs=<n> (time-to-preview runs, default 5), --joins=<n> (real joins, default 10),
- * --only=capacity (only the webhook and presence capacity part, capacity.ts).
+ * --only=capacity (only the webhook and presence capacity part, capacity.ts), or
+ * --only=<parts> (some of bundle, preview, join-speed, comma-separated: only those, no load rows).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -15,12 +16,13 @@ import { join } from "node:path";
 
 import postgres from "postgres";
 
-import { LIVEKIT_SERVER_VERSION, liveKitServerBinary } from "@parlor/api/testing/livekit-server";
+import { liveKitServerBinary } from "@parlor/api/testing/livekit-server";
 
 import { buildId, ensureBuild } from "./build";
-import { formatCapacity, runCapacity } from "./capacity";
-import { routeBundle, type RouteBundle } from "./bundle";
 import type { RunningApp } from "./app";
+import type { RouteBundle } from "./bundle";
+import { formatCapacity, runCapacity } from "./capacity";
+import { bundleReport, joinSpeedReport, previewReport, routeBundles, runClientParts } from "./client-figures";
 import { runLoad, percentile, type LoadRequest, type LoadResult } from "./load";
 import { joinSpeed, type JoinSpeedResult } from "./join-speed";
 import { createParlorClient } from "./parlor-client";
@@ -45,7 +47,6 @@ const JOINS = Number(args.get("joins") ?? 10);
 const CONCURRENCY = [10, 50];
 
 const log = (line: string) => console.error(`[bench] ${line}`);
-const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 
 interface LatencySample {
@@ -153,6 +154,8 @@ async function main() {
     writeFileSync(join(RESULTS_DIR, "capacity-latest.txt"), `${report}\n`);
     return;
   }
+  const only = args.get("only");
+  if (only) return runClientParts(only.split(","), { previewRuns: PREVIEW_RUNS, joins: JOINS, log });
 
   await ensureReferenceBuild(log);
 
@@ -278,10 +281,7 @@ async function main() {
     embedded = undefined;
 
     log("JavaScript per route, from the build manifests");
-    const bundles: RouteBundle[] = [
-      routeBundle("/t/[team]/[room]", "(app)/t/[team]/[room]"),
-      routeBundle("/t/[team]", "(app)/t/[team]"),
-    ];
+    const bundles: RouteBundle[] = routeBundles();
 
     log(`time to preview: ${PREVIEW_RUNS} runs in headless Chromium with a fake camera`);
     const previewJoiner = fixture.joiners[0]!;
@@ -442,52 +442,7 @@ async function main() {
         adminViews.map((v) => [v.name, v.samples, v.items, v.p50Ms, v.p99Ms, v.maxMs]),
       ),
     );
-    out.push("");
-    out.push(
-      table(
-        ["JavaScript shipped (initial load)", "files", "raw", "gzip", "target"],
-        bundles.map((b) => [
-          b.route,
-          b.files,
-          kb(b.rawBytes),
-          kb(b.gzipBytes),
-          b.route === "/t/[team]/[room]" ? "< 300 kB" : "",
-        ]),
-      ),
-    );
-    out.push("");
-    out.push(
-      `Time to preview (navigation start → first camera frame in the pre-join): median ${preview.medianMs} ms over ${preview.runs.length} runs (${preview.runs.map((r) => r.ms).join(", ")} ms); ` +
-        `JS fetched before the first frame: ${kb(preview.runs[0]?.jsGzipBytes ?? 0)} gzip in ${preview.runs[0]?.jsFiles} files; tRPC calls: ${preview.runs[0]?.trpcCalls.join(", ")}`,
-    );
-    if (preview.consoleErrors.length)
-      out.push(`  console errors: ${preview.consoleErrors.slice(0, 5).join(" | ")}`);
-    out.push("");
-    if (!joins) out.push(`Join speed in a real call: not measured (${joinsMissing})`);
-    else
-      out.push(
-        `Join speed in a real call (livekit-server ${LIVEKIT_SERVER_VERSION} on loopback, a host in the room, ${joins.runs.length} joins, each from a fresh browser context)`,
-      );
-    if (joins)
-      out.push(
-        table(
-          ["from → to", "median ms", "p95 ms", "min ms", "max ms"],
-          [
-            ["navigation → first preview frame", joins.preview],
-            ["click on Join → connected", joins.clickToConnected],
-            ["click on Join → first frame of the host's video", joins.clickToRemoteFrame],
-          ].map(([name, s]) => {
-            const spread = s as JoinSpeedResult["preview"];
-            return [name as string, spread.medianMs, spread.p95Ms, spread.minMs, spread.maxMs];
-          }),
-        ),
-      );
-    if (joins)
-      out.push(
-        `  runs (preview / connected / host's frame, ms): ${joins.runs.map((r) => `${r.previewMs}/${r.connectedMs}/${r.remoteFrameMs}`).join(", ")}`,
-      );
-    if (joins?.consoleErrors.length)
-      out.push(`  console errors: ${joins.consoleErrors.slice(0, 5).join(" | ")}`);
+    out.push("", bundleReport(bundles), "", previewReport(preview), "", joinSpeedReport(joins));
     out.push(
       `Web server memory (RSS, all its processes): ${mb(idleRss)} before the load, peak ${mb(memory.peakBytes)} during it`,
     );

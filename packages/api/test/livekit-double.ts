@@ -204,6 +204,16 @@ export async function startLiveKitDouble(options: { apiKey?: string; apiSecret?:
         return;
       }
       if (mode === "fail") return send(res, 503, { code: "unavailable", msg: "service unavailable" });
+      if (req.url === "/" && (req.method === "GET" || req.method === "HEAD")) {
+        // LiveKit's root answers "OK" to anyone (browsers warm the connection with it before a
+        // join: livekit-client's Room.prepareConnection).
+        res.writeHead(200, {
+          "content-type": "text/plain; charset=utf-8",
+          "access-control-allow-origin": req.headers.origin ?? "*",
+        });
+        res.end(req.method === "GET" ? "OK" : undefined);
+        return;
+      }
       const match = /^\/twirp\/livekit\.RoomService\/(\w+)$/.exec(req.url ?? "");
       try {
         if (req.method !== "POST" || !match) throw new TwirpError(404, "bad_route", "no such method");

@@ -1,7 +1,6 @@
 "use client";
 
 import { Toaster } from "@parlor/ui/toaster";
-import { TooltipProvider } from "@parlor/ui/tooltip";
 import { ThemeProvider } from "next-themes";
 import type { ReactNode } from "react";
 
@@ -17,7 +16,7 @@ export function Providers({ children, nonce }: { children: ReactNode; nonce?: st
       nonce={nonce}
     >
       <TRPCReactProvider>
-        <TooltipProvider>{children}</TooltipProvider>
+        {children}
         <Toaster />
       </TRPCReactProvider>
     </ThemeProvider>

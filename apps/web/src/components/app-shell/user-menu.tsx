@@ -1,95 +1,40 @@
 "use client";
 
 import { InitialsAvatar } from "@parlor/ui/avatar";
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuGroup,
-  DropdownMenuItem,
-  DropdownMenuLabel,
-  DropdownMenuSeparator,
-  DropdownMenuTrigger,
-} from "@parlor/ui/dropdown-menu";
-import { toast } from "@parlor/ui/toaster";
-import { useQueryClient } from "@tanstack/react-query";
-import { LayoutGridIcon, LogOutIcon, SettingsIcon, ShieldIcon } from "lucide-react";
-import Link from "next/link";
-import { useRouter } from "next/navigation";
+import { lazy, Suspense, type ComponentProps } from "react";
 
-import { describeError } from "@/trpc/errors";
-import { api } from "@/trpc/react";
+import { useHydrated } from "@/lib/use-hydrated";
 
 import type { NavItem, SignedInUser } from "./app-header";
 
-const NAV_ICONS: Record<string, typeof SettingsIcon> = {
-  "/": LayoutGridIcon,
-  "/settings": SettingsIcon,
-  "/admin": ShieldIcon,
-};
-
-export function UserMenu({ user, items }: { user: SignedInUser; items: NavItem[] }) {
-  const router = useRouter();
-  const queryClient = useQueryClient();
-  const signOut = api.auth.signOut.useMutation({
-    onSuccess: () => {
-      queryClient.clear();
-      router.replace("/sign-in");
-      router.refresh();
-    },
-    onError: (error) => {
-      // A session that already ended is as good as signed out.
-      if (describeError(error).code === "UNAUTHORIZED") {
-        router.replace("/sign-in");
-        router.refresh();
-        return;
-      }
-      toast.error(describeError(error).message);
-    },
-  });
-
+/** The account menu's button: shown until the menu's code is there, then its trigger. */
+export function AccountButton({ user, ...props }: { user: SignedInUser } & ComponentProps<"button">) {
   return (
-    <DropdownMenu>
-      <DropdownMenuTrigger
-        className="rounded-full outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
-        aria-label={`Account menu for ${user.name}`}
-      >
-        <InitialsAvatar name={user.name} id={user.id} className="size-8" title="" />
-      </DropdownMenuTrigger>
-      <DropdownMenuContent align="end" className="w-60">
-        <DropdownMenuLabel className="grid gap-0.5 py-2">
-          <span className="truncate text-sm font-medium">{user.name}</span>
-          <span className="truncate text-xs font-normal text-muted-foreground">{user.email}</span>
-        </DropdownMenuLabel>
-        <DropdownMenuSeparator />
-        <DropdownMenuGroup>
-          {items.map((item) => {
-            const Icon = NAV_ICONS[item.href] ?? LayoutGridIcon;
-            return (
-              <DropdownMenuItem
-                key={item.href}
-                asChild
-                className={item.href === "/settings" ? undefined : "sm:hidden"}
-              >
-                <Link href={item.href} prefetch={item.prefetch === false ? false : undefined}>
-                  <Icon aria-hidden="true" />
-                  {item.label}
-                </Link>
-              </DropdownMenuItem>
-            );
-          })}
-        </DropdownMenuGroup>
-        <DropdownMenuSeparator />
-        <DropdownMenuItem
-          disabled={signOut.isPending}
-          onSelect={(event) => {
-            event.preventDefault();
-            signOut.mutate();
-          }}
-        >
-          <LogOutIcon aria-hidden="true" />
-          {signOut.isPending ? "Signing out…" : "Sign out"}
-        </DropdownMenuItem>
-      </DropdownMenuContent>
-    </DropdownMenu>
+    <button
+      type="button"
+      className="rounded-full outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+      aria-label={`Account menu for ${user.name}`}
+      {...props}
+    >
+      <InitialsAvatar name={user.name} id={user.id} className="size-8" title="" />
+    </button>
+  );
+}
+
+const AccountMenu = lazy(() => import("./user-menu-content").then((m) => ({ default: m.AccountMenu })));
+
+/**
+ * The account menu (pages, sign out). Its code (Radix's dropdown and its positioning) loads once
+ * the page is interactive, so no page waits for it to show its first screen; until then the
+ * button is there without its menu.
+ */
+export function UserMenu({ user, items }: { user: SignedInUser; items: NavItem[] }) {
+  const hydrated = useHydrated();
+  const button = <AccountButton user={user} aria-haspopup="menu" />;
+  if (!hydrated) return button;
+  return (
+    <Suspense fallback={button}>
+      <AccountMenu user={user} items={items} />
+    </Suspense>
   );
 }

@@ -57,6 +57,27 @@ const PrejoinEncryption = dynamic(
 /** Starts loading the call's code as soon as the person heads for Join (hover, focus, touch). */
 const preloadConferenceRoom = () => void import("./in-room/conference-room").catch(() => undefined);
 
+/**
+ * Once the room can be joined, the camera has started and the page is idle, the call's code loads
+ * and the connection to LiveKit is warmed: Join then only has to connect, and the preview did not
+ * wait for either.
+ */
+function useWarmCall(details: ConnectionDetails | null) {
+  useEffect(() => {
+    if (!details) return;
+    const warm = () => {
+      preloadConferenceRoom();
+      import("./in-room/prepare-connection").then((m) => m.prepareConnection(details)).catch(() => undefined);
+    };
+    if (typeof requestIdleCallback !== "function") {
+      const timer = setTimeout(warm, 200);
+      return () => clearTimeout(timer);
+    }
+    const handle = requestIdleCallback(warm, { timeout: 1_000 });
+    return () => cancelIdleCallback(handle);
+  }, [details]);
+}
+
 type Stage =
   | { kind: "prejoin" }
   | { kind: "rejoining"; choices: JoinChoices }
@@ -369,6 +390,7 @@ export function RoomPage({
 
   return (
     <PreJoinStage
+      warmFor={phase === "ready" ? room.connectionDetails : null}
       whoIsHere={<WhoIsHere teamSlug={teamSlug} roomSlug={room.room?.roomSlug ?? roomSlug} />}
       roomTitle={roomTitle}
       teamName={teamName}
@@ -457,8 +479,11 @@ function PreJoinStage({
   fallbackDevices,
   onDeviceChosen,
   onJoin,
+  warmFor,
   ...props
 }: Omit<React.ComponentProps<typeof PreJoin>, "setup" | "onJoin" | "onJoinIntent"> & {
+  /** The connection details once the room can be joined: the call is warmed for them. */
+  warmFor: ConnectionDetails | null;
   fallbackDevices: Preferences | undefined;
   onDeviceChosen: (kind: DeviceKind, device: SavedDevice) => void;
   onJoin: (choices: JoinChoices) => void;
@@ -473,6 +498,7 @@ function PreJoinStage({
     [fallbackDevices],
   );
   const setup = useDeviceSetup({ cameraOn: props.cameraOn, micOn: props.micOn, fallback, onDeviceChosen });
+  useWarmCall(setup.video.status === "starting" ? null : warmFor);
   // Background effect and noise suppression: remembered in this browser (what it can afford).
   // Read after hydration: the server knows neither this browser's storage nor its device.
   const hydrated = useSyncExternalStore(

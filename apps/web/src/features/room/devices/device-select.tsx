@@ -2,12 +2,19 @@
 
 import { Label } from "@parlor/ui/label";
 import { cn } from "@parlor/ui/lib/utils";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@parlor/ui/select";
+import { SelectButton } from "@parlor/ui/select-button";
 import { MicIcon, Volume2Icon, VideoIcon } from "lucide-react";
-import { useId } from "react";
+import { lazy, Suspense, useId, useState } from "react";
+
+import { useHydrated } from "@/lib/use-hydrated";
 
 import type { DeviceKind } from "./device-preferences";
 import { deviceLabel } from "./use-media-devices";
+
+// Radix's select and its positioning load once the page is interactive, not before the preview.
+const DeviceSelectMenu = lazy(() =>
+  import("./device-select-menu").then((m) => ({ default: m.DeviceSelectMenu })),
+);
 
 const META: Record<DeviceKind, { label: string; icon: typeof MicIcon; none: string }> = {
   videoinput: { label: "Camera", icon: VideoIcon, none: "No camera found" },
@@ -41,6 +48,23 @@ export function DeviceSelect({
   // With no explicit choice the browser's default is in use: show it as selected.
   const shown = known ?? devices.find((d) => d.deviceId === "default")?.deviceId ?? devices[0]?.deviceId;
   const empty = devices.length === 0;
+  const placeholder = hint ?? meta.none;
+  const hydrated = useHydrated();
+  // Clicked before the list had loaded: it opens as soon as it has.
+  const [clickedEarly, setClickedEarly] = useState(false);
+  const shownIndex = devices.findIndex((d) => d.deviceId === shown);
+  const standIn = (
+    <SelectButton
+      id={id}
+      className="w-full min-w-0"
+      placeholder={shownIndex < 0}
+      disabled={disabled || empty}
+      aria-haspopup="listbox"
+      onClick={() => setClickedEarly(true)}
+    >
+      {shownIndex < 0 ? placeholder : deviceLabel(devices[shownIndex]!, shownIndex)}
+    </SelectButton>
+  );
 
   return (
     <div className={cn("grid min-w-0 gap-1.5", className)}>
@@ -48,18 +72,22 @@ export function DeviceSelect({
         <Icon className="size-3.5" aria-hidden="true" />
         {meta.label}
       </Label>
-      <Select value={shown ?? ""} onValueChange={onChange} disabled={disabled || empty}>
-        <SelectTrigger id={id} className="w-full min-w-0" data-testid={`device-select-${kind}`}>
-          <SelectValue placeholder={hint ?? meta.none} />
-        </SelectTrigger>
-        <SelectContent>
-          {devices.map((device, index) => (
-            <SelectItem key={device.deviceId} value={device.deviceId}>
-              {deviceLabel(device, index)}
-            </SelectItem>
-          ))}
-        </SelectContent>
-      </Select>
+      {hydrated ? (
+        <Suspense fallback={standIn}>
+          <DeviceSelectMenu
+            id={id}
+            testId={`device-select-${kind}`}
+            devices={devices}
+            shown={shown}
+            onChange={onChange}
+            disabled={disabled || empty}
+            placeholder={placeholder}
+            defaultOpen={clickedEarly}
+          />
+        </Suspense>
+      ) : (
+        standIn
+      )}
     </div>
   );
 }
