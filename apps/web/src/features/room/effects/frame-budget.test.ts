@@ -60,6 +60,12 @@ describe("frame budget", () => {
     expect(frames.filter((f) => f.decided)).toHaveLength(1);
   });
 
+  it("turns off a device slower than a frame a second after 3 frames past the warm-up", () => {
+    // Fewer than 3 frames in any 3 s: the last 3 frames decide.
+    const frames = run(Array(60).fill(2000), 10);
+    expect(frames.findIndex((f) => f.decided)).toBe(2 + 3 - 1);
+  });
+
   it("decides on overload only 3 s after its 2 warm-up frames, whatever the frame count", () => {
     // 200 ms a frame: five frames a second, 16 frames in those 3 s.
     const frames = run(Array(40).fill(200), 30);

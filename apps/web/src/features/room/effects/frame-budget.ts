@@ -3,7 +3,7 @@
  * process. Two rules:
  *
  * - **Clearly overloaded**: once the effect has run for `overloadAfterMs` (3 s) after a short
- *   warm-up, when the frames of the last 3 s (at least 3) take more than `overloadFactor` times the
+ *   warm-up, when the frames of the last 3 s (or the last 3, if fewer) take more than `overloadFactor` times the
  *   budget (160 ms: under 6 frames a second) at the median, it stops at once. A device that needs
  *   a second a frame would otherwise wait for the whole window below, a minute or more, with
  *   its tab frozen all along.
@@ -53,7 +53,9 @@ export function createFrameBudget({
   let decidedMedian: number | null = null;
 
   const overloaded = (at: number) => {
-    while (recent.length && recent[0]![0] < at - overloadAfterMs) recent.shift();
+    // The last 3 s, but never fewer than the 3 latest frames: a device slower than a frame a
+    // second has fewer than 3 in any 3 s, and is the one that most needs the rule.
+    while (recent.length > OVERLOAD_MIN_FRAMES && recent[0]![0] < at - overloadAfterMs) recent.shift();
     if (startedAt === null || at - startedAt < overloadAfterMs) return null;
     if (recent.length < OVERLOAD_MIN_FRAMES) return null;
     const median = medianOf(recent.map(([, ms]) => ms));
