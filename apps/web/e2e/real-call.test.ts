@@ -317,7 +317,6 @@ describe.skipIf(!binary)("a real call", { timeout: 180_000 }, () => {
       await bea.page.keyboard.press("Enter");
       await ada.page.getByText("Thanks, Ada. Looking now.").waitFor({ timeout: 15_000 });
       await expectVideoPlaying(ada, bea);
-      await docsScreenshot(ada.page, "room-call-chat");
       await ada.page.getByRole("button", { name: "Close chat" }).click();
       await bea.page.getByRole("button", { name: "Close chat" }).click();
     }));
@@ -476,7 +475,6 @@ describe.skipIf(!binary)("a real call", { timeout: 180_000 }, () => {
       const attendees = cy.page.getByRole("dialog").getByRole("list", { name: "Attendees" });
       await attendees.getByText("Ada").waitFor();
       await attendees.getByText("Bea").waitFor();
-      await docsScreenshot(cy.page, "room-history");
       await cy.page.keyboard.press("Escape");
     }));
 

@@ -8,7 +8,7 @@ import { ModerationProvider } from "./moderation";
 import { ParticipantList } from "./participant-list";
 import { decodeReaction } from "./reactions";
 import { isTyping, useCallShortcuts } from "./shortcuts";
-import { joinRemote, testRoom } from "./testing/livekit";
+import { joinRemote, testRoom, updateAttributes } from "./testing/livekit";
 import { recordingClient } from "./testing/trpc";
 
 afterEach(cleanup);
@@ -56,6 +56,37 @@ describe("raised hands", () => {
       path: "room.lowerHand",
       input: { teamSlug: "acme", roomSlug: "standup", identity: "zoe" },
     });
+  });
+});
+
+describe("raised hands, raised during the call", () => {
+  it("move people up the participant list as the hands go up and back when they go down", () => {
+    const room = testRoom();
+    const { Provider } = recordingClient();
+    render(
+      <Provider>
+        <RoomContext.Provider value={room}>
+          <HandQueueProvider>
+            <ParticipantList />
+          </HandQueueProvider>
+        </RoomContext.Provider>
+      </Provider>,
+    );
+    let zoe!: ReturnType<typeof joinRemote>;
+    let bob!: ReturnType<typeof joinRemote>;
+    act(() => {
+      zoe = joinRemote(room, "zoe", "Zoe");
+      bob = joinRemote(room, "bob", "Bob");
+    });
+    const order = () => screen.getAllByRole("listitem").map((r) => r.dataset.identity);
+    const me = room.localParticipant.identity;
+    expect(order()).toEqual([me, "bob", "zoe"]);
+    act(() => updateAttributes(room, zoe, hand("2026-11-29T10:00:01.000Z")));
+    act(() => updateAttributes(room, bob, hand("2026-11-29T10:00:03.000Z")));
+    expect(order()).toEqual(["zoe", "bob", me]);
+    expect(screen.getAllByTestId("hand-raised").map((badge) => badge.textContent)).toEqual(["1", "2"]);
+    act(() => updateAttributes(room, zoe, { [HAND_ATTRIBUTE]: "" }));
+    expect(order()).toEqual(["bob", me, "zoe"]);
   });
 });
 

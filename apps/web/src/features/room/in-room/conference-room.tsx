@@ -257,13 +257,34 @@ function ConnectingCard() {
   );
 }
 
-/** Lifts toasts above the control bar while the call is on screen, so they never cover it. */
-function useToastsAboveControls() {
+/**
+ * Lifts toasts above what sits at the bottom of the call, so they never cover it: the control
+ * bar, and the chat's message box while the chat is open (it sits right above the bar, on a
+ * phone across the whole width). Measured, so a taller bar or a growing draft stays clear too.
+ */
+function useToastsAboveControls(room: React.RefObject<HTMLElement | null>, chatOpen: boolean) {
   useEffect(() => {
     const root = document.documentElement;
-    root.style.setProperty("--toast-offset-bottom", "calc(5.5rem + env(safe-area-inset-bottom))");
-    return () => void root.style.removeProperty("--toast-offset-bottom");
-  }, []);
+    const target =
+      (chatOpen ? room.current?.querySelector('[data-testid="chat-panel"] form') : null) ??
+      room.current?.querySelector('[role="toolbar"]');
+    const update = () => {
+      const clearance = target ? window.innerHeight - target.getBoundingClientRect().top : 0;
+      root.style.setProperty(
+        "--toast-offset-bottom",
+        clearance > 0 ? `${Math.ceil(clearance) + 8}px` : "calc(5.5rem + env(safe-area-inset-bottom))",
+      );
+    };
+    update();
+    const observer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(update);
+    if (target) observer?.observe(target);
+    window.addEventListener("resize", update);
+    return () => {
+      observer?.disconnect();
+      window.removeEventListener("resize", update);
+      root.style.removeProperty("--toast-offset-bottom");
+    };
+  }, [room, chatOpen]);
 }
 
 /** Tells moderators when someone raises their hand, with a button to lower it. */
@@ -341,7 +362,8 @@ export function RoomView({
   const reactions = useReactions();
   usePresenceToasts(room);
   useHandToasts(room, moderator);
-  useToastsAboveControls();
+  const roomElement = useRef<HTMLDivElement>(null);
+  useToastsAboveControls(roomElement, panel === "chat");
 
   const ownHand = useOwnHand(roomRef);
   const handRaised = useParticipantState(room.localParticipant).handRaisedAt !== null;
@@ -380,6 +402,7 @@ export function RoomView({
   const view = (
     <LayoutContextProvider value={layoutContext}>
       <div
+        ref={roomElement}
         className="flex h-[calc(100dvh-3.5rem)] min-h-[28rem] flex-col bg-muted/40 dark:bg-zinc-950"
         data-testid="conference-room"
         data-connected={connected}

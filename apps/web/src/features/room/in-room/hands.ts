@@ -1,8 +1,17 @@
 "use client";
 
-import { useParticipants } from "@livekit/components-react";
-import type { Participant } from "livekit-client";
-import { createContext, createElement, useContext, useMemo, type ReactNode } from "react";
+import { useParticipants, useRoomContext } from "@livekit/components-react";
+import { HAND_ATTRIBUTE } from "@parlor/api/schemas/call";
+import { RoomEvent, type Participant } from "livekit-client";
+import {
+  createContext,
+  createElement,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from "react";
 
 import { api } from "@/trpc/react";
 
@@ -25,8 +34,18 @@ const HandQueueContext = createContext<HandQueue>(handQueue([]));
 /** Computes the call's hand queue once for every tile and list row below it. */
 export function HandQueueProvider({ children }: { children: ReactNode }) {
   const participants = useParticipants();
-  // useParticipants gives a new array on every change, attribute changes included.
-  const queue = useMemo(() => handQueue(participants), [participants]);
+  const room = useRoomContext();
+  // useParticipants does not follow attribute changes (a hand going up or down): count them.
+  const [handChanges, setHandChanges] = useState(0);
+  useEffect(() => {
+    const onChanged = (changed: Record<string, string>) => {
+      if (HAND_ATTRIBUTE in changed) setHandChanges((n) => n + 1);
+    };
+    room.on(RoomEvent.ParticipantAttributesChanged, onChanged);
+    return () => void room.off(RoomEvent.ParticipantAttributesChanged, onChanged);
+  }, [room]);
+  // handChanges: the participants' attributes changed in place.
+  const queue = useMemo(() => handQueue(participants), [participants, handChanges]);
   return createElement(HandQueueContext.Provider, { value: queue }, children);
 }
 

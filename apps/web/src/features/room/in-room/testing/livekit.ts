@@ -75,6 +75,18 @@ export function updateTracks(participant: RemoteParticipant, tracks: TrackSpec[]
   );
 }
 
+/** A server update of someone's attributes, announced by the room as a connected one does. */
+export function updateAttributes(
+  room: Room,
+  participant: RemoteParticipant,
+  attributes: Record<string, string>,
+) {
+  participant.updateInfo(
+    participantInfo(participant.sid, participant.identity, participant.name ?? "", [], attributes) as never,
+  );
+  room.emit(RoomEvent.ParticipantAttributesChanged, attributes, participant);
+}
+
 export function leaveRemote(room: Room, participant: RemoteParticipant) {
   room.remoteParticipants.delete(participant.identity);
   room.emit(RoomEvent.ParticipantDisconnected, participant);
