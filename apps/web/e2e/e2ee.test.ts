@@ -8,8 +8,6 @@
  * the tracks as encrypted, the encryption code is not part of the room page's first load, and no
  * request leaves the instance.
  */
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 
 import { createDatabase, schema } from "@parlor/db";
 import {
@@ -23,22 +21,23 @@ import type { Browser, BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
+  docsScreenshot,
   FAKE_MEDIA_ARGS,
   freePort,
   launchBrowser,
   recordPeerConnections,
-  RESULTS_DIR,
+  signUpThroughForm,
   startApp,
+  trpcRequest,
   videoFramesPresented,
   watchProblems,
-  WEB_DIR,
   type PageProblems,
   type RunningApp,
+  runStep,
 } from "./harness";
 
 const binary = liveKitServerForSuite("The encrypted-rooms browser suite (apps/web/e2e/e2ee.test.ts)");
 
-const DOCS_SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
 const PASSWORD = "correct horse battery staple";
 const CALL_TIMEOUT = 45_000;
 const PASSPHRASE = "velvet otter 42 lanterns";
@@ -92,73 +91,30 @@ async function newPerson(name: string): Promise<Person> {
   const page = await context.newPage();
   page.on("websocket", (socket) => requests.push(socket.url()));
   const problems = watchProblems(page);
-  await page.goto("/sign-up");
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(`${name.toLowerCase()}-${Date.now().toString(36)}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("heading", { name: `Hi, ${name}` }).waitFor({ timeout: 30_000 });
+  await signUpThroughForm(page, name, PASSWORD);
   const me = (await call(context, "auth.me", undefined, "query")) as { id: string };
   return { name, id: me.id, browser, context, page, problems };
 }
 
-/** A tRPC call as this person; returns the error's code instead of throwing when `expectError`. */
-async function call(
-  context: BrowserContext,
-  path: string,
-  input?: unknown,
-  kind: "query" | "mutation" = "mutation",
-): Promise<unknown> {
-  const url = new URL(`/api/trpc/${path}`, app.url);
-  const headers = { origin: app.url, "content-type": "application/json" };
-  if (kind === "query" && input !== undefined) url.searchParams.set("input", JSON.stringify({ json: input }));
-  const response =
-    kind === "query"
-      ? await context.request.get(url.toString(), { headers })
-      : await context.request.post(url.toString(), { data: { json: input ?? null }, headers });
-  const body = (await response.json()) as {
-    result?: { data?: { json?: unknown } };
-    error?: { json?: { data?: { code?: string; reason?: string } } };
-  };
-  if (!response.ok()) return { error: body.error?.json?.data };
-  return body.result?.data?.json;
-}
-
-async function docsScreenshot(page: Page, name: string) {
-  await mkdir(DOCS_SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(DOCS_SCREENSHOTS, `${name}.png`) });
-}
+/** A tRPC call as this person; a failure comes back as `{ error }` (its code and reason) instead of throwing. */
+const call = async (context: BrowserContext, path: string, input?: unknown, kind?: "query" | "mutation") => {
+  const outcome = await trpcRequest(app.url, context, path, input, kind);
+  return outcome.ok ? outcome.data : { error: outcome.error };
+};
 
 /** Runs a test body; fails on any page problem beyond the expected ones, with every page's picture. */
-async function step(name: string, body: () => Promise<void>) {
-  for (const person of people()) person.problems.list.length = 0;
-  try {
-    await body();
-    for (const person of people()) {
-      expect(
-        person.problems.list.filter((p) => !EXPECTED.some((re) => re.test(p))),
-        person.name,
-      ).toEqual([]);
-    }
-  } catch (error) {
-    await mkdir(RESULTS_DIR, { recursive: true });
-    for (const person of people()) {
-      await person.page
-        .screenshot({ path: join(RESULTS_DIR, `e2ee-${name}-${person.name}.png`) })
-        .catch(() => undefined);
-    }
-    const problems = people()
-      .map((p) => `${p.name}: ${p.problems.list.slice(-10).join("\n  ")}`)
-      .join("\n");
-    const context =
-      `\n\nPage problems:\n${problems}\n\n` +
-      `App output:\n${app?.output().slice(-3000)}\n\nLiveKit output:\n${livekit?.output().slice(-2000)}`;
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}${context.replace(/^(\s*)at /gm, "$1@ ")}`,
-      { cause: error },
-    );
-  }
-}
+const step = (name: string, body: () => Promise<void>) =>
+  runStep(
+    {
+      suite: "e2ee",
+      name,
+      people: people(),
+      allowed: (p) => EXPECTED.some((re) => re.test(p)),
+      app,
+      livekit,
+    },
+    body,
+  );
 
 const inCall = (person: Person) =>
   person.page.locator('[data-testid="conference-room"][data-connected="true"]');

@@ -30,6 +30,8 @@ import {
   watchProblems,
   type PageProblems,
   type RunningApp,
+  signUpThroughForm,
+  trpcCall,
 } from "./harness";
 
 const binary = liveKitServerForSuite("The effects browser suite (apps/web/e2e/effects.test.ts)");
@@ -78,12 +80,7 @@ async function newPerson(name: string): Promise<Person> {
   const page = await context.newPage();
   page.on("websocket", (socket) => requests.push(socket.url()));
   const problems = watchProblems(page);
-  await page.goto("/sign-up");
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(`${name.toLowerCase()}-${Date.now().toString(36)}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("heading", { name: `Hi, ${name}` }).waitFor({ timeout: 30_000 });
+  await signUpThroughForm(page, name, PASSWORD);
   const me = await page.evaluate(async () => {
     const response = await fetch("/api/trpc/auth.me");
     return ((await response.json()) as { result: { data: { json: { id: string } } } }).result.data.json;
@@ -91,14 +88,7 @@ async function newPerson(name: string): Promise<Person> {
   return { name, id: me.id, browser, context, page, problems };
 }
 
-async function trpc(person: Person, path: string, input: unknown) {
-  const response = await person.context.request.post(new URL(`/api/trpc/${path}`, app.url).toString(), {
-    data: { json: input },
-    headers: { origin: app.url, "content-type": "application/json" },
-  });
-  if (!response.ok()) throw new Error(`${path}: ${response.status()} ${await response.text()}`);
-  return ((await response.json()) as { result: { data: { json: unknown } } }).result.data.json;
-}
+const trpc = (person: Person, path: string, input: unknown) => trpcCall(app.url, person.context, path, input);
 
 async function openRoom(person: Person, room: string) {
   await person.page.goto(`/t/acme/${room}`);

@@ -23,24 +23,25 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
+  DOCS_SCREENSHOTS,
   FAKE_MEDIA_ARGS,
   freePort,
   launchBrowser,
   recordPeerConnections,
-  RESULTS_DIR,
+  signUpThroughForm,
   startApp,
+  trpcCall,
   videoFramesPresented,
   watchProblems,
-  WEB_DIR,
   type PageProblems,
   type RunningApp,
+  runStep,
 } from "./harness";
 
 const binary = liveKitServerForSuite(
   "The feature gallery browser suite (apps/web/e2e/feature-gallery.test.ts)",
 );
 
-const DOCS_SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
 const PASSWORD = "correct horse battery staple";
 const CALL_TIMEOUT = 60_000;
 const PHONE = { width: 375, height: 812 };
@@ -82,12 +83,7 @@ async function signUp(name: string): Promise<Person> {
   await context.addInitScript(recordPeerConnections);
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await page.goto("/sign-up");
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(`${name.toLowerCase()}-${Date.now().toString(36)}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("heading", { name: `Hi, ${name}` }).waitFor({ timeout: 30_000 });
+  await signUpThroughForm(page, name, PASSWORD);
   const me = (await trpc(context, "auth.me", undefined, "query")) as { id: string };
   return { name, id: me.id, browser, context, page, problems };
 }
@@ -108,54 +104,15 @@ async function onPhone(person: Person): Promise<Person> {
   return { ...person, name: `${person.name} (phone)`, context, page, problems: watchProblems(page) };
 }
 
-async function trpc(
-  context: BrowserContext,
-  path: string,
-  input?: unknown,
-  kind: "query" | "mutation" = "mutation",
-): Promise<unknown> {
-  const url = new URL(`/api/trpc/${path}`, app.url);
-  const headers = { origin: app.url, "content-type": "application/json" };
-  if (kind === "query" && input !== undefined) url.searchParams.set("input", JSON.stringify({ json: input }));
-  const response =
-    kind === "query"
-      ? await context.request.get(url.toString(), { headers })
-      : await context.request.post(url.toString(), { data: { json: input ?? null }, headers });
-  const body = (await response.json()) as { result?: { data?: { json?: unknown } }; error?: unknown };
-  if (!response.ok()) throw new Error(`${path} failed: ${response.status()} ${JSON.stringify(body.error)}`);
-  return body.result?.data?.json;
-}
+const trpc = (context: BrowserContext, path: string, input?: unknown, kind?: "query" | "mutation") =>
+  trpcCall(app.url, context, path, input, kind);
 
 /** Runs a test body; on failure adds every page's picture and the servers' last words. */
-async function step(name: string, body: () => Promise<void>) {
-  for (const person of people()) person.problems.list.length = 0;
-  try {
-    await body();
-    for (const person of people())
-      expect(
-        person.problems.list.filter((p) => !MEDIAPIPE_INFO.test(p)),
-        person.name,
-      ).toEqual([]);
-  } catch (error) {
-    console.log(`${name} failed:`, error instanceof Error ? error.message.slice(0, 1500) : error);
-    await mkdir(RESULTS_DIR, { recursive: true });
-    for (const person of people()) {
-      await person.page
-        .screenshot({ path: join(RESULTS_DIR, `gallery-${name}-${person.name}.png`) })
-        .catch(() => undefined);
-    }
-    const problems = people()
-      .map((p) => `${p.name}: ${p.problems.list.slice(-10).join("\n  ")}`)
-      .join("\n");
-    const context =
-      `\n\nPage problems:\n${problems}\n\n` +
-      `App output:\n${app?.output().slice(-3000)}\n\nLiveKit output:\n${livekit?.output().slice(-2000)}`;
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}${context.replace(/^(\s*)at /gm, "$1@ ")}`,
-      { cause: error },
-    );
-  }
-}
+const step = (name: string, body: () => Promise<void>) =>
+  runStep(
+    { suite: "gallery", name, people: people(), allowed: (p) => MEDIAPIPE_INFO.test(p), app, livekit },
+    body,
+  );
 
 async function theme(page: Page, scheme: "light" | "dark") {
   await page.emulateMedia({ colorScheme: scheme });

@@ -19,19 +19,19 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
+  docsScreenshot,
   FAKE_MEDIA_ARGS,
   freePort,
   launchBrowser,
   RESULTS_DIR,
   startApp,
+  trpcCall,
   watchProblems,
-  WEB_DIR,
   type PageProblems,
   type RunningApp,
 } from "./harness";
 
 const binary = liveKitServerForSuite("The guests browser suite (apps/web/e2e/guests.test.ts)");
-const DOCS_SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
 const CALL_TIMEOUT = 45_000;
 
 let livekit: LiveKitServer;
@@ -43,28 +43,8 @@ let host: BrowserContext;
 let hostPage: Page;
 let hostProblems: PageProblems;
 
-async function call(
-  context: BrowserContext,
-  path: string,
-  input?: unknown,
-  kind: "query" | "mutation" = "mutation",
-) {
-  const url = new URL(`/api/trpc/${path}`, app.url);
-  const headers = { origin: app.url, "content-type": "application/json" };
-  if (kind === "query" && input !== undefined) url.searchParams.set("input", JSON.stringify({ json: input }));
-  const response =
-    kind === "query"
-      ? await context.request.get(url.toString(), { headers })
-      : await context.request.post(url.toString(), { data: { json: input ?? null }, headers });
-  const body = (await response.json()) as { result?: { data?: { json?: unknown } }; error?: unknown };
-  if (!response.ok()) throw new Error(`${path} failed: ${response.status()} ${JSON.stringify(body.error)}`);
-  return body.result?.data?.json;
-}
-
-async function docsScreenshot(page: Page, name: string) {
-  await mkdir(DOCS_SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(DOCS_SCREENSHOTS, `${name}.png`) });
-}
+const call = (context: BrowserContext, path: string, input?: unknown, kind?: "query" | "mutation") =>
+  trpcCall(app.url, context, path, input, kind);
 
 async function newGuestPage(): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
   const context = await guestBrowser.newContext({

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 
 import { createThrowawayDatabase } from "@parlor/db/testing";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 export const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const RESULTS_DIR = join(WEB_DIR, "test-results");
@@ -208,6 +209,124 @@ export async function newContext(
     colorScheme: options.colorScheme ?? "light",
     deviceScaleFactor: 1,
   });
+}
+
+/** Where the README's pictures live (docs/screenshots); suites that take them write there. */
+export const DOCS_SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
+
+/** Saves the page as it is on screen as a README picture, docs/screenshots/<name>.png. */
+export async function docsScreenshot(page: Page, name: string) {
+  await mkdir(DOCS_SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(DOCS_SCREENSHOTS, `${name}.png`) });
+}
+
+export interface TrpcOutcome {
+  ok: boolean;
+  status: number;
+  data?: unknown;
+  error?: { code?: string; reason?: string };
+}
+
+/**
+ * A tRPC request as the person whose cookies `context` holds, sent as the web client sends it
+ * (superjson envelope, the app's own Origin), for setup where the UI is not what is tested.
+ */
+export async function trpcRequest(
+  appUrl: string,
+  context: BrowserContext,
+  path: string,
+  input?: unknown,
+  kind: "query" | "mutation" = "mutation",
+): Promise<TrpcOutcome> {
+  const url = new URL(`/api/trpc/${path}`, appUrl);
+  const headers = { origin: appUrl, "content-type": "application/json" };
+  if (kind === "query" && input !== undefined) url.searchParams.set("input", JSON.stringify({ json: input }));
+  const response =
+    kind === "query"
+      ? await context.request.get(url.toString(), { headers })
+      : await context.request.post(url.toString(), { data: { json: input ?? null }, headers });
+  const body = (await response.json()) as {
+    result?: { data?: { json?: unknown } };
+    error?: { json?: { data?: { code?: string; reason?: string } } };
+  };
+  return response.ok()
+    ? { ok: true, status: response.status(), data: body.result?.data?.json }
+    : { ok: false, status: response.status(), error: body.error?.json?.data };
+}
+
+/** `trpcRequest` that returns the answer's data and throws on any failure. */
+export async function trpcCall(
+  appUrl: string,
+  context: BrowserContext,
+  path: string,
+  input?: unknown,
+  kind: "query" | "mutation" = "mutation",
+): Promise<unknown> {
+  const outcome = await trpcRequest(appUrl, context, path, input, kind);
+  if (!outcome.ok) throw new Error(`${path} failed: ${outcome.status} ${JSON.stringify(outcome.error)}`);
+  return outcome.data;
+}
+
+export interface StepPerson {
+  name: string;
+  page: Page;
+  problems: PageProblems;
+}
+
+/**
+ * Runs one step of a suite with several browsers: clears each page's problems, runs the body, and
+ * fails on any problem a page showed that `allowed` does not excuse. On failure it saves every
+ * page's picture (test-results/<suite>-<step>-<person>.png) and adds the pages' last problems and
+ * the servers' last output to the error.
+ */
+export async function runStep(
+  step: {
+    suite: string;
+    name: string;
+    people: StepPerson[];
+    allowed?: (problem: string) => boolean;
+    app?: RunningApp;
+    livekit?: { output(): string };
+  },
+  body: () => Promise<void>,
+) {
+  const { people, allowed = () => false } = step;
+  for (const person of people) person.problems.list.length = 0;
+  try {
+    await body();
+    for (const person of people) {
+      expect(
+        person.problems.list.filter((p) => !allowed(p)),
+        person.name,
+      ).toEqual([]);
+    }
+  } catch (error) {
+    await mkdir(RESULTS_DIR, { recursive: true });
+    for (const person of people) {
+      await person.page
+        .screenshot({ path: join(RESULTS_DIR, `${step.suite}-${step.name}-${person.name}.png`) })
+        .catch(() => undefined);
+    }
+    const problems = people.map((p) => `${p.name}: ${p.problems.list.slice(-10).join("\n  ")}`).join("\n");
+    const context =
+      `\n\nPage problems:\n${problems}\n\n` +
+      `App output:\n${step.app?.output().slice(-3000)}\n\nLiveKit output:\n${step.livekit?.output().slice(-3000)}`;
+    // Browser stack lines in the context would be taken for this error's own stack.
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}${context.replace(/^(\s*)at /gm, "$1@ ")}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Creates an account through Parlor's own sign-up form; resolves on the signed-in home page. */
+export async function signUpThroughForm(page: Page, name: string, password: string) {
+  await page.goto("/sign-up");
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(`${name.toLowerCase()}-${Date.now().toString(36)}@example.com`);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: `Hi, ${name}` }).waitFor({ timeout: 30_000 });
 }
 
 /** Saves a full-page screenshot under apps/web/test-results/. */

@@ -9,8 +9,6 @@
  * Without a livekit-server binary the suite says so and is skipped (counted as skipped); with
  * PARLOR_REQUIRE_LIVEKIT=1 (CI) a missing binary fails it.
  */
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 
 import { createDatabase, schema } from "@parlor/db";
 import {
@@ -24,23 +22,24 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
+  audioBytesReceived as audioBytesOf,
+  docsScreenshot,
   FAKE_MEDIA_ARGS,
   freePort,
-  audioBytesReceived as audioBytesOf,
   launchBrowser,
   recordPeerConnections,
-  RESULTS_DIR,
-  videoFramesPresented,
+  signUpThroughForm,
   startApp,
+  trpcCall,
+  videoFramesPresented,
   watchProblems,
-  WEB_DIR,
   type PageProblems,
   type RunningApp,
+  runStep,
 } from "./harness";
 
 const binary = liveKitServerForSuite("The real-call browser suite (apps/web/e2e/real-call.test.ts)");
 
-const DOCS_SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
 const PASSWORD = "correct horse battery staple";
 const TOKEN_TTL_SECONDS = 30;
 const CALL_TIMEOUT = 45_000;
@@ -94,72 +93,31 @@ async function newPerson(name: string, options: { media: boolean }): Promise<Per
   const page = await context.newPage();
   const problems = watchProblems(page);
   // Sign up through Parlor's own form.
-  await page.goto("/sign-up");
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(`${name.toLowerCase()}-${Date.now().toString(36)}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("heading", { name: `Hi, ${name}` }).waitFor({ timeout: 30_000 });
+  await signUpThroughForm(page, name, PASSWORD);
   const me = (await call(context, "auth.me", undefined, "query")) as { id: string };
   return { name, id: me.id, browser, context, page, problems };
 }
 
 /** A tRPC call as this person (their cookies, the app's origin), where the UI is not what is tested. */
-async function call(
-  context: BrowserContext,
-  path: string,
-  input?: unknown,
-  kind: "query" | "mutation" = "mutation",
-): Promise<unknown> {
-  const url = new URL(`/api/trpc/${path}`, app.url);
-  const headers = { origin: app.url, "content-type": "application/json" };
-  if (kind === "query" && input !== undefined) url.searchParams.set("input", JSON.stringify({ json: input }));
-  const response =
-    kind === "query"
-      ? await context.request.get(url.toString(), { headers })
-      : await context.request.post(url.toString(), { data: { json: input ?? null }, headers });
-  const body = (await response.json()) as { result?: { data?: { json?: unknown } }; error?: unknown };
-  if (!response.ok()) throw new Error(`${path} failed: ${response.status()} ${JSON.stringify(body.error)}`);
-  return body.result?.data?.json;
-}
-
-async function docsScreenshot(page: Page, name: string) {
-  await mkdir(DOCS_SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(DOCS_SCREENSHOTS, `${name}.png`) });
-}
+const call = (context: BrowserContext, path: string, input?: unknown, kind?: "query" | "mutation") =>
+  trpcCall(app.url, context, path, input, kind);
 
 /**
  * Runs a test body, then checks that no page showed a problem beyond those `allowed` (what the
  * test provokes); on failure, adds every page's picture and the servers' last words.
  */
-async function step(name: string, body: () => Promise<void>, allowed: RegExp[] = []) {
-  for (const person of people()) person.problems.list.length = 0;
-  try {
-    await body();
-    for (const person of people()) expect(unexpected(person, allowed), person.name).toEqual([]);
-  } catch (error) {
-    await mkdir(RESULTS_DIR, { recursive: true });
-    for (const person of people()) {
-      await person.page
-        .screenshot({ path: join(RESULTS_DIR, `real-call-${name}-${person.name}.png`) })
-        .catch(() => undefined);
-    }
-    const problems = people()
-      .map((p) => `${p.name}: ${p.problems.list.slice(-10).join("\n  ")}`)
-      .join("\n");
-    const context =
-      `\n\nPage problems:\n${problems}\n\n` +
-      `App output:\n${app?.output().slice(-3000)}\n\nLiveKit output:\n${livekit?.output().slice(-3000)}`;
-    // Browser stack lines in the context would be taken for this error's own stack.
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}${context.replace(/^(\s*)at /gm, "$1@ ")}`,
-      { cause: error },
-    );
-  }
-}
-
-const unexpected = (person: Person, allowed: RegExp[] = []) =>
-  person.problems.list.filter((p) => !allowed.some((re) => re.test(p)));
+const step = (name: string, body: () => Promise<void>, allowed: RegExp[] = []) =>
+  runStep(
+    {
+      suite: "real-call",
+      name,
+      people: people(),
+      allowed: (p) => allowed.some((re) => re.test(p)),
+      app,
+      livekit,
+    },
+    body,
+  );
 
 async function openRoom(person: Person, room: string) {
   await person.page.goto(`/t/acme/${room}`);
