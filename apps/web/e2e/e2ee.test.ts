@@ -220,13 +220,15 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
       // Join waits for a passphrase.
       expect(await ada.page.getByTestId("join-button").isDisabled()).toBe(true);
       await ada.page.getByText("Enter the room's passphrase to join.").waitFor();
-      // Nothing of LiveKit's encryption (nor livekit-client) loaded before Join.
+      // Nothing of LiveKit's encryption loaded before Join: neither the worker nor Parlor's module
+      // that starts it. (livekit-client itself may be, once the pre-join is idle: the page warms
+      // the call before Join, and bench/reliability/bundle-budget.test.ts keeps it out of the
+      // first load.)
       expect(requests.slice(before).filter((url) => url.includes(WORKER_PATH))).toEqual([]);
       const loaded = await Promise.all(scripts.map(async (s) => ({ url: s.url, body: await s.body })));
       const firstLoadBytes = loaded.reduce((sum, s) => sum + s.body.length, 0);
       expect(loaded.length).toBeGreaterThan(0);
       expect(loaded.filter((s) => s.body.includes("livekit-e2ee-worker")).map((s) => s.url)).toEqual([]);
-      expect(loaded.filter((s) => s.body.includes("e2ee not configured")).map((s) => s.url)).toEqual([]);
       console.info(
         `encrypted room pre-join: ${loaded.length} scripts, ${(firstLoadBytes / 1024).toFixed(0)} KiB (uncompressed) before Join`,
       );
