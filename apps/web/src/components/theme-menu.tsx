@@ -14,10 +14,10 @@ import { useTheme } from "next-themes";
 import { ThemeButton } from "./theme-toggle";
 
 /** Light, dark or the system's choice (loaded by `ThemeToggle`). */
-export function ThemeMenu() {
+export function ThemeMenu({ defaultOpen = false }: { defaultOpen?: boolean }) {
   const { theme, setTheme } = useTheme();
   return (
-    <DropdownMenu>
+    <DropdownMenu defaultOpen={defaultOpen}>
       <DropdownMenuTrigger asChild>
         <ThemeButton />
       </DropdownMenuTrigger>

@@ -2,7 +2,9 @@
 
 import { Button, type ButtonProps } from "@parlor/ui/button";
 import { MoonIcon, SunIcon } from "lucide-react";
-import dynamic from "next/dynamic";
+import { lazy, Suspense, useState } from "react";
+
+import { useHydrated } from "@/lib/use-hydrated";
 
 /** The theme menu's button: what the page shows until the menu's code is there, then its trigger. */
 export function ThemeButton(props: ButtonProps) {
@@ -14,11 +16,21 @@ export function ThemeButton(props: ButtonProps) {
   );
 }
 
+const ThemeMenu = lazy(() => import("./theme-menu").then((m) => ({ default: m.ThemeMenu })));
+
 /**
  * Light, dark or the system's choice. The menu (Radix's dropdown and its positioning) loads after
- * the page is interactive, so no page waits for it to show its first screen.
+ * the page is interactive, so no page waits for it to show its first screen; a click on the
+ * button before then opens the menu once it has loaded.
  */
-export const ThemeToggle = dynamic(() => import("./theme-menu").then((m) => m.ThemeMenu), {
-  ssr: false,
-  loading: () => <ThemeButton aria-haspopup="menu" />,
-});
+export function ThemeToggle() {
+  const hydrated = useHydrated();
+  const [openWhenLoaded, setOpenWhenLoaded] = useState(false);
+  const button = <ThemeButton aria-haspopup="menu" onClick={() => setOpenWhenLoaded(true)} />;
+  if (!hydrated) return button;
+  return (
+    <Suspense fallback={button}>
+      <ThemeMenu defaultOpen={openWhenLoaded} />
+    </Suspense>
+  );
+}

@@ -28,7 +28,16 @@ const NAV_ICONS: Record<string, typeof SettingsIcon> = {
 };
 
 /** The account menu itself (loaded by `UserMenu`). */
-export function AccountMenu({ user, items }: { user: SignedInUser; items: NavItem[] }) {
+export function AccountMenu({
+  user,
+  items,
+  defaultOpen = false,
+}: {
+  user: SignedInUser;
+  items: NavItem[];
+  /** Open at once: someone clicked the stand-in button while this code was loading. */
+  defaultOpen?: boolean;
+}) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const signOut = api.auth.signOut.useMutation({
@@ -49,7 +58,7 @@ export function AccountMenu({ user, items }: { user: SignedInUser; items: NavIte
   });
 
   return (
-    <DropdownMenu>
+    <DropdownMenu defaultOpen={defaultOpen}>
       <DropdownMenuTrigger asChild>
         <AccountButton user={user} />
       </DropdownMenuTrigger>

@@ -1,7 +1,7 @@
 "use client";
 
 import { InitialsAvatar } from "@parlor/ui/avatar";
-import { lazy, Suspense, type ComponentProps } from "react";
+import { lazy, Suspense, useState, type ComponentProps } from "react";
 
 import { useHydrated } from "@/lib/use-hydrated";
 
@@ -26,15 +26,17 @@ const AccountMenu = lazy(() => import("./user-menu-content").then((m) => ({ defa
 /**
  * The account menu (pages, sign out). Its code (Radix's dropdown and its positioning) loads once
  * the page is interactive, so no page waits for it to show its first screen; until then the
- * button is there without its menu.
+ * button is there, and a click on it opens the menu once it has loaded.
  */
 export function UserMenu({ user, items }: { user: SignedInUser; items: NavItem[] }) {
   const hydrated = useHydrated();
-  const button = <AccountButton user={user} aria-haspopup="menu" />;
+  // A click before the menu's code is there is not lost: the menu opens as soon as it arrives.
+  const [openWhenLoaded, setOpenWhenLoaded] = useState(false);
+  const button = <AccountButton user={user} aria-haspopup="menu" onClick={() => setOpenWhenLoaded(true)} />;
   if (!hydrated) return button;
   return (
     <Suspense fallback={button}>
-      <AccountMenu user={user} items={items} />
+      <AccountMenu user={user} items={items} defaultOpen={openWhenLoaded} />
     </Suspense>
   );
 }
