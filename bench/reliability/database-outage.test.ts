@@ -154,6 +154,14 @@ describe("database outage", () => {
     );
     expect(api.length).toBeGreaterThanOrEqual(4);
     for (const p of api) {
+      // A session validated before the outage is held in memory (the session cache, dropped on
+      // every instance when listening restarts): auth.me needs no database then and still answers
+      // who is signed in. Nothing can revoke a session while the database is down either.
+      if (p.what === "auth.me" && p.status === 200) {
+        expect(p.body).toContain(joiner().session.user.id);
+        expect(p.ms, p.what).toBeLessThan(CONFIGURED_TIMEOUT_MS);
+        continue;
+      }
       expect(p.status, summary.join("\n")).toBe(503);
       expect(p.code, p.body).toBe("SERVICE_UNAVAILABLE");
       expect(p.body).toMatch(/database/i);
