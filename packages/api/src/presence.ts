@@ -482,7 +482,7 @@ export async function presenceByRoom(
   roomIds: string[] | "all",
 ): Promise<Map<string, Present[]>> {
   const result = new Map<string, Present[]>();
-  if (roomIds.length === 0) return result;
+  if (roomIds !== "all" && roomIds.length === 0) return result;
   const rowsFound = await svc.db
     .select({
       roomId: schema.participantSessions.roomId,

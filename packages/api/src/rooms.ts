@@ -383,6 +383,18 @@ function preparedFor(db: Database) {
   return queries;
 }
 
+/** What `room.ensure` answers about the room it found or made. */
+const ensured = (
+  room: Pick<typeof schema.rooms.$inferSelect, "livekitRoomName" | "slug" | "name" | "e2ee">,
+  created: boolean,
+) => ({
+  roomName: room.livekitRoomName,
+  created,
+  roomSlug: room.slug,
+  name: room.name,
+  encrypted: room.e2ee,
+});
+
 /**
  * Makes sure the room at /t/<team>/<room> exists, in Parlor and in LiveKit. One query finds the
  * team, the caller's membership, the room and whether LiveKit already has it open (from the
@@ -413,13 +425,7 @@ export async function ensureRoom(
   const existing = found.room;
   if (existing) {
     if (!found.live) await svc.livekit.ensureRoom(liveKitOptions(team, existing));
-    return {
-      roomName: existing.livekitRoomName,
-      created: false,
-      roomSlug: existing.slug,
-      name: existing.name,
-      encrypted: existing.e2ee,
-    };
+    return ensured(existing, false);
   }
 
   if (!create) throw notFound(ROOM_NOT_FOUND);
@@ -447,25 +453,13 @@ export async function ensureRoom(
   });
   if (outcome) {
     svc.logger.info({ event: "room.created", roomId: outcome.id, via: "ensure" }, "room created");
-    return {
-      roomName: outcome.livekitRoomName,
-      created: true,
-      roomSlug: outcome.slug,
-      name: outcome.name,
-      encrypted: outcome.e2ee,
-    };
+    return ensured(outcome, true);
   }
   // Someone else created it while we waited: confirm theirs.
   const winner = await findRoom(svc, team.id, slug);
   if (!winner) throw notFound(ROOM_NOT_FOUND);
   await svc.livekit.ensureRoom(liveKitOptions(team, winner));
-  return {
-    roomName: winner.livekitRoomName,
-    created: false,
-    roomSlug: winner.slug,
-    name: winner.name,
-    encrypted: winner.e2ee,
-  };
+  return ensured(winner, false);
 }
 
 /** The participant's shown name: what they typed, else their saved display name, else their account name. */

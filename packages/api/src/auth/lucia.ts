@@ -81,7 +81,7 @@ declare module "lucia" {
 export type SessionStore = ReturnType<typeof createSessionStore>;
 
 /**
- * Announced by database triggers (migration 0006) with a user's id whenever one of their
+ * Announced by database triggers (migration 0007_session_notify) with a user's id whenever one of their
  * sessions is deleted, by any code path or cascade, or their account's name, email, admin flag,
  * password or disabled state changes.
  */

@@ -116,15 +116,14 @@ export function RoomActions({
   );
 }
 
-function RenameRoomDialog({
-  teamSlug,
-  room,
-  onClose,
-}: {
+/** Each of the room menu's dialogs: mounted while open, closed through `onClose`. */
+interface RoomDialogProps {
   teamSlug: string;
   room: Room;
   onClose: () => void;
-}) {
+}
+
+function RenameRoomDialog({ teamSlug, room, onClose }: RoomDialogProps) {
   const utils = api.useUtils();
   const formRef = useRef<HTMLFormElement>(null);
   const [name, setName] = useState(room.name);
@@ -198,15 +197,7 @@ function RenameRoomDialog({
   );
 }
 
-function DeleteRoomDialog({
-  teamSlug,
-  room,
-  onClose,
-}: {
-  teamSlug: string;
-  room: Room;
-  onClose: () => void;
-}) {
+function DeleteRoomDialog({ teamSlug, room, onClose }: RoomDialogProps) {
   const utils = api.useUtils();
   const remove = api.room.delete.useMutation({
     onSuccess: async () => {
@@ -231,15 +222,7 @@ function DeleteRoomDialog({
 }
 
 /** Turns end-to-end encryption on or off; the server refuses while anyone is in the call. */
-function EncryptionDialog({
-  teamSlug,
-  room,
-  onClose,
-}: {
-  teamSlug: string;
-  room: Room;
-  onClose: () => void;
-}) {
+function EncryptionDialog({ teamSlug, room, onClose }: RoomDialogProps) {
   const utils = api.useUtils();
   const turnOn = !room.encrypted;
   const change = api.room.setEncrypted.useMutation({

@@ -265,9 +265,9 @@ function ConnectingCard() {
 function useToastsAboveControls(room: React.RefObject<HTMLElement | null>, chatOpen: boolean) {
   useEffect(() => {
     const root = document.documentElement;
-    const target =
-      (chatOpen ? room.current?.querySelector('[data-testid="chat-panel"] form') : null) ??
-      room.current?.querySelector('[role="toolbar"]');
+    // What marks itself `data-toasts-stay-above`: the chat's message box (first in the page, when
+    // open) and the control bar; `chatOpen` makes it measure again when the chat opens or closes.
+    const target = room.current?.querySelector("[data-toasts-stay-above]");
     const update = () => {
       const clearance = target ? window.innerHeight - target.getBoundingClientRect().top : 0;
       root.style.setProperty(

@@ -266,6 +266,7 @@ export function ControlBar({
     <div
       role="toolbar"
       aria-label="Call controls"
+      data-toasts-stay-above=""
       className="flex items-center justify-center gap-1.5 border-t bg-background/95 px-2 py-2.5 backdrop-blur sm:gap-3 sm:py-3"
     >
       <MediaButton source={Track.Source.Microphone} onError={onMediaError} />
