@@ -182,27 +182,35 @@ const sendsProcessedVideo = (page: Page) =>
 /**
  * Sharp edges in the current frame of the `<video>` matching `selector` (neighbouring pixels whose
  * green differs by more than 60): the fake camera's test pattern has hundreds; blurred, or
- * replaced by a background picture (the segmenter finds no person in it), none. Infinity
- * without a playing video.
+ * replaced by a background picture (the segmenter finds no person in it), none. NaN without a
+ * playing video or for a blank (all dark) frame, so that neither "the effect is on" nor "the raw
+ * camera is back" can be read from a picture that shows nothing.
  */
 const sharpEdges = (page: Page, selector: string) =>
-  page.evaluate((selector) => {
-    const video = document.querySelector<HTMLVideoElement>(selector);
-    if (!video?.videoWidth) return Infinity;
-    const canvas = document.createElement("canvas");
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    const context = canvas.getContext("2d", { willReadFrequently: true })!;
-    context.drawImage(video, 0, 0);
-    const { data, width, height } = context.getImageData(0, 0, canvas.width, canvas.height);
-    let edges = 0;
-    for (let y = 0; y < height; y += 2)
-      for (let x = 0; x < width - 1; x++) {
-        const i = (y * width + x) * 4;
-        if (Math.abs(data[i + 1]! - data[i + 5]!) > 60) edges++;
-      }
-    return edges;
-  }, selector);
+  page.evaluate(
+    ({ selector, blankBelow }) => {
+      const video = document.querySelector<HTMLVideoElement>(selector);
+      if (!video?.videoWidth) return NaN;
+      const canvas = document.createElement("canvas");
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      const context = canvas.getContext("2d", { willReadFrequently: true })!;
+      context.drawImage(video, 0, 0);
+      const { data, width, height } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let edges = 0;
+      let brightest = 0;
+      for (let y = 0; y < height; y += 2)
+        for (let x = 0; x < width - 1; x++) {
+          const i = (y * width + x) * 4;
+          if (Math.abs(data[i + 1]! - data[i + 5]!) > 60) edges++;
+          brightest = Math.max(brightest, data[i]!, data[i + 1]!, data[i + 2]!);
+        }
+      return brightest < blankBelow ? NaN : edges;
+    },
+    { selector, blankBelow: BLANK_BELOW },
+  );
+/** A frame whose brightest pixel is darker than this shows nothing (a black preview). */
+const BLANK_BELOW = 40;
 const EFFECT_EDGES = 50;
 /** The same in the middle of a video on a picture (a third of the frame at screen size): the raw camera gives 50 to 100 there. */
 const EFFECT_EDGES_IN_PICTURE = 10;
@@ -218,7 +226,7 @@ const sharpEdgesInPicture = (
   scale: number,
 ) =>
   page.evaluate(
-    async ({ png, box, scale }) => {
+    async ({ png, box, scale, blankBelow }) => {
       const image = new Image();
       image.src = `data:image/png;base64,${png}`;
       await image.decode();
@@ -231,14 +239,16 @@ const sharpEdgesInPicture = (
       context.drawImage(image, x, y, width, height, 0, 0, width, height);
       const { data } = context.getImageData(0, 0, width, height);
       let edges = 0;
+      let brightest = 0;
       for (let row = 0; row < height; row += 2)
         for (let column = 0; column < width - 1; column++) {
           const i = (row * width + column) * 4;
           if (Math.abs(data[i + 1]! - data[i + 5]!) > 60) edges++;
+          brightest = Math.max(brightest, data[i]!, data[i + 1]!, data[i + 2]!);
         }
-      return edges;
+      return brightest < blankBelow ? NaN : edges;
     },
-    { png: picture.toString("base64"), box, scale },
+    { png: picture.toString("base64"), box, scale, blankBelow: BLANK_BELOW },
   );
 
 /**
