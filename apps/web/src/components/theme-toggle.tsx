@@ -2,9 +2,9 @@
 
 import { Button, type ButtonProps } from "@parlor/ui/button";
 import { MoonIcon, SunIcon } from "lucide-react";
-import { lazy, Suspense, useState } from "react";
+import { useState } from "react";
 
-import { useHydrated } from "@/lib/use-hydrated";
+import { deferredComponent } from "@/lib/deferred-component";
 
 /** The theme menu's button: what the page shows until the menu's code is there, then its trigger. */
 export function ThemeButton(props: ButtonProps) {
@@ -16,7 +16,7 @@ export function ThemeButton(props: ButtonProps) {
   );
 }
 
-const ThemeMenu = lazy(() => import("./theme-menu").then((m) => ({ default: m.ThemeMenu })));
+const useThemeMenu = deferredComponent(() => import("./theme-menu").then((m) => m.ThemeMenu));
 
 /**
  * Light, dark or the system's choice. The menu (Radix's dropdown and its positioning) loads after
@@ -24,13 +24,16 @@ const ThemeMenu = lazy(() => import("./theme-menu").then((m) => ({ default: m.Th
  * button before then opens the menu once it has loaded.
  */
 export function ThemeToggle() {
-  const hydrated = useHydrated();
+  const { Component: ThemeMenu, retry } = useThemeMenu();
   const [openWhenLoaded, setOpenWhenLoaded] = useState(false);
-  const button = <ThemeButton aria-haspopup="menu" onClick={() => setOpenWhenLoaded(true)} />;
-  if (!hydrated) return button;
+  if (ThemeMenu) return <ThemeMenu defaultOpen={openWhenLoaded} />;
   return (
-    <Suspense fallback={button}>
-      <ThemeMenu defaultOpen={openWhenLoaded} />
-    </Suspense>
+    <ThemeButton
+      aria-haspopup="menu"
+      onClick={() => {
+        setOpenWhenLoaded(true);
+        retry();
+      }}
+    />
   );
 }

@@ -1,9 +1,9 @@
 "use client";
 
 import { InitialsAvatar } from "@parlor/ui/avatar";
-import { lazy, Suspense, useState, type ComponentProps } from "react";
+import { useState, type ComponentProps } from "react";
 
-import { useHydrated } from "@/lib/use-hydrated";
+import { deferredComponent } from "@/lib/deferred-component";
 
 import type { NavItem, SignedInUser } from "./app-header";
 
@@ -21,7 +21,7 @@ export function AccountButton({ user, ...props }: { user: SignedInUser } & Compo
   );
 }
 
-const AccountMenu = lazy(() => import("./user-menu-content").then((m) => ({ default: m.AccountMenu })));
+const useAccountMenu = deferredComponent(() => import("./user-menu-content").then((m) => m.AccountMenu));
 
 /**
  * The account menu (pages, sign out). Its code (Radix's dropdown and its positioning) loads once
@@ -29,14 +29,18 @@ const AccountMenu = lazy(() => import("./user-menu-content").then((m) => ({ defa
  * button is there, and a click on it opens the menu once it has loaded.
  */
 export function UserMenu({ user, items }: { user: SignedInUser; items: NavItem[] }) {
-  const hydrated = useHydrated();
+  const { Component: AccountMenu, retry } = useAccountMenu();
   // A click before the menu's code is there is not lost: the menu opens as soon as it arrives.
   const [openWhenLoaded, setOpenWhenLoaded] = useState(false);
-  const button = <AccountButton user={user} aria-haspopup="menu" onClick={() => setOpenWhenLoaded(true)} />;
-  if (!hydrated) return button;
+  if (AccountMenu) return <AccountMenu user={user} items={items} defaultOpen={openWhenLoaded} />;
   return (
-    <Suspense fallback={button}>
-      <AccountMenu user={user} items={items} defaultOpen={openWhenLoaded} />
-    </Suspense>
+    <AccountButton
+      user={user}
+      aria-haspopup="menu"
+      onClick={() => {
+        setOpenWhenLoaded(true);
+        retry();
+      }}
+    />
   );
 }

@@ -4,16 +4,16 @@ import { Label } from "@parlor/ui/label";
 import { cn } from "@parlor/ui/lib/utils";
 import { SelectButton } from "@parlor/ui/select-button";
 import { MicIcon, Volume2Icon, VideoIcon } from "lucide-react";
-import { lazy, Suspense, useId, useState } from "react";
+import { useId, useState } from "react";
 
-import { useHydrated } from "@/lib/use-hydrated";
+import { deferredComponent } from "@/lib/deferred-component";
 
 import type { DeviceKind } from "./device-preferences";
 import { deviceLabel } from "./use-media-devices";
 
 // Radix's select and its positioning load once the page is interactive, not before the preview.
-const DeviceSelectMenu = lazy(() =>
-  import("./device-select-menu").then((m) => ({ default: m.DeviceSelectMenu })),
+const useDeviceSelectMenu = deferredComponent(() =>
+  import("./device-select-menu").then((m) => m.DeviceSelectMenu),
 );
 
 const META: Record<DeviceKind, { label: string; icon: typeof MicIcon; none: string }> = {
@@ -49,7 +49,7 @@ export function DeviceSelect({
   const shown = known ?? devices.find((d) => d.deviceId === "default")?.deviceId ?? devices[0]?.deviceId;
   const empty = devices.length === 0;
   const placeholder = hint ?? meta.none;
-  const hydrated = useHydrated();
+  const { Component: DeviceSelectMenu, retry } = useDeviceSelectMenu();
   // Clicked before the list had loaded: it opens as soon as it has.
   const [clickedEarly, setClickedEarly] = useState(false);
   const shownIndex = devices.findIndex((d) => d.deviceId === shown);
@@ -60,7 +60,10 @@ export function DeviceSelect({
       placeholder={shownIndex < 0}
       disabled={disabled || empty}
       aria-haspopup="listbox"
-      onClick={() => setClickedEarly(true)}
+      onClick={() => {
+        setClickedEarly(true);
+        retry();
+      }}
     >
       {shownIndex < 0 ? placeholder : deviceLabel(devices[shownIndex]!, shownIndex)}
     </SelectButton>
@@ -72,19 +75,17 @@ export function DeviceSelect({
         <Icon className="size-3.5" aria-hidden="true" />
         {meta.label}
       </Label>
-      {hydrated ? (
-        <Suspense fallback={standIn}>
-          <DeviceSelectMenu
-            id={id}
-            testId={`device-select-${kind}`}
-            devices={devices}
-            shown={shown}
-            onChange={onChange}
-            disabled={disabled || empty}
-            placeholder={placeholder}
-            defaultOpen={clickedEarly}
-          />
-        </Suspense>
+      {DeviceSelectMenu ? (
+        <DeviceSelectMenu
+          id={id}
+          testId={`device-select-${kind}`}
+          devices={devices}
+          shown={shown}
+          onChange={onChange}
+          disabled={disabled || empty}
+          placeholder={placeholder}
+          defaultOpen={clickedEarly}
+        />
       ) : (
         standIn
       )}
