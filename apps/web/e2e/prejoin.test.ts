@@ -639,3 +639,89 @@ test("on a 375 px phone nothing is cut off (and the page ships under 300 kB of J
     await context.close();
   }
 });
+
+test("the camera shows before the page's code has loaded, and the page takes that capture over", async () => {
+  const context = await newContext(browser);
+  await signIn(context);
+  // The browser's default devices (a device saved by an earlier test, found by its label once the
+  // page lists devices, would be asked for again: unit-tested in early-media.test.ts).
+  await call(context, "preferences.update", {
+    cameraEnabled: true,
+    microphoneEnabled: true,
+    videoInputId: null,
+    videoInputLabel: null,
+    audioInputId: null,
+    audioInputLabel: null,
+  });
+  await call(context, "room.create", { teamSlug: "acme", name: "Early Start" });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  // Hold the page's JavaScript back: until it is released, only the server's HTML is there.
+  let releaseCode!: () => void;
+  const codeHeld = new Promise<void>((resolve) => (releaseCode = resolve));
+  await page.route("**/_next/static/chunks/**", async (route) => {
+    if (route.request().resourceType() === "script") await codeHeld;
+    await route.continue();
+  });
+  const apiCalls: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("/api/trpc/")) apiCalls.push(request.url());
+  });
+  const video = page.getByLabel("Your camera preview");
+  const playedSeconds = () => video.evaluate((v: HTMLVideoElement) => v.currentTime);
+  try {
+    await page.goto("/t/acme/early-start", { waitUntil: "commit" });
+    await expect
+      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    const t0 = await playedSeconds();
+    await page.waitForTimeout(700);
+    expect(await playedSeconds()).toBeGreaterThan(t0 + 0.3);
+    // Seen, not hidden behind "Camera is off", and nothing of the page's code has run yet.
+    expect(await video.evaluate((v) => getComputedStyle(v).visibility)).toBe("visible");
+    expect(await page.getByText("Camera is off").isVisible()).toBe(false);
+    expect(apiCalls).toEqual([]);
+    await save(page, "prejoin-before-code");
+
+    releaseCode();
+    await prejoinReady(page);
+    await page.getByRole("button", { name: "Turn camera off" }).waitFor();
+    // One capture in all (no second request, no second prompt), still live and still shown.
+    const tracks = () =>
+      page
+        .evaluate(() =>
+          (window as unknown as { __parlorTracks: MediaStreamTrack[] }).__parlorTracks.map(
+            (t) => `${t.kind}:${t.readyState}`,
+          ),
+        )
+        .then((list) => list.sort());
+    expect(await tracks()).toEqual(["audio:live", "video:live"]);
+    const t1 = await playedSeconds();
+    await page.waitForTimeout(500);
+    const diag = await video.evaluate((v: HTMLVideoElement) =>
+      JSON.stringify({
+        paused: v.paused,
+        rs: v.readyState,
+        ct: v.currentTime,
+        tracks: (v.srcObject as MediaStream | null)
+          ?.getTracks()
+          .map((t) => t.kind + t.readyState + t.enabled),
+        conn: v.isConnected,
+        early: v.parentElement?.getAttribute("data-early-live"),
+        n: document.querySelectorAll("video").length,
+      }),
+    );
+    expect(await playedSeconds(), diag).toBeGreaterThan(t1 + 0.2);
+    await expect
+      .poll(() => page.getByRole("meter", { name: "Microphone level" }).getAttribute("data-level"))
+      .not.toBe("0");
+    // The page's state rules from here: camera off stops the very capture the script started.
+    await page.getByRole("button", { name: "Turn camera off" }).click();
+    await expect.poll(tracks).toEqual(["audio:live", "video:ended"]);
+    await page.getByText("Camera is off").waitFor();
+    expect(await video.evaluate((v) => getComputedStyle(v).visibility)).toBe("hidden");
+    expect(unexpected(problems)).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});

@@ -98,6 +98,8 @@ export interface RoomPageProps {
   accountName?: string;
   /** The room is end-to-end encrypted (as the server knew when rendering). */
   encrypted?: boolean;
+  /** The inline script that starts the camera before this code loads (early-media.ts), with the page's nonce. */
+  earlyMedia?: { script: string; nonce?: string };
 }
 
 /**
@@ -147,6 +149,7 @@ export function RoomPage({
   initialPreferences,
   accountName,
   encrypted: encryptedAtRender = false,
+  earlyMedia,
 }: RoomPageProps) {
   const router = useRouter();
   const utils = api.useUtils();
@@ -390,6 +393,7 @@ export function RoomPage({
 
   return (
     <PreJoinStage
+      earlyMedia={earlyMedia}
       warmFor={phase === "ready" ? room.connectionDetails : null}
       whoIsHere={<WhoIsHere teamSlug={teamSlug} roomSlug={room.room?.roomSlug ?? roomSlug} />}
       roomTitle={roomTitle}
@@ -480,8 +484,10 @@ function PreJoinStage({
   onDeviceChosen,
   onJoin,
   warmFor,
+  earlyMedia,
   ...props
 }: Omit<React.ComponentProps<typeof PreJoin>, "setup" | "onJoin" | "onJoinIntent"> & {
+  earlyMedia: RoomPageProps["earlyMedia"];
   /** The connection details once the room can be joined: the call is warmed for them. */
   warmFor: ConnectionDetails | null;
   fallbackDevices: Preferences | undefined;
@@ -518,32 +524,39 @@ function PreJoinStage({
   );
 
   return (
-    <PreJoin
-      {...props}
-      setup={setup}
-      effects={{
-        previewTrack: preview.track,
-        background: effects.background,
-        onBackgroundChange: (background) => changeEffects({ background }),
-        noiseSuppression: noiseOn,
-        onNoiseSuppressionChange: (noiseSuppression) => changeEffects({ noiseSuppression }),
-        noiseSupported: capacity.audioWorklet,
-        backgroundSupported: preview.status !== "unsupported",
-        status: preview.status === "loading" ? "Loading the background effect…" : preview.notice,
-      }}
-      onJoinIntent={preloadConferenceRoom}
-      onJoin={() =>
-        onJoin({
-          videoEnabled: props.cameraOn && setup.video.status !== "error",
-          audioEnabled: props.micOn && setup.audio.status !== "error",
-          videoDeviceId: setup.selected.videoinput,
-          audioDeviceId: setup.selected.audioinput,
-          audioOutputId: setup.supportsOutput ? setup.selected.audiooutput : undefined,
-          participantName: props.name.trim(),
+    <>
+      <PreJoin
+        {...props}
+        setup={setup}
+        effects={{
+          previewTrack: preview.track,
           background: effects.background,
+          onBackgroundChange: (background) => changeEffects({ background }),
           noiseSuppression: noiseOn,
-        })
-      }
-    />
+          onNoiseSuppressionChange: (noiseSuppression) => changeEffects({ noiseSuppression }),
+          noiseSupported: capacity.audioWorklet,
+          backgroundSupported: preview.status !== "unsupported",
+          status: preview.status === "loading" ? "Loading the background effect…" : preview.notice,
+        }}
+        onJoinIntent={preloadConferenceRoom}
+        onJoin={() =>
+          onJoin({
+            videoEnabled: props.cameraOn && setup.video.status !== "error",
+            audioEnabled: props.micOn && setup.audio.status !== "error",
+            videoDeviceId: setup.selected.videoinput,
+            audioDeviceId: setup.selected.audioinput,
+            audioOutputId: setup.supportsOutput ? setup.selected.audiooutput : undefined,
+            participantName: props.name.trim(),
+            background: effects.background,
+            noiseSuppression: noiseOn,
+          })
+        }
+      />
+      {earlyMedia ? (
+        // Runs only from the server's HTML (React never runs a script it inserts itself), after the
+        // preview's markup, so the camera can show before this page's code has loaded.
+        <script nonce={earlyMedia.nonce} dangerouslySetInnerHTML={{ __html: earlyMedia.script }} />
+      ) : null}
+    </>
   );
 }

@@ -48,7 +48,13 @@ export function DevicePickers({
   micOn: boolean;
 }) {
   const { devices, selected, choose, supportsOutput } = setup;
-  const waiting = "Allow access to choose";
+  // Before the browser has listed its devices (and in the server's HTML) nothing is missing yet.
+  const hint = (kind: "videoinput" | "audioinput") =>
+    !devices.listed
+      ? "Looking for devices…"
+      : devices.all.some((d) => d.kind === kind)
+        ? "Allow access to choose"
+        : undefined;
   return (
     <div className="grid gap-4">
       <DeviceSelect
@@ -56,7 +62,7 @@ export function DevicePickers({
         devices={devices.videoinput}
         value={selected.videoinput}
         onChange={(id) => choose("videoinput", id)}
-        hint={devices.all.some((d) => d.kind === "videoinput") ? waiting : undefined}
+        hint={hint("videoinput")}
       />
       <div className="grid gap-2">
         <DeviceSelect
@@ -64,7 +70,7 @@ export function DevicePickers({
           devices={devices.audioinput}
           value={selected.audioinput}
           onChange={(id) => choose("audioinput", id)}
-          hint={devices.all.some((d) => d.kind === "audioinput") ? waiting : undefined}
+          hint={hint("audioinput")}
         />
         <MicLevelMeter track={micOn ? setup.audio.track : null} />
       </div>

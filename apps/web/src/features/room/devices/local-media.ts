@@ -3,6 +3,7 @@
  * disabled, switched when another device is chosen, and watched for the device going away.
  * Plain TypeScript around `getUserMedia`, so the React hook stays thin and this stays testable.
  */
+import { takeEarlyMedia } from "./early-media";
 import { classifyMediaError, type MediaKind, type MediaProblem } from "./media-errors";
 
 export type LocalMediaStatus = "off" | "starting" | "live" | "error";
@@ -37,12 +38,22 @@ export function captureConstraints(
     : { ...device, echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 }
 
-const defaultGetUserMedia = (constraints: MediaStreamConstraints) => {
+const browserGetUserMedia = (constraints: MediaStreamConstraints) => {
   if (typeof navigator === "undefined" || !navigator.mediaDevices?.getUserMedia) {
     return Promise.reject(new TypeError("navigator.mediaDevices.getUserMedia is undefined"));
   }
   return navigator.mediaDevices.getUserMedia(constraints);
 };
+
+/** The browser's capture, or the one the room page's inline script already started for it. */
+const defaultGetUserMedia = (constraints: MediaStreamConstraints) =>
+  takeEarlyMedia(constraints, browserGetUserMedia) ?? browserGetUserMedia(constraints);
+
+/** The capture constraints with no device chosen: what the room page's inline script builds on. */
+export const baseCaptureConstraints = () => ({
+  videoinput: captureConstraints("videoinput", undefined, false),
+  audioinput: captureConstraints("audioinput", undefined, false),
+});
 
 export type LocalMediaController = ReturnType<typeof createLocalMedia>;
 

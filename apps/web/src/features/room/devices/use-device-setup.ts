@@ -10,6 +10,7 @@ import {
   type SavedDevice,
   type SavedDevices,
 } from "./device-preferences";
+import { discardEarlyMedia } from "./early-media";
 import {
   createLocalMedia,
   OFF,
@@ -124,11 +125,13 @@ export function useDeviceSetup({
     // deliberately does not re-run when they change).
   }, [saved, cameraOn, micOn, video, audio]);
 
-  // Stop every track when the preview goes away.
+  // Stop every track when the preview goes away (and a capture the page's script started that
+  // nothing took over).
   useEffect(
     () => () => {
       video.stop();
       audio.stop();
+      discardEarlyMedia();
     },
     [video, audio],
   );

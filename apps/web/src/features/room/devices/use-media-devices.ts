@@ -8,9 +8,11 @@ export interface DeviceLists {
   audiooutput: MediaDeviceInfo[];
   /** Everything, in the browser's order. */
   all: MediaDeviceInfo[];
+  /** False until the browser has listed its devices (and while the server renders). */
+  listed: boolean;
 }
 
-const EMPTY: DeviceLists = { audioinput: [], videoinput: [], audiooutput: [], all: [] };
+const EMPTY: DeviceLists = { audioinput: [], videoinput: [], audiooutput: [], all: [], listed: false };
 
 export function splitDevices(all: MediaDeviceInfo[]): DeviceLists {
   // Before permission is granted browsers list devices without ids: nothing to choose from yet.
@@ -20,6 +22,7 @@ export function splitDevices(all: MediaDeviceInfo[]): DeviceLists {
     videoinput: usable.filter((d) => d.kind === "videoinput"),
     audiooutput: usable.filter((d) => d.kind === "audiooutput"),
     all,
+    listed: true,
   };
 }
 
@@ -34,7 +37,7 @@ export function useMediaDevices(
     navigator.mediaDevices.enumerateDevices().then(
       (all) => {
         const next = splitDevices(all);
-        setLists((previous) => (sameDevices(previous.all, all) ? previous : next));
+        setLists((previous) => (previous.listed && sameDevices(previous.all, all) ? previous : next));
         onChange?.(next);
       },
       () => undefined,

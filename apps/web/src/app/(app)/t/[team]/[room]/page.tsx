@@ -1,12 +1,16 @@
 import { nameFromSlug, slugify } from "@parlor/api/schemas";
 import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 
+import { earlyMediaScript } from "@/features/room/devices/early-media";
+import { baseCaptureConstraints } from "@/features/room/devices/local-media";
 import { MalformedRoomAddress, RoomNotFound } from "@/features/room/room-address";
 import { RoomPage } from "@/features/room/room-page";
 import { decodeParam } from "@/lib/params";
+import { NONCE_HEADER } from "@/lib/security-headers";
 import { getCurrentUser, loadForPage, serverApi } from "@/trpc/server";
 
 /** The longest slug an address may carry (the shared slug schema's limit). */
@@ -83,9 +87,20 @@ export default async function Room({ params }: PageProps<"/t/[team]/[room]">) {
       />
     );
   }
+  const { preferences } = loaded;
+  const script = earlyMediaScript(
+    {
+      video: preferences.cameraEnabled,
+      audio: preferences.microphoneEnabled,
+      fallbackIds: { videoinput: preferences.videoInputId, audioinput: preferences.audioInputId },
+    },
+    baseCaptureConstraints(),
+  );
+  const nonce = (await headers()).get(NONCE_HEADER) ?? undefined;
   return (
     <RoomPage
       key={`${teamSlug}/${roomSlug}`}
+      earlyMedia={script ? { script, nonce } : undefined}
       teamSlug={teamSlug}
       roomSlug={roomSlug}
       teamName={loaded.teamName}
