@@ -72,13 +72,9 @@ export function withPreparedStatements(client: PGlite, options: PreparedStatemen
   const send = (message: Uint8Array, queryOptions?: QueryOptions) =>
     client.execProtocolStream(message, { syncToFs: false, onNotice: queryOptions?.onNotice });
 
-  /** Closes a statement dropped from the cache; failures only leave a harmless orphan behind. */
-  async function closeStatement(name: string): Promise<void> {
-    await client.execProtocolStream(concat(serialize.close({ type: "S", name }), serialize.sync()), {
-      syncToFs: false,
-      throwOnError: false,
-    });
-  }
+  // Statements dropped from the cache, closed at the head of the next Parse's message so that an
+  // eviction costs no call of its own. (Close of an unknown name is not an error in Postgres.)
+  const unclosed: string[] = [];
 
   async function prepare(text: string, queryOptions?: QueryOptions): Promise<PreparedStatement> {
     const cached = statements.get(text);
@@ -87,12 +83,24 @@ export function withPreparedStatements(client: PGlite, options: PreparedStatemen
       statements.set(text, cached);
       return cached;
     }
+    // Bounded, so statements built with varying `in (...)` lists cannot grow it without end: the
+    // least recently used (first in the Map) makes room.
+    for (const [oldText, old] of statements) {
+      if (statements.size < maxStatements) break;
+      statements.delete(oldText);
+      unclosed.push(old.name);
+    }
     const name = `parlor_${++nextStatementId}`;
     // Parse + Describe statement in one call: the parameter types choose each value's serializer,
     // the row description names the result columns. Sync ends the error-skipping on failure, so a
     // statement that does not parse throws here, is not cached and leaves the connection usable.
     const messages = await send(
-      concat(serialize.parse({ name, text }), serialize.describe({ type: "S", name }), serialize.sync()),
+      concat(
+        ...unclosed.splice(0).map((closing) => serialize.close({ type: "S", name: closing })),
+        serialize.parse({ name, text }),
+        serialize.describe({ type: "S", name }),
+        serialize.sync(),
+      ),
       queryOptions,
     );
     const statement: PreparedStatement = {
@@ -101,12 +109,6 @@ export function withPreparedStatements(client: PGlite, options: PreparedStatemen
       rowDescription: find<RowDescription>(messages, "rowDescription"),
     };
     statements.set(text, statement);
-    // Bounded, so statements built with varying `in (...)` lists cannot grow it without end.
-    for (const [oldText, old] of statements) {
-      if (statements.size <= maxStatements) break;
-      statements.delete(oldText);
-      await closeStatement(old.name);
-    }
     return statement;
   }
 
@@ -144,7 +146,7 @@ export function withPreparedStatements(client: PGlite, options: PreparedStatemen
         if (isStale(error)) {
           const stale = statements.get(text);
           statements.delete(text);
-          if (stale && error.code !== "26000") await closeStatement(stale.name);
+          if (stale && error.code !== "26000") unclosed.push(stale.name);
         }
         // Shaped like PGlite's own query errors (which carry the statement and its parameters).
         Object.assign(error, { query: text, params, queryOptions });

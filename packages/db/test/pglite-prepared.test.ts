@@ -2,7 +2,7 @@
 // affected rows, errors) must be those of PGlite's own `query()`, and it must really prepare.
 import { PGlite, type QueryOptions, types } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { createDatabase } from "../src/client";
 import { withPreparedStatements } from "../src/pglite-prepared";
@@ -129,6 +129,26 @@ describe("PGlite with named prepared statements", () => {
     await prepared.query("set statement_timeout = 5000");
     await prepared.query("select 1; select 2").catch(() => undefined);
     expect(await preparedTexts()).toEqual([text]);
+  });
+
+  it("sends a prepared statement's Bind, Execute and Sync in one call into the engine", async () => {
+    const small = withPreparedStatements(client, { maxStatements: 2 });
+    const engineCalls = vi.spyOn(client, "execProtocolStream");
+    const callsFor = async (text: string) => {
+      engineCalls.mockClear();
+      await small.query(text, [1]);
+      return engineCalls.mock.calls.length;
+    };
+    try {
+      expect(await callsFor("select $1::int as a")).toBe(2); // Parse + Describe, then the execution
+      expect(await callsFor("select $1::int as a")).toBe(1);
+      expect(await callsFor("select $1::int as b")).toBe(2);
+      // Past the bound, the eviction's Close travels with the next Parse: no call of its own.
+      expect(await callsFor("select $1::int as c")).toBe(2);
+      expect(await preparedTexts()).toEqual(["select $1::int as b", "select $1::int as c"]);
+    } finally {
+      engineCalls.mockRestore();
+    }
   });
 
   it("raises a unique violation (23505) and data exceptions (22xxx) exactly like PGlite", async () => {
