@@ -260,6 +260,19 @@ describe("PGlite with named prepared statements", () => {
     await client.exec("drop table widgets");
   });
 
+  it("names the columns as they are now after a rename under a prepared `select *`", async () => {
+    // The row type is unchanged, only a name: the answer must not keep the first description's.
+    await client.exec("create table gadgets (id int primary key, label text)");
+    await prepared.query("insert into gadgets (id, label) values ($1, $2)", [1, "one"]);
+    const selectAll = "select * from gadgets where id = $1";
+    expect((await prepared.query(selectAll, [1])).rows).toEqual([{ id: 1, label: "one" }]);
+    await client.exec("alter table gadgets rename column label to title");
+    const after = await prepared.query(selectAll, [1]);
+    expect(after).toEqual(await client.query(selectAll, [1]));
+    expect(after.rows).toEqual([{ id: 1, title: "one" }]);
+    await client.exec("drop table gadgets");
+  });
+
   it("recovers when its statements were deallocated behind its back", async () => {
     const text = "select count(*)::int as n from things";
     await prepared.query(text);
