@@ -10,7 +10,9 @@
  * recording the SQL text and parameters it sends; that exact statement (Drizzle's own `rowMode`
  * and parsers) is then sent `--calls` times to PGlite's own `query()` and as many times through the
  * wrapper, alternating call by call so that both see the same machine load, and the median and
- * 95th percentile per call are printed.
+ * 95th percentile per call are printed. Then the whole `room.connectionDetails` request is timed
+ * the same way (a quarter as many times) through two instances of Parlor's services on the same
+ * database, one on each client.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -53,13 +55,13 @@ async function main() {
     const plain = new PGlite(dataDir);
     const prepared = withPreparedStatements(plain);
     let sent: SentQuery[] = [];
-    const db = drizzle({
-      client: prepared,
-      schema,
-      logger: { logQuery: (text, params) => sent.push({ text, params }) },
-    }) as unknown as Database;
-    const database: DatabaseHandle = {
-      db,
+    /** Parlor's database handle on `client`, recording what drizzle sends. */
+    const handleOn = (client: PGlite): DatabaseHandle => ({
+      db: drizzle({
+        client,
+        schema,
+        logger: { logQuery: (text, params) => sent.push({ text, params }) },
+      }) as unknown as Database,
       driver: "pglite",
       migrate: async () => {},
       listen: (channel, onMessage, onListen) =>
@@ -69,11 +71,15 @@ async function main() {
         }),
       ping: async () => true,
       close: async () => {},
-    };
+    });
     const app = await startTestApp({
-      database,
+      database: handleOn(prepared),
       ratePolicies: { roomCreate: { limit: 10_000, windowSeconds: 3600 } },
     });
+    // The same services on PGlite's own query(), for the whole request measured both ways.
+    const plainApp = await startTestApp({ database: handleOn(plain), livekit: app.livekit });
+    type Browser = ReturnType<typeof app.client>;
+    const requests: Array<{ browsers: [Browser, Browser]; teamSlug: string; roomSlug: string }> = [];
 
     // 5 teams of 4 people, 3 rooms each, made the way a browser makes them.
     const lookups: SentQuery[] = [];
@@ -91,6 +97,9 @@ async function main() {
       for (let r = 0; r < 3; r++) {
         await owner.trpc.room.ensure.mutate({ teamSlug, roomSlug: `room-${r}` });
         for (const member of members) {
+          const twin = plainApp.client(member.ip);
+          for (const [name, value] of member.cookies) twin.cookies.set(name, value);
+          requests.push({ browsers: [member, twin], teamSlug, roomSlug: `room-${r}` });
           sent = [];
           await member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: `room-${r}` });
           const lookup = sent.find((query) => /from "rooms"/.test(query.text));
@@ -99,7 +108,6 @@ async function main() {
         }
       }
     }
-    await app.close();
     const texts = new Set(lookups.map((lookup) => lookup.text));
     if (texts.size !== 1) throw new Error(`expected one lookup statement, saw ${texts.size}`);
 
@@ -128,6 +136,28 @@ async function main() {
         timings.plain.push(await run(plain, lookup));
       }
     }
+
+    // The whole `room.connectionDetails` request through Parlor's tRPC handler (session cache,
+    // lookup, token), a quarter as many times.
+    const requestTimings = { plain: [] as number[], prepared: [] as number[] };
+    const request = async (index: number, which: 0 | 1) => {
+      const { browsers, teamSlug, roomSlug } = requests[index % requests.length]!;
+      const start = performance.now();
+      await browsers[which].trpc.room.connectionDetails.query({ teamSlug, roomSlug });
+      return performance.now() - start;
+    };
+    for (let i = 0; i < 100; i++) {
+      await request(i, 0);
+      await request(i, 1);
+    }
+    for (let i = 0; i < calls / 4; i++) {
+      const order = i % 2 === 0 ? ([1, 0] as const) : ([0, 1] as const);
+      for (const which of order) {
+        (which === 0 ? requestTimings.prepared : requestTimings.plain).push(await request(i, which));
+      }
+    }
+    await plainApp.close();
+    await app.close();
     await plain.close();
 
     const line = (name: string, values: number[]) => {
@@ -139,6 +169,9 @@ async function main() {
     );
     console.log(line("PGlite query() (unnamed statement)", timings.plain));
     console.log(line("withPreparedStatements", timings.prepared));
+    console.log(`room.connectionDetails through the tRPC handler, ${calls / 4} requests each, interleaved`);
+    console.log(line("PGlite query() (unnamed statement)", requestTimings.plain));
+    console.log(line("withPreparedStatements", requestTimings.prepared));
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
