@@ -58,6 +58,9 @@ function isStale(error: unknown): error is DatabaseError {
   return error.code === "0A000" && /cached plan/i.test(error.message);
 }
 
+/** Numbers statement names across all wrappers, so two on one client never take the same name. */
+let nextStatementId = 0;
+
 /**
  * Wraps a PGlite client so that `query()` (and a transaction's `query()`) runs preparable
  * statements as named prepared statements. Every other member is PGlite's own, unchanged.
@@ -66,7 +69,6 @@ export function withPreparedStatements(client: PGlite, options: PreparedStatemen
   const maxStatements = options.maxStatements ?? 256;
   // Map iteration order is insertion order: re-inserting on use keeps the least recently used first.
   const statements = new Map<string, PreparedStatement>();
-  let nextStatementId = 0;
 
   /** Runs one protocol round trip; PGlite already parses the backend messages. */
   const send = (message: Uint8Array, queryOptions?: QueryOptions) =>

@@ -282,6 +282,31 @@ describe("PGlite with named prepared statements", () => {
     expect(await preparedTexts()).toEqual([text]);
   });
 
+  it("lets two wrappers share one client without their statement names colliding", async () => {
+    const other = withPreparedStatements(client);
+    await prepared.query("select 1 as one");
+    expect((await other.query("select 2 as two")).rows).toEqual([{ two: 2 }]);
+    expect((await prepared.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
+  });
+
+  it("lets a stale statement fail a transaction (which rolls back), then recovers outside it", async () => {
+    await client.exec("create table sprockets (id int primary key)");
+    const selectAll = "select * from sprockets";
+    await prepared.query(selectAll);
+    await client.exec("alter table sprockets add column size int");
+    // Inside a transaction the failed statement has aborted it: no retry, PGlite rolls back.
+    const error = await prepared
+      .transaction(async (tx) => {
+        await tx.query("insert into sprockets (id) values ($1)", [1]);
+        await tx.query(selectAll);
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "0A000" });
+    expect((await prepared.query(selectAll)).rows).toEqual([]);
+    expect((await prepared.query(selectAll)).fields.map((f) => f.name)).toEqual(["id", "size"]);
+    await client.exec("drop table sprockets");
+  });
+
   it("passes every other member through to PGlite", async () => {
     expect(prepared).toBeInstanceOf(PGlite);
     expect(await prepared.exec("select 1 as one")).toEqual(await client.exec("select 1 as one"));
