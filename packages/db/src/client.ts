@@ -11,6 +11,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 
 import { defaultDataDir, migrationsFolder } from "./paths";
+import { withPreparedStatements } from "./pglite-prepared";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -103,7 +104,12 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
   // PGlite creates its own folder but not the parents (`.data/` on a fresh clone).
   if (!dataDir.includes("://")) mkdirSync(dirname(dataDir), { recursive: true });
   const client = new PGlite(dataDir);
-  const db = drizzlePglite({ client, schema, logger }) as unknown as Database;
+  // PGlite re-parses and re-plans every query; the wrapper prepares each statement once.
+  const db = drizzlePglite({
+    client: withPreparedStatements(client),
+    schema,
+    logger,
+  }) as unknown as Database;
   return {
     db,
     driver: "pglite",

@@ -1,3 +1,4 @@
 export * from "./client";
 export * as schema from "./schema";
 export type { LobbyStatus, TeamRole } from "./schema";
+export { withPreparedStatements, type PreparedStatementOptions } from "./pglite-prepared";
