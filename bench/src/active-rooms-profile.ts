@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @parlor/bench profile:active-rooms [--runs=30] [--rooms=1000] [--per-room=10] [--compare=<module>]`:
+ * `pnpm --filter @parlor/bench profile:active-rooms [--runs=30] [--rooms=1000] [--per-room=10] [--compare=<module>] [--compare-transformer=<module>]`:
  * times `admin.activeRooms` in-process on Postgres, in parts: `activeRooms(svc)` (the database
  * and the grouping; with this process's CPU and the Postgres backends' CPU in it), the
  * transformer's `serialize`, and the JSON.stringify tRPC then does; then the whole call as the
@@ -9,10 +9,13 @@
  * Seeds the bench's scale fixture (1,000 live rooms × 10 people, as seed.ts' `seedScaleFixture`
  * writes it) into a throw-away database on DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
  * and drops it afterwards. Prints p50/p99 per part (Postgres CPU: the mean, its clock ticks being
- * 10 ms). `--compare` names another module exporting `activeRooms` (a path relative to this file,
- * e.g. an older presence.ts saved with `git show <ref>:packages/api/src/presence.ts >
- * packages/api/src/presence-old.ts` and `--compare=../../packages/api/src/presence-old.ts`): both
- * run interleaved, so a busy machine slows both alike. Run under `node --cpu-prof --import tsx`
+ * 10 ms). `--compare` names another module exporting `activeRooms`, `--compare-transformer` one
+ * exporting `transformer` (paths relative to this file, e.g. an older presence.ts saved with
+ * `git show <ref>:packages/api/src/presence.ts > packages/api/src/presence-old.ts` and
+ * `--compare=../../packages/api/src/presence-old.ts`): both run interleaved, so a busy machine
+ * slows both alike; compare CPU times rather than wall times when it is busy, and run it with
+ * `node --expose-gc --import tsx src/active-rooms-profile.ts` so that each run starts from a
+ * collected heap (else one variant's garbage is collected during the other's run). Run under `node --cpu-prof --import tsx`
  * to see where the time goes within a part.
  */
 import { readFileSync } from "node:fs";
@@ -112,11 +115,21 @@ function processCpuMs(pids: number[]): number {
   return ticks * 10;
 }
 
-type ActiveRooms = typeof activeRooms;
-const compareWith = process.argv.find((a) => a.startsWith("--compare="))?.split("=")[1];
-const variants: Record<string, ActiveRooms> = { current: activeRooms };
-if (compareWith)
-  variants.compared = ((await import(compareWith)) as { activeRooms: ActiveRooms }).activeRooms;
+interface Variant {
+  activeRooms: typeof activeRooms;
+  transformer: typeof transformer;
+}
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const comparePresence = option("compare");
+const compareTransformer = option("compare-transformer");
+const variants: Record<string, Variant> = { current: { activeRooms, transformer } };
+if (comparePresence || compareTransformer)
+  variants.compared = {
+    activeRooms: comparePresence ? ((await import(comparePresence)) as Variant).activeRooms : activeRooms,
+    transformer: compareTransformer
+      ? ((await import(compareTransformer)) as Variant).transformer
+      : transformer,
+  };
 
 const database = await createThrowawayDatabase(serverUrl, "parlor_profile");
 const handle = createDatabase({ url: database.url });
@@ -131,53 +144,73 @@ try {
     (
       await observer<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database.name}`
     ).map((r) => r.pid);
-  const parts = () => ({
-    query: [] as number[],
-    "query cpu": [] as number[],
-    serialize: [] as number[],
-    stringify: [] as number[],
-    total: [] as number[],
-  });
-  const measured = Object.fromEntries(Object.keys(variants).map((name) => [name, parts()]));
-  const postgresCpu = Object.fromEntries(Object.keys(variants).map((name) => [name, 0]));
-  let bytes = 0;
+  type Part = "query" | "serialize" | "stringify" | "total";
+  const partNames: Part[] = ["query", "serialize", "stringify", "total"];
+  const parts = () =>
+    Object.fromEntries(
+      partNames.map((part) => [part, { wall: [] as number[], cpu: [] as number[] }]),
+    ) as Record<Part, { wall: number[]; cpu: number[] }>;
   const names = Object.keys(variants);
+  const measured = Object.fromEntries(names.map((name) => [name, parts()]));
+  const postgresCpu = Object.fromEntries(names.map((name) => [name, 0]));
+  let bytes = 0;
+  const cpuMs = (since: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
   const warmUp = 3 * names.length;
   for (let i = 0; i < warmUp + runs * names.length; i++) {
     const name = names[i % names.length]!;
+    const variant = variants[name]!;
+    // With --expose-gc: each run starts from a collected heap, so that no run pays for the
+    // garbage the one before left (interleaved variants would otherwise swap their costs).
+    (globalThis as { gc?: () => void }).gc?.();
     const pids = await backends();
     const pg0 = processCpuMs(pids);
-    const cpu0 = process.cpuUsage();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const rooms = await variants[name]!(svc);
+    const rooms = await variant.activeRooms(svc);
     const t1 = performance.now();
-    const cpu = process.cpuUsage(cpu0);
+    const c1 = process.cpuUsage();
     const pg = processCpuMs(pids) - pg0;
-    const serialized = transformer.serialize(rooms);
+    const serialized = variant.transformer.serialize(rooms);
     const t2 = performance.now();
+    const c2 = process.cpuUsage();
     const body = JSON.stringify(serialized);
     const t3 = performance.now();
+    const used = {
+      query: cpuMs(c0) - cpuMs(c1),
+      serialize: cpuMs(c1) - cpuMs(c2),
+      stringify: cpuMs(c2),
+      total: cpuMs(c0),
+    };
     if (rooms.length !== roomCount) throw new Error(`${name}: activeRooms listed ${rooms.length} rooms`);
-    bytes = body.length;
+    bytes = Math.max(bytes, body.length);
     if (i < warmUp) continue;
     const m = measured[name]!;
-    m.query.push(t1 - t0);
-    m["query cpu"].push((cpu.user + cpu.system) / 1000);
-    m.serialize.push(t2 - t1);
-    m.stringify.push(t3 - t2);
-    m.total.push(t3 - t0);
+    const wall = { query: t1 - t0, serialize: t2 - t1, stringify: t3 - t2, total: t3 - t0 };
+    for (const part of partNames) {
+      m[part].wall.push(wall[part]);
+      m[part].cpu.push(used[part]);
+    }
     postgresCpu[name]! += pg;
   }
   console.log(
-    `${roomCount} rooms × ${perRoom} people, ${runs} runs each, answer ${(bytes / 1024).toFixed(0)} KiB`,
+    `${roomCount} rooms × ${perRoom} people, ${runs} runs each, answer up to ${(bytes / 1024).toFixed(0)} KiB; p50 (p99) in ms`,
   );
   for (const name of names) {
-    console.log(name === "current" ? "current code:" : `compared (${compareWith}):`);
-    for (const [part, values] of Object.entries(measured[name]!))
-      console.log(
-        `  ${part.padEnd(10)} p50 ${percentile(values, 50).toFixed(1).padStart(6)} ms   p99 ${percentile(values, 99).toFixed(1).padStart(6)} ms`,
-      );
-    console.log(`  postgres cpu mean ${(postgresCpu[name]! / runs).toFixed(1)} ms`);
+    console.log(
+      name === "current"
+        ? "current code:"
+        : `compared (presence: ${comparePresence ?? "current"}, transformer: ${compareTransformer ?? "current"}):`,
+    );
+    const at = (values: number[]) =>
+      `${percentile(values, 50).toFixed(1).padStart(6)} (${percentile(values, 99).toFixed(1).padStart(6)})`;
+    for (const part of partNames) {
+      const { wall, cpu } = measured[name]![part];
+      console.log(`  ${part.padEnd(10)} wall ${at(wall)}   this process's cpu ${at(cpu)}`);
+    }
+    console.log(`  postgres backends' cpu during the query: mean ${(postgresCpu[name]! / runs).toFixed(1)}`);
   }
 
   const { cookie } = await svc.sessions.create(adminId, false);
