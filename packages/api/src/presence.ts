@@ -473,48 +473,58 @@ export async function reconcileInBackgroundIfStale(svc: Services, maxAgeMs: numb
 export const backgroundReconciliation = (svc: Services): Promise<void> | undefined =>
   backgroundReconciliations.get(svc);
 
+/** One connection as `presenceByRoom` reads it: identity, user id, chosen name, account name, joinedAt. */
+type PresentRow = [
+  identity: string,
+  userId: string | null,
+  name: string,
+  accountName: string | null,
+  joinedAt: string,
+];
+
+/** A room's people by joinedAt, one entry per person (even when connected from two tabs): their first connection. */
+function toPresent(rows: PresentRow[]): Present[] {
+  const connections = rows.map(([identity, userId, name, accountName, joinedAt]) => ({
+    identity,
+    userId,
+    name,
+    accountName,
+    // ISO 8601 with an offset, in microseconds; Date keeps the milliseconds, as the driver's own parsing does.
+    joinedAt: new Date(joinedAt),
+    isGuest: isGuestIdentity(identity),
+  }));
+  connections.sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime());
+  const seen = new Set<string>();
+  return connections.filter((c) => !seen.has(c.identity) && seen.add(c.identity));
+}
+
 /**
  * Who is in each of the given rooms now (every room with someone in it when `roomIds` is "all"),
  * per the records, with the account behind each Parlor user.
+ *
+ * The database answers one row per room holding its connections as one JSON array: at a thousand
+ * rooms of ten, parsing a thousand JSON values costs the app a fraction of reading, mapping and
+ * grouping ten thousand rows. Not ordered there (`json_agg(... order by)` sorts each room apart,
+ * which doubled the statement's time at that scale): `toPresent` sorts.
  */
 export async function presenceByRoom(
   svc: Services,
   roomIds: string[] | "all",
 ): Promise<Map<string, Present[]>> {
-  const result = new Map<string, Present[]>();
-  if (roomIds !== "all" && roomIds.length === 0) return result;
-  const rowsFound = await svc.db
+  if (roomIds !== "all" && roomIds.length === 0) return new Map();
+  const p = schema.participantSessions;
+  const rows = await svc.db
     .select({
-      roomId: schema.participantSessions.roomId,
-      identity: schema.participantSessions.identity,
-      userId: schema.participantSessions.userId,
-      name: schema.participantSessions.name,
-      accountName: schema.users.name,
-      joinedAt: schema.participantSessions.joinedAt,
+      roomId: p.roomId,
+      people: sql<
+        PresentRow[]
+      >`json_agg(json_build_array(${p.identity}, ${p.userId}, ${p.name}, ${schema.users.name}, ${p.joinedAt}))`,
     })
-    .from(schema.participantSessions)
-    .leftJoin(schema.users, eq(schema.users.id, schema.participantSessions.userId))
-    .where(
-      roomIds === "all"
-        ? isNull(schema.participantSessions.leftAt)
-        : and(inArray(schema.participantSessions.roomId, roomIds), isNull(schema.participantSessions.leftAt)),
-    )
-    .orderBy(schema.participantSessions.joinedAt);
-  for (const row of rowsFound) {
-    const list = result.get(row.roomId) ?? [];
-    // One entry per person, even when they are connected from two tabs.
-    if (!list.some((p) => p.identity === row.identity))
-      list.push({
-        identity: row.identity,
-        userId: row.userId,
-        name: row.name,
-        accountName: row.accountName,
-        joinedAt: row.joinedAt,
-        isGuest: isGuestIdentity(row.identity),
-      });
-    result.set(row.roomId, list);
-  }
-  return result;
+    .from(p)
+    .leftJoin(schema.users, eq(schema.users.id, p.userId))
+    .where(roomIds === "all" ? isNull(p.leftAt) : and(inArray(p.roomId, roomIds), isNull(p.leftAt)))
+    .groupBy(p.roomId);
+  return new Map(rows.map((row) => [row.roomId, toPresent(row.people)]));
 }
 
 /**
