@@ -23,7 +23,8 @@ export const viewport: Viewport = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  // The proxy's per-request CSP nonce, for the one inline script we render (the theme's).
+  // The proxy's per-request CSP nonce, for the theme's inline script (the room page's early camera
+  // start reads it too).
   const nonce = (await headers()).get(NONCE_HEADER) ?? undefined;
   return (
     <html lang="en" suppressHydrationWarning className={`${GeistSans.variable} ${GeistMono.variable}`}>
