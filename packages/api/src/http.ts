@@ -208,9 +208,9 @@ export async function handleLiveKitWebhook(services: Services, req: Request): Pr
     return json(401, { error: "Webhook signature not valid." });
   }
   try {
-    const { applied, teamId } = await applyWebhookEvent(services, event);
+    const { applied, teamId, joinerMayHaveLostAccess } = await applyWebhookEvent(services, event);
     services.metrics.webhookEvents.inc({ result: applied ? "applied" : "duplicate" });
-    if (applied && teamId) {
+    if (joinerMayHaveLostAccess && teamId) {
       // A failure here leaves the join to reconciliation; the event itself is applied.
       await enforceOnJoin(services, event, teamId).catch((error: unknown) =>
         services.logger.warn({ err: error }, "could not check a joining participant's access"),

@@ -4,11 +4,11 @@
  * state is terminal per LiveKit sid (a left connection or finished room never reopens: a rejoin
  * gets a new sid), and the whole picture is reconciled against LiveKit's own lists.
  */
-import { schema, type Database, type Transaction } from "@parlor/db";
+import { schema, type Database, type TeamRole, type Transaction } from "@parlor/db";
 import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { WebhookReceiver, type WebhookEvent } from "livekit-server-sdk";
 
-import { enforceMemberships } from "./access";
+import { enforceMemberships, keepsAccess } from "./access";
 import type { LiveKitParticipant } from "./livekit/service";
 import { isGuestIdentity } from "./schemas/call";
 import type { Services } from "./services";
@@ -75,29 +75,6 @@ function seconds(value: bigint | number | undefined): Date | null {
 }
 const isUuid = (value: string) =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-
-/**
- * The Parlor room a LiveKit room name belongs to, with the session of the given LiveKit lifetime
- * when it is already recorded (every event but a room's first): one query for both.
- */
-async function roomWithSession(tx: Transaction, livekitRoomName: string, sid: string) {
-  const [found] = await tx
-    .select({
-      id: schema.rooms.id,
-      teamId: schema.rooms.teamId,
-      session: {
-        id: schema.roomSessions.id,
-        endedAt: schema.roomSessions.endedAt,
-      },
-    })
-    .from(schema.rooms)
-    .leftJoin(
-      schema.roomSessions,
-      and(eq(schema.roomSessions.roomId, schema.rooms.id), eq(schema.roomSessions.livekitRoomSid, sid)),
-    )
-    .where(eq(schema.rooms.livekitRoomName, livekitRoomName));
-  return found;
-}
 
 /** The session row for one LiveKit room lifetime, created on first sight. */
 async function roomSessionFor(tx: Transaction, roomId: string, sid: string, startedAt: Date) {
@@ -211,65 +188,154 @@ export function announcePresenceChanged(svc: Services, teamId: string): void {
   void send();
 }
 
+const PARTICIPANT_EVENTS = new Set([
+  "participant_joined",
+  "participant_left",
+  "participant_connection_aborted",
+]);
+
 /**
- * Applies one verified webhook event, once: the event id is recorded in the same transaction, so a
- * redelivery finds it and changes nothing. Says whether it was applied (false for a duplicate) and
- * the team of the Parlor room it concerns (null when it concerns none).
+ * Applies one verified webhook event, once, in one statement: the event id is recorded by the
+ * statement that applies it, so a redelivery finds it and changes nothing. Says whether it was
+ * applied (false for a duplicate), the team of the Parlor room it concerns (null when it concerns
+ * none), and whether a joining Parlor user seemed, in the same statement, to have lost their
+ * access to the room (then `enforceOnJoin` checks and removes them).
  */
 export async function applyWebhookEvent(
   svc: Services,
   event: WebhookEvent,
-): Promise<{ applied: boolean; teamId: string | null }> {
+): Promise<{ applied: boolean; teamId: string | null; joinerMayHaveLostAccess: boolean }> {
   const at = seconds(event.createdAt) ?? svc.clock();
-  let changedTeam = null as string | null;
-  const applied = await svc.db.transaction(async (tx) => {
-    const [fresh] = await tx
+  const room = event.room;
+  if (!room?.name || !room.sid) {
+    const [fresh] = await svc.db
       .insert(schema.webhookEvents)
       .values({ id: event.id, event: event.event, createdAt: at })
       .onConflictDoNothing()
       .returning({ id: schema.webhookEvents.id });
-    if (!fresh) return false;
-    if (!event.room?.name || !event.room.sid) return true;
+    return { applied: !!fresh, teamId: null, joinerMayHaveLostAccess: false };
+  }
+  let outcome = await applyToRoomSession(svc, event, room.sid, room.name, at);
+  if (outcome.roomWithoutSession) {
+    // A room lifetime's first event: record its session, then apply the event to it.
+    await svc.db
+      .insert(schema.roomSessions)
+      .values({
+        roomId: outcome.roomWithoutSession,
+        livekitRoomSid: room.sid,
+        startedAt: seconds(room.creationTime) ?? at,
+      })
+      .onConflictDoNothing({ target: schema.roomSessions.livekitRoomSid });
+    outcome = await applyToRoomSession(svc, event, room.sid, room.name, at);
+    if (outcome.roomWithoutSession)
+      throw new Error(`room session ${room.sid} vanished while applying a webhook`);
+  }
+  const teamId = outcome.applied ? outcome.teamId : null;
+  if (teamId) announcePresenceChanged(svc, teamId);
+  const joiner = outcome.joiner;
+  const attributes = { ...event.participant?.attributes };
+  return {
+    applied: outcome.applied,
+    teamId,
+    joinerMayHaveLostAccess:
+      !!teamId && !!joiner?.known && !keepsAccess(joiner.role, joiner.banned, attributes),
+  };
+}
 
-    const room = await roomWithSession(tx, event.room.name, event.room.sid);
-    if (!room) return true; // not one of Parlor's rooms
-    const session =
-      room.session ??
-      (await roomSessionFor(tx, room.id, event.room.sid, seconds(event.room.creationTime) ?? at));
-    // Nobody is present in a room lifetime that has ended, whatever order the events came in:
-    // a join that arrives after room_finished is recorded as over when the room finished.
-    const endedAt = session.endedAt;
-    const notAfterEnd = (date: Date) => (endedAt && date > endedAt ? endedAt : date);
-
-    switch (event.event) {
-      case "room_finished":
-        await endRoomSession(tx, session.id, at);
-        break;
-      case "participant_joined":
-      case "participant_left":
-      case "participant_connection_aborted": {
-        const p = event.participant;
-        if (!p?.sid) break;
-        const left = event.event !== "participant_joined";
-        const joinedAt = notAfterEnd(seconds(p.joinedAt) ?? at);
-        await recordJoin(
-          tx,
-          room,
-          session.id,
-          { sid: p.sid, identity: p.identity, name: p.name, joinedAt },
-          left ? notAfterEnd(at) : endedAt,
-        );
-        break;
-      }
-      default:
-        // room_started only needs the session row made above; track events change no presence.
-        break;
-    }
-    changedTeam = room.teamId;
-    return true;
-  });
-  if (changedTeam) announcePresenceChanged(svc, changedTeam);
-  return { applied, teamId: changedTeam };
+/**
+ * The statement behind `applyWebhookEvent` for an event in a LiveKit room: looks up the Parlor
+ * room and its session of this LiveKit lifetime, records the event id and applies the change.
+ * When the room is Parlor's but the session is not recorded yet it changes nothing and says so
+ * (`roomWithoutSession`: the room's id), because a session inserted by a concurrent event could
+ * not be seen within this statement. For a Parlor user's join it also reads what
+ * `enforceMemberships` checks (membership, role, ban), so that a join that keeps its access costs
+ * no further query.
+ */
+async function applyToRoomSession(
+  svc: Services,
+  event: WebhookEvent,
+  sid: string,
+  roomName: string,
+  at: Date,
+) {
+  const p = event.participant;
+  const atTime = sql`${at.toISOString()}::timestamptz`;
+  let change = sql``;
+  if (event.event === "room_finished") {
+    // A lock is for one meeting: it lifts when the meeting ends (webhook or reconciliation alike).
+    change = sql`,
+      ended as (
+        update ${schema.roomSessions} s set ended_at = ${atTime}
+        from target t
+        where s.id = t.session_id and s.ended_at is null and exists (select from fresh)
+        returning s.room_id),
+      unlocked as (
+        update ${schema.rooms} set locked_at = null, updated_at = ${svc.clock().toISOString()}::timestamptz
+        where id in (select room_id from ended)),
+      closed as (
+        update ${schema.participantSessions} ps set left_at = ${atTime}
+        from target t
+        where ps.room_session_id = t.session_id and ps.left_at is null and exists (select from fresh))`;
+  } else if (PARTICIPANT_EVENTS.has(event.event) && p?.sid) {
+    // Nobody is present in a room lifetime that has ended, whatever order the events came in: a
+    // join that arrives after room_finished is recorded as over when the room finished (least()
+    // ignores a null ended_at). A join never reopens a connection already seen leaving; a leave
+    // closes it once.
+    const joinedAt = sql`least(${(seconds(p.joinedAt) ?? at).toISOString()}::timestamptz, t.ended_at)`;
+    const leftAt = event.event === "participant_joined" ? sql`t.ended_at` : sql`least(${atTime}, t.ended_at)`;
+    change = sql`,
+      participant as (
+        insert into ${schema.participantSessions}
+          (room_session_id, room_id, user_id, identity, name, participant_sid, joined_at, left_at)
+        select t.session_id, t.room_id,
+          (select id from ${schema.users} where id = ${isUuid(p.identity) ? p.identity : null}::uuid),
+          ${p.identity}, ${p.name || p.identity}, ${p.sid}, ${joinedAt}, ${leftAt}
+        from target t
+        where exists (select from fresh)
+        on conflict (participant_sid) do update
+          set name = excluded.name, left_at = coalesce(${schema.participantSessions}.left_at, excluded.left_at))`;
+  }
+  const joinerId = event.event === "participant_joined" && p && isUuid(p.identity) ? p.identity : null;
+  const joiner = joinerId
+    ? sql`,
+      exists (select from ${schema.users} where id = ${joinerId}::uuid) as known,
+      (select role from ${schema.teamMembers} where team_id = t.team_id and user_id = ${joinerId}::uuid) as role,
+      exists (
+        select from ${schema.roomBans}
+        where room_id = t.room_id and user_id = ${joinerId}::uuid
+          and until > ${svc.clock().toISOString()}::timestamptz) as banned`
+    : sql``;
+  const [row] = await rows<{
+    applied: boolean;
+    room_id: string | null;
+    team_id: string | null;
+    session_id: string | null;
+    known?: boolean;
+    role?: TeamRole | null;
+    banned?: boolean;
+  }>(
+    svc.db.execute(sql`
+      with target as (
+        select r.id as room_id, r.team_id, s.id as session_id, s.ended_at
+        from ${schema.rooms} r
+        left join ${schema.roomSessions} s on s.room_id = r.id and s.livekit_room_sid = ${sid}
+        where r.livekit_room_name = ${roomName}),
+      fresh as (
+        insert into ${schema.webhookEvents} (id, event, created_at)
+        select ${event.id}, ${event.event}, ${atTime}
+        where not exists (select from target where session_id is null)
+        on conflict do nothing
+        returning id)${change}
+      select exists (select from fresh) as applied, t.room_id, t.team_id, t.session_id${joiner}
+      from (select) one left join target t on true`),
+  );
+  const roomWithoutSession = row?.room_id && !row.session_id ? row.room_id : null;
+  return {
+    applied: !!row?.applied,
+    teamId: row?.team_id ?? null,
+    roomWithoutSession,
+    joiner: joinerId && row ? { known: !!row.known, role: row.role ?? null, banned: !!row.banned } : null,
+  };
 }
 
 /**
