@@ -47,7 +47,7 @@ describe(`webhook ingestion on ${testDriver()}`, () => {
     eventRoom: EventRoom,
     person: Person,
     attributes: Record<string, string> = {},
-  ): { event: ReturnType<typeof webhookEvent>; participant: EventParticipant } {
+  ): { event: object; participant: EventParticipant } {
     const live = app.livekit.join(eventRoom.name, { identity: person.user.id, attributes });
     const participant = { sid: live.sid, identity: person.user.id };
     const event = webhookEvent("participant_joined", { room: eventRoom, participant });
