@@ -30,6 +30,8 @@ describe(`webhook ingestion on ${testDriver()}`, () => {
     queries = [];
     const response = await handleLiveKitWebhook(app.services, await webhookRequest(event, app.livekit));
     expect(response.status).toBe(200);
+    // Next's compression leaves a `no-transform` answer alone: no gzip of a few dozen bytes per event.
+    expect(response.headers.get("cache-control")).toBe("no-store, no-transform");
     const body = (await response.json()) as { applied: boolean };
     return { applied: body.applied, statements: queries.filter((q) => !/pg_notify/.test(q)) };
   }
