@@ -4,7 +4,7 @@
  * kind of signed burst as the bench's `measureBurst` (capacity.ts): per room room_started, seven
  * joins of team members, two leaves; every 10th room a leave before its join, every 20th room a
  * redelivered room_started. 32 in flight. Prints events/s, p50/p99 per event, CPU per event
- * (process.cpuUsage of this process) and SQL statements per event type (the database's onQuery).
+ * (process.cpuUsage of this process; its Postgres backends' from /proc) and SQL statements per event type (the database's onQuery).
  *
  *   cd bench && DATABASE_URL=postgres://postgres@127.0.0.1:5432/test pnpm exec tsx src/webhook-profile.ts [rounds]
  *
@@ -14,6 +14,7 @@
  * With `node --cpu-prof --import tsx src/webhook-profile.ts` the .cpuprofile shows where the time went.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 import { createTestDatabase } from "@parlor/db/testing";
@@ -150,6 +151,23 @@ async function seedRound(): Promise<{ events: Signed[]; teamId: string; expected
   return { events, teamId: team!.id, expected };
 }
 
+/** CPU (ms) so far of the app's Postgres backends (application_name 'parlor'), by pid. */
+async function backendCpuMs(): Promise<Map<number, number>> {
+  const backends = await sql<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and application_name = 'parlor'`;
+  const cpu = new Map<number, number>();
+  for (const { pid } of backends) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * 10); // utime + stime; USER_HZ 100
+    } catch {
+      // Gone.
+    }
+  }
+  return cpu;
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
@@ -160,6 +178,7 @@ async function runRound(report: boolean) {
   const kinds = new Map<string, number>();
   let next = 0;
   let failures = 0;
+  const backendsBefore = await backendCpuMs();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
@@ -185,6 +204,8 @@ async function runRound(report: boolean) {
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  let postgresMs = 0;
+  for (const [pid, ms] of await backendCpuMs()) postgresMs += ms - (backendsBefore.get(pid) ?? 0);
   const present = await sql<{ key: string }[]>`
     select r.livekit_room_name || '/' || p.identity as key
     from participant_sessions p join rooms r on r.id = p.room_id
@@ -200,6 +221,7 @@ async function runRound(report: boolean) {
         p50Ms: Math.round(percentile(latencies, 0.5) * 10) / 10,
         p99Ms: Math.round(percentile(latencies, 0.99) * 10) / 10,
         cpuMsPerEvent: Math.round(((cpu.user + cpu.system) / 1000 / events.length) * 1000) / 1000,
+        postgresCpuMsPerEvent: Math.round((postgresMs / events.length) * 1000) / 1000,
         failures,
         exact,
       }),

@@ -245,21 +245,10 @@ export async function applyWebhookEvent(
       .returning({ id: schema.webhookEvents.id });
     return { applied: !!fresh, teamId: null, joinerMayHaveLostAccess: false };
   }
-  let outcome = await applyToRoomSession(svc, event, room.sid, room.name, at);
-  if (outcome.roomWithoutSession) {
-    // A room lifetime's first event: record its session, then apply the event to it.
-    await svc.db
-      .insert(schema.roomSessions)
-      .values({
-        roomId: outcome.roomWithoutSession,
-        livekitRoomSid: room.sid,
-        startedAt: seconds(room.creationTime) ?? at,
-      })
-      .onConflictDoNothing({ target: schema.roomSessions.livekitRoomSid });
-    outcome = await applyToRoomSession(svc, event, room.sid, room.name, at);
-    if (outcome.roomWithoutSession)
-      throw new Error(`room session ${room.sid} vanished while applying a webhook`);
-  }
+  let outcome = await applyToRoomSession(svc, event, room, at);
+  // A session another event recorded at the same moment is visible only to a new statement.
+  if (outcome.sessionUnseen) outcome = await applyToRoomSession(svc, event, room, at);
+  if (outcome.sessionUnseen) throw new UnusableWebhookEvent(`room sid ${room.sid} is another room's`);
   const teamId = outcome.applied ? outcome.teamId : null;
   if (teamId) announcePresenceChanged(svc, teamId);
   const joiner = outcome.joiner;
@@ -273,23 +262,23 @@ export async function applyWebhookEvent(
 }
 
 /**
- * The statement behind `applyWebhookEvent` for an event in a LiveKit room: looks up the Parlor
- * room and its session of this LiveKit lifetime, records the event id and applies the change.
- * When the room is Parlor's but the session is not recorded yet it changes nothing and says so
- * (`roomWithoutSession`: the room's id), because a session inserted by a concurrent event could
- * not be seen within this statement. For a Parlor user's join it also reads what
+ * The statement behind `applyWebhookEvent` for an event in a LiveKit room: finds the Parlor room
+ * and its session of this LiveKit lifetime (recording the session on a lifetime's first event),
+ * records the event id and applies the change. When a concurrent event recorded the session at
+ * the same moment this statement cannot see it: it then changes nothing and says so
+ * (`sessionUnseen`), and is run again. For a Parlor user's join it also reads what
  * `enforceMemberships` checks (membership, role, ban), so that a join that keeps its access costs
  * no further query.
  */
 async function applyToRoomSession(
   svc: Services,
   event: WebhookEvent,
-  sid: string,
-  roomName: string,
+  room: { name: string; sid: string; creationTime?: bigint },
   at: Date,
 ) {
   const p = event.participant;
   const atTime = sql`${at.toISOString()}::timestamptz`;
+  const startedAt = sql`${(seconds(room.creationTime) ?? at).toISOString()}::timestamptz`;
   let change = sql``;
   if (event.event === "room_finished") {
     // A lock is for one meeting: it lifts when the meeting ends (webhook or reconciliation alike).
@@ -345,11 +334,20 @@ async function applyToRoomSession(
     banned?: boolean;
   }>(
     svc.db.execute(sql`
-      with target as (
+      with room as (
+        select id, team_id from ${schema.rooms} where livekit_room_name = ${room.name}),
+      recorded as (
+        select s.id, s.ended_at from ${schema.roomSessions} s, room r
+        where s.room_id = r.id and s.livekit_room_sid = ${room.sid}),
+      created as (
+        insert into ${schema.roomSessions} (room_id, livekit_room_sid, started_at)
+        select r.id, ${room.sid}, ${startedAt} from room r
+        where not exists (select from recorded)
+        on conflict (livekit_room_sid) do nothing
+        returning id, ended_at),
+      target as (
         select r.id as room_id, r.team_id, s.id as session_id, s.ended_at
-        from ${schema.rooms} r
-        left join ${schema.roomSessions} s on s.room_id = r.id and s.livekit_room_sid = ${sid}
-        where r.livekit_room_name = ${roomName}),
+        from room r left join (select * from recorded union all select * from created) s on true),
       fresh as (
         insert into ${schema.webhookEvents} (id, event, created_at)
         select ${event.id}, ${event.event}, ${atTime}
@@ -359,11 +357,10 @@ async function applyToRoomSession(
       select exists (select from fresh) as applied, t.room_id, t.team_id, t.session_id${joiner}
       from (select) one left join target t on true`),
   );
-  const roomWithoutSession = row?.room_id && !row.session_id ? row.room_id : null;
   return {
     applied: !!row?.applied,
     teamId: row?.team_id ?? null,
-    roomWithoutSession,
+    sessionUnseen: !!row?.room_id && !row.session_id,
     joiner: joinerId && row ? { known: !!row.known, role: row.role ?? null, banned: !!row.banned } : null,
   };
 }

@@ -1,7 +1,6 @@
 /**
  * The cost of applying a LiveKit webhook, pinned in SQL statements per event type (each event is
- * one statement: event id, room, session and change together; a room lifetime's first event adds
- * the session's insert and a second try), and the checks that statement carries: a joining Parlor
+ * one statement: event id, room, session and change together), and the checks that statement carries: a joining Parlor
  * user who is no longer a member, is banned from the room, or holds `roomAdmin` without managing
  * the team is removed at once; one who keeps their access costs no further query.
  */
@@ -76,13 +75,12 @@ describe(`webhook ingestion on ${testDriver()}`, () => {
     await database.close();
   });
 
-  it("applies each event in one statement; a room lifetime's first event in three", async () => {
+  it("applies each event in one statement, a room lifetime's first event too", async () => {
     const { eventRoom, roomName } = await newRoom();
     const started = webhookEvent("room_started", { room: eventRoom });
     const first = await deliver(started);
     expect(first.applied).toBe(true);
-    // Tries, records the session, applies.
-    expect(first.statements, first.statements.join("\n")).toHaveLength(3);
+    expect(first.statements, first.statements.join("\n")).toHaveLength(1);
 
     const { event: joined, participant } = joinEvent(eventRoom, member);
     const join = await deliver(joined);
@@ -110,6 +108,38 @@ describe(`webhook ingestion on ${testDriver()}`, () => {
     );
     expect(elsewhere).toEqual({ applied: true, statements: [expect.any(String)] });
     expect(app.livekit.callsTo("RemoveParticipant")).toHaveLength(0);
+  });
+
+  it("records each room lifetime once when its first events arrive together", async () => {
+    const rooms = await Promise.all(Array.from({ length: 10 }, () => newRoom()));
+    const sent = rooms.flatMap(({ eventRoom }, i) => [
+      webhookEvent("room_started", { room: eventRoom }),
+      webhookEvent("participant_joined", {
+        room: eventRoom,
+        participant: { sid: `PA_together_${counter}_${i}`, identity: `agent-${i}` },
+      }),
+      webhookEvent("participant_joined", {
+        room: eventRoom,
+        participant: { sid: `PA_together_${counter}_${i}_b`, identity: `agent-${i}-b` },
+      }),
+    ]);
+    const answers = await Promise.all(
+      sent.map(async (event) => handleLiveKitWebhook(app.services, await webhookRequest(event, app.livekit))),
+    );
+    expect(answers.map((a) => a.status)).toEqual(sent.map(() => 200));
+    for (const [i, { eventRoom }] of rooms.entries()) {
+      const sessions = await app.services.db
+        .select({ id: schema.roomSessions.id })
+        .from(schema.roomSessions)
+        .where(eq(schema.roomSessions.livekitRoomSid, eventRoom.sid));
+      expect(sessions).toHaveLength(1);
+      const people = await app.services.db
+        .select({ identity: schema.participantSessions.identity, left: schema.participantSessions.leftAt })
+        .from(schema.participantSessions)
+        .where(eq(schema.participantSessions.roomSessionId, sessions[0]!.id));
+      expect(people.map((p) => p.identity).sort()).toEqual([`agent-${i}`, `agent-${i}-b`]);
+      expect(people.every((p) => p.left === null)).toBe(true);
+    }
   });
 
   it("records a redelivered event once and a join after room_finished as over", async () => {
