@@ -279,8 +279,11 @@ async function applyToRoomSession(
   const p = event.participant;
   const atTime = sql`${at.toISOString()}::timestamptz`;
   const startedAt = sql`${(seconds(room.creationTime) ?? at).toISOString()}::timestamptz`;
+  // A session first heard of in its room_finished is recorded as ended (an update in this
+  // statement could not see the row it inserts).
+  const finished = event.event === "room_finished";
   let change = sql``;
-  if (event.event === "room_finished") {
+  if (finished) {
     // A lock is for one meeting: it lifts when the meeting ends (webhook or reconciliation alike).
     change = sql`,
       ended as (
@@ -290,7 +293,8 @@ async function applyToRoomSession(
         returning s.room_id),
       unlocked as (
         update ${schema.rooms} set locked_at = null, updated_at = ${svc.clock().toISOString()}::timestamptz
-        where id in (select room_id from ended)),
+        where id in (select room_id from ended union all select room_id from created)
+          and exists (select from fresh)),
       closed as (
         update ${schema.participantSessions} ps set left_at = ${atTime}
         from target t
@@ -340,14 +344,15 @@ async function applyToRoomSession(
         select s.id, s.ended_at from ${schema.roomSessions} s, room r
         where s.room_id = r.id and s.livekit_room_sid = ${room.sid}),
       created as (
-        insert into ${schema.roomSessions} (room_id, livekit_room_sid, started_at)
-        select r.id, ${room.sid}, ${startedAt} from room r
+        insert into ${schema.roomSessions} (room_id, livekit_room_sid, started_at, ended_at)
+        select r.id, ${room.sid}, ${startedAt}, ${finished ? atTime : null}::timestamptz from room r
         where not exists (select from recorded)
         on conflict (livekit_room_sid) do nothing
-        returning id, ended_at),
+        returning id, ended_at, room_id),
       target as (
         select r.id as room_id, r.team_id, s.id as session_id, s.ended_at
-        from room r left join (select * from recorded union all select * from created) s on true),
+        from room r
+        left join (select * from recorded union all select id, ended_at from created) s on true),
       fresh as (
         insert into ${schema.webhookEvents} (id, event, created_at)
         select ${event.id}, ${event.event}, ${atTime}

@@ -142,6 +142,30 @@ describe(`webhook ingestion on ${testDriver()}`, () => {
     }
   });
 
+  it("a room lifetime first heard of in its room_finished is recorded as over, and its lock lifted", async () => {
+    const { eventRoom, roomName } = await newRoom();
+    await app.services.db
+      .update(schema.rooms)
+      .set({ lockedAt: new Date() })
+      .where(eq(schema.rooms.livekitRoomName, roomName));
+    const at = Math.floor(Date.now() / 1000) - 60;
+    const finished = await deliver(
+      webhookEvent("room_finished", { room: { ...eventRoom, creationTime: at - 600 }, createdAt: at }),
+    );
+    expect(finished).toEqual({ applied: true, statements: [expect.any(String)] });
+    const [session] = await app.services.db
+      .select()
+      .from(schema.roomSessions)
+      .where(eq(schema.roomSessions.livekitRoomSid, eventRoom.sid));
+    expect(session!.startedAt.getTime()).toBe((at - 600) * 1000);
+    expect(session!.endedAt?.getTime()).toBe(at * 1000);
+    const [room] = await app.services.db
+      .select({ lockedAt: schema.rooms.lockedAt })
+      .from(schema.rooms)
+      .where(eq(schema.rooms.livekitRoomName, roomName));
+    expect(room!.lockedAt).toBeNull();
+  });
+
   it("records a redelivered event once and a join after room_finished as over", async () => {
     const { eventRoom, roomSlug } = await newRoom();
     const at = Math.floor(Date.now() / 1000) - 600;
