@@ -19,6 +19,7 @@ import { resolve } from "node:path";
 
 import { createTestDatabase } from "@parlor/db/testing";
 import { signWebhook, webhookEvent } from "@parlor/api/testing/webhook-sender";
+import type * as ParlorApi from "@parlor/api/server";
 import postgres from "postgres";
 
 const ROOMS = 100;
@@ -35,12 +36,11 @@ const rounds = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== "--
 if (!process.env.DATABASE_URL) throw new Error("set DATABASE_URL to a Postgres server");
 process.env.TEST_DB_DRIVER = "postgres";
 
-type Services = import("@parlor/api/server").Services;
-const { loadConfig } = (await import(`${apiDir}/src/config.ts`)) as typeof import("@parlor/api/server");
-const { createServices } = (await import(`${apiDir}/src/services.ts`)) as typeof import("@parlor/api/server");
-const { handleLiveKitWebhook } = (await import(
-  `${apiDir}/src/http.ts`
-)) as typeof import("@parlor/api/server");
+type Api = typeof ParlorApi;
+type Services = ParlorApi.Services;
+const { loadConfig } = (await import(`${apiDir}/src/config.ts`)) as Api;
+const { createServices } = (await import(`${apiDir}/src/services.ts`)) as Api;
+const { handleLiveKitWebhook } = (await import(`${apiDir}/src/http.ts`)) as Api;
 const { createLogger } = (await import(`${apiDir}/src/lib/logger.ts`)) as {
   createLogger: (level: string) => Services["logger"];
 };
