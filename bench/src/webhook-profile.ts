@@ -4,12 +4,14 @@
  * kind of signed burst as the bench's `measureBurst` (capacity.ts): per room room_started, seven
  * joins of team members, two leaves; every 10th room a leave before its join, every 20th room a
  * redelivered room_started. 32 in flight. Prints events/s, p50/p99 per event, CPU per event
- * (process.cpuUsage of this process; its Postgres backends' from /proc) and SQL statements per event type (the database's onQuery).
+ * (process.cpuUsage of this process; its Postgres backends' from /proc), whether presence came
+ * out exact, and SQL statements per event type (the database's onQuery).
  *
- *   cd bench && DATABASE_URL=postgres://postgres@127.0.0.1:5432/test pnpm exec tsx src/webhook-profile.ts [rounds]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test pnpm --filter @parlor/bench webhook-profile [rounds] [--count]
  *
  * Each round seeds a fresh team of 100 rooms and sends its 1,000 events; the first round warms up
- * and is not reported. `--api <dir>` loads another checkout's packages/api (e.g. an export of the
+ * and is not reported. `--count` first sends one round one event at a time, attributing statements
+ * to event types. `--api <dir>` loads another checkout's packages/api (e.g. an export of the
  * base commit with this one's node_modules linked in) for an interleaved before/after comparison.
  * With `node --cpu-prof --import tsx src/webhook-profile.ts` the .cpuprofile shows where the time went.
  */
