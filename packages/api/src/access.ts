@@ -4,7 +4,7 @@
  * membership, a role or a session ends, both end with it: the person is disconnected from the
  * team's live rooms, and every stream re-checks its session and membership and closes.
  */
-import { schema, type Database, type Transaction } from "@parlor/db";
+import { schema, type Database, type TeamRole, type Transaction } from "@parlor/db";
 import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { WebhookEvent } from "livekit-server-sdk";
 
@@ -154,6 +154,16 @@ const isUuid = (value: string) =>
 export const ROOM_ADMIN_ATTRIBUTE = "roomAdmin";
 
 /**
+ * Whether a Parlor user's connection to a team's room may stay: they are a member of the team
+ * (`role`), not banned from the room, and hold `roomAdmin` only while they manage the team.
+ */
+export const keepsAccess = (
+  role: TeamRole | null | undefined,
+  banned: boolean,
+  attributes: Record<string, string>,
+): boolean => !!role && (attributes[ROOM_ADMIN_ATTRIBUTE] !== "true" || canManage(role)) && !banned;
+
+/**
  * The backstop of `endLiveAccess`, run by reconciliation: disconnects every Parlor user LiveKit
  * lists in a team's room who is no longer a member of that team, or whose connection holds
  * `roomAdmin` (per its token's attributes, which participants cannot change) although they no
@@ -196,9 +206,7 @@ export async function enforceMemberships(
     for (const { identity, attributes } of room.participants) {
       if (!known.has(identity)) continue;
       const role = roles.get(`${room.teamId}/${identity}`);
-      const keepsAdmin = attributes[ROOM_ADMIN_ATTRIBUTE] === "true";
-      const kept = role && (!keepsAdmin || canManage(role)) && !banned.has(`${room.name}/${identity}`);
-      if (kept) continue;
+      if (keepsAccess(role, banned.has(`${room.name}/${identity}`), attributes)) continue;
       if (await removeIfPresent(svc, room.name, identity)) evicted++;
     }
   }
@@ -212,6 +220,8 @@ export async function enforceMemberships(
  * Checks a participant LiveKit just reported joining a room of team `teamId`: someone removed from the team or the room
  * (or demoted) may still hold a join token minted before, valid for minutes and accepted by
  * LiveKit without asking Parlor, so a join is checked at once, not only at the next reconciliation.
+ * The webhook calls it only when the statement that recorded the join read a lost access
+ * (`applyWebhookEvent`); this check is the authority and removes them.
  */
 export async function enforceOnJoin(svc: Services, event: WebhookEvent, teamId: string): Promise<void> {
   const participant = event.participant;

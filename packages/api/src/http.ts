@@ -185,6 +185,14 @@ export function jsonDepthExceeds(text: string, maxDepth: number): boolean {
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
 
+/**
+ * A webhook's answer: LiveKit reads only its status. `no-transform` keeps Next's compression from
+ * gzipping a few dozen bytes per event (it compresses any answer whose length it does not know
+ * in advance, and LiveKit asks for gzip).
+ */
+const webhookAnswer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  json(status, body, { "cache-control": "no-store, no-transform", ...headers });
+
 /** Largest webhook body accepted; LiveKit's events are a few kilobytes. */
 const MAX_WEBHOOK_BYTES = 1 << 20;
 
@@ -194,9 +202,9 @@ const MAX_WEBHOOK_BYTES = 1 << 20;
  */
 export async function handleLiveKitWebhook(services: Services, req: Request): Promise<Response> {
   const length = Number(req.headers.get("content-length") ?? 0);
-  if (length > MAX_WEBHOOK_BYTES) return json(413, { error: "Webhook body too large." });
+  if (length > MAX_WEBHOOK_BYTES) return webhookAnswer(413, { error: "Webhook body too large." });
   const body = await req.text();
-  if (body.length > MAX_WEBHOOK_BYTES) return json(413, { error: "Webhook body too large." });
+  if (body.length > MAX_WEBHOOK_BYTES) return webhookAnswer(413, { error: "Webhook body too large." });
 
   let event;
   try {
@@ -205,30 +213,30 @@ export async function handleLiveKitWebhook(services: Services, req: Request): Pr
     const reason = error instanceof WebhookRejected ? error.message : "invalid webhook";
     services.logger.warn({ event: "webhook.rejected", reason }, "webhook rejected");
     services.metrics.webhookEvents.inc({ result: "rejected" });
-    return json(401, { error: "Webhook signature not valid." });
+    return webhookAnswer(401, { error: "Webhook signature not valid." });
   }
   try {
-    const { applied, teamId } = await applyWebhookEvent(services, event);
+    const { applied, teamId, joinerMayHaveLostAccess } = await applyWebhookEvent(services, event);
     services.metrics.webhookEvents.inc({ result: applied ? "applied" : "duplicate" });
-    if (applied && teamId) {
+    if (joinerMayHaveLostAccess && teamId) {
       // A failure here leaves the join to reconciliation; the event itself is applied.
       await enforceOnJoin(services, event, teamId).catch((error: unknown) =>
         services.logger.warn({ err: error }, "could not check a joining participant's access"),
       );
     }
-    return json(200, { ok: true, applied });
+    return webhookAnswer(200, { ok: true, applied });
   } catch (error) {
     // A signed event whose values Postgres cannot store (a data exception, SQLSTATE class 22)
     // will never apply: say so, rather than invite a retry.
     if (error instanceof UnusableWebhookEvent || postgresErrorCode(error)?.startsWith("22")) {
       services.logger.warn({ event: event.event, reason: String(error) }, "webhook carried unusable values");
       services.metrics.webhookEvents.inc({ result: "rejected" });
-      return json(400, { error: "Webhook event carries values Parlor cannot use." });
+      return webhookAnswer(400, { error: "Webhook event carries values Parlor cannot use." });
     }
     // LiveKit retries failed deliveries; reconciliation covers what is lost for good.
     services.logger.error({ err: error, event: event.event }, "webhook could not be applied");
     services.metrics.webhookEvents.inc({ result: "failed" });
-    return json(
+    return webhookAnswer(
       503,
       { error: "Webhook could not be applied now; it will be retried." },
       { "retry-after": "5" },

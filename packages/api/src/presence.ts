@@ -4,11 +4,14 @@
  * state is terminal per LiveKit sid (a left connection or finished room never reopens: a rejoin
  * gets a new sid), and the whole picture is reconciled against LiveKit's own lists.
  */
-import { schema, type Database, type Transaction } from "@parlor/db";
-import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
-import { WebhookReceiver, type WebhookEvent } from "livekit-server-sdk";
+import { createHash } from "node:crypto";
 
-import { enforceMemberships } from "./access";
+import { schema, type Database, type TeamRole, type Transaction } from "@parlor/db";
+import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { jwtVerify } from "jose";
+import { WebhookEvent } from "livekit-server-sdk";
+
+import { enforceMemberships, keepsAccess } from "./access";
 import type { LiveKitParticipant } from "./livekit/service";
 import { isGuestIdentity } from "./schemas/call";
 import type { Services } from "./services";
@@ -33,24 +36,51 @@ export class WebhookRejected extends Error {
   override name = "WebhookRejected";
 }
 
-/** One receiver per LiveKit configuration, made on first use rather than per delivery. */
-const receivers = new WeakMap<object, WebhookReceiver>();
+/**
+ * The HMAC key of a LiveKit configuration, imported once. The SDK's WebhookReceiver re-encodes the
+ * secret and has jose import it on every delivery, and hashes the body through WebCrypto's async
+ * digest: both a hop to the thread pool per webhook.
+ */
+const webhookKeys = new WeakMap<object, Promise<CryptoKey>>();
+const webhookKey = (livekit: Services["config"]["livekit"]) => {
+  let key = webhookKeys.get(livekit);
+  if (!key) {
+    key = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(livekit.apiSecret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    webhookKeys.set(livekit, key);
+  }
+  return key;
+};
 
-/** Verifies a webhook's signature, issuer, expiry and body hash; throws WebhookRejected otherwise. */
+/**
+ * Verifies a webhook as the SDK's WebhookReceiver does (an HS256 token from our API key, with an
+ * expiry, 10 s of clock tolerance, whose `sha256` claim is the body's hash) and parses it into the
+ * SDK's WebhookEvent; throws WebhookRejected otherwise.
+ */
 export async function verifyWebhook(
   svc: Services,
   body: string,
   authorization: string | null,
 ): Promise<WebhookEvent> {
   if (!authorization) throw new WebhookRejected("missing Authorization header");
-  let receiver = receivers.get(svc.config.livekit);
-  if (!receiver) {
-    receiver = new WebhookReceiver(svc.config.livekit.apiKey, svc.config.livekit.apiSecret);
-    receivers.set(svc.config.livekit, receiver);
-  }
   try {
-    return await receiver.receive(body, authorization);
+    const { payload } = await jwtVerify(authorization, await webhookKey(svc.config.livekit), {
+      issuer: svc.config.livekit.apiKey,
+      algorithms: ["HS256"],
+      requiredClaims: ["exp"],
+      clockTolerance: 10,
+    });
+    if (payload.sha256 !== createHash("sha256").update(body).digest("base64")) {
+      throw new WebhookRejected("sha256 checksum of body does not match");
+    }
+    return WebhookEvent.fromJson(JSON.parse(body), { ignoreUnknownFields: true });
   } catch (error) {
+    if (error instanceof WebhookRejected) throw error;
     throw new WebhookRejected(error instanceof Error ? error.message : "invalid webhook");
   }
 }
@@ -75,29 +105,6 @@ function seconds(value: bigint | number | undefined): Date | null {
 }
 const isUuid = (value: string) =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-
-/**
- * The Parlor room a LiveKit room name belongs to, with the session of the given LiveKit lifetime
- * when it is already recorded (every event but a room's first): one query for both.
- */
-async function roomWithSession(tx: Transaction, livekitRoomName: string, sid: string) {
-  const [found] = await tx
-    .select({
-      id: schema.rooms.id,
-      teamId: schema.rooms.teamId,
-      session: {
-        id: schema.roomSessions.id,
-        endedAt: schema.roomSessions.endedAt,
-      },
-    })
-    .from(schema.rooms)
-    .leftJoin(
-      schema.roomSessions,
-      and(eq(schema.roomSessions.roomId, schema.rooms.id), eq(schema.roomSessions.livekitRoomSid, sid)),
-    )
-    .where(eq(schema.rooms.livekitRoomName, livekitRoomName));
-  return found;
-}
 
 /** The session row for one LiveKit room lifetime, created on first sight. */
 async function roomSessionFor(tx: Transaction, roomId: string, sid: string, startedAt: Date) {
@@ -211,65 +218,156 @@ export function announcePresenceChanged(svc: Services, teamId: string): void {
   void send();
 }
 
+const PARTICIPANT_EVENTS = new Set([
+  "participant_joined",
+  "participant_left",
+  "participant_connection_aborted",
+]);
+
 /**
- * Applies one verified webhook event, once: the event id is recorded in the same transaction, so a
- * redelivery finds it and changes nothing. Says whether it was applied (false for a duplicate) and
- * the team of the Parlor room it concerns (null when it concerns none).
+ * Applies one verified webhook event, once, in one statement: the event id is recorded by the
+ * statement that applies it, so a redelivery finds it and changes nothing. Says whether it was
+ * applied (false for a duplicate), the team of the Parlor room it concerns (null when it concerns
+ * none), and whether a joining Parlor user seemed, in the same statement, to have lost their
+ * access to the room (then `enforceOnJoin` checks and removes them).
  */
 export async function applyWebhookEvent(
   svc: Services,
   event: WebhookEvent,
-): Promise<{ applied: boolean; teamId: string | null }> {
+): Promise<{ applied: boolean; teamId: string | null; joinerMayHaveLostAccess: boolean }> {
   const at = seconds(event.createdAt) ?? svc.clock();
-  let changedTeam = null as string | null;
-  const applied = await svc.db.transaction(async (tx) => {
-    const [fresh] = await tx
+  const room = event.room;
+  if (!room?.name || !room.sid) {
+    const [fresh] = await svc.db
       .insert(schema.webhookEvents)
       .values({ id: event.id, event: event.event, createdAt: at })
       .onConflictDoNothing()
       .returning({ id: schema.webhookEvents.id });
-    if (!fresh) return false;
-    if (!event.room?.name || !event.room.sid) return true;
+    return { applied: !!fresh, teamId: null, joinerMayHaveLostAccess: false };
+  }
+  let outcome = await applyToRoomSession(svc, event, room, at);
+  // A session another event recorded at the same moment is visible only to a new statement.
+  if (outcome.sessionUnseen) outcome = await applyToRoomSession(svc, event, room, at);
+  if (outcome.sessionUnseen) throw new UnusableWebhookEvent(`room sid ${room.sid} is another room's`);
+  const teamId = outcome.applied ? outcome.teamId : null;
+  if (teamId) announcePresenceChanged(svc, teamId);
+  const joiner = outcome.joiner;
+  const attributes = { ...event.participant?.attributes };
+  return {
+    applied: outcome.applied,
+    teamId,
+    joinerMayHaveLostAccess:
+      !!teamId && !!joiner?.known && !keepsAccess(joiner.role, joiner.banned, attributes),
+  };
+}
 
-    const room = await roomWithSession(tx, event.room.name, event.room.sid);
-    if (!room) return true; // not one of Parlor's rooms
-    const session =
-      room.session ??
-      (await roomSessionFor(tx, room.id, event.room.sid, seconds(event.room.creationTime) ?? at));
-    // Nobody is present in a room lifetime that has ended, whatever order the events came in:
-    // a join that arrives after room_finished is recorded as over when the room finished.
-    const endedAt = session.endedAt;
-    const notAfterEnd = (date: Date) => (endedAt && date > endedAt ? endedAt : date);
-
-    switch (event.event) {
-      case "room_finished":
-        await endRoomSession(tx, session.id, at);
-        break;
-      case "participant_joined":
-      case "participant_left":
-      case "participant_connection_aborted": {
-        const p = event.participant;
-        if (!p?.sid) break;
-        const left = event.event !== "participant_joined";
-        const joinedAt = notAfterEnd(seconds(p.joinedAt) ?? at);
-        await recordJoin(
-          tx,
-          room,
-          session.id,
-          { sid: p.sid, identity: p.identity, name: p.name, joinedAt },
-          left ? notAfterEnd(at) : endedAt,
-        );
-        break;
-      }
-      default:
-        // room_started only needs the session row made above; track events change no presence.
-        break;
-    }
-    changedTeam = room.teamId;
-    return true;
-  });
-  if (changedTeam) announcePresenceChanged(svc, changedTeam);
-  return { applied, teamId: changedTeam };
+/**
+ * The statement behind `applyWebhookEvent` for an event in a LiveKit room: finds the Parlor room
+ * and its session of this LiveKit lifetime (recording the session on a lifetime's first event),
+ * records the event id and applies the change. When a concurrent event recorded the session at
+ * the same moment this statement cannot see it: it then changes nothing and says so
+ * (`sessionUnseen`), and is run again. For a Parlor user's join it also reads what
+ * `enforceMemberships` checks (membership, role, ban), so that a join that keeps its access costs
+ * no further query.
+ */
+async function applyToRoomSession(
+  svc: Services,
+  event: WebhookEvent,
+  room: { name: string; sid: string; creationTime?: bigint },
+  at: Date,
+) {
+  const p = event.participant;
+  const atTime = sql`${at.toISOString()}::timestamptz`;
+  const startedAt = sql`${(seconds(room.creationTime) ?? at).toISOString()}::timestamptz`;
+  // A session first heard of in its room_finished is recorded as ended (an update in this
+  // statement could not see the row it inserts).
+  const finished = event.event === "room_finished";
+  let change = sql``;
+  if (finished) {
+    // A lock is for one meeting: it lifts when the meeting ends (webhook or reconciliation alike).
+    change = sql`,
+      ended as (
+        update ${schema.roomSessions} s set ended_at = ${atTime}
+        from target t
+        where s.id = t.session_id and s.ended_at is null and exists (select from fresh)
+        returning s.room_id),
+      unlocked as (
+        update ${schema.rooms} set locked_at = null, updated_at = ${svc.clock().toISOString()}::timestamptz
+        where id in (select room_id from ended union all select room_id from created)
+          and exists (select from fresh)),
+      closed as (
+        update ${schema.participantSessions} ps set left_at = ${atTime}
+        from target t
+        where ps.room_session_id = t.session_id and ps.left_at is null and exists (select from fresh))`;
+  } else if (PARTICIPANT_EVENTS.has(event.event) && p?.sid) {
+    // Nobody is present in a room lifetime that has ended, whatever order the events came in: a
+    // join that arrives after room_finished is recorded as over when the room finished (least()
+    // ignores a null ended_at). A join never reopens a connection already seen leaving; a leave
+    // closes it once.
+    const joinedAt = sql`least(${(seconds(p.joinedAt) ?? at).toISOString()}::timestamptz, t.ended_at)`;
+    const leftAt = event.event === "participant_joined" ? sql`t.ended_at` : sql`least(${atTime}, t.ended_at)`;
+    change = sql`,
+      participant as (
+        insert into ${schema.participantSessions}
+          (room_session_id, room_id, user_id, identity, name, participant_sid, joined_at, left_at)
+        select t.session_id, t.room_id,
+          (select id from ${schema.users} where id = ${isUuid(p.identity) ? p.identity : null}::uuid),
+          ${p.identity}, ${p.name || p.identity}, ${p.sid}, ${joinedAt}, ${leftAt}
+        from target t
+        where exists (select from fresh)
+        on conflict (participant_sid) do update
+          set name = excluded.name, left_at = coalesce(${schema.participantSessions}.left_at, excluded.left_at))`;
+  }
+  const joinerId = event.event === "participant_joined" && p && isUuid(p.identity) ? p.identity : null;
+  const joiner = joinerId
+    ? sql`,
+      exists (select from ${schema.users} where id = ${joinerId}::uuid) as known,
+      (select role from ${schema.teamMembers} where team_id = t.team_id and user_id = ${joinerId}::uuid) as role,
+      exists (
+        select from ${schema.roomBans}
+        where room_id = t.room_id and user_id = ${joinerId}::uuid
+          and until > ${svc.clock().toISOString()}::timestamptz) as banned`
+    : sql``;
+  const [row] = await rows<{
+    applied: boolean;
+    room_id: string | null;
+    team_id: string | null;
+    session_id: string | null;
+    known?: boolean;
+    role?: TeamRole | null;
+    banned?: boolean;
+  }>(
+    svc.db.execute(sql`
+      with room as (
+        select id, team_id from ${schema.rooms} where livekit_room_name = ${room.name}),
+      recorded as (
+        select s.id, s.ended_at from ${schema.roomSessions} s, room r
+        where s.room_id = r.id and s.livekit_room_sid = ${room.sid}),
+      created as (
+        insert into ${schema.roomSessions} (room_id, livekit_room_sid, started_at, ended_at)
+        select r.id, ${room.sid}, ${startedAt}, ${finished ? atTime : null}::timestamptz from room r
+        where not exists (select from recorded)
+        on conflict (livekit_room_sid) do nothing
+        returning id, ended_at, room_id),
+      target as (
+        select r.id as room_id, r.team_id, s.id as session_id, s.ended_at
+        from room r
+        left join (select * from recorded union all select id, ended_at from created) s on true),
+      fresh as (
+        insert into ${schema.webhookEvents} (id, event, created_at)
+        select ${event.id}, ${event.event}, ${atTime}
+        where not exists (select from target where session_id is null)
+        on conflict do nothing
+        returning id)${change}
+      select exists (select from fresh) as applied, t.room_id, t.team_id, t.session_id${joiner}
+      from (select) one left join target t on true`),
+  );
+  return {
+    applied: !!row?.applied,
+    teamId: row?.team_id ?? null,
+    sessionUnseen: !!row?.room_id && !row.session_id,
+    joiner: joinerId && row ? { known: !!row.known, role: row.role ?? null, banned: !!row.banned } : null,
+  };
 }
 
 /**

@@ -1,6 +1,9 @@
+import { createHash } from "node:crypto";
+
 import { createDatabase, schema } from "@parlor/db";
 import { testDriver } from "@parlor/db/testing";
 import { count, eq } from "drizzle-orm";
+import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { handleHealth, handleLiveKitWebhook } from "../src/http";
@@ -65,6 +68,33 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
         async () => webhookRequest(event(), { apiKey: "otherkey", apiSecret: app.livekit.apiSecret }),
       ],
       ["an expired token", async () => webhookRequest(event(), app.livekit, { ttl: -120 })],
+      [
+        "a token without an expiry",
+        async () => {
+          const body = JSON.stringify(event());
+          const authorization = await new SignJWT({
+            sha256: createHash("sha256").update(body).digest("base64"),
+          })
+            .setProtectedHeader({ alg: "HS256" })
+            .setIssuer(app.livekit.apiKey)
+            .sign(new TextEncoder().encode(app.livekit.apiSecret));
+          return webhookRequest(body, app.livekit, { authorization });
+        },
+      ],
+      [
+        "another algorithm than LiveKit's HS256",
+        async () => {
+          const body = JSON.stringify(event());
+          const authorization = await new SignJWT({
+            sha256: createHash("sha256").update(body).digest("base64"),
+          })
+            .setProtectedHeader({ alg: "HS512" })
+            .setIssuer(app.livekit.apiKey)
+            .setExpirationTime("1m")
+            .sign(new TextEncoder().encode(app.livekit.apiSecret));
+          return webhookRequest(body, app.livekit, { authorization });
+        },
+      ],
       [
         "an altered body",
         async () => {

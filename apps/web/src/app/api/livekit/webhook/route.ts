@@ -9,7 +9,7 @@ export async function POST(req: Request) {
     // LiveKit retries a failed delivery.
     return Response.json(
       { error: "Parlor cannot reach its database right now." },
-      { status: 503, headers: { "retry-after": "5", "cache-control": "no-store" } },
+      { status: 503, headers: { "retry-after": "5", "cache-control": "no-store, no-transform" } },
     );
   }
   return handleLiveKitWebhook(services, req);
