@@ -119,6 +119,10 @@ async function roomSessionFor(tx: Transaction, roomId: string, sid: string, star
   return session!;
 }
 
+/**
+ * Ends a room lifetime for reconciliation. Webhooks do the same inside their one statement
+ * (`applyToRoomSession`'s room_finished part, for speed): a change here belongs there too.
+ */
 async function endRoomSession(tx: Transaction, sessionId: string, at: Date) {
   const ended = await tx
     .update(schema.roomSessions)
@@ -284,6 +288,7 @@ async function applyToRoomSession(
   const finished = event.event === "room_finished";
   let change = sql``;
   if (finished) {
+    // As `endRoomSession` (reconciliation's way): a change to one belongs in the other.
     // A lock is for one meeting: it lifts when the meeting ends (webhook or reconciliation alike).
     change = sql`,
       ended as (
