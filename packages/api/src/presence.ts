@@ -139,6 +139,7 @@ async function endRoomSession(tx: Transaction, sessionId: string, at: Date) {
     );
 }
 
+/** Records a connection for reconciliation; webhooks do the same in `applyToRoomSession`'s statement. */
 async function recordJoin(
   tx: Transaction,
   room: { id: string },
