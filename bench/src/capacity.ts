@@ -25,6 +25,7 @@ import { signWebhook, startLiveKitDouble, webhookEvent, type LiveKitDouble } fro
 import { createParlorClient, type Session } from "./parlor-client";
 import { MAIN_DATABASE_URL } from "./paths";
 import { sendWebhook, seedScaleFixture, signUpPerson } from "./seed";
+import { roomBurst } from "./webhook-burst";
 
 /** The issue's targets, printed beside each figure. */
 export const CAPACITY_TARGETS = {
@@ -538,49 +539,18 @@ async function measureBurst(
   }
   await sql`analyze`;
 
-  // Each room: room_started with its first join right beside it (LiveKit sends both at once),
-  // seven joins, two leaves. Every 10th room's first leave arrives before its join; in every
-  // 20th room the second leave is replaced by a redelivery of room_started (same event id).
+  // Each room's events (webhook-burst.ts), with who is present after them.
   const base = Math.floor(Date.now() / 1000) - 900;
   const expected = new Set<string>();
-  const perRoom: object[][] = rooms.map((room, i) => {
-    const eventRoom = { sid: room.sid, name: room.livekit_room_name, creationTime: base };
-    const joined = Array.from({ length: joinsPerRoom }, (_, p) => {
-      const person = people[i * joinsPerRoom + p]!;
-      return {
-        sid: `PA_burst_${tag}_${i}_${p}`,
-        identity: person.id,
-        name: person.name,
-        joinedAt: base + 10 + p,
-      };
+  const perRoom: object[][] = rooms.map((room, index) => {
+    const { events, present } = roomBurst({
+      index,
+      room,
+      people: people.slice(index * joinsPerRoom, (index + 1) * joinsPerRoom),
+      base,
+      sidPrefix: `PA_burst_${tag}`,
     });
-    const started = webhookEvent("room_started", { room: eventRoom, createdAt: base });
-    const events: object[] = [started];
-    joined.forEach((participant, p) =>
-      events.push(
-        webhookEvent("participant_joined", { room: eventRoom, participant, createdAt: base + 10 + p }),
-      ),
-    );
-    const leave = (p: number) =>
-      webhookEvent("participant_left", {
-        room: eventRoom,
-        participant: joined[p]!,
-        createdAt: base + 100 + p,
-      });
-    events.push(leave(1));
-    events.push(i % 20 === 0 ? started : leave(4));
-    if (i % 10 === 0) {
-      // The leave of participant 1 before its join.
-      const at = events.findIndex(
-        (e) => (e as { participant?: { sid: string } }).participant?.sid === joined[1]!.sid,
-      );
-      const leaveAt = events.length - 2;
-      [events[at], events[leaveAt]] = [events[leaveAt]!, events[at]!];
-    }
-    for (const [p, participant] of joined.entries()) {
-      if (p === 1 || (p === 4 && i % 20 !== 0)) continue;
-      expected.add(`${room.livekit_room_name}/${participant.identity}`);
-    }
+    for (const key of present) expected.add(key);
     return events;
   });
   // Rooms in blocks of 100, their events interleaved: what a busy LiveKit sends.

@@ -20,9 +20,11 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 import { createTestDatabase } from "@parlor/db/testing";
-import { signWebhook, webhookEvent } from "@parlor/api/testing/webhook-sender";
+import { signWebhook } from "@parlor/api/testing/webhook-sender";
 import type * as ParlorApi from "@parlor/api/server";
 import postgres from "postgres";
+
+import { roomBurst } from "./webhook-burst";
 
 const ROOMS = 100;
 const JOINS_PER_ROOM = 7;
@@ -107,38 +109,15 @@ async function seedRound(): Promise<{ events: Signed[]; teamId: string; expected
 
   const base = Math.floor(Date.now() / 1000) - 900;
   const expected = new Set<string>();
-  const perRoom = rooms.map((room, i) => {
-    const eventRoom = { sid: room.sid, name: room.livekit_room_name, creationTime: base };
-    const joined = Array.from({ length: JOINS_PER_ROOM }, (_, p) => ({
-      sid: `PA_profile_${tag}_${i}_${p}`,
-      identity: people[i * JOINS_PER_ROOM + p]!.id,
-      name: people[i * JOINS_PER_ROOM + p]!.name,
-      joinedAt: base + 10 + p,
-    }));
-    const started = webhookEvent("room_started", { room: eventRoom, createdAt: base });
-    const events: ReturnType<typeof webhookEvent>[] = [started];
-    for (const [p, participant] of joined.entries()) {
-      events.push(
-        webhookEvent("participant_joined", { room: eventRoom, participant, createdAt: base + 10 + p }),
-      );
-    }
-    const leave = (p: number) =>
-      webhookEvent("participant_left", {
-        room: eventRoom,
-        participant: joined[p]!,
-        createdAt: base + 100 + p,
-      });
-    events.push(leave(1));
-    events.push(i % 20 === 0 ? started : leave(4));
-    if (i % 10 === 0) {
-      const at = events.findIndex((e) => e.participant?.sid === joined[1]!.sid);
-      const leaveAt = events.length - 2;
-      [events[at], events[leaveAt]] = [events[leaveAt]!, events[at]!];
-    }
-    for (const [p, participant] of joined.entries()) {
-      if (p === 1 || (p === 4 && i % 20 !== 0)) continue;
-      expected.add(`${room.livekit_room_name}/${participant.identity}`);
-    }
+  const perRoom = rooms.map((room, index) => {
+    const { events, present } = roomBurst({
+      index,
+      room,
+      people: people.slice(index * JOINS_PER_ROOM, (index + 1) * JOINS_PER_ROOM),
+      base,
+      sidPrefix: `PA_profile_${tag}`,
+    });
+    for (const key of present) expected.add(key);
     return events;
   });
   const order = perRoom[0]!.flatMap((_, step) => perRoom.map((list) => list[step]!));
@@ -190,16 +169,7 @@ async function runRound(report: boolean) {
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
         const sent = performance.now();
         // Statement counts are attributed only when one event is in flight (see countStatements).
-        const response = await handleLiveKitWebhook(
-          services,
-          new Request("http://parlor.test/api/livekit/webhook", {
-            method: "POST",
-            headers: { "content-type": "application/webhook+json", authorization },
-            body,
-          }),
-        );
-        await response.arrayBuffer();
-        if (response.status !== 200) failures++;
+        if ((await deliver(body, authorization)) !== 200) failures++;
         latencies.push(performance.now() - sent);
       }
     }),
@@ -231,6 +201,20 @@ async function runRound(report: boolean) {
   }
 }
 
+/** Hands one signed event to the webhook handler as the route would; resolves to the status. */
+async function deliver(body: string, authorization: string): Promise<number> {
+  const response = await handleLiveKitWebhook(
+    services,
+    new Request("http://parlor.test/api/livekit/webhook", {
+      method: "POST",
+      headers: { "content-type": "application/webhook+json", authorization },
+      body,
+    }),
+  );
+  await response.arrayBuffer();
+  return response.status;
+}
+
 /** Statements per event type, sending one event at a time so that each statement is attributed. */
 async function countStatements() {
   const { events } = await seedRound();
@@ -239,15 +223,7 @@ async function countStatements() {
   for (const { kind, body, authorization } of events) {
     current = kind;
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-    const response = await handleLiveKitWebhook(
-      services,
-      new Request("http://parlor.test/api/livekit/webhook", {
-        method: "POST",
-        headers: { "content-type": "application/webhook+json", authorization },
-        body,
-      }),
-    );
-    await response.arrayBuffer();
+    await deliver(body, authorization);
     // Let the coalesced presence announcement go out, so it is counted apart.
     current = "announcement";
     await new Promise((r) => setImmediate(r));
