@@ -10,30 +10,23 @@
  */
 
 import { createDatabase, schema } from "@parlor/db";
-import {
-  liveKitServerForSuite,
-  startLiveKitServer,
-  type LiveKitServer,
-} from "@parlor/api/testing/livekit-server";
+import { liveKitServerForSuite, type LiveKitServer } from "@parlor/api/testing/livekit-server";
 import { eq } from "drizzle-orm";
 import { RoomServiceClient } from "livekit-server-sdk";
-import type { Browser, BrowserContext, Page, Response } from "playwright-core";
+import type { BrowserContext, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
+  type CallPerson,
   docsScreenshot,
   FAKE_MEDIA_ARGS,
-  freePort,
-  launchBrowser,
-  recordPeerConnections,
-  signUpThroughForm,
-  startApp,
-  trpcRequest,
-  videoFramesPresented,
-  watchProblems,
-  type PageProblems,
+  inCall,
+  newCallPerson,
   type RunningApp,
   runStep,
+  startAppOnLiveKit,
+  trpcRequest,
+  videoFramesPresented,
 } from "./harness";
 
 const binary = liveKitServerForSuite("The encrypted-rooms browser suite (apps/web/e2e/e2ee.test.ts)");
@@ -43,18 +36,10 @@ const CALL_TIMEOUT = 45_000;
 const PASSPHRASE = "velvet otter 42 lanterns";
 const WORKER_PATH = "/processors/e2ee/livekit-e2ee-worker.mjs";
 
-interface Person {
-  name: string;
-  id: string;
-  browser: Browser;
-  context: BrowserContext;
-  page: Page;
-  problems: PageProblems;
-}
+type Person = CallPerson;
 
 let livekit: LiveKitServer;
 let app: RunningApp;
-let appEnv: Record<string, string>;
 let ada: Person; // owner of the team
 let bea: Person;
 let cy: Person;
@@ -73,28 +58,19 @@ const EXPECTED = [
   /DataCryptor decryption failed/,
 ];
 
-async function newPerson(name: string): Promise<Person> {
-  const browser = await launchBrowser(FAKE_MEDIA_ARGS);
-  const context = await browser.newContext({
-    baseURL: app.url,
-    viewport: { width: 1280, height: 800 },
-    colorScheme: "light",
-    deviceScaleFactor: 1,
+/** A person whose every request, WebSocket and script is recorded (the no-other-origin and first-load checks). */
+const newPerson = (name: string) =>
+  newCallPerson(app.url, name, PASSWORD, {
+    browserArgs: FAKE_MEDIA_ARGS,
+    prepare(context) {
+      context.on("request", (request) => requests.push(request.url()));
+      context.on("response", (response: Response) => {
+        if (response.request().resourceType() === "script")
+          scripts.push({ url: response.url(), body: response.text().catch(() => "") });
+      });
+      context.on("page", (page) => page.on("websocket", (socket) => requests.push(socket.url())));
+    },
   });
-  context.on("request", (request) => requests.push(request.url()));
-  context.on("response", (response: Response) => {
-    if (response.request().resourceType() === "script")
-      scripts.push({ url: response.url(), body: response.text().catch(() => "") });
-  });
-  context.on("page", (page) => page.on("websocket", (socket) => requests.push(socket.url())));
-  await context.addInitScript(recordPeerConnections);
-  const page = await context.newPage();
-  page.on("websocket", (socket) => requests.push(socket.url()));
-  const problems = watchProblems(page);
-  await signUpThroughForm(page, name, PASSWORD);
-  const me = (await call(context, "auth.me", undefined, "query")) as { id: string };
-  return { name, id: me.id, browser, context, page, problems };
-}
 
 /** A tRPC call as this person; a failure comes back as `{ error }` (its code and reason) instead of throwing. */
 const call = async (context: BrowserContext, path: string, input?: unknown, kind?: "query" | "mutation") => {
@@ -115,9 +91,6 @@ const step = (name: string, body: () => Promise<void>) =>
     },
     body,
   );
-
-const inCall = (person: Person) =>
-  person.page.locator('[data-testid="conference-room"][data-connected="true"]');
 
 const framesPresented = (viewer: Person, of: Person, ms = 1500) =>
   videoFramesPresented(viewer.page, `[data-identity="${of.id}"][data-source="camera"] video`, ms);
@@ -143,7 +116,7 @@ async function openPrejoin(person: Person, hash = "") {
 
 async function joinCall(person: Person) {
   await person.page.getByTestId("join-button").click();
-  await inCall(person).waitFor({ timeout: CALL_TIMEOUT });
+  await inCall(person.page).waitFor({ timeout: CALL_TIMEOUT });
 }
 
 async function sendChat(person: Person, text: string) {
@@ -163,18 +136,7 @@ async function openChat(person: Person) {
 
 describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () => {
   beforeAll(async () => {
-    const appPort = await freePort();
-    livekit = await startLiveKitServer({
-      binary,
-      webhookUrls: [`http://127.0.0.1:${appPort}/api/livekit/webhook`],
-    });
-    appEnv = {
-      LIVEKIT_URL: livekit.wsUrl,
-      LIVEKIT_API_KEY: livekit.apiKey,
-      LIVEKIT_API_SECRET: livekit.apiSecret,
-      LIVEKIT_TIMEOUT_MS: "3000",
-    };
-    app = await startApp(appEnv, { port: appPort });
+    ({ livekit, app } = await startAppOnLiveKit(binary));
     ada = await newPerson("Ada");
     bea = await newPerson("Bea");
     cy = await newPerson("Cy");

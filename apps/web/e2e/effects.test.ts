@@ -11,27 +11,21 @@
  * (docs/performance.md records it). The README's pictures of the effects come from
  * feature-gallery.test.ts.
  */
-import {
-  liveKitServerForSuite,
-  startLiveKitServer,
-  type LiveKitServer,
-} from "@parlor/api/testing/livekit-server";
-import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
+import { liveKitServerForSuite, type LiveKitServer } from "@parlor/api/testing/livekit-server";
+import type { BrowserContext, CDPSession } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
   audioBytesReceived as audioBytesOf,
-  FAKE_MEDIA_ARGS,
-  freePort,
-  launchBrowser,
-  recordPeerConnections,
-  startApp,
-  videoFramesPresented,
-  watchProblems,
-  type PageProblems,
+  type CallPerson,
+  fakeMediaArgs,
+  inCall,
+  newCallPerson,
   type RunningApp,
-  signUpThroughForm,
+  startAppOnLiveKit,
   trpcCall,
+  videoFramesPresented,
+  WEBGL_ARGS,
 } from "./harness";
 
 const binary = liveKitServerForSuite("The effects browser suite (apps/web/e2e/effects.test.ts)");
@@ -39,17 +33,8 @@ const binary = liveKitServerForSuite("The effects browser suite (apps/web/e2e/ef
 const PASSWORD = "correct horse battery staple";
 const CALL_TIMEOUT = 60_000;
 const TOO_SLOW = "Background effect turned off: this device is too slow for it";
-// WebGL without a GPU: MediaPipe's segmentation and the blur run on SwiftShader.
-const WEBGL_ARGS = ["--enable-unsafe-swiftshader", "--use-angle=swiftshader", "--ignore-gpu-blocklist"];
 
-interface Person {
-  name: string;
-  id: string;
-  browser: Browser;
-  context: BrowserContext;
-  page: Page;
-  problems: PageProblems;
-}
+type Person = CallPerson;
 
 let livekit: LiveKitServer;
 let app: RunningApp;
@@ -63,30 +48,12 @@ function recordRequests(context: BrowserContext) {
   context.on("page", (page) => page.on("websocket", (socket) => requests.push(socket.url())));
 }
 
-async function newPerson(name: string): Promise<Person> {
-  // 10 frames a second from the fake camera: this machine (2 shared cores, no GPU) keeps up.
-  const media = FAKE_MEDIA_ARGS.map((arg) =>
-    arg === "--use-fake-device-for-media-stream" ? `${arg}=fps=10` : arg,
-  );
-  const browser = await launchBrowser([...media, ...WEBGL_ARGS]);
-  const context = await browser.newContext({
-    baseURL: app.url,
-    viewport: { width: 1280, height: 800 },
-    colorScheme: "light",
-    deviceScaleFactor: 1,
+// 10 frames a second from the fake camera: this machine (2 shared cores, no GPU) keeps up.
+const newPerson = (name: string) =>
+  newCallPerson(app.url, name, PASSWORD, {
+    browserArgs: [...fakeMediaArgs(10), ...WEBGL_ARGS],
+    prepare: recordRequests,
   });
-  recordRequests(context);
-  await context.addInitScript(recordPeerConnections);
-  const page = await context.newPage();
-  page.on("websocket", (socket) => requests.push(socket.url()));
-  const problems = watchProblems(page);
-  await signUpThroughForm(page, name, PASSWORD);
-  const me = await page.evaluate(async () => {
-    const response = await fetch("/api/trpc/auth.me");
-    return ((await response.json()) as { result: { data: { json: { id: string } } } }).result.data.json;
-  });
-  return { name, id: me.id, browser, context, page, problems };
-}
 
 const trpc = (person: Person, path: string, input: unknown) => trpcCall(app.url, person.context, path, input);
 
@@ -96,13 +63,10 @@ async function openRoom(person: Person, room: string) {
   await expect.poll(() => person.page.getByTestId("join-button").isEnabled(), { timeout: 20_000 }).toBe(true);
 }
 
-const inCall = (person: Person) =>
-  person.page.locator('[data-testid="conference-room"][data-connected="true"]');
-
 async function joinCall(person: Person) {
   // The page may be busy segmenting the preview's frames: give the click time.
   await person.page.getByTestId("join-button").click({ timeout: 90_000 });
-  await inCall(person).waitFor({ timeout: CALL_TIMEOUT });
+  await inCall(person.page).waitFor({ timeout: CALL_TIMEOUT });
 }
 
 /** Frames the viewer's page presents for `of`'s camera tile within `ms`. */
@@ -179,20 +143,7 @@ async function rendererCpu(
 
 describe.skipIf(!binary)("background effects and noise suppression in a real call", () => {
   beforeAll(async () => {
-    const appPort = await freePort();
-    livekit = await startLiveKitServer({
-      binary,
-      webhookUrls: [`http://127.0.0.1:${appPort}/api/livekit/webhook`],
-    });
-    app = await startApp(
-      {
-        LIVEKIT_URL: livekit.wsUrl,
-        LIVEKIT_API_KEY: livekit.apiKey,
-        LIVEKIT_API_SECRET: livekit.apiSecret,
-        LIVEKIT_TIMEOUT_MS: "3000",
-      },
-      { port: appPort },
-    );
+    ({ livekit, app } = await startAppOnLiveKit(binary));
     ada = await newPerson("Ada");
     bea = await newPerson("Bea");
     await trpc(ada, "team.create", { name: "Acme" });

@@ -14,28 +14,24 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import {
-  liveKitServerForSuite,
-  startLiveKitServer,
-  type LiveKitServer,
-} from "@parlor/api/testing/livekit-server";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { liveKitServerForSuite, type LiveKitServer } from "@parlor/api/testing/livekit-server";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
+  type CallPerson,
   DOCS_SCREENSHOTS,
-  FAKE_MEDIA_ARGS,
-  freePort,
-  launchBrowser,
+  fakeMediaArgs,
+  inCall,
+  newCallPerson,
   recordPeerConnections,
-  signUpThroughForm,
-  startApp,
+  type RunningApp,
+  runStep,
+  startAppOnLiveKit,
   trpcCall,
   videoFramesPresented,
   watchProblems,
-  type PageProblems,
-  type RunningApp,
-  runStep,
+  WEBGL_ARGS,
 } from "./harness";
 
 const binary = liveKitServerForSuite(
@@ -45,24 +41,11 @@ const binary = liveKitServerForSuite(
 const PASSWORD = "correct horse battery staple";
 const CALL_TIMEOUT = 60_000;
 const PHONE = { width: 375, height: 812 };
-// WebGL without a GPU: MediaPipe's segmentation and the blur run on SwiftShader.
-const WEBGL_ARGS = ["--enable-unsafe-swiftshader", "--use-angle=swiftshader", "--ignore-gpu-blocklist"];
-// 10 frames a second from the fake camera: three browsers on a small machine keep up.
-const MEDIA_ARGS = FAKE_MEDIA_ARGS.map((arg) =>
-  arg === "--use-fake-device-for-media-stream" ? `${arg}=fps=10` : arg,
-);
 const TOO_SLOW = "Background effect turned off: this device is too slow for it";
 /** MediaPipe reports its CPU delegate through console.error; it is information, not a failure. */
 const MEDIAPIPE_INFO = /INFO: Created TensorFlow Lite XNNPACK delegate for CPU/;
 
-interface Person {
-  name: string;
-  id: string;
-  browser: Browser;
-  context: BrowserContext;
-  page: Page;
-  problems: PageProblems;
-}
+type Person = CallPerson;
 
 let livekit: LiveKitServer;
 let app: RunningApp;
@@ -72,21 +55,9 @@ let cy: Person; // at 1280×800, never in the call: the pre-join and the team pa
 let cyPhone: Person; // the same account on a phone, in the call
 const people = () => [ada, bea, cy, cyPhone].filter(Boolean);
 
-async function signUp(name: string): Promise<Person> {
-  const browser = await launchBrowser([...MEDIA_ARGS, ...WEBGL_ARGS]);
-  const context = await browser.newContext({
-    baseURL: app.url,
-    viewport: { width: 1280, height: 800 },
-    colorScheme: "light",
-    deviceScaleFactor: 1,
-  });
-  await context.addInitScript(recordPeerConnections);
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  await signUpThroughForm(page, name, PASSWORD);
-  const me = (await trpc(context, "auth.me", undefined, "query")) as { id: string };
-  return { name, id: me.id, browser, context, page, problems };
-}
+// 10 frames a second from the fake camera: three browsers on a small machine keep up.
+const signUp = (name: string) =>
+  newCallPerson(app.url, name, PASSWORD, { browserArgs: [...fakeMediaArgs(10), ...WEBGL_ARGS] });
 
 /** The same account in a phone-sized touch context of the same browser. */
 async function onPhone(person: Person): Promise<Person> {
@@ -140,8 +111,6 @@ async function lightAndDark(page: Page, feature: string, between?: () => Promise
     await theme(page, "light");
   }
 }
-
-const inCall = (page: Page) => page.locator('[data-testid="conference-room"][data-connected="true"]');
 
 async function openPreJoin(person: Person, room = "weekly-sync") {
   await person.page.goto(`/t/acme/${room}`);
@@ -305,20 +274,7 @@ describe.skipIf(!binary)(
   { timeout: 300_000 },
   () => {
     beforeAll(async () => {
-      const appPort = await freePort();
-      livekit = await startLiveKitServer({
-        binary,
-        webhookUrls: [`http://127.0.0.1:${appPort}/api/livekit/webhook`],
-      });
-      app = await startApp(
-        {
-          LIVEKIT_URL: livekit.wsUrl,
-          LIVEKIT_API_KEY: livekit.apiKey,
-          LIVEKIT_API_SECRET: livekit.apiSecret,
-          LIVEKIT_TIMEOUT_MS: "3000",
-        },
-        { port: appPort },
-      );
+      ({ livekit, app } = await startAppOnLiveKit(binary));
       ada = await signUp("Ada");
       bea = await signUp("Bea");
       cy = await signUp("Cy");

@@ -9,11 +9,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 
 import { createDatabase, schema } from "@parlor/db";
-import {
-  liveKitServerForSuite,
-  startLiveKitServer,
-  type LiveKitServer,
-} from "@parlor/api/testing/livekit-server";
+import { liveKitServerForSuite, type LiveKitServer } from "@parlor/api/testing/livekit-server";
 import { eq } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -21,14 +17,15 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   docsScreenshot,
   FAKE_MEDIA_ARGS,
-  freePort,
+  inCall,
   launchBrowser,
+  type PageProblems,
   RESULTS_DIR,
+  type RunningApp,
   startApp,
+  startAppOnLiveKit,
   trpcCall,
   watchProblems,
-  type PageProblems,
-  type RunningApp,
 } from "./harness";
 
 const binary = liveKitServerForSuite("The guests browser suite (apps/web/e2e/guests.test.ts)");
@@ -81,8 +78,6 @@ async function knock(page: Page, url: string, name: string) {
   await page.getByRole("heading", { name: "Waiting to be let in" }).waitFor({ timeout: 20_000 });
 }
 
-const inCall = (page: Page) => page.locator('[data-testid="conference-room"][data-connected="true"]');
-
 async function createLink(): Promise<{ id: string; url: string }> {
   return (await call(host, "room.createGuestLink", { teamSlug: "acme", roomSlug: "standup" })) as {
     id: string;
@@ -92,18 +87,7 @@ async function createLink(): Promise<{ id: string; url: string }> {
 
 describe.skipIf(!binary)("guests and the lobby in a real call", () => {
   beforeAll(async () => {
-    const appPort = await freePort();
-    livekit = await startLiveKitServer({
-      binary,
-      webhookUrls: [`http://127.0.0.1:${appPort}/api/livekit/webhook`],
-    });
-    appEnv = {
-      LIVEKIT_URL: livekit.wsUrl,
-      LIVEKIT_API_KEY: livekit.apiKey,
-      LIVEKIT_API_SECRET: livekit.apiSecret,
-      LIVEKIT_TIMEOUT_MS: "3000",
-    };
-    app = await startApp(appEnv, { port: appPort });
+    ({ livekit, app, appEnv } = await startAppOnLiveKit(binary));
     hostBrowser = await launchBrowser(FAKE_MEDIA_ARGS);
     guestBrowser = await launchBrowser(FAKE_MEDIA_ARGS);
     host = await hostBrowser.newContext({

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { startLiveKitServer, type LiveKitServer } from "@parlor/api/testing/livekit-server";
 import { createThrowawayDatabase } from "@parlor/db/testing";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { expect } from "vitest";
@@ -167,6 +168,39 @@ export async function startApp(
 /** A synthetic camera and microphone (`--use-fake-device-for-media-stream`), with or without the permission prompt. */
 export const FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
 
+/** The fake camera at `fps` frames a second: several browsers on a small machine keep up at 10. */
+export const fakeMediaArgs = (fps: number) =>
+  FAKE_MEDIA_ARGS.map((arg) => (arg === "--use-fake-device-for-media-stream" ? `${arg}=fps=${fps}` : arg));
+
+/** WebGL without a GPU: MediaPipe's segmentation and the blur run on SwiftShader. */
+export const WEBGL_ARGS = [
+  "--enable-unsafe-swiftshader",
+  "--use-angle=swiftshader",
+  "--ignore-gpu-blocklist",
+];
+
+/**
+ * The pinned livekit-server on loopback with its webhooks pointing at the app, and the app's
+ * production build on it (`binary`: `liveKitServerForSuite`'s answer; without one, the server's own
+ * search). `env` adds to the app's environment; `appEnv` is what a restart reuses.
+ */
+export async function startAppOnLiveKit(binary: string | undefined, env: Record<string, string> = {}) {
+  const appPort = await freePort();
+  const livekit: LiveKitServer = await startLiveKitServer({
+    binary,
+    webhookUrls: [`http://127.0.0.1:${appPort}/api/livekit/webhook`],
+  });
+  const appEnv = {
+    LIVEKIT_URL: livekit.wsUrl,
+    LIVEKIT_API_KEY: livekit.apiKey,
+    LIVEKIT_API_SECRET: livekit.apiSecret,
+    LIVEKIT_TIMEOUT_MS: "3000",
+    ...env,
+  };
+  const app = await startApp(appEnv, { port: appPort });
+  return { livekit, app, appEnv };
+}
+
 /** Debian's Chromium (or CHROMIUM_PATH); never a downloaded browser. `extraArgs` add to the flags that work here. */
 export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -271,6 +305,38 @@ export interface StepPerson {
   name: string;
   page: Page;
   problems: PageProblems;
+}
+
+/** One person of a multi-browser suite: a Chromium of their own and a signed-up account. */
+export interface CallPerson extends StepPerson {
+  id: string;
+  browser: Browser;
+  context: BrowserContext;
+}
+
+/** The call, once connected. */
+export const inCall = (page: Page) => page.locator('[data-testid="conference-room"][data-connected="true"]');
+
+/**
+ * A person for a multi-browser suite: their own Chromium (`browserArgs`), a 1280×800 context on the
+ * app that records its peer connections (`prepare` may watch it before the first page opens), an
+ * account made through the sign-up form, and its id.
+ */
+export async function newCallPerson(
+  appUrl: string,
+  name: string,
+  password: string,
+  options: { browserArgs?: string[]; prepare?: (context: BrowserContext) => void } = {},
+): Promise<CallPerson> {
+  const browser = await launchBrowser(options.browserArgs);
+  const context = await newContext(browser, appUrl);
+  options.prepare?.(context);
+  await context.addInitScript(recordPeerConnections);
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  await signUpThroughForm(page, name, password);
+  const me = (await trpcCall(appUrl, context, "auth.me", undefined, "query")) as { id: string };
+  return { name, id: me.id, browser, context, page, problems };
 }
 
 /**

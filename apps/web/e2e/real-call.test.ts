@@ -11,31 +11,25 @@
  */
 
 import { createDatabase, schema } from "@parlor/db";
-import {
-  liveKitServerForSuite,
-  startLiveKitServer,
-  type LiveKitServer,
-} from "@parlor/api/testing/livekit-server";
+import { liveKitServerForSuite, type LiveKitServer } from "@parlor/api/testing/livekit-server";
 import { eq } from "drizzle-orm";
 import { RoomServiceClient, TrackType } from "livekit-server-sdk";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
   audioBytesReceived as audioBytesOf,
+  type CallPerson,
   docsScreenshot,
   FAKE_MEDIA_ARGS,
-  freePort,
-  launchBrowser,
-  recordPeerConnections,
-  signUpThroughForm,
-  startApp,
-  trpcCall,
-  videoFramesPresented,
-  watchProblems,
-  type PageProblems,
+  inCall,
+  newCallPerson,
   type RunningApp,
   runStep,
+  startApp,
+  startAppOnLiveKit,
+  trpcCall,
+  videoFramesPresented,
 } from "./harness";
 
 const binary = liveKitServerForSuite("The real-call browser suite (apps/web/e2e/real-call.test.ts)");
@@ -44,14 +38,7 @@ const PASSWORD = "correct horse battery staple";
 const TOKEN_TTL_SECONDS = 30;
 const CALL_TIMEOUT = 45_000;
 
-interface Person {
-  name: string;
-  id: string;
-  browser: Browser;
-  context: BrowserContext;
-  page: Page;
-  problems: PageProblems;
-}
+type Person = CallPerson;
 
 let livekit: LiveKitServer;
 let app: RunningApp;
@@ -90,22 +77,8 @@ const EXPECTED_WHEN_SERVER_DOWN = [
   ...DISCONNECTED,
 ];
 
-async function newPerson(name: string, options: { media: boolean }): Promise<Person> {
-  const browser = await launchBrowser(options.media ? FAKE_MEDIA_ARGS : []);
-  const context = await browser.newContext({
-    baseURL: app.url,
-    viewport: { width: 1280, height: 800 },
-    colorScheme: "light",
-    deviceScaleFactor: 1,
-  });
-  await context.addInitScript(recordPeerConnections);
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  // Sign up through Parlor's own form.
-  await signUpThroughForm(page, name, PASSWORD);
-  const me = (await call(context, "auth.me", undefined, "query")) as { id: string };
-  return { name, id: me.id, browser, context, page, problems };
-}
+const newPerson = (name: string, options: { media: boolean }) =>
+  newCallPerson(app.url, name, PASSWORD, { browserArgs: options.media ? FAKE_MEDIA_ARGS : [] });
 
 /** A tRPC call as this person (their cookies, the app's origin), where the UI is not what is tested. */
 const call = (context: BrowserContext, path: string, input?: unknown, kind?: "query" | "mutation") =>
@@ -139,13 +112,10 @@ async function openRoom(person: Person, room: string) {
   await expect.poll(() => person.page.getByTestId("join-button").isEnabled(), { timeout: 20_000 }).toBe(true);
 }
 
-const inCall = (person: Person) =>
-  person.page.locator('[data-testid="conference-room"][data-connected="true"]');
-
 async function joinCall(person: Person, room: string) {
   await openRoom(person, room);
   await person.page.getByTestId("join-button").click();
-  await inCall(person).waitFor({ timeout: CALL_TIMEOUT });
+  await inCall(person.page).waitFor({ timeout: CALL_TIMEOUT });
 }
 
 const tile = (viewer: Person, of: Person, source = "camera") =>
@@ -208,19 +178,9 @@ const roomName = async (room: string) =>
 describe.skipIf(!binary)("a real call", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     // LiveKit's webhooks need the app's address before the app starts.
-    const appPort = await freePort();
-    livekit = await startLiveKitServer({
-      binary,
-      webhookUrls: [`http://127.0.0.1:${appPort}/api/livekit/webhook`],
-    });
-    appEnv = {
-      LIVEKIT_URL: livekit.wsUrl,
-      LIVEKIT_API_KEY: livekit.apiKey,
-      LIVEKIT_API_SECRET: livekit.apiSecret,
+    ({ livekit, app, appEnv } = await startAppOnLiveKit(binary, {
       LIVEKIT_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS),
-      LIVEKIT_TIMEOUT_MS: "3000",
-    };
-    app = await startApp(appEnv, { port: appPort });
+    }));
     roomService = new RoomServiceClient(livekit.httpUrl, livekit.apiKey, livekit.apiSecret);
 
     ada = await newPerson("Ada", { media: true });
@@ -364,8 +324,8 @@ describe.skipIf(!binary)("a real call", { timeout: 180_000 }, () => {
         await expect
           .poll(
             async () => {
-              expect(await inCall(ada).count()).toBe(1);
-              expect(await inCall(bea).count()).toBe(1);
+              expect(await inCall(ada.page).count()).toBe(1);
+              expect(await inCall(bea.page).count()).toBe(1);
               return Date.now() - joinedAt;
             },
             { timeout: (TOKEN_TTL_SECONDS + 20) * 1000, interval: 2000 },
@@ -387,7 +347,7 @@ describe.skipIf(!binary)("a real call", { timeout: 180_000 }, () => {
           await person.page
             .getByTestId("reconnecting-banner")
             .waitFor({ state: "detached", timeout: 60_000 });
-          await inCall(person).waitFor();
+          await inCall(person.page).waitFor();
         }
         await expectVideoPlaying(ada, bea);
         await expectVideoPlaying(bea, ada);
@@ -557,7 +517,7 @@ describe.skipIf(!binary)("a real call", { timeout: 180_000 }, () => {
           .poll(() => cy.page.getByTestId("join-button").isEnabled(), { timeout: 20_000 })
           .toBe(true);
         await cy.page.getByTestId("join-button").click();
-        await inCall(cy).waitFor({ timeout: CALL_TIMEOUT });
+        await inCall(cy.page).waitFor({ timeout: CALL_TIMEOUT });
         await leave(cy);
       },
       // On PGlite the app restarts around the limit's change (setMaxParticipants): open presence
@@ -603,7 +563,7 @@ describe.skipIf(!binary)("a real call", { timeout: 180_000 }, () => {
               if (await retry.isVisible()) await retry.click();
               const join = bea.page.getByTestId("join-button");
               if ((await join.isVisible()) && (await join.isEnabled())) await join.click();
-              return inCall(bea).isVisible();
+              return inCall(bea.page).isVisible();
             },
             { timeout: CALL_TIMEOUT, interval: 1500 },
           )
