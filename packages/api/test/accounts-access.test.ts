@@ -64,13 +64,10 @@ describe(`who may call the account and administration procedures, on ${testDrive
     );
     const teamName = `Team ${id}`;
     const { slug: teamSlug } = await owner!.trpc.team.create.mutate({ name: teamName });
-    for (const [person, role] of [
+    await app.addToTeam(owner!, teamSlug, [
       [admin!, "admin"],
       [member!, "member"],
-    ] as const) {
-      const { token } = await owner!.trpc.team.createInvite.mutate({ teamSlug, role });
-      await person.trpc.team.acceptInvite.mutate({ token });
-    }
+    ]);
     await otherTeam!.trpc.team.create.mutate({ name: `Elsewhere ${id}` });
     await root.trpc.admin.setSiteAdmin.mutate({ userId: siteAdmin!.user.id, isAdmin: true });
     const spare = await root.trpc.team.create.mutate({ name: `Spare ${id}` });

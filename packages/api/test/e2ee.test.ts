@@ -36,13 +36,10 @@ describe.skipIf(!binary)(`encrypted rooms on ${testDriver()} with the real LiveK
     member = await app.signUp("Mia Member");
     outsider = await app.signUp("Otto Outsider");
     teamSlug = (await owner.trpc.team.create.mutate({ name: "Quiet" })).slug;
-    for (const [person, role] of [
+    await app.addToTeam(owner, teamSlug, [
       [admin, "admin"],
       [member, "member"],
-    ] as const) {
-      const invite = await owner.trpc.team.createInvite.mutate({ teamSlug, role });
-      await person.trpc.team.acceptInvite.mutate({ token: invite.token });
-    }
+    ]);
     await outsider.trpc.team.create.mutate({ name: "Elsewhere" });
     await owner.trpc.room.ensure.mutate(room());
     await owner.trpc.room.ensure.mutate(room("open"));

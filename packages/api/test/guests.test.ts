@@ -48,13 +48,10 @@ describe(`guests and the lobby on ${testDriver()}`, () => {
     teamSlug = (await owner.trpc.team.create.mutate({ name: "Acme" })).slug;
     room.teamSlug = teamSlug;
     await outsider.trpc.team.create.mutate({ name: "Other" });
-    for (const [person, role] of [
+    await app.addToTeam(owner, teamSlug, [
       [admin, "admin"],
       [member, "member"],
-    ] as const) {
-      const invite = await owner.trpc.team.createInvite.mutate({ teamSlug, role });
-      await person.trpc.team.acceptInvite.mutate({ token: invite.token });
-    }
+    ]);
     await owner.trpc.room.ensure.mutate(room);
   });
   afterAll(() => app?.close());

@@ -6,7 +6,7 @@
  */
 import { createTestDatabase } from "@parlor/db/testing";
 import type { DatabaseHandle } from "@parlor/db";
-import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
 
 import { loadConfig } from "../src/config";
@@ -126,12 +126,25 @@ async function startApp(livekit: LiveKitEndpoint, options: Omit<TestAppOptions, 
     return { ...browser, user, email };
   }
 
+  /** Brings people into the owner's team with the given roles, through invites as in the app. */
+  async function addToTeam(
+    owner: { trpc: TRPCClient<AppRouter> },
+    teamSlug: string,
+    people: readonly (readonly [{ trpc: TRPCClient<AppRouter> }, "admin" | "member"])[],
+  ) {
+    for (const [person, role] of people) {
+      const { token } = await owner.trpc.team.createInvite.mutate({ teamSlug, role });
+      await person.trpc.team.acceptInvite.mutate({ token });
+    }
+  }
+
   return {
     services,
     database,
     config,
     client,
     signUp,
+    addToTeam,
     async close() {
       if (ownsDatabase) await database.close();
     },
