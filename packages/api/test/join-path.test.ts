@@ -60,9 +60,7 @@ describe(`the join path on ${testDriver()}`, () => {
     owner = await app.signUp("Olivia Owner");
     member = await app.signUp("Mia Member");
     teamSlug = (await owner.trpc.team.create.mutate({ name: "Acme" })).slug;
-    await member.trpc.team.acceptInvite.mutate({
-      token: (await owner.trpc.team.createInvite.mutate({ teamSlug })).token,
-    });
+    await app.addToTeam(owner, teamSlug, [[member, "member"]]);
   });
   afterAll(async () => {
     await app.close();
