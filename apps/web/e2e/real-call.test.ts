@@ -69,8 +69,8 @@ const PRESENCE_STREAM_DROPPED =
 const EXPECTED_WHEN_SERVER_DOWN = [
   /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/rtc\/v1\?.*' failed/,
   /Failed to load resource: net::ERR_CONNECTION_REFUSED \(http:\/\/127\.0\.0\.1:\d+\/rtc\/v1\/validate/,
-  // The pre-join's warm-up (a HEAD to the server's root) when it runs after the server died.
-  /Failed to load resource: net::ERR_CONNECTION_REFUSED \(http:\/\/127\.0\.0\.1:\d+\/\)$/,
+  // The pre-join's warm-up (a HEAD to the server's root) when it runs as or after the server dies.
+  /Failed to load resource: net::ERR_CONNECTION_(REFUSED|RESET) \(http:\/\/127\.0\.0\.1:\d+\/\)$/,
   /error reading from signal stream/,
   /Failed to fetch .*ConnectionError: Failed to fetch/,
   /Received leave request while trying to \(re\)connect/,
