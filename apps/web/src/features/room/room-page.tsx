@@ -337,6 +337,7 @@ export function RoomPage({
           where={`${roomTitle} · ${teamName}`}
           title={text.title}
           description={text.description}
+          retryLabel={text.retryLabel}
           detail={stage.failure.detail}
           teamHref={teamHref}
           onRetry={() => {
