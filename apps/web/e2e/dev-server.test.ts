@@ -106,6 +106,11 @@ async function expectVideoFrom(viewer: CallPerson, of: CallPerson) {
       { timeout: CALL, message: `${viewer.name} sees ${of.name}'s camera playing` },
     )
     .toBeGreaterThan(3);
+  // And the picture is a real one, not a 0×0 placeholder.
+  const size = await viewer.page
+    .locator(`[data-identity="${of.id}"][data-source="camera"] video`)
+    .evaluate((v: HTMLVideoElement) => v.videoWidth * v.videoHeight);
+  expect(size).toBeGreaterThan(0);
 }
 
 const listening = (port: number) =>
@@ -253,6 +258,8 @@ describe.skipIf(!binary)("pnpm dev: the first call", () => {
 
       await first.getByRole("button", { name: "Use here" }).click();
       await inCall(first).waitFor({ timeout: CALL });
+      // A tab in the background presents no video frames.
+      await first.bringToFront();
       await second.getByRole("heading", { name: "You joined from another tab" }).waitFor({ timeout: CALL });
       await expectVideoFrom(ada, bea);
       await second.close();
