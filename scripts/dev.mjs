@@ -204,7 +204,7 @@ if (process.env.LIVEKIT_URL) {
   } else {
     say(`LiveKit: none running — ${binary.missing} Calls will not connect until there is one:`);
     say("  pnpm livekit:install   builds livekit-server once (needs Go), then run this again;");
-    say("  docker compose up livekit   or run LiveKit's image;");
+    say("  docker compose up livekit   runs LiveKit's image on ws://localhost:7880, Parlor's default;");
     say("  or set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET to a LiveKit server of yours.");
   }
 }
