@@ -202,7 +202,8 @@ if (process.env.LIVEKIT_URL) {
   if (typeof binary === "string") {
     liveKitEnv = await startLiveKit(binary, appPort);
   } else {
-    say(`LiveKit: none running — ${binary.missing} Calls will not connect until there is one:`);
+    say(`LiveKit: none started — ${binary.missing} The app looks for one at ws://localhost:7880;`);
+    say("calls connect once a LiveKit server answers there (or at LIVEKIT_URL). To get one:");
     say("  pnpm livekit:install   builds livekit-server once (needs Go), then run this again;");
     say("  docker compose up livekit   runs LiveKit's image on ws://localhost:7880, Parlor's default;");
     say("  or set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET to a LiveKit server of yours.");
