@@ -65,6 +65,7 @@ export function NewRoomDialog({
       </DialogTrigger>
       <DialogContent className="sm:max-w-md">
         <form
+          method="post"
           noValidate
           onSubmit={handleSubmit((data) => create.mutate(data))}
           className="grid gap-5"

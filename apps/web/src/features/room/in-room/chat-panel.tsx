@@ -98,7 +98,12 @@ export function ChatPanel({
           ))
         )}
       </ol>
-      <form onSubmit={submit} className="flex items-end gap-2 border-t p-3" data-toasts-stay-above="">
+      <form
+        method="post"
+        onSubmit={submit}
+        className="flex items-end gap-2 border-t p-3"
+        data-toasts-stay-above=""
+      >
         <label htmlFor={inputId} className="sr-only">
           Message everyone
         </label>

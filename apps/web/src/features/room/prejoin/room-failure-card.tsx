@@ -17,6 +17,7 @@ export function RoomFailureCard({
   teamHref,
   onRetry,
   retrying,
+  retryLabel = "Retry",
   signInHref,
   kind,
   where,
@@ -27,6 +28,8 @@ export function RoomFailureCard({
   teamHref: string;
   onRetry?: () => void;
   retrying?: boolean;
+  /** The retry button's words (default "Retry"). */
+  retryLabel?: string;
   /** When the session ended: sign in again instead of retrying. */
   signInHref?: string;
   kind: string;
@@ -71,7 +74,7 @@ export function RoomFailureCard({
         ) : onRetry ? (
           <Button onClick={onRetry} pending={retrying}>
             {retrying ? null : <RotateCwIcon aria-hidden="true" />}
-            {retrying ? "Retrying…" : "Retry"}
+            {retrying ? "Retrying…" : retryLabel}
           </Button>
         ) : null}
       </div>
