@@ -12,7 +12,7 @@ import { confirmOwnPassword, type ClientMeta } from "./auth/service";
 import { AppError, badRequest, notFound } from "./lib/errors";
 import { containsPattern } from "./lib/search";
 import type { Services } from "./services";
-import type { Actor } from "./teams";
+import { lockTeams, type Actor } from "./teams";
 
 const SITE_ADMINS_LOCK = 0x61646d696e; // "admin"
 
@@ -172,6 +172,12 @@ export async function deleteOwnAccount(svc: Services, actor: Actor, password: st
   const liveRooms = await svc.db.transaction(async (tx) => {
     await lockSiteAdmins(tx);
     const mine = schema.teamMembers;
+    // Under the teams' own lock, the one leaving and demoting take: an owner leaving at the same
+    // moment waits, and then sees this account gone (or this deletion sees them gone).
+    await lockTeams(
+      tx,
+      inArray(schema.teams.id, tx.select({ id: mine.teamId }).from(mine).where(eq(mine.userId, actor.id))),
+    );
     const soleOwned = await tx
       .select({ name: schema.teams.name })
       .from(mine)
