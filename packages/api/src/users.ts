@@ -8,6 +8,7 @@ import { schema, type Transaction } from "@parlor/db";
 import { and, asc, count, eq, ilike, inArray, isNull, ne, or, sql } from "drizzle-orm";
 
 import { liveRoomsOf, removeFromLiveRooms } from "./access";
+import { voidPasswordResetLinks } from "./auth/password-reset";
 import { confirmOwnPassword, type ClientMeta } from "./auth/service";
 import { AppError, badRequest, notFound } from "./lib/errors";
 import { containsPattern } from "./lib/search";
@@ -144,6 +145,8 @@ export async function setDisabled(svc: Services, actor: Actor, userId: string, d
       .update(schema.users)
       .set({ disabledAt: disabled ? (user.disabledAt ?? svc.clock()) : null })
       .where(eq(schema.users.id, user.id));
+    // For good: enabling the account again must not bring a reset link made before back to life.
+    if (disabled) await voidPasswordResetLinks(tx, user.id, svc.clock());
   });
   svc.logger.info({ event: "admin.disable", userId, disabled, by: actor.id }, "account disabled or enabled");
   if (!disabled) return { userId, disabled, removedFromRooms: 0 };
