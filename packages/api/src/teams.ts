@@ -478,6 +478,11 @@ export async function sendInvite(
     svc.ratePolicies.inviteEmail,
     "Too many invites sent by email",
   );
+  await svc.rateLimiter.consume(
+    `invite-email:recipient:${input.email}`,
+    svc.ratePolicies.inviteEmailRecipient,
+    "This address has been sent as many invitations as Parlor sends to one address in a day. Create an invite link and share it with them yourself",
+  );
   const invite = await createInvite(
     svc,
     actor,
