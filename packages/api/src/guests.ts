@@ -14,6 +14,7 @@ import { randomToken, sha256Hex } from "./lib/crypto";
 import {
   accessFacts,
   factsFromRow,
+  linkMakerMay,
   judge,
   LINK_REVOKED,
   mayBeInRoom,
@@ -175,6 +176,9 @@ async function findLink(svc: Services, token: string) {
   const [row] = await svc.db
     .select({
       link: schema.guestLinks,
+      makerMay: linkMakerMay(sql`${schema.guestLinks.createdBy}`, sql`${schema.rooms.teamId}`, [
+        ...svc.config.adminEmails,
+      ]).mapWith(Boolean),
       room: schema.rooms,
       team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
     })
@@ -200,15 +204,20 @@ function refuseEncrypted(room: { e2ee: boolean }) {
   }
 }
 
-function assertUsable(svc: Services, link: typeof schema.guestLinks.$inferSelect) {
+function assertUsable(
+  svc: Services,
+  { link, makerMay }: { link: typeof schema.guestLinks.$inferSelect; makerMay: boolean },
+) {
   if (link.revokedAt) throw forbidden(LINK_REVOKED);
   if (link.expiresAt <= svc.clock()) throw forbidden(LINK_EXPIRED);
+  if (!makerMay) throw refusalError({ allowed: false, reason: "link-maker-lost-rights" }, svc.clock());
 }
 
 /** What the guest page shows before joining; with this link's guest pass, where the guest stands. */
 export async function previewGuestLink(svc: Services, token: string, guest: GuestSession | null) {
-  const { link, room, team } = await findLink(svc, token);
-  assertUsable(svc, link);
+  const found = await findLink(svc, token);
+  const { link, room, team } = found;
+  assertUsable(svc, found);
   refuseEncrypted(room);
   const mine = guest && guest.linkId === link.id ? await guestStatus(svc, guest) : null;
   return {
@@ -242,8 +251,9 @@ export async function joinAsGuest(
   token: string,
   name: string,
 ): Promise<{ cookie: SessionCookie; status: Awaited<ReturnType<typeof guestStatus>> }> {
-  const { link, room, team } = await findLink(svc, token);
-  assertUsable(svc, link);
+  const found = await findLink(svc, token);
+  const { link, room, team } = found;
+  assertUsable(svc, found);
   refuseEncrypted(room);
   await consumeGuestLimits(svc, link.id, meta.ip);
 

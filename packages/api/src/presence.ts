@@ -272,7 +272,7 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
   let refusedJoiner: Eviction | null = null;
   if (joined && outcome.facts && outcome.roomId) {
     const decision = judge(p.identity, outcome.facts, "connection", svc.clock(), {
-      joinedAt: seconds(p.joinedAt),
+      joinedAt: p.joinedAtMs ? new Date(Number(p.joinedAtMs)) : seconds(p.joinedAt),
       attributes: { ...p.attributes },
     });
     if (!decision.allowed) {
@@ -586,7 +586,7 @@ export async function reconcilePresence(
         roomId: room.id,
         teamId: room.teamId,
         identity: p.identity,
-        joinedAt: p.joinedAt,
+        joinedAt: p.joinedAtMs === null ? p.joinedAt : new Date(p.joinedAtMs),
         attributes: p.attributes,
       }));
     }),

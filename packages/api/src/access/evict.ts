@@ -154,7 +154,15 @@ export async function reDecide(
     }
     // Names given for rooms Parlor no longer has (deleted): LiveKit's copies, if any, end.
     const known = new Set(rooms.map((room) => room.name));
-    for (const name of scope.roomNames ?? []) if (!known.has(name)) await endLiveKitRoom(svc, name);
+    const gone = (scope.roomNames ?? []).filter((name) => !known.has(name));
+    if (gone.length) {
+      try {
+        for (const room of await svc.livekit.listRooms(gone)) await endLiveKitRoom(svc, room.name);
+      } catch (error) {
+        failed++;
+        svc.logger.warn({ err: error }, "could not look for deleted rooms in LiveKit; reconciliation will");
+      }
+    }
   }
   for (const userId of userIds) await notifyAccessChanged(svc.db, userId);
   return { evicted, failed };
@@ -179,7 +187,7 @@ export async function reDecideRooms(
         roomId: parlorRoom.id,
         teamId: parlorRoom.teamId,
         identity: p.identity,
-        joinedAt: p.joinedAt,
+        joinedAt: p.joinedAtMs === null ? p.joinedAt : new Date(p.joinedAtMs),
         attributes: p.attributes,
       }));
     }),

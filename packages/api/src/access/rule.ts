@@ -190,6 +190,20 @@ const siteAdminByEmail = (emails: readonly string[]) =>
     : sql`false`;
 
 /**
+ * Whether the maker of a guest link may still make links for the team's rooms: their account is
+ * enabled and they are a site admin, or an owner or admin of the team, or a member while the team
+ * lets members make links. A link dies with its maker's right to make it.
+ */
+export function linkMakerMay(createdBy: SQL, teamId: SQL, adminEmails: readonly string[]): SQL {
+  return sql`exists (
+    select from ${schema.users} mu where mu.id = ${createdBy} and mu.disabled_at is null and (
+      mu.is_admin or ${siteAdminByEmail(adminEmails)} or exists (
+        select from ${schema.teamMembers} mm where mm.team_id = ${teamId} and mm.user_id = mu.id
+          and (mm.role <> 'member'
+            or (select tt.members_create_guest_links from ${schema.teams} tt where tt.id = ${teamId})))))`;
+}
+
+/**
  * The rule's facts as SQL scalar subqueries, keyed by the alias each is selected under. Each
  * is a lookup by an index (a membership, a ban, a guest pass, the latest lobby answer…), so a
  * door adds them to its own query at little cost.
@@ -199,12 +213,7 @@ export function accessFacts(
   options: { adminEmails: readonly string[]; capacity: boolean },
 ): Record<(typeof FACT_COLUMNS)[number], SQL> {
   const { roomId, teamId, lockedAt, identity, userId, now } = at;
-  const makerMay = sql`exists (
-    select from ${schema.users} mu where mu.id = l.created_by and mu.disabled_at is null and (
-      mu.is_admin or ${siteAdminByEmail(options.adminEmails)} or exists (
-        select from ${schema.teamMembers} mm where mm.team_id = ${teamId} and mm.user_id = mu.id
-          and (mm.role <> 'member'
-            or (select tt.members_create_guest_links from ${schema.teams} tt where tt.id = ${teamId})))))`;
+  const makerMay = linkMakerMay(sql`l.created_by`, teamId, options.adminEmails);
   return {
     acc_account: sql`(select case when u.disabled_at is null then 'active' else 'disabled' end
       from ${schema.users} u where u.id = ${userId})`,
