@@ -6,6 +6,7 @@
 import { schema } from "@parlor/db";
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 
+import { accessFacts, factsFromRow, judge, refusalError, type AccessDecision } from "./access/rule";
 import { forbidden, notFound, roomEncrypted } from "./lib/errors";
 import { participantDisplayName } from "./rooms";
 import { CHAT_TOPIC } from "./schemas/chat";
@@ -42,12 +43,16 @@ function refuseIfEncrypted(room: { encrypted: boolean }) {
 
 /**
  * The room, the actor's role in its team (site admins may moderate without being members), the
- * live meeting and the name the actor has in it, in one query.
+ * live meeting, the name the actor has in it and the access rule's answer for the actor (may they
+ * be in this call now: access/rule.ts), in one query.
  */
 async function roomForChat(svc: Services, actor: Actor, ref: RoomRef) {
+  const now = svc.clock();
   const [row] = await svc.db
     .select({
       id: schema.rooms.id,
+      lockedAt: schema.rooms.lockedAt,
+      maxParticipants: schema.rooms.maxParticipants,
       teamId: schema.rooms.teamId,
       livekitRoomName: schema.rooms.livekitRoomName,
       encrypted: schema.rooms.e2ee,
@@ -63,6 +68,17 @@ async function roomForChat(svc: Services, actor: Actor, ref: RoomRef) {
         order by p.joined_at desc limit 1
       )`,
       displayName: schema.userPreferences.displayName,
+      ...accessFacts(
+        {
+          roomId: sql`${schema.rooms.id}`,
+          teamId: sql`${schema.rooms.teamId}`,
+          lockedAt: sql`${schema.rooms.lockedAt}`,
+          identity: sql`${actor.id}::text`,
+          userId: sql`${actor.id}::uuid`,
+          now: sql`${now.toISOString()}::timestamptz`,
+        },
+        { adminEmails: [...svc.config.adminEmails], capacity: false },
+      ),
     })
     .from(schema.rooms)
     .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
@@ -74,7 +90,27 @@ async function roomForChat(svc: Services, actor: Actor, ref: RoomRef) {
     .where(and(eq(schema.teams.slug, ref.teamSlug), eq(schema.rooms.slug, ref.roomSlug)))
     .limit(1);
   if (!row || (!row.role && !actor.isAdmin)) throw notFound(ROOM_NOT_FOUND);
-  return { ...row, moderator: actor.isAdmin || (row.role !== null && canManage(row.role)) };
+  const access: AccessDecision = judge(
+    actor.id,
+    factsFromRow(
+      {
+        id: row.id,
+        teamId: row.teamId,
+        livekitRoomName: row.livekitRoomName,
+        lockedAt: row.lockedAt,
+        e2ee: row.encrypted,
+        maxParticipants: row.maxParticipants,
+      },
+      row,
+    ),
+    "connection",
+    now,
+  );
+  /** Refuses whom the rule keeps out of the call: the call's chat is part of the call. */
+  const requireInCall = () => {
+    if (!access.allowed) throw refusalError(access, now);
+  };
+  return { ...row, moderator: actor.isAdmin || (row.role !== null && canManage(row.role)), requireInCall };
 }
 
 const toMessage = (row: typeof schema.chatMessages.$inferSelect): ChatMessage => ({
@@ -107,6 +143,10 @@ export async function listMessages(
 ): Promise<ChatMessage[]> {
   const room = await roomForChat(svc, actor, ref);
   refuseIfEncrypted(room);
+  // The live chat is the call's: for those the rule lets in (and site admins, who moderate). A past
+  // meeting's chat is history, which every member reads.
+  const history = ref.meetingId !== undefined && ref.meetingId !== room.meetingId;
+  if (!history && !(actor.isAdmin && !room.role)) room.requireInCall();
   const rows = await svc.db
     .select()
     .from(schema.chatMessages)
@@ -131,6 +171,7 @@ export async function sendMessage(
   const room = await roomForChat(svc, actor, ref);
   if (!room.role) throw forbidden("Only members of the team can write in its rooms.");
   refuseIfEncrypted(room);
+  room.requireInCall();
   await svc.rateLimiter.consume(`chat:user:${actor.id}`, svc.ratePolicies.chatSend, "Too many messages");
   const [row] = await svc.db
     .insert(schema.chatMessages)
@@ -160,6 +201,7 @@ export async function deleteMessage(svc: Services, actor: Actor, ref: RoomRef, m
   if (message.authorId !== actor.id && !room.moderator) {
     throw forbidden("You can delete your own messages; owners and admins can delete any.");
   }
+  if (!room.moderator) room.requireInCall();
   await svc.db.delete(schema.chatMessages).where(eq(schema.chatMessages.id, messageId));
   await broadcast(svc, room.livekitRoomName, { type: "deleted", id: messageId });
   return { ok: true as const };

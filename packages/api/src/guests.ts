@@ -5,14 +5,25 @@
  * `guest-<random>` with the `parlor.guest` attribute and no room admin rights.
  */
 import { schema } from "@parlor/db";
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { z } from "zod";
 
 import { guestCookies, type SessionCookie } from "./auth/lucia";
 import type { RequestMeta } from "./context";
 import { randomToken, sha256Hex } from "./lib/crypto";
+import {
+  accessFacts,
+  factsFromRow,
+  linkMakerMay,
+  judge,
+  LINK_REVOKED,
+  mayBeInRoom,
+  reDecide,
+  refusalError,
+} from "./access";
+import { REMOVAL_COOLDOWN_SECONDS } from "./access/rule";
 import { conflict, forbidden, notFound, roomEncrypted } from "./lib/errors";
-import { notifyPresenceChanged } from "./presence";
+import { notifyPresenceChanged } from "./lib/announce";
 import { liveKitOptions, participantDisplayName } from "./rooms";
 import { GUEST_ATTRIBUTE, GUEST_IDENTITY_PREFIX } from "./schemas/call";
 import { LOBBY_TIMEOUT_SECONDS, type createGuestLinkInput } from "./schemas/guest";
@@ -24,7 +35,6 @@ export const GUEST_SESSION_HOURS = 12;
 
 const LINK_UNKNOWN =
   "This guest link is not valid. Check that you copied all of it, or ask the person who sent it for a new one.";
-const LINK_REVOKED = "This guest link was withdrawn. Ask the person who sent it for a new one.";
 const LINK_EXPIRED = "This guest link has expired. Ask the person who sent it for a new one.";
 
 type RoomRef = { teamSlug: string; roomSlug: string };
@@ -121,14 +131,10 @@ export async function listGuestLinks(svc: Services, actor: Actor, ref: RoomRef) 
 }
 
 /**
- * Withdraws a link: its guests waiting in the lobby are turned away, and with `removeFromCall`
- * its guests in the call are removed too. Their guest sessions stop working either way.
+ * Withdraws a link: its guests waiting in the lobby are turned away, its guests in the call are
+ * removed, and their guest passes stop working.
  */
-export async function revokeGuestLink(
-  svc: Services,
-  actor: Actor,
-  ref: RoomRef & { linkId: string; removeFromCall: boolean },
-) {
+export async function revokeGuestLink(svc: Services, actor: Actor, ref: RoomRef & { linkId: string }) {
   const room = await requireLinkManager(svc, actor, ref);
   const now = svc.clock();
   const identities = await svc.db.transaction(async (tx) => {
@@ -155,14 +161,10 @@ export async function revokeGuestLink(
     return guests.map((g) => g.identity);
   });
 
-  let removed = 0;
-  if (ref.removeFromCall && identities.length > 0) {
-    const inCall = await svc.livekit.listParticipants(room.livekitRoomName);
-    for (const participant of inCall.filter((p) => identities.includes(p.identity))) {
-      await svc.livekit.removeParticipant(room.livekitRoomName, participant.identity);
-      removed++;
-    }
-  }
+  // A withdrawn link's guests may no longer be in the call (the access rule): out now.
+  const removed = identities.length
+    ? (await reDecide(svc, { roomNames: [room.livekitRoomName] })).evicted
+    : 0;
   svc.logger.info(
     { event: "guest-link.revoked", roomId: room.id, by: actor.id, removed },
     "guest link revoked",
@@ -174,6 +176,9 @@ async function findLink(svc: Services, token: string) {
   const [row] = await svc.db
     .select({
       link: schema.guestLinks,
+      makerMay: linkMakerMay(sql`${schema.guestLinks.createdBy}`, sql`${schema.rooms.teamId}`, [
+        ...svc.config.adminEmails,
+      ]).mapWith(Boolean),
       room: schema.rooms,
       team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
     })
@@ -199,15 +204,20 @@ function refuseEncrypted(room: { e2ee: boolean }) {
   }
 }
 
-function assertUsable(svc: Services, link: typeof schema.guestLinks.$inferSelect) {
+function assertUsable(
+  svc: Services,
+  { link, makerMay }: { link: typeof schema.guestLinks.$inferSelect; makerMay: boolean },
+) {
   if (link.revokedAt) throw forbidden(LINK_REVOKED);
   if (link.expiresAt <= svc.clock()) throw forbidden(LINK_EXPIRED);
+  if (!makerMay) throw refusalError({ allowed: false, reason: "link-maker-lost-rights" }, svc.clock());
 }
 
 /** What the guest page shows before joining; with this link's guest pass, where the guest stands. */
 export async function previewGuestLink(svc: Services, token: string, guest: GuestSession | null) {
-  const { link, room, team } = await findLink(svc, token);
-  assertUsable(svc, link);
+  const found = await findLink(svc, token);
+  const { link, room, team } = found;
+  assertUsable(svc, found);
   refuseEncrypted(room);
   const mine = guest && guest.linkId === link.id ? await guestStatus(svc, guest) : null;
   return {
@@ -241,8 +251,9 @@ export async function joinAsGuest(
   token: string,
   name: string,
 ): Promise<{ cookie: SessionCookie; status: Awaited<ReturnType<typeof guestStatus>> }> {
-  const { link, room, team } = await findLink(svc, token);
-  assertUsable(svc, link);
+  const found = await findLink(svc, token);
+  const { link, room, team } = found;
+  assertUsable(svc, found);
   refuseEncrypted(room);
   await consumeGuestLimits(svc, link.id, meta.ip);
 
@@ -250,7 +261,7 @@ export async function joinAsGuest(
   const guestToken = randomToken(20);
   const now = svc.clock();
   const expiresAt = new Date(now.getTime() + GUEST_SESSION_HOURS * 3_600_000);
-  const knock = link.requireKnock || room.lockedAt !== null;
+  const knock = link.requireKnock || room.lockedAt !== null || (await recentlyTurnedAway(svc, link.id));
   await svc.db.transaction(async (tx) => {
     // Counting the guest and letting them in happen together; the condition stops a race past the limit.
     const [counted] = await tx
@@ -300,6 +311,28 @@ export async function joinAsGuest(
   };
 }
 
+/**
+ * Whether a moderator turned away (removed or denied) a guest of this link within the removal
+ * cool-off: then everyone coming through it knocks, so a removed guest cannot walk straight back in
+ * with a fresh guest pass.
+ */
+async function recentlyTurnedAway(svc: Services, linkId: string): Promise<boolean> {
+  const since = new Date(svc.clock().getTime() - REMOVAL_COOLDOWN_SECONDS * 1000);
+  const [row] = await svc.db
+    .select({ id: schema.lobbyRequests.id })
+    .from(schema.lobbyRequests)
+    .innerJoin(schema.guestSessions, eq(schema.guestSessions.id, schema.lobbyRequests.guestSessionId))
+    .where(
+      and(
+        eq(schema.guestSessions.linkId, linkId),
+        eq(schema.lobbyRequests.status, "denied"),
+        gt(schema.lobbyRequests.decidedAt, since),
+      ),
+    )
+    .limit(1);
+  return !!row;
+}
+
 async function resolveGuestToken(svc: Services, token: string): Promise<GuestSession | null> {
   if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return null;
   const [row] = await svc.db
@@ -335,31 +368,125 @@ export async function resolveGuest(svc: Services, cookieHeader: string, secure: 
   return token ? resolveGuestToken(svc, token) : null;
 }
 
-/** Where a guest stands: waiting, admitted, denied, not answered in time, or their link withdrawn. */
-export async function guestStatus(svc: Services, guest: GuestSession) {
-  const [request] = await svc.db
-    .select({ status: schema.lobbyRequests.status, createdAt: schema.lobbyRequests.createdAt })
-    .from(schema.lobbyRequests)
-    .where(eq(schema.lobbyRequests.guestSessionId, guest.id))
-    .orderBy(desc(schema.lobbyRequests.createdAt))
-    .limit(1);
-  const answerBy = request ? new Date(request.createdAt.getTime() + LOBBY_TIMEOUT_SECONDS * 1000) : null;
-  let status: GuestStatus = request?.status ?? "timedOut";
-  if (guest.linkRevoked) status = "revoked";
-  else if (status === "waiting" && answerBy && answerBy <= svc.clock()) status = "timedOut";
-  return {
-    status,
-    name: guest.name,
-    teamName: guest.team.name,
-    roomName: guest.room.name,
-    knockedAt: request?.createdAt ?? null,
-    answerBy: status === "waiting" ? answerBy : null,
-  };
+export interface GuestStatusView {
+  status: GuestStatus;
+  name: string;
+  teamName: string;
+  roomName: string;
+  knockedAt: Date | null;
+  answerBy: Date | null;
+  /** Let in before the room was locked and not in the call: asking again knocks. */
+  locked: boolean;
+}
+
+/** A status after which a guest's pass opens nothing more: its status stream ends there. */
+export const isFinalGuestStatus = (status: GuestStatus) => status === "denied" || status === "revoked";
+
+/**
+ * Where each of these guest passes stands, by the access rule (access/rule.ts), in one statement:
+ * admitted (the rule lets them in), waiting, denied (turned away or removed), not answered in time
+ * (or let in before a lock: they ask again), or revoked (the link was withdrawn or its maker may no
+ * longer invite). Passes that are over (left, expired, their room deleted) are absent.
+ */
+export async function guestStatuses(svc: Services, passIds: readonly string[]) {
+  const answers = new Map<string, GuestStatusView>();
+  if (passIds.length === 0) return answers;
+  const now = svc.clock();
+  const g = schema.guestSessions;
+  const r = schema.rooms;
+  const rows = await svc.db
+    .select({
+      id: g.id,
+      identity: g.identity,
+      name: g.name,
+      room: {
+        id: r.id,
+        teamId: r.teamId,
+        livekitRoomName: r.livekitRoomName,
+        lockedAt: r.lockedAt,
+        e2ee: r.e2ee,
+        maxParticipants: r.maxParticipants,
+        name: r.name,
+      },
+      teamName: schema.teams.name,
+      knockedAt: sql<number | null>`(select (extract(epoch from max(q.created_at)) * 1000)::float8
+        from ${schema.lobbyRequests} q where q.guest_session_id = ${g.id})`,
+      ...accessFacts(
+        {
+          roomId: sql`${r.id}`,
+          teamId: sql`${r.teamId}`,
+          lockedAt: sql`${r.lockedAt}`,
+          identity: sql`${g.identity}`,
+          userId: sql`null::uuid`,
+          now: sql`${now.toISOString()}::timestamptz`,
+        },
+        { adminEmails: [...svc.config.adminEmails], capacity: false },
+      ),
+    })
+    .from(g)
+    .innerJoin(r, eq(r.id, g.roomId))
+    .innerJoin(schema.teams, eq(schema.teams.id, r.teamId))
+    .where(inArray(g.id, [...passIds]));
+  for (const row of rows) {
+    const decision = judge(row.identity, factsFromRow(row.room, row), "connection", now);
+    const knockedAt = row.knockedAt === null ? null : new Date(Number(row.knockedAt));
+    const answerBy = knockedAt ? new Date(knockedAt.getTime() + LOBBY_TIMEOUT_SECONDS * 1000) : null;
+    let status: GuestStatus;
+    let locked = false;
+    if (decision.allowed) status = "admitted";
+    else {
+      switch (decision.reason) {
+        case "guest-left":
+        case "guest-pass-expired":
+        case "room-deleted":
+          continue;
+        case "guest-removed":
+          status = "denied";
+          break;
+        case "room-locked":
+          status = "timedOut";
+          locked = true;
+          break;
+        case "guest-not-admitted":
+          status = row.acc_admission === "waiting" && answerBy && answerBy > now ? "waiting" : "timedOut";
+          break;
+        default:
+          status = "revoked";
+      }
+    }
+    answers.set(row.id, {
+      status,
+      name: row.name,
+      teamName: row.teamName,
+      roomName: row.room.name,
+      knockedAt,
+      answerBy: status === "waiting" ? answerBy : null,
+      locked,
+    });
+  }
+  return answers;
+}
+
+/** Where one guest stands (see `guestStatuses`); a pass that ended meanwhile reads as withdrawn. */
+export async function guestStatus(svc: Services, guest: GuestSession): Promise<GuestStatusView> {
+  const status = (await guestStatuses(svc, [guest.id])).get(guest.id);
+  return (
+    status ?? {
+      status: "revoked",
+      name: guest.name,
+      teamName: guest.team.name,
+      roomName: guest.room.name,
+      knockedAt: null,
+      answerBy: null,
+      locked: false,
+    }
+  );
 }
 
 /** Knocks again after nobody answered in time. */
 export async function askAgain(svc: Services, guest: GuestSession, ip: string | null) {
   if (guest.linkRevoked) throw forbidden(LINK_REVOKED);
+  // Not answered in time, or let in before the room was locked: knock (again).
   const current = await guestStatus(svc, guest);
   if (current.status !== "timedOut") return current;
   await consumeGuestLimits(svc, guest.linkId, ip);
@@ -377,35 +504,16 @@ export async function askAgain(svc: Services, guest: GuestSession, ip: string | 
   return guestStatus(svc, guest);
 }
 
-/** A LiveKit token for an admitted guest: their guest identity, marked as a guest, no admin rights. */
+/** A LiveKit token for a guest the access rule lets in: their guest identity, marked as a guest, no admin rights. */
 export async function guestConnectionDetails(svc: Services, guest: GuestSession) {
-  const { status } = await guestStatus(svc, guest);
-  if (status === "revoked") throw forbidden(LINK_REVOKED);
-  if (status !== "admitted") throw forbidden("You have not been let in yet. Wait until someone admits you.");
   const { room } = guest;
-  refuseEncrypted(room);
-  const [present] = await svc.db
-    .select({ n: sql<number>`count(distinct ${schema.participantSessions.identity})::int` })
-    .from(schema.participantSessions)
-    .innerJoin(
-      schema.roomSessions,
-      and(
-        eq(schema.roomSessions.id, schema.participantSessions.roomSessionId),
-        isNull(schema.roomSessions.endedAt),
-      ),
-    )
-    .where(
-      and(
-        eq(schema.participantSessions.roomId, room.id),
-        isNull(schema.participantSessions.leftAt),
-        sql`${schema.participantSessions.identity} <> ${guest.identity}`,
-      ),
-    );
-  if (room.maxParticipants > 0 && (present?.n ?? 0) >= room.maxParticipants) {
-    throw conflict(
-      `This room is full: it takes ${room.maxParticipants} people and they are all in. Try again when someone leaves.`,
-    );
-  }
+  const now = svc.clock();
+  const decision = await mayBeInRoom(
+    { db: svc.db, now, adminEmails: [...svc.config.adminEmails] },
+    { roomName: room.livekitRoomName, identity: guest.identity },
+    "token",
+  );
+  if (!decision.allowed) throw refusalError(decision, now, room);
   const ttlSeconds = svc.config.livekit.tokenTtlSeconds;
   const participantToken = await svc.livekit.mintToken({
     identity: guest.identity,
@@ -426,12 +534,14 @@ export async function guestConnectionDetails(svc: Services, guest: GuestSession)
   };
 }
 
-/** Ends the guest's pass: the cookie goes, and a waiting request is withdrawn. */
+/** Ends the guest's pass: the cookie goes, a waiting request is withdrawn, and the guest leaves the call. */
 export async function leaveAsGuest(svc: Services, guest: GuestSession, secure: boolean) {
   await svc.db.transaction(async (tx) => {
     await tx.delete(schema.guestSessions).where(eq(schema.guestSessions.id, guest.id));
     await notifyPresenceChanged(tx, guest.team.id);
   });
+  // A pass that is over lets nobody stay in the call: a token fetched before is no way back.
+  await reDecide(svc, { roomNames: [guest.room.livekitRoomName] });
   return guestCookies.blank(secure);
 }
 
@@ -451,5 +561,7 @@ export async function setGuestLinkPolicy(svc: Services, actor: Actor, teamSlug: 
     .update(schema.teams)
     .set({ membersCreateGuestLinks: membersMay })
     .where(eq(schema.teams.id, team.id));
+  // Links plain members made die with the policy that let them make them.
+  if (!membersMay) await reDecide(svc, { teamIds: [team.id] });
   return { membersCreateGuestLinks: membersMay, canChange: true };
 }

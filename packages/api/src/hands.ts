@@ -6,6 +6,7 @@
 import { schema } from "@parlor/db";
 import { and, eq } from "drizzle-orm";
 
+import { mayBeInRoom, refusalError } from "./access/rule";
 import { notFound } from "./lib/errors";
 import { HAND_ATTRIBUTE } from "./schemas/call";
 import type { Services } from "./services";
@@ -28,6 +29,12 @@ export async function setOwnHand(
     .where(and(eq(schema.teams.slug, ref.teamSlug), eq(schema.rooms.slug, ref.roomSlug)))
     .limit(1);
   if (!room) throw notFound("We could not find that room in this team.");
+  const now = svc.clock();
+  const access = await mayBeInRoom(
+    { db: svc.db, now, adminEmails: [...svc.config.adminEmails] },
+    { roomName: room.livekitRoomName, identity: actor.id },
+  );
+  if (!access.allowed) throw refusalError(access, now);
   const raisedAt = raised ? svc.clock().toISOString() : "";
   await svc.livekit.setParticipantAttributes(room.livekitRoomName, actor.id, { [HAND_ATTRIBUTE]: raisedAt });
   return { raised, raisedAt: raised ? raisedAt : null };

@@ -3,7 +3,7 @@ import { timingSafeEqual } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
-import { enforceOnJoin } from "./access";
+import { endLiveKitRoom, evict } from "./access/evict";
 import { createContext } from "./context";
 import { isCrossSiteRequest } from "./csrf";
 import { AppError, postgresErrorCode } from "./lib/errors";
@@ -216,14 +216,12 @@ export async function handleLiveKitWebhook(services: Services, req: Request): Pr
     return webhookAnswer(401, { error: "Webhook signature not valid." });
   }
   try {
-    const { applied, teamId, joinerMayHaveLostAccess } = await applyWebhookEvent(services, event);
+    const { applied, refusedJoiner, orphanRoom } = await applyWebhookEvent(services, event);
     services.metrics.webhookEvents.inc({ result: applied ? "applied" : "duplicate" });
-    if (joinerMayHaveLostAccess && teamId) {
-      // A failure here leaves the join to reconciliation; the event itself is applied.
-      await enforceOnJoin(services, event, teamId).catch((error: unknown) =>
-        services.logger.warn({ err: error }, "could not check a joining participant's access"),
-      );
-    }
+    // The access rule said no to this join: out at once (a failure leaves it to reconciliation;
+    // the event itself is applied).
+    if (refusedJoiner) await evict(services, [refusedJoiner]);
+    if (orphanRoom) await endLiveKitRoom(services, orphanRoom);
     return webhookAnswer(200, { ok: true, applied });
   } catch (error) {
     // A signed event whose values Postgres cannot store (a data exception, SQLSTATE class 22)

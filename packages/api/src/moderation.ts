@@ -7,8 +7,10 @@ import { HAND_ATTRIBUTE, isGuestIdentity } from "./schemas/call";
 import type { Services } from "./services";
 import { canManage, type Actor } from "./teams";
 
-/** How long a removed person gets no new token for the room (LiveKit would let them straight back). */
-export const REMOVAL_COOLDOWN_SECONDS = 5 * 60;
+import { REMOVAL_COOLDOWN_SECONDS } from "./access/rule";
+
+/** How long a removed person stays out (see the access rule). */
+export { REMOVAL_COOLDOWN_SECONDS };
 
 /**
  * The room and whether the actor may moderate it: team owners and admins, and site admins (who

@@ -6,17 +6,19 @@
  */
 import { createHash } from "node:crypto";
 
-import { schema, type Database, type TeamRole, type Transaction } from "@parlor/db";
+import { schema, type Database, type Transaction } from "@parlor/db";
 import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { jwtVerify } from "jose";
 import { WebhookEvent } from "livekit-server-sdk";
 
-import { enforceMemberships, keepsAccess } from "./access";
+import { decideAndEvict, endLiveKitRoom, isParlorRoomName, type Eviction } from "./access/evict";
+import { accessFacts, factsFromRow, factsSelectList, isParlorIdentity, judge } from "./access/rule";
+import { notifyPresenceChanged, PRESENCE_CHANNEL } from "./lib/announce";
 import type { LiveKitParticipant } from "./livekit/service";
 import { isGuestIdentity } from "./schemas/call";
 import type { Services } from "./services";
 
-export const PRESENCE_CHANNEL = "parlor_presence";
+export { notifyPresenceChanged, PRESENCE_CHANNEL };
 const RECONCILED_AT = "presence.reconciled_at";
 const RECONCILE_LOCK = 0x7072657365; // "prese"
 
@@ -175,10 +177,6 @@ async function recordJoin(
 export const unlockRoom = (tx: Pick<Transaction, "update">, roomId: string) =>
   tx.update(schema.rooms).set({ lockedAt: null }).where(eq(schema.rooms.id, roomId));
 
-/** Tells every instance's subscribers that a team's presence changed (delivered on commit). */
-export const notifyPresenceChanged = (db: Pick<Transaction, "execute">, teamId: string) =>
-  db.execute(sql`select pg_notify(${PRESENCE_CHANNEL}, ${teamId})`);
-
 /** After announcing a team's change, further changes of that team within this time make one more announcement at its end. */
 export const PRESENCE_ANNOUNCE_COOLDOWN_MS = 50;
 const announcing = new WeakMap<Services, Map<string, { again: boolean }>>();
@@ -229,17 +227,28 @@ const PARTICIPANT_EVENTS = new Set([
   "participant_connection_aborted",
 ]);
 
+/** What applying a webhook asks of the caller, beyond the records it changed. */
+export interface WebhookOutcome {
+  /** False for a redelivery (nothing changed). */
+  applied: boolean;
+  /** The team of the Parlor room it concerns (null when none, or not applied). */
+  teamId: string | null;
+  /** A Parlor identity that joined although the access rule refuses it: to be evicted at once. */
+  refusedJoiner: Eviction | null;
+  /**
+   * Someone joined a LiveKit room named like Parlor's that Parlor does not have (deleted: LiveKit
+   * re-created it from a join token's room options): the room is to be ended.
+   */
+  orphanRoom: string | null;
+}
+
 /**
  * Applies one verified webhook event, once, in one statement: the event id is recorded by the
- * statement that applies it, so a redelivery finds it and changes nothing. Says whether it was
- * applied (false for a duplicate), the team of the Parlor room it concerns (null when it concerns
- * none), and whether a joining Parlor user seemed, in the same statement, to have lost their
- * access to the room (then `enforceOnJoin` checks and removes them).
+ * statement that applies it, so a redelivery finds it and changes nothing. A Parlor identity's
+ * join is judged by the access rule (access/rule.ts) in that same statement, so a join the rule
+ * allows costs no further query; the caller evicts a refused one (`refusedJoiner`).
  */
-export async function applyWebhookEvent(
-  svc: Services,
-  event: WebhookEvent,
-): Promise<{ applied: boolean; teamId: string | null; joinerMayHaveLostAccess: boolean }> {
+export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Promise<WebhookOutcome> {
   const at = seconds(event.createdAt) ?? svc.clock();
   const room = event.room;
   if (!room?.name || !room.sid) {
@@ -248,7 +257,7 @@ export async function applyWebhookEvent(
       .values({ id: event.id, event: event.event, createdAt: at })
       .onConflictDoNothing()
       .returning({ id: schema.webhookEvents.id });
-    return { applied: !!fresh, teamId: null, joinerMayHaveLostAccess: false };
+    return { applied: !!fresh, teamId: null, refusedJoiner: null, orphanRoom: null };
   }
   let outcome = await applyToRoomSession(svc, event, room, at);
   // A session another event recorded at the same moment is visible only to a new statement.
@@ -256,14 +265,27 @@ export async function applyWebhookEvent(
   if (outcome.sessionUnseen) throw new UnusableWebhookEvent(`room sid ${room.sid} is another room's`);
   const teamId = outcome.applied ? outcome.teamId : null;
   if (teamId) announcePresenceChanged(svc, teamId);
-  const joiner = outcome.joiner;
-  const attributes = { ...event.participant?.attributes };
-  return {
-    applied: outcome.applied,
-    teamId,
-    joinerMayHaveLostAccess:
-      !!teamId && !!joiner?.known && !keepsAccess(joiner.role, joiner.banned, attributes),
-  };
+  const p = event.participant;
+  const joined = event.event === "participant_joined" && p && isParlorIdentity(p.identity);
+  // Only a join says the room is in use: a room_started may come from a room being created this moment.
+  const orphanRoom = joined && !outcome.roomId && isParlorRoomName(room.name) ? room.name : null;
+  let refusedJoiner: Eviction | null = null;
+  if (joined && outcome.facts && outcome.roomId) {
+    const decision = judge(p.identity, outcome.facts, "connection", svc.clock(), {
+      joinedAt: p.joinedAtMs ? new Date(Number(p.joinedAtMs)) : seconds(p.joinedAt),
+      attributes: { ...p.attributes },
+    });
+    if (!decision.allowed) {
+      refusedJoiner = {
+        roomName: room.name,
+        roomId: outcome.roomId,
+        teamId: outcome.teamId,
+        identity: p.identity,
+        reason: decision.reason,
+      };
+    }
+  }
+  return { applied: outcome.applied, teamId, refusedJoiner, orphanRoom };
 }
 
 /**
@@ -271,9 +293,8 @@ export async function applyWebhookEvent(
  * and its session of this LiveKit lifetime (recording the session on a lifetime's first event),
  * records the event id and applies the change. When a concurrent event recorded the session at
  * the same moment this statement cannot see it: it then changes nothing and says so
- * (`sessionUnseen`), and is run again. For a Parlor user's join it also reads what
- * `enforceMemberships` checks (membership, role, ban), so that a join that keeps its access costs
- * no further query.
+ * (`sessionUnseen`), and is run again. For a Parlor identity's join it also reads the access
+ * rule's facts, so that a join the rule allows costs no further query.
  */
 async function applyToRoomSession(
   svc: Services,
@@ -324,28 +345,39 @@ async function applyToRoomSession(
         on conflict (participant_sid) do update
           set name = excluded.name, left_at = coalesce(${schema.participantSessions}.left_at, excluded.left_at))`;
   }
-  const joinerId = event.event === "participant_joined" && p && isUuid(p.identity) ? p.identity : null;
-  const joiner = joinerId
-    ? sql`,
-      exists (select from ${schema.users} where id = ${joinerId}::uuid) as known,
-      (select role from ${schema.teamMembers} where team_id = t.team_id and user_id = ${joinerId}::uuid) as role,
-      exists (
-        select from ${schema.roomBans}
-        where room_id = t.room_id and user_id = ${joinerId}::uuid
-          and until > ${svc.clock().toISOString()}::timestamptz) as banned`
+  // A Parlor identity's join: the access rule's facts, read in this statement (access/rule.ts).
+  const joiner =
+    event.event === "participant_joined" && p && isParlorIdentity(p.identity) ? p.identity : null;
+  const facts = joiner
+    ? sql`, t.locked_at, t.e2ee, t.max_participants, ${factsSelectList(
+        accessFacts(
+          {
+            roomId: sql`t.room_id`,
+            teamId: sql`t.team_id`,
+            lockedAt: sql`t.locked_at`,
+            identity: sql`${joiner}::text`,
+            userId: sql`${isUuid(joiner) ? joiner : null}::uuid`,
+            now: sql`${svc.clock().toISOString()}::timestamptz`,
+          },
+          { adminEmails: [...svc.config.adminEmails], capacity: false },
+        ),
+      )}`
     : sql``;
-  const [row] = await rows<{
-    applied: boolean;
-    room_id: string | null;
-    team_id: string | null;
-    session_id: string | null;
-    known?: boolean;
-    role?: TeamRole | null;
-    banned?: boolean;
-  }>(
+  const [row] = await rows<
+    {
+      applied: boolean;
+      room_id: string | null;
+      team_id: string | null;
+      session_id: string | null;
+      locked_at?: Date | string | null;
+      e2ee?: boolean;
+      max_participants?: number;
+    } & Parameters<typeof factsFromRow>[1]
+  >(
     svc.db.execute(sql`
       with room as (
-        select id, team_id from ${schema.rooms} where livekit_room_name = ${room.name}),
+        select id, team_id, locked_at, e2ee, max_participants from ${schema.rooms}
+        where livekit_room_name = ${room.name}),
       recorded as (
         select s.id, s.ended_at from ${schema.roomSessions} s, room r
         where s.room_id = r.id and s.livekit_room_sid = ${room.sid}),
@@ -356,7 +388,8 @@ async function applyToRoomSession(
         on conflict (livekit_room_sid) do nothing
         returning id, ended_at, room_id),
       target as (
-        select r.id as room_id, r.team_id, s.id as session_id, s.ended_at
+        select r.id as room_id, r.team_id, r.locked_at, r.e2ee, r.max_participants,
+          s.id as session_id, s.ended_at
         from room r
         left join (select * from recorded union all select id, ended_at from created) s on true),
       fresh as (
@@ -365,14 +398,30 @@ async function applyToRoomSession(
         where not exists (select from target where session_id is null)
         on conflict do nothing
         returning id)${change}
-      select exists (select from fresh) as applied, t.room_id, t.team_id, t.session_id${joiner}
+      select exists (select from fresh) as applied, t.room_id, t.team_id, t.session_id${facts}
       from (select) one left join target t on true`),
   );
   return {
     applied: !!row?.applied,
     teamId: row?.team_id ?? null,
     sessionUnseen: !!row?.room_id && !row.session_id,
-    joiner: joinerId && row ? { known: !!row.known, role: row.role ?? null, banned: !!row.banned } : null,
+    roomId: row?.room_id ?? null,
+    facts:
+      joiner && row
+        ? factsFromRow(
+            row.room_id
+              ? {
+                  id: row.room_id,
+                  teamId: row.team_id!,
+                  livekitRoomName: room.name,
+                  lockedAt: row.locked_at ? new Date(row.locked_at) : null,
+                  e2ee: !!row.e2ee,
+                  maxParticipants: Number(row.max_participants ?? 0),
+                }
+              : null,
+            row,
+          )
+        : null,
   };
 }
 
@@ -526,16 +575,46 @@ export async function reconcilePresence(
   });
   if (!locked) return null;
   for (const teamId of touchedTeams) announcePresenceChanged(svc, teamId);
-  await enforceMemberships(
+  // The access rule for everyone LiveKit lists, guests included (identities that are not Parlor's
+  // are left alone): whoever it refuses now is disconnected, whatever token they joined with.
+  await decideAndEvict(
     svc,
-    live.map((r) => ({
-      name: r.name,
-      teamId: byName.get(r.name)!.teamId,
-      participants: participants.get(r.name) ?? [],
-    })),
+    live.flatMap((r) => {
+      const room = byName.get(r.name)!;
+      return (participants.get(r.name) ?? []).map((p) => ({
+        roomName: r.name,
+        roomId: room.id,
+        teamId: room.teamId,
+        identity: p.identity,
+        joinedAt: p.joinedAtMs === null ? p.joinedAt : new Date(p.joinedAtMs),
+        attributes: p.attributes,
+      }));
+    }),
+  );
+  await endOrphanRooms(
+    svc,
+    liveRooms.filter((r) => !byName.has(r.name)),
   );
   svc.logger.debug({ rooms: live.length, changedTeams: touchedTeams.size }, "presence reconciled");
   return { rooms: live.length, participants: [...participants.values()].reduce((n, p) => n + p.length, 0) };
+}
+
+/** An unknown room younger than this may be one being created right now (its record not yet committed). */
+const ORPHAN_ROOM_MIN_AGE_MS = 60_000;
+
+/**
+ * Ends the LiveKit rooms named like Parlor's that Parlor does not have: a deleted room that LiveKit
+ * re-created from a join token's room options. One with someone in it is ended at once (a join
+ * token is only minted for a room Parlor has); an empty one once it is older than a room being
+ * created this moment could be.
+ */
+async function endOrphanRooms(svc: Services, unknown: { name: string; createdAt: Date }[]) {
+  for (const room of unknown) {
+    if (!isParlorRoomName(room.name)) continue;
+    const old = svc.clock().getTime() - room.createdAt.getTime() > ORPHAN_ROOM_MIN_AGE_MS;
+    if (old || (await svc.livekit.listParticipants(room.name)).length > 0)
+      await endLiveKitRoom(svc, room.name);
+  }
 }
 
 /** When presence was last reconciled, by any instance; null if never. */

@@ -1,9 +1,9 @@
 import { schema, type Database, type TeamRole } from "@parlor/db";
 import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 
-import { ROOM_ADMIN_ATTRIBUTE } from "./access";
+import { accessFacts, factsFromRow, judge, refusalError, reDecide, ROOM_ADMIN_ATTRIBUTE } from "./access";
 import { randomToken } from "./lib/crypto";
-import { AppError, badRequest, conflict, forbidden, notFound } from "./lib/errors";
+import { badRequest, conflict, forbidden, notFound } from "./lib/errors";
 import { waitingIn } from "./lobby";
 import { notifyPresenceChanged, presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
@@ -243,7 +243,11 @@ function mayDelete(actor: Actor, role: TeamRole, room: { createdBy: string | nul
   return canManage(role) || (room.createdBy === actor.id && !attended);
 }
 
-/** Closes the live LiveKit room first, so a record is only dropped once nobody can still be in it. */
+/**
+ * Closes the live LiveKit room first, so a record is only dropped once nobody can still be in it;
+ * a join with an older token after that finds a room Parlor does not have, which the join webhook
+ * and reconciliation end (access/evict.ts).
+ */
 export async function deleteRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
   const team = await requireMembership(svc, actor, teamSlug);
   const [found] = await svc.db
@@ -261,7 +265,14 @@ export async function deleteRoom(svc: Services, actor: Actor, teamSlug: string, 
     );
   }
   await svc.livekit.deleteRoom(room.livekitRoomName);
-  await svc.db.delete(schema.rooms).where(eq(schema.rooms.id, room.id));
+  await svc.db.transaction(async (tx) => {
+    await tx.delete(schema.rooms).where(eq(schema.rooms.id, room.id));
+    // Team pages, and its guests' status streams (their passes went with it), hear of it at once.
+    await notifyPresenceChanged(tx, team.id);
+  });
+  // Someone who joined between the two steps, with a token minted before (LiveKit re-creates the
+  // room from its options), is in a room Parlor no longer has: the rule ends it again.
+  await reDecide(svc, { roomNames: [room.livekitRoomName] });
   svc.logger.info({ event: "room.deleted", roomId: room.id }, "room deleted");
   return { ok: true as const };
 }
@@ -307,7 +318,7 @@ const param = {
  * builds a query's SQL from its builder on every call otherwise, which the profile of the join
  * path under load showed as its largest cost after Next itself.
  */
-function prepareJoinQueries(db: Database) {
+function prepareJoinQueries(db: Database, adminEmails: readonly string[]) {
   const ensureLookup = db
     .select({
       team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
@@ -328,43 +339,30 @@ function prepareJoinQueries(db: Database) {
     .limit(1)
     .prepare("parlor_ensure_lookup");
 
+  // The token door: the room, the saved display name and the access rule's facts (access/rule.ts)
+  // in one statement.
+  const r = schema.rooms;
   const connectionLookup = db
     .select({
       room: getTableColumns(schema.rooms),
       team: { id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name },
-      role: schema.teamMembers.role,
-      displayName: schema.userPreferences.displayName,
-      bannedUntil: schema.roomBans.until,
-      // Let in through the lobby since the room was locked (see lobby.ts).
-      admittedSinceLock: sql<boolean>`exists (
-        select 1 from ${schema.lobbyRequests} r
-        where r.room_id = ${schema.rooms.id} and r.user_id = ${param.userId} and r.status = 'admitted'
-          and r.created_at >= ${schema.rooms.lockedAt}
-      )`,
-      // Others in the room now, per the records: LiveKit refuses a join past the room's limit
-      // with a bare handshake failure that browsers cannot tell from an outage, so Parlor says it.
-      othersPresent: sql<number>`(
-        select count(distinct p.identity)::int
-        from ${schema.participantSessions} p
-        join ${schema.roomSessions} s on s.id = p.room_session_id and s.ended_at is null
-        where p.room_id = ${schema.rooms.id} and p.left_at is null and p.identity <> ${param.userId}
-      )`,
+      displayName: sql<
+        string | null
+      >`(select display_name from ${schema.userPreferences} where user_id = ${param.userId}::uuid)`,
+      ...accessFacts(
+        {
+          roomId: sql`${r.id}`,
+          teamId: sql`${r.teamId}`,
+          lockedAt: sql`${r.lockedAt}`,
+          identity: sql`${param.userId}::text`,
+          userId: sql`${param.userId}::uuid`,
+          now: param.now,
+        },
+        { adminEmails, capacity: true },
+      ),
     })
     .from(schema.rooms)
     .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
-    .innerJoin(
-      schema.teamMembers,
-      and(eq(schema.teamMembers.teamId, schema.rooms.teamId), eq(schema.teamMembers.userId, param.userId)),
-    )
-    .leftJoin(schema.userPreferences, eq(schema.userPreferences.userId, param.userId))
-    .leftJoin(
-      schema.roomBans,
-      and(
-        eq(schema.roomBans.roomId, schema.rooms.id),
-        eq(schema.roomBans.userId, param.userId),
-        sql`${schema.roomBans.until} > ${param.now}`,
-      ),
-    )
     .where(and(eq(schema.teams.slug, param.teamSlug), eq(schema.rooms.slug, param.roomSlug)))
     .limit(1)
     .prepare("parlor_connection_lookup");
@@ -374,10 +372,11 @@ function prepareJoinQueries(db: Database) {
 
 const prepared = new WeakMap<Database, ReturnType<typeof prepareJoinQueries>>();
 
-function preparedFor(db: Database) {
+function preparedFor(svc: Services) {
+  const db = svc.db;
   let queries = prepared.get(db);
   if (!queries) {
-    queries = prepareJoinQueries(db);
+    queries = prepareJoinQueries(db, [...svc.config.adminEmails]);
     prepared.set(db, queries);
   }
   return queries;
@@ -413,7 +412,7 @@ export async function ensureRoom(
   { create = true }: { create?: boolean } = {},
 ) {
   const slug = slugify(roomSlug) || roomSlug;
-  const [found] = await preparedFor(svc.db).ensureLookup.execute({
+  const [found] = await preparedFor(svc).ensureLookup.execute({
     userId: actor.id,
     teamSlug,
     roomSlug: slug,
@@ -532,33 +531,32 @@ export async function connectionDetails(
   roomSlug: string,
   participantName?: string,
 ) {
-  const [row] = await preparedFor(svc.db).connectionLookup.execute({
+  const [row] = await preparedFor(svc).connectionLookup.execute({
     userId: actor.id,
     teamSlug,
     roomSlug,
     now: svc.clock().toISOString(),
   });
   if (!row) throw notFound(ROOM_NOT_FOUND);
-  if (row.bannedUntil) {
-    const minutes = Math.max(1, Math.ceil((row.bannedUntil.getTime() - svc.clock().getTime()) / 60_000));
-    throw forbidden(
-      `You were removed from this room by a moderator. You can rejoin in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
-    );
-  }
-
-  if (row.room.lockedAt && !canManage(row.role) && !row.admittedSinceLock) {
-    throw new AppError(
-      "FORBIDDEN",
-      "This room is locked: a moderator has to let you in. Ask to join and wait here.",
-      { reason: "room-locked" },
-    );
-  }
-
-  if (row.room.maxParticipants > 0 && row.othersPresent >= row.room.maxParticipants) {
-    throw conflict(
-      `The room is at its limit of ${row.room.maxParticipants} ${row.room.maxParticipants === 1 ? "person" : "people"}. Try again when someone leaves, or use another room.`,
-    );
-  }
+  const now = svc.clock();
+  const decision = judge(
+    actor.id,
+    factsFromRow(
+      {
+        id: row.room.id,
+        teamId: row.team.id,
+        livekitRoomName: row.room.livekitRoomName,
+        lockedAt: row.room.lockedAt,
+        e2ee: row.room.e2ee,
+        maxParticipants: row.room.maxParticipants,
+      },
+      row,
+    ),
+    "token",
+    now,
+  );
+  if (!decision.allowed) throw refusalError(decision, now, row.room);
+  const roomAdmin = decision.roomAdmin;
 
   const name = participantDisplayName(participantName, row.displayName, actor.name);
   // The name as typed (or saved), before cleaning drops the characters that make a look-alike;
@@ -573,11 +571,11 @@ export async function connectionDetails(
     identity: actor.id,
     name,
     room: row.room.livekitRoomName,
-    roomAdmin: canManage(row.role),
+    roomAdmin,
     ttlSeconds,
     // The verified identity behind a freely chosen name, for the participant list to show, and
     // whether this connection holds roomAdmin, so reconciliation can end it after a demotion.
-    attributes: { accountName: actor.name, [ROOM_ADMIN_ATTRIBUTE]: String(canManage(row.role)) },
+    attributes: { accountName: actor.name, [ROOM_ADMIN_ATTRIBUTE]: String(roomAdmin) },
     roomConfig: liveKitOptions(row.team, row.room),
   });
   svc.metrics.joins.inc();

@@ -4,7 +4,7 @@ import type { z } from "zod";
 
 import { AppError, badRequest, forbidden, isUniqueViolation, notFound } from "./lib/errors";
 import { randomToken, sha256Hex } from "./lib/crypto";
-import { endLiveAccess, notifyAccessChanged } from "./access";
+import { canManage, notifyAccessChanged, reDecide, roleRank } from "./access";
 import { containsPattern } from "./lib/search";
 import { inviteMessage } from "./mail/messages";
 import { notifyPresenceChanged } from "./presence";
@@ -24,13 +24,12 @@ export interface TeamSummary {
   role: TeamRole;
 }
 
-const ROLE_RANK: Record<TeamRole, number> = { member: 0, admin: 1, owner: 2 };
-export const canManage = (role: TeamRole) => ROLE_RANK[role] >= ROLE_RANK.admin;
+export { canManage };
 
 export const TEAM_NOT_FOUND = "We could not find that team, or you are not a member of it.";
 
 function assertRole(role: TeamRole, minimum: TeamRole) {
-  if (ROLE_RANK[role] < ROLE_RANK[minimum]) {
+  if (roleRank(role) < roleRank(minimum)) {
     throw forbidden(
       minimum === "owner"
         ? "Only the team's owners can do this."
@@ -226,7 +225,7 @@ export async function changeRole(
     if (current === role) return null;
     if (team.role !== "owner") {
       if (current === "owner" || role === "owner") throw forbidden("Only owners can make or change owners.");
-      const lowersSelf = userId === actor.id && ROLE_RANK[role] < ROLE_RANK[current];
+      const lowersSelf = userId === actor.id && roleRank(role) < roleRank(current);
       if (current !== "member" && !lowersSelf) throw forbidden(ADMINS_ACT_ON_MEMBERS);
     }
     if (current === "owner" && (await ownerCount(tx, team.id)) <= 1) {
@@ -240,8 +239,9 @@ export async function changeRole(
     return { teamId: team.id, demoted: canManage(current) && !canManage(role) };
   });
   // A demoted admin's connection keeps roomAdmin (LiveKit cannot take a grant back from a live
-  // connection): disconnect them, and their rejoin gets a member's token.
-  if (changed?.demoted) await endLiveAccess(svc, changed.teamId, userId, "demoted");
+  // connection): the rule ends it, and their rejoin gets a member's token. Guest links they made
+  // die with their right to make them.
+  if (changed?.demoted) await reDecide(svc, { teamIds: [changed.teamId], identities: [userId] });
   return { userId, role };
 }
 
@@ -271,7 +271,7 @@ export async function removeMember(svc: Services, actor: Actor, teamSlug: string
     await notifyAccessChanged(tx, userId);
     return team.id;
   });
-  await endLiveAccess(svc, teamId, userId, "removed");
+  await reDecide(svc, { teamIds: [teamId], identities: [userId] });
   return { ok: true as const };
 }
 
@@ -289,7 +289,7 @@ export async function leaveTeam(svc: Services, actor: Actor, teamSlug: string) {
     await notifyAccessChanged(tx, actor.id);
     return team.id;
   });
-  await endLiveAccess(svc, teamId, actor.id, "left");
+  await reDecide(svc, { teamIds: [teamId], identities: [actor.id] });
   return { ok: true as const };
 }
 
@@ -535,6 +535,8 @@ async function closeAndDeleteTeam(svc: Services, team: { id: string; slug: strin
     // Members' open team pages learn at once that it is gone.
     await notifyPresenceChanged(tx, team.id);
   });
+  // A join between the two steps, with a token minted before, re-creates a room: ended again.
+  await reDecide(svc, { roomNames: rooms.map((r) => r.livekitRoomName) });
   svc.logger.info({ event: "team.deleted", teamId: team.id, by, closedRooms: live.length }, "team deleted");
   return { ok: true as const, closedRooms: live.length };
 }

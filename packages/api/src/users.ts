@@ -7,7 +7,7 @@
 import { schema, type Transaction } from "@parlor/db";
 import { and, asc, count, eq, ilike, inArray, isNull, ne, or, sql } from "drizzle-orm";
 
-import { liveRoomsOf, removeFromLiveRooms } from "./access";
+import { reDecide } from "./access";
 import { voidPasswordResetLinks } from "./auth/password-reset";
 import { confirmOwnPassword, type ClientMeta } from "./auth/service";
 import { AppError, badRequest, notFound } from "./lib/errors";
@@ -152,14 +152,15 @@ export async function setDisabled(svc: Services, actor: Actor, userId: string, d
   if (!disabled) return { userId, disabled, removedFromRooms: 0 };
 
   await svc.sessions.invalidateUserSessions(userId);
-  const removal = await removeFromLiveRooms(svc, userId);
+  // The rule refuses a disabled account, and the guest links it made: out of every call now.
+  const removal = await reDecide(svc, { identities: [userId] });
   if (removal.failed > 0) {
     throw new AppError(
       "SERVICE_UNAVAILABLE",
       "The account is disabled and signed out everywhere, but Parlor could not reach the video service to remove it from its call. Try again in a moment to remove it.",
     );
   }
-  return { userId, disabled, removedFromRooms: removal.removed };
+  return { userId, disabled, removedFromRooms: removal.evicted };
 }
 
 /**
@@ -172,7 +173,7 @@ export async function deleteOwnAccount(svc: Services, actor: Actor, password: st
     throw badRequest("password", "That is not your password.");
   }
 
-  const liveRooms = await svc.db.transaction(async (tx) => {
+  const teamIds = await svc.db.transaction(async (tx) => {
     await lockSiteAdmins(tx);
     const mine = schema.teamMembers;
     // Under the teams' own lock, the one leaving and demoting take: an owner leaving at the same
@@ -206,13 +207,17 @@ export async function deleteOwnAccount(svc: Services, actor: Actor, password: st
       .from(schema.users)
       .where(and(eq(schema.users.id, actor.id), isSiteAdmin(svc)));
     if (self && (await otherActiveAdmins(svc, tx, actor.id)) === 0) throw badRequest("password", LAST_ADMIN);
-    // Where the account is live, read while the records still name it; then it goes, with its sessions.
-    const rooms = await liveRoomsOf(tx, actor.id);
+    // Its teams, read while the memberships still name it; then it goes, with its sessions.
+    const teams = await tx
+      .select({ id: schema.teamMembers.teamId })
+      .from(schema.teamMembers)
+      .where(eq(schema.teamMembers.userId, actor.id));
     await tx.delete(schema.users).where(eq(schema.users.id, actor.id));
-    return rooms;
+    return teams.map((t) => t.id);
   });
   svc.sessions.forgetUser(actor.id);
-  const removal = await removeFromLiveRooms(svc, actor.id, liveRooms);
+  // The rule refuses a deleted account and the guest links it made: out of every call now.
+  const removal = await reDecide(svc, { teamIds, identities: [actor.id] });
   if (removal.failed) svc.logger.warn({ userId: actor.id }, "a deleted account is still in a live call");
   svc.logger.info({ event: "account.deleted", userId: actor.id }, "account deleted");
   return { ok: true as const };

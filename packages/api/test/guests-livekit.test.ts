@@ -72,7 +72,6 @@ describe.skipIf(!binary)(`guests on ${testDriver()} with the real LiveKit server
     const revoked = await owner.trpc.room.revokeGuestLink.mutate({
       ...room,
       linkId: link.id,
-      removeFromCall: true,
     });
     expect(revoked.removedFromCall).toBe(1);
     await visitor.disconnected;

@@ -40,6 +40,8 @@ export interface LiveKitParticipant {
   identity: string;
   name: string;
   joinedAt: Date;
+  /** When it joined to the millisecond, where LiveKit says (its `joinedAt` is in whole seconds). */
+  joinedAtMs: number | null;
   /** Set from the join token; participants cannot change them (Parlor grants no canUpdateOwnMetadata). */
   attributes: Record<string, string>;
   tracks: { sid: string; kind: "audio" | "video"; source: string; muted: boolean }[];
@@ -300,6 +302,7 @@ function toParticipant(p: {
   identity: string;
   name: string;
   joinedAt: bigint;
+  joinedAtMs?: bigint;
   attributes?: { [key: string]: string };
   tracks: { sid: string; type: TrackType; source: TrackSource; muted: boolean }[];
 }): LiveKitParticipant {
@@ -308,6 +311,7 @@ function toParticipant(p: {
     identity: p.identity,
     name: p.name,
     joinedAt: new Date(Number(p.joinedAt) * 1000),
+    joinedAtMs: p.joinedAtMs ? Number(p.joinedAtMs) : null,
     attributes: { ...p.attributes },
     tracks: p.tracks.map((t) => ({
       sid: t.sid,

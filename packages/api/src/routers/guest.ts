@@ -1,3 +1,4 @@
+import { guestStatusStream } from "../guest-streams";
 import * as guests from "../guests";
 import { guestJoinInput, guestTokenInput } from "../schemas/guest";
 import { createTRPCRouter, guestProcedure, publicProcedure } from "../trpc";
@@ -18,37 +19,13 @@ export const guestRouter = createTRPCRouter({
 
   status: guestProcedure.query(({ ctx }) => guests.guestStatus(ctx.services, ctx.guestSession)),
 
-  /** The guest's status now and after each change (server-sent events through the presence channel). */
-  statusChanges: guestProcedure.subscription(async function* ({ ctx, signal }) {
-    // A guest pass counts against the same stream caps as a signed-in session (it is its own "user").
-    const holder = `guest:${ctx.guestSession.id}`;
-    const release = ctx.services.liveStreams.claim({ sessionId: holder, userId: holder });
-    const abort = signal ?? new AbortController().signal;
-    abort.addEventListener("abort", release, { once: true });
-    try {
-      // Listen before reading the status, so no answer between the read and the first yield is lost.
-      await ctx.services.presenceBus.ready();
-      const changes = ctx.services.presenceBus.changes(abort)[Symbol.asyncIterator]();
-      let pending = changes.next();
-      let last = await guests.guestStatus(ctx.services, ctx.guestSession);
-      yield last;
-      for (;;) {
-        const { value: teamId, done } = await pending;
-        if (done) return;
-        pending = changes.next();
-        if (teamId !== ctx.guestSession.team.id) continue;
-        const session = await guests.resolveGuest(ctx.services, ctx.cookieHeader, ctx.meta.secure);
-        const next = session
-          ? await guests.guestStatus(ctx.services, session)
-          : { ...last, status: "revoked" as const, answerBy: null };
-        if (next.status !== last.status || next.knockedAt?.getTime() !== last.knockedAt?.getTime())
-          yield next;
-        last = next;
-      }
-    } finally {
-      release();
-    }
-  }),
+  /**
+   * The guest's status now and after each change (server-sent events through the presence
+   * channel); ends with the pass (left, removed, link withdrawn).
+   */
+  statusChanges: guestProcedure.subscription(({ ctx, signal }) =>
+    guestStatusStream(ctx.services, ctx.guestSession, ctx.meta.ip, signal),
+  ),
 
   /** Knocks again after nobody answered in time. */
   askAgain: guestProcedure.mutation(({ ctx }) =>

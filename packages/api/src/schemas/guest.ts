@@ -22,10 +22,8 @@ export const createGuestLinkInput = roomInput.extend({
 
 export const guestLinkInput = roomInput.extend({ linkId: z.uuid("Unknown guest link.") });
 
-export const revokeGuestLinkInput = guestLinkInput.extend({
-  /** Also remove the link's guests who are in the call now. */
-  removeFromCall: z.boolean().default(false),
-});
+/** Withdrawing a link also removes its guests from the call (the access rule refuses them). */
+export const revokeGuestLinkInput = guestLinkInput;
 
 export const guestTokenInput = z.object({
   token: z

@@ -148,19 +148,11 @@ export function GuestLinksDialog({
                     <span className="flex flex-wrap gap-2">
                       <Button
                         size="sm"
-                        variant="outline"
-                        disabled={revoke.isPending}
-                        onClick={() => revoke.mutate({ ...ref, linkId: link.id, removeFromCall: false })}
-                      >
-                        Withdraw
-                      </Button>
-                      <Button
-                        size="sm"
                         variant="destructive"
                         disabled={revoke.isPending}
-                        onClick={() => revoke.mutate({ ...ref, linkId: link.id, removeFromCall: true })}
+                        onClick={() => revoke.mutate({ ...ref, linkId: link.id })}
                       >
-                        Withdraw and remove its guests from the call
+                        Withdraw (its guests leave the call)
                       </Button>
                     </span>
                   </li>

@@ -276,9 +276,13 @@ function GuestFlow(props: {
     side = (
       <Card className="min-w-0 gap-4 p-5 sm:p-6" data-testid="guest-timed-out">
         <div className="grid gap-1">
-          <h1 className="text-xl font-semibold sm:text-2xl">Nobody let you in</h1>
+          <h1 className="text-xl font-semibold sm:text-2xl">
+            {status.locked ? "The room was locked" : "Nobody let you in"}
+          </h1>
           <p className="text-sm text-muted-foreground">
-            Nobody in {props.roomName} answered within 10 minutes. They may be busy; you can ask again.
+            {status.locked
+              ? `${props.roomName} was locked after you were let in: ask again, and someone in the call can let you back in.`
+              : `Nobody in ${props.roomName} answered within 10 minutes. They may be busy; you can ask again.`}
           </p>
         </div>
         <div className="grid gap-2 sm:grid-cols-2">
