@@ -259,6 +259,7 @@ class Sequence {
         locked: false,
         lockEpoch: 0,
         stays: new Set(),
+        leftSinceLock: new Map(),
         admittedMembers: new Map(),
         knocking: new Set(),
         bans: new Map(),
@@ -361,7 +362,7 @@ class Sequence {
 
   private async guestToken(passKey: string): Promise<HeldToken | undefined> {
     const pass = this.model.passes.get(passKey)!;
-    const verdict = passVerdict(this.model, pass, pass.room);
+    const verdict = passVerdict(this.model, pass, pass.room, Date.now());
     const details = await this.door(`${passKey} asks for a guest token to ${pass.room}`, verdict, () =>
       this.guestClients.get(passKey)!.trpc.guest.connectionDetails.query(),
     );
@@ -523,6 +524,7 @@ class Sequence {
               room.lockEpoch++;
               room.knocking.clear();
               room.stays = new Set(this.last?.livekit.get(room.key) ?? []);
+              room.leftSinceLock.clear();
             },
           ];
         },
@@ -541,6 +543,7 @@ class Sequence {
               room.locked = false;
               room.knocking.clear();
               room.stays.clear();
+              room.leftSinceLock.clear();
             },
           ];
         },
@@ -912,15 +915,18 @@ class Sequence {
       person: guest.key,
       link: link.key,
       room: link.room,
-      status: expected,
+      // Where the model leaves it open, the app's answer stands.
+      status: expected === "either" ? (status === "admitted" ? "admitted" : "waiting") : expected,
       admittedEpoch: null,
     };
     const room = this.model.rooms.get(link.room)!;
     if (expected === "admitted" && room.locked) pass.admittedEpoch = room.lockEpoch;
     this.model.passes.set(key, pass);
     this.guestClients.set(key, client);
-    if (status !== expected)
-      this.notes.push(`${key} joined through ${link.key}: ${status}, the model says ${expected}`);
+    if (status !== pass.status) {
+      this.notes.push(`${key} joined through ${link.key}: ${status}, the model says ${pass.status}`);
+    }
+    return pass;
   }
 
   // ── Settling and the checks ───────────────────────────────────────────────────────────────
@@ -1003,7 +1009,7 @@ class Sequence {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     this.last = seen;
-    noteWhoIsInCall(this.model, seen.livekit);
+    noteWhoIsInCall(this.model, seen.livekit, Date.now());
     await this.noteLocksLifted(seen);
   }
 
@@ -1023,6 +1029,7 @@ class Sequence {
       this.notes.push(`${room.key}'s lock lifted as its meeting ended`);
       room.locked = false;
       room.stays.clear();
+      room.leftSinceLock.clear();
       room.knocking.clear();
     }
   }

@@ -42,6 +42,8 @@ export interface RoomModel {
   lockEpoch: number;
   /** Identities in the call when it was locked, while they stay in it. */
   stays: Set<string>;
+  /** Those of `stays` who have left the call since, and when the test saw them gone. */
+  leftSinceLock: Map<string, number>;
   /** Members admitted through the lobby, with the lock epoch they were admitted in. */
   admittedMembers: Map<string, number>;
   /** Members waiting at the door of this lock epoch. */
@@ -125,11 +127,27 @@ export function passByIdentity(model: Model, identity: string): PassModel | unde
   return undefined;
 }
 
-function lockAllows(room: RoomModel, identity: string, admittedEpoch: number | null | undefined): Verdict {
+/**
+ * How long after leaving a locked call someone who was in it when it was locked is not judged:
+ * the issue does not say whether a reconnection (a dropped connection joining again) still
+ * counts as staying, and an implementation may reasonably allow one for a while.
+ */
+export const RECONNECT_UNDECIDED_MS = 90_000;
+
+function lockAllows(
+  room: RoomModel,
+  identity: string,
+  admittedEpoch: number | null | undefined,
+  now: number,
+): Verdict {
   if (!room.locked) return yes();
   if (admittedEpoch === room.lockEpoch) return yes("admitted since the lock");
   if (room.stays.has(identity))
     return { allowed: true, why: "in the call since before the lock", onlyByStaying: true };
+  const left = room.leftSinceLock.get(identity);
+  if (left !== undefined && now - left < RECONNECT_UNDECIDED_MS) {
+    return { allowed: undefined, why: "they were in the call when it was locked and left it moments ago" };
+  }
   return no("the room is locked and they were not admitted since");
 }
 
@@ -142,10 +160,10 @@ export function memberVerdict(model: Model, member: MemberModel, roomKey: RoomKe
   const bannedUntil = room.bans.get(member.userId);
   if (bannedUntil !== undefined && bannedUntil > now) return no("a moderator removed them from the call");
   if (canManage(member.role)) return yes("a moderator");
-  return lockAllows(room, member.userId, room.admittedMembers.get(member.userId));
+  return lockAllows(room, member.userId, room.admittedMembers.get(member.userId), now);
 }
 
-export function passVerdict(model: Model, pass: PassModel, roomKey: RoomKey): Verdict {
+export function passVerdict(model: Model, pass: PassModel, roomKey: RoomKey, now: number): Verdict {
   if (pass.room !== roomKey) return no("their guest pass is for another room");
   const room = model.rooms.get(roomKey)!;
   const link = model.links.get(pass.link)!;
@@ -160,7 +178,7 @@ export function passVerdict(model: Model, pass: PassModel, roomKey: RoomKey): Ve
     return { allowed: undefined, why: "their link's maker lost the right to make links and got it back" };
   }
   if (pass.status !== "admitted") return no(`their guest pass is ${pass.status}`);
-  return lockAllows(room, pass.identity ?? "", pass.admittedEpoch);
+  return lockAllows(room, pass.identity ?? "", pass.admittedEpoch, now);
 }
 
 /** The verdict for any identity LiveKit may list in a room (members, guests, anyone else). */
@@ -168,7 +186,7 @@ export function verdictFor(model: Model, identity: string, roomKey: RoomKey, now
   const member = memberByUserId(model, identity);
   if (member) return memberVerdict(model, member, roomKey, now);
   const pass = passByIdentity(model, identity);
-  if (pass) return passVerdict(model, pass, roomKey);
+  if (pass) return passVerdict(model, pass, roomKey, now);
   return no("nobody Parlor let in (an unknown identity)");
 }
 
@@ -180,19 +198,34 @@ export function noteLostRights(model: Model) {
 }
 
 /** After a step has settled: "stays" lasts only while they are still in the call. */
-export function noteWhoIsInCall(model: Model, inCall: Map<RoomKey, Set<string>>) {
+export function noteWhoIsInCall(model: Model, inCall: Map<RoomKey, Set<string>>, now: number) {
   for (const room of model.rooms.values()) {
     const present = inCall.get(room.key) ?? new Set();
-    for (const identity of room.stays) if (!present.has(identity)) room.stays.delete(identity);
+    for (const identity of room.stays) {
+      if (present.has(identity)) continue;
+      room.stays.delete(identity);
+      room.leftSinceLock.set(identity, now);
+    }
   }
 }
 
-/** A guest joining through a link now: admitted at once, or knocking. */
-export function joinStatus(model: Model, link: LinkModel, person: GuestPersonModel, now: number): PassStatus {
+const recently = (at: number | undefined, now: number) => at !== undefined && now - at < REMOVAL_COOLDOWN_MS;
+
+/**
+ * A guest joining through a link now: admitted at once, or knocking. A guest removed from the
+ * call knocks when they come back through the same link within the cool-off; others coming
+ * through it then may be made to knock too (the server cannot tell who is who), or not.
+ */
+export function joinStatus(
+  model: Model,
+  link: LinkModel,
+  person: GuestPersonModel,
+  now: number,
+): PassStatus | "either" {
   const room = model.rooms.get(link.room)!;
-  const removedAt = person.removedAt.get(link.key);
-  const recentlyRemoved = removedAt !== undefined && now - removedAt < REMOVAL_COOLDOWN_MS;
-  return link.requireKnock || room.locked || recentlyRemoved ? "waiting" : "admitted";
+  if (link.requireKnock || room.locked || recently(person.removedAt.get(link.key), now)) return "waiting";
+  const someoneRemoved = [...model.guests.values()].some((g) => recently(g.removedAt.get(link.key), now));
+  return someoneRemoved ? "either" : "admitted";
 }
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same steps. */
