@@ -10,7 +10,9 @@ export default defineConfig({
   oxc: { jsx: { runtime: "automatic" } },
   test: {
     // A hang guard, not a speed check: jsdom renders slowly on a loaded 2-core machine.
-    testTimeout: 30_000,
+    testTimeout: 60_000,
+    // expect.poll waits one second by default: wait for the condition, not for a busy machine.
+    expect: { poll: { timeout: 30_000 } },
     projects: [
       {
         extends: true,
@@ -18,7 +20,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "unit-dom", include: ["src/**/*.test.tsx"], environment: "jsdom" },
+        test: {
+          name: "unit-dom",
+          include: ["src/**/*.test.tsx"],
+          environment: "jsdom",
+          setupFiles: ["./vitest.dom-setup.ts"],
+        },
       },
       {
         extends: true,
