@@ -5,8 +5,9 @@
  * team's owner) and Bea sit at 1280×800 screens; Cy has a 375×812 touch phone in the call and,
  * in the same browser, a 1280×800 window for the pre-join and the team page. Every picture is
  * taken in the light theme, in the dark one (the page's `prefers-color-scheme`, as a browser
- * context's `colorScheme` sets it) and on the phone, into docs/screenshots as
- * `<feature>-light.png`, `-dark.png` and `-phone.png`, after asserting what it shows.
+ * context's `colorScheme` sets it) and on the phone, as `<feature>-light.png`, `-dark.png` and
+ * `-phone.png` (in docs/screenshots with UPDATE_SCREENSHOTS=1, see SCREENSHOTS_DIR), after
+ * asserting what it shows.
  *
  * It also proves, on the real server, that a device too slow for a background effect loses it
  * within seconds, with the notice, the choice back at None, and the others still receiving video.
@@ -20,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
   type CallPerson,
-  DOCS_SCREENSHOTS,
+  SCREENSHOTS_DIR,
   fakeMediaArgs,
   inCall,
   newCallPerson,
@@ -93,11 +94,11 @@ async function theme(page: Page, scheme: "light" | "dark") {
   );
 }
 
-/** Saves the page (as its viewport shows it) as docs/screenshots/<name>.png. */
+/** Saves the page (as its viewport shows it) as <SCREENSHOTS_DIR>/<name>.png. */
 async function picture(page: Page, name: string) {
-  await mkdir(DOCS_SCREENSHOTS, { recursive: true });
+  await mkdir(SCREENSHOTS_DIR, { recursive: true });
   // A page busy with a background effect (a second a frame here) is slow to hand over a frame.
-  await page.screenshot({ path: join(DOCS_SCREENSHOTS, `${name}.png`), timeout: 90_000 });
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), timeout: 90_000 });
 }
 
 /** The light picture, then the dark one, of the same page; `between` may renew a passing state. */
@@ -244,7 +245,7 @@ async function pictureWithEffect(
   } = {},
 ): Promise<boolean> {
   const radio = page.getByRole("radio", { name: effect });
-  const path = join(DOCS_SCREENSHOTS, `${name}.png`);
+  const path = join(SCREENSHOTS_DIR, `${name}.png`);
   for (let attempt = 1; ; attempt++) {
     if ((await radio.getAttribute("aria-checked")) !== "true") await radio.click();
     await expect
@@ -259,7 +260,7 @@ async function pictureWithEffect(
         : Infinity
       : (await sharpEdgesInPicture(page, shot, box, scale)) * (EFFECT_EDGES / EFFECT_EDGES_IN_PICTURE);
     if (edges < EFFECT_EDGES) {
-      await mkdir(DOCS_SCREENSHOTS, { recursive: true });
+      await mkdir(SCREENSHOTS_DIR, { recursive: true });
       await writeFile(path, shot);
       return true;
     }

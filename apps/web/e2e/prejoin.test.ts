@@ -20,12 +20,12 @@ import {
   launchBrowser,
   startApp,
   watchProblems,
+  SCREENSHOTS_DIR,
   WEB_DIR,
   type PageProblems,
   type RunningApp,
 } from "./harness";
 
-const SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
 const PASSWORD = "correct horse battery staple";
 const EMAIL = `ada-${Date.now().toString(36)}@example.com`;
 const ROOM_PATH = "/t/acme/standup";
@@ -120,10 +120,10 @@ async function signIn(context: BrowserContext) {
 }
 
 async function save(page: Page, name: string) {
-  await mkdir(SCREENSHOTS, { recursive: true });
+  await mkdir(SCREENSHOTS_DIR, { recursive: true });
   // Let transitions and the meter settle so the picture shows the steady state.
   await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: false });
 }
 
 async function prejoinReady(page: Page) {
