@@ -471,31 +471,31 @@ describe.skipIf(!binary)(
         };
         const mine = tile(bea, bea).getByTestId("reaction");
         await react("🎉");
-        await mine.getByText("🎉").waitFor({ timeout: 10_000 });
+        await mine.getByText("🎉").waitFor({ timeout: 30_000 });
         await picture(bea.page, "reactions-light");
         await theme(bea.page, "dark");
         try {
           await react("👏");
-          await mine.getByText("👏").waitFor({ timeout: 10_000 });
+          await mine.getByText("👏").waitFor({ timeout: 30_000 });
           await picture(bea.page, "reactions-dark");
         } finally {
           await theme(bea.page, "light");
         }
         await cyPhone.page.getByTestId("control-more").click();
         await cyPhone.page.getByRole("menuitem", { name: "React with ❤️" }).click();
-        await tile(cyPhone, cy).getByTestId("reaction").getByText("❤️").waitFor({ timeout: 10_000 });
+        await tile(cyPhone, cy).getByTestId("reaction").getByText("❤️").waitFor({ timeout: 30_000 });
         await picture(cyPhone.page, "reactions-phone");
         // …and everyone else sees them (sent lossy, they never arrived).
         await react("👍");
-        await tile(ada, bea).getByTestId("reaction").getByText("👍").waitFor({ timeout: 10_000 });
+        await tile(ada, bea).getByTestId("reaction").getByText("👍").waitFor({ timeout: 30_000 });
       }));
 
     test("keyboard shortcuts: ? lists them, Ctrl+D turns the microphone off and on", () =>
       step("shortcuts", async () => {
         await ada.page.keyboard.press("Control+d");
-        await ada.page.getByRole("button", { name: "Turn microphone on" }).waitFor({ timeout: 10_000 });
+        await ada.page.getByRole("button", { name: "Turn microphone on" }).waitFor({ timeout: 30_000 });
         await ada.page.keyboard.press("Control+d");
-        await ada.page.getByRole("button", { name: "Turn microphone off" }).waitFor({ timeout: 10_000 });
+        await ada.page.getByRole("button", { name: "Turn microphone off" }).waitFor({ timeout: 30_000 });
 
         await ada.page.keyboard.press("?");
         const dialog = ada.page.getByRole("dialog", { name: "Keyboard shortcuts" });

@@ -128,7 +128,7 @@ async function save(page: Page, name: string) {
 
 async function prejoinReady(page: Page) {
   await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 20_000 });
-  await expect.poll(() => page.getByTestId("join-button").isEnabled(), { timeout: 10_000 }).toBe(true);
+  await expect.poll(() => page.getByTestId("join-button").isEnabled(), { timeout: 30_000 }).toBe(true);
 }
 
 /** What the page would show as broken, minus what a test provokes on purpose. */
@@ -230,7 +230,7 @@ describe("pre-join", () => {
     withServerOutput("preview", async () => {
       const video = page.getByLabel("Your camera preview");
       await expect
-        .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 10_000 })
+        .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 30_000 })
         .toBeGreaterThan(0);
       const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
       await page.waitForTimeout(1000);
@@ -307,7 +307,7 @@ describe("pre-join", () => {
       await page.getByRole("button", { name: "Turn microphone on" }).waitFor();
       // Saved devices are resolved after the device list arrives: wait for it, as a person would.
       await expect
-        .poll(() => page.getByTestId("device-select-audioinput").textContent(), { timeout: 10_000 })
+        .poll(() => page.getByTestId("device-select-audioinput").textContent(), { timeout: 30_000 })
         .toContain(chosen);
       expect(await videoTracksLive(page)).not.toContain("live");
 
@@ -315,7 +315,7 @@ describe("pre-join", () => {
       const devices = page.getByTestId("device-settings");
       await devices.waitFor();
       await expect
-        .poll(() => devices.getByTestId("device-select-audioinput").textContent(), { timeout: 10_000 })
+        .poll(() => devices.getByTestId("device-select-audioinput").textContent(), { timeout: 30_000 })
         .toContain(chosen);
       await expect
         .poll(() => devices.getByLabel("Your camera preview").evaluate((v: HTMLVideoElement) => v.videoWidth))
@@ -388,7 +388,7 @@ test("a denied permission shows what to do, and joining without devices still wo
     });
     await page.getByRole("button", { name: "Retry" }).click();
     await expect
-      .poll(() => initCalls, { timeout: 10_000 })
+      .poll(() => initCalls, { timeout: 30_000 })
       .toEqual(["room.ensure", "room.connectionDetails"]);
     await page.getByRole("heading", { name: "Can't reach the video server" }).waitFor({ timeout: 30_000 });
     // No local track was ever started.
@@ -428,7 +428,7 @@ test("with the video service unreachable the preview works, the join panel shows
     // The preview does not wait for the room: frames advance while set-up fails.
     const video = page.getByLabel("Your camera preview");
     await expect
-      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 10_000 })
+      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 30_000 })
       .toBeGreaterThan(0);
     const firstFrameMs = Date.now() - started;
     const failure = page.getByTestId("setup-failure");
@@ -461,9 +461,9 @@ test("with the video service unreachable the preview works, the join panel shows
 
     // It retries by itself, visibly, and backs off.
     const before = ensureCalls.length;
-    await expect.poll(() => ensureCalls.length, { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect.poll(() => ensureCalls.length, { timeout: 30_000 }).toBeGreaterThan(before);
     await expect
-      .poll(() => page.getByTestId("setup-retry-status").textContent(), { timeout: 10_000 })
+      .poll(() => page.getByTestId("setup-retry-status").textContent(), { timeout: 30_000 })
       .toMatch(/Retrying in [3-4] s/);
 
     // Still down: Retry now fails again, and says so.
