@@ -17,7 +17,7 @@ export function databaseTestConfig(base: TestProjectInlineConfiguration["test"] 
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
       // Hang guards, not speed checks: a 2-core machine running every suite at once (turbo) can
       // take minutes to start an embedded database and migrate it (120 s was not enough).
-      testTimeout: 90_000,
+      testTimeout: 300_000,
       hookTimeout: 300_000,
       // expect.poll waits one second by default: wait for the condition, not for a busy machine.
       expect: { poll: { timeout: 30_000 } },

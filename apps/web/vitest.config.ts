@@ -35,8 +35,9 @@ export default defineConfig({
           environment: "node",
           // One app server and one browser for the suite; tests drive them one at a time.
           fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          // Hang guards too: a step of three browsers on a busy 2-core machine can take minutes.
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
         },
       },
     ],
