@@ -127,7 +127,7 @@ async function save(page: Page, name: string) {
 }
 
 async function prejoinReady(page: Page) {
-  await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 20_000 });
+  await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 45_000 });
   await expect.poll(() => page.getByTestId("join-button").isEnabled(), { timeout: 30_000 }).toBe(true);
 }
 
@@ -214,7 +214,7 @@ describe("pre-join", () => {
       await page.waitForURL(`${app.url}${ROOM_PATH}`);
       // Nobody has opened this address before: it is offered, not created.
       const notFound = page.getByTestId("room-not-found");
-      await notFound.waitFor({ timeout: 20_000 });
+      await notFound.waitFor({ timeout: 45_000 });
       expect(await notFound.textContent()).toContain("No room called “Standup” yet");
       expect(double.callsTo("CreateRoom")).toHaveLength(0);
       await save(page, "room-not-found");
@@ -359,7 +359,7 @@ test("a denied permission shows what to do, and joining without devices still wo
     await call(context, "preferences.update", { cameraEnabled: true, microphoneEnabled: true });
 
     await page.goto(ROOM_PATH);
-    await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 20_000 });
+    await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 45_000 });
     const camera = page.getByTestId("media-problem-videoinput");
     const microphone = page.getByTestId("media-problem-audioinput");
     await camera.waitFor();
@@ -432,7 +432,7 @@ test("with the video service unreachable the preview works, the join panel shows
       .toBeGreaterThan(0);
     const firstFrameMs = Date.now() - started;
     const failure = page.getByTestId("setup-failure");
-    await failure.waitFor({ timeout: 20_000 });
+    await failure.waitFor({ timeout: 45_000 });
     const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
     await page.waitForTimeout(700);
     expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(t0 + 0.3);
@@ -452,7 +452,7 @@ test("with the video service unreachable the preview works, the join panel shows
     const admin = await context.newPage();
     await admin.goto("/admin");
     const livekitHealth = admin.getByTestId("health-livekit");
-    await expect.poll(() => livekitHealth.getAttribute("data-level"), { timeout: 15_000 }).toBe("down");
+    await expect.poll(() => livekitHealth.getAttribute("data-level"), { timeout: 45_000 }).toBe("down");
     expect(await livekitHealth.textContent()).toMatch(/Not reachable at http.*LIVEKIT_URL/);
     expect(await admin.getByTestId("health-database").getAttribute("data-level")).toBe("ok");
     await admin.getByText("Not confirmed: LiveKit is down").waitFor();
@@ -672,7 +672,7 @@ test("the camera shows before the page's code has loaded, and the page takes tha
   try {
     await page.goto("/t/acme/early-start", { waitUntil: "commit" });
     await expect
-      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 15_000 })
+      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 45_000 })
       .toBeGreaterThan(0);
     const t0 = await playedSeconds();
     await page.waitForTimeout(700);
