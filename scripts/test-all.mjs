@@ -187,10 +187,15 @@ async function main() {
       what: "prettier --check .",
       argv: [...pnpmCommand, "exec", "prettier", "--check", "."],
     },
-    { name: "lint", what: "ESLint in every package", argv: turbo("lint", ...turboFlags) },
+    {
+      name: "lint",
+      // The bench's lint depends on the web app's production build (turbo's ^build), so it comes first.
+      what: "ESLint in every package (after the production build the bench package needs)",
+      argv: turbo("lint", ...turboFlags),
+    },
     {
       name: "typecheck",
-      what: "tsc in every package (builds the web app first)",
+      what: "tsc in every package",
       argv: turbo("typecheck", ...turboFlags),
     },
     {
@@ -198,7 +203,11 @@ async function main() {
       what: `Vitest in every package, on PGlite${process.env.DATABASE_URL ? " and Postgres" : ""}`,
       argv: turbo("test", ...turboFlags),
     },
-    { name: "build", what: "the production build", argv: turbo("build", ...turboFlags) },
+    {
+      name: "build",
+      what: "the production build of every package (this run's, from turbo's cache, when lint already built it)",
+      argv: turbo("build", ...turboFlags),
+    },
     {
       name: "browser",
       what: "Chromium against the production build (apps/web/e2e)",
