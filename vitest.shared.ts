@@ -16,9 +16,11 @@ export function databaseTestConfig(base: TestProjectInlineConfiguration["test"] 
     test: {
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
       // Hang guards, not speed checks: a 2-core machine running every suite at once (turbo) can
-      // take tens of seconds to start an embedded database and migrate it.
-      testTimeout: 90_000,
-      hookTimeout: 120_000,
+      // take minutes to start an embedded database and migrate it (120 s was not enough).
+      testTimeout: 300_000,
+      hookTimeout: 300_000,
+      // expect.poll waits one second by default: wait for the condition, not for a busy machine.
+      expect: { poll: { timeout: 30_000 } },
       projects: databaseProjects(base),
     },
   });

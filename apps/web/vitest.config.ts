@@ -10,7 +10,9 @@ export default defineConfig({
   oxc: { jsx: { runtime: "automatic" } },
   test: {
     // A hang guard, not a speed check: jsdom renders slowly on a loaded 2-core machine.
-    testTimeout: 30_000,
+    testTimeout: 60_000,
+    // expect.poll waits one second by default: wait for the condition, not for a busy machine.
+    expect: { poll: { timeout: 30_000 } },
     projects: [
       {
         extends: true,
@@ -18,7 +20,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "unit-dom", include: ["src/**/*.test.tsx"], environment: "jsdom" },
+        test: {
+          name: "unit-dom",
+          include: ["src/**/*.test.tsx"],
+          environment: "jsdom",
+          setupFiles: ["./vitest.dom-setup.ts"],
+        },
       },
       {
         extends: true,
@@ -28,8 +35,9 @@ export default defineConfig({
           environment: "node",
           // One app server and one browser for the suite; tests drive them one at a time.
           fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          // Hang guards too: a step of three browsers on a busy 2-core machine can take minutes.
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
         },
       },
     ],

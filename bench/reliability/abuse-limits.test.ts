@@ -186,7 +186,8 @@ describe("abuse limits", () => {
     console.log(`[reliability] 8 MB of nested arrays: ${answer.status} in ${Math.round(answer.ms)} ms`);
     expect(answer.status).toBe(413);
     expect(answer.text).toContain(`larger than Parlor accepts (${MAX_BODY_BYTES / 1024} kB)`);
-    expect(answer.ms).toBeLessThan(2_000);
+    // Milliseconds when idle; reading and parsing the body would take far longer than this bound.
+    expect(answer.ms).toBeLessThan(10_000);
     expect(health.status).toBe(200);
 
     const deep = `{"json":{"email":${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}}}`;

@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { killWithSuite } from "@parlor/api/testing/suite-exit";
+
 import { freePort, sleep } from "./net";
 import { NEXT_DIR, WEB_DIR } from "./paths";
 
@@ -138,14 +140,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       clearTimeout(timer);
     }
   };
-  const onExit = () => {
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      // Gone.
-    }
-  };
-  process.once("exit", onExit);
+  const forget = killWithSuite(child, { group: true });
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
   for (;;) {
@@ -187,8 +182,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       };
     },
     async stop() {
-      process.off("exit", onExit);
       await stop();
+      forget();
     },
   };
 }

@@ -8,6 +8,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { whenSuiteEnds } from "@parlor/api/testing/suite-exit";
 import postgres from "postgres";
 
 import { freePort } from "./net";
@@ -58,7 +59,7 @@ export interface PostgresServer {
 }
 
 const running = new Set<PostgresServer>();
-process.once("exit", () => {
+whenSuiteEnds(() => {
   for (const server of running) server.destroy();
 });
 

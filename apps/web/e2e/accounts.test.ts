@@ -3,23 +3,20 @@
  * test receives the email), and a site admin finding a user in /admin/users and disabling the
  * account, which signs that person out and refuses their sign-in with a clear message.
  */
-import { join } from "node:path";
-
 import { linkIn, startSmtpInbox, type SmtpInbox } from "@parlor/api/testing/smtp-inbox";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 
 import {
+  docsScreenshot,
   launchBrowser,
   newContext,
   screenshot,
   startApp,
-  WEB_DIR,
   watchProblems,
   type RunningApp,
 } from "./harness";
 
-const SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
 const PASSWORD = "correct horse battery staple";
 
 let app: RunningApp;
@@ -86,7 +83,7 @@ test("forgot password: the emailed link sets a new password, then sign in with i
     await page.waitForURL("**/forgot-password");
     await page.getByRole("heading", { name: "Forgot your password?" }).waitFor();
     await page.getByLabel("Email").fill(email);
-    await page.screenshot({ path: join(SCREENSHOTS, "forgot-password.png") });
+    await docsScreenshot(page, "forgot-password");
     await page.getByRole("button", { name: "Email me a reset link" }).click();
     await page.getByText("a link to choose a new password is on its way").waitFor();
     await screenshot(page, "forgot-password-sent");
@@ -170,7 +167,7 @@ test("a site admin finds a user and disables the account: signed out, sign-in re
     const table = admin.getByRole("table");
     await table.getByText("Katherine Johnson").waitFor();
     await expect.poll(() => table.getByRole("row").count()).toBe(6); // header + 5 people
-    await admin.screenshot({ path: join(SCREENSHOTS, "admin-users.png") });
+    await docsScreenshot(admin, "admin-users");
 
     await admin.getByLabel("Search users").fill("turing");
     await expect.poll(() => table.getByRole("row").count()).toBe(2);

@@ -108,9 +108,9 @@ async function expectVideoPlaying(viewer: Person, of: Person) {
 async function openPrejoin(person: Person, hash = "") {
   await person.page.goto(`/t/acme/vault${hash}`);
   await person.page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 30_000 });
-  await person.page.getByTestId("prejoin-encryption").waitFor({ timeout: 20_000 });
+  await person.page.getByTestId("prejoin-encryption").waitFor({ timeout: 45_000 });
   await expect
-    .poll(() => person.page.getByTestId("join-button").getAttribute("data-ready"), { timeout: 20_000 })
+    .poll(() => person.page.getByTestId("join-button").getAttribute("data-ready"), { timeout: 45_000 })
     .toBe("true");
 }
 
@@ -134,7 +134,7 @@ async function openChat(person: Person) {
   }
 }
 
-describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () => {
+describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 480_000 }, () => {
   beforeAll(async () => {
     ({ livekit, app } = await startAppOnLiveKit(binary));
     ada = await newPerson("Ada");
@@ -145,7 +145,7 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
     for (const person of [bea, cy]) {
       await person.page.goto(`/invite/${invite.token}`);
       await person.page.getByRole("button", { name: "Join Acme" }).click();
-      await person.page.waitForURL(`${app.url}/t/acme`, { timeout: 20_000 });
+      await person.page.waitForURL(`${app.url}/t/acme`, { timeout: 45_000 });
     }
     await call(ada.context, "room.create", { teamSlug: "acme", name: "Vault" });
   }, 240_000);
@@ -170,7 +170,7 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
       await card.getByRole("button", { name: "Manage Vault" }).click();
       await ada.page.getByRole("menuitem", { name: "Make end-to-end encrypted" }).click();
       await ada.page.getByRole("button", { name: "Encrypt room" }).click();
-      await card.getByTestId("room-encrypted").waitFor({ timeout: 15_000 });
+      await card.getByTestId("room-encrypted").waitFor({ timeout: 45_000 });
       await ada.page.getByText("Vault is now end-to-end encrypted").waitFor();
     }));
 
@@ -219,7 +219,7 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
       for (const person of [ada, bea]) {
         await expect
           .poll(() => person.page.getByTestId("e2ee-indicator").getAttribute("data-state"), {
-            timeout: 20_000,
+            timeout: 45_000,
           })
           .toBe("all-encrypted");
       }
@@ -235,7 +235,7 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
         .poll(
           async () =>
             (await service.listParticipants(roomName)).flatMap((p) => p.tracks.map((t) => t.encryption)),
-          { timeout: 20_000 },
+          { timeout: 45_000 },
         )
         .toEqual(expect.arrayContaining([1]));
       const encryptions = (await service.listParticipants(roomName)).flatMap((p) =>
@@ -256,9 +256,9 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
       await sendChat(ada, "The numbers are in the usual place.");
       await openChat(bea);
       await bea.page.getByTestId("encrypted-chat-notice").waitFor();
-      await bea.page.getByText("The numbers are in the usual place.").waitFor({ timeout: 15_000 });
+      await bea.page.getByText("The numbers are in the usual place.").waitFor({ timeout: 45_000 });
       await sendChat(bea, "Got them, thanks.");
-      await ada.page.getByText("Got them, thanks.").waitFor({ timeout: 15_000 });
+      await ada.page.getByText("Got them, thanks.").waitFor({ timeout: 45_000 });
       await expectVideoPlaying(ada, bea);
       await docsScreenshot(ada.page, "e2ee-call-chat");
 
@@ -278,7 +278,7 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
       const banner = cy.page.getByTestId("decrypt-failure-banner");
       await banner.waitFor({ timeout: CALL_TIMEOUT });
       await banner.getByText("Can't decrypt — check the passphrase.").waitFor();
-      await expect.poll(() => banner.getAttribute("data-scope"), { timeout: 20_000 }).toBe("everyone");
+      await expect.poll(() => banner.getAttribute("data-scope"), { timeout: 45_000 }).toBe("everyone");
       // No frame of Ada's reaches Cy's screen.
       expect(await framesPresented(cy, ada)).toBe(0);
       // The others see a clear state on Cy's tile, and still see each other.
@@ -293,7 +293,7 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
       await expectVideoPlaying(bea, ada);
       // Cy's messages cannot be read by the others, nor theirs by Cy.
       await sendChat(bea, "Only for those with the passphrase.");
-      await ada.page.getByText("Only for those with the passphrase.").waitFor({ timeout: 15_000 });
+      await ada.page.getByText("Only for those with the passphrase.").waitFor({ timeout: 45_000 });
       await openChat(cy);
       await cy.page.waitForTimeout(1500);
       expect(await cy.page.getByText("Only for those with the passphrase.").count()).toBe(0);
@@ -310,7 +310,7 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
       await expectVideoPlaying(ada, cy);
       expect(await cy.page.getByTestId("decrypt-failure-banner").count()).toBe(0);
       await expect
-        .poll(() => ada.page.getByTestId("tile-cannot-decrypt").count(), { timeout: 20_000 })
+        .poll(() => ada.page.getByTestId("tile-cannot-decrypt").count(), { timeout: 45_000 })
         .toBe(0);
     }));
 
@@ -330,7 +330,7 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
       expect(await page.getByTestId("passphrase-input").inputValue()).toBe("");
       await page.getByTestId("passphrase-input").fill(PASSPHRASE);
       await expect
-        .poll(() => videoFramesPresented(page, "video", 500), { timeout: 20_000 })
+        .poll(() => videoFramesPresented(page, "video", 500), { timeout: 45_000 })
         .toBeGreaterThan(0);
       await page.setViewportSize({ width: 1280, height: 800 });
       await docsScreenshot(page, "e2ee-prejoin-dark");
@@ -358,10 +358,10 @@ describe.skipIf(!binary)("end-to-end encrypted rooms", { timeout: 240_000 }, () 
         await page.getByTestId("prejoin-encryption").waitFor({ timeout: 30_000 });
         await page.getByTestId("passphrase-input").fill(PASSPHRASE);
         await expect
-          .poll(() => page.getByTestId("join-button").getAttribute("data-ready"), { timeout: 20_000 })
+          .poll(() => page.getByTestId("join-button").getAttribute("data-ready"), { timeout: 45_000 })
           .toBe("true");
         await page.getByTestId("join-button").click();
-        await page.getByTestId("e2ee-unsupported").waitFor({ timeout: 15_000 });
+        await page.getByTestId("e2ee-unsupported").waitFor({ timeout: 45_000 });
         await page.getByText("This browser can't join encrypted calls.").first().waitFor();
         expect(await page.getByTestId("join-button").isDisabled()).toBe(true);
         await page.waitForTimeout(1000);

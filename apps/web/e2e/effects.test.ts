@@ -60,7 +60,7 @@ const trpc = (person: Person, path: string, input: unknown) => trpcCall(app.url,
 async function openRoom(person: Person, room: string) {
   await person.page.goto(`/t/acme/${room}`);
   await person.page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 30_000 });
-  await expect.poll(() => person.page.getByTestId("join-button").isEnabled(), { timeout: 20_000 }).toBe(true);
+  await expect.poll(() => person.page.getByTestId("join-button").isEnabled(), { timeout: 45_000 }).toBe(true);
 }
 
 async function joinCall(person: Person) {
@@ -151,7 +151,7 @@ describe.skipIf(!binary)("background effects and noise suppression in a real cal
     const invite = (await trpc(ada, "team.createInvite", { teamSlug: "acme" })) as { token: string };
     await bea.page.goto(`/invite/${invite.token}`);
     await bea.page.getByRole("button", { name: "Join Acme" }).click();
-    await bea.page.waitForURL(`${app.url}/t/acme`, { timeout: 20_000 });
+    await bea.page.waitForURL(`${app.url}/t/acme`, { timeout: 45_000 });
   });
 
   afterAll(async () => {
@@ -166,7 +166,7 @@ describe.skipIf(!binary)("background effects and noise suppression in a real cal
 
     await openRoom(ada, "effects");
     const preview = ada.page.getByTestId("camera-preview");
-    await preview.and(ada.page.locator('[data-state="live"]')).waitFor({ timeout: 20_000 });
+    await preview.and(ada.page.locator('[data-state="live"]')).waitFor({ timeout: 45_000 });
     await ada.page.getByRole("radio", { name: "Strong blur" }).click();
     await preview.and(ada.page.locator('[data-processed="true"]')).waitFor({ timeout: 30_000 });
     await ada.page.getByTestId("noise-suppression").click();
@@ -188,7 +188,7 @@ describe.skipIf(!binary)("background effects and noise suppression in a real cal
     await expect
       .poll(() => ada.page.getByRole("radio", { name: "None" }).getAttribute("aria-checked"))
       .toBe("true");
-    await expect.poll(() => ada.page.getByTestId("join-button").isEnabled(), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => ada.page.getByTestId("join-button").isEnabled(), { timeout: 45_000 }).toBe(true);
 
     await joinCall(ada);
     await openRoom(bea, "effects");
@@ -201,7 +201,7 @@ describe.skipIf(!binary)("background effects and noise suppression in a real cal
       .poll(() => framesPresented(bea, ada, 3000), { timeout: CALL_TIMEOUT })
       .toBeGreaterThanOrEqual(2);
     const before = await audioBytesReceived(bea);
-    await expect.poll(() => audioBytesReceived(bea), { timeout: 20_000 }).toBeGreaterThan(before + 1000);
+    await expect.poll(() => audioBytesReceived(bea), { timeout: 45_000 }).toBeGreaterThan(before + 1000);
     const noiseOnly = await rendererCpu(ada, cdp, 10);
 
     // In the call's settings: the blur is sent processed, then switches itself off here too.

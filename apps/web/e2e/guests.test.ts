@@ -75,7 +75,7 @@ async function knock(page: Page, url: string, name: string) {
   await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 30_000 });
   await page.getByLabel("Your name").fill(name);
   await page.getByRole("button", { name: "Ask to join" }).click();
-  await page.getByRole("heading", { name: "Waiting to be let in" }).waitFor({ timeout: 20_000 });
+  await page.getByRole("heading", { name: "Waiting to be let in" }).waitFor({ timeout: 45_000 });
 }
 
 async function createLink(): Promise<{ id: string; url: string }> {
@@ -175,7 +175,7 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
       await hostPage.goto("/t/acme/standup");
       await hostPage.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 30_000 });
       await expect
-        .poll(() => hostPage.getByTestId("join-button").isEnabled(), { timeout: 20_000 })
+        .poll(() => hostPage.getByTestId("join-button").isEnabled(), { timeout: 45_000 })
         .toBe(true);
       await hostPage.getByTestId("join-button").click();
       await inCall(hostPage).waitFor({ timeout: CALL_TIMEOUT });
@@ -184,14 +184,14 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
       await knock(guest.page, url, "Gus");
       await expect
         .poll(() => guest.page.locator("video").evaluate((v: HTMLVideoElement) => v.videoWidth), {
-          timeout: 20_000,
+          timeout: 45_000,
         })
         .toBeGreaterThan(0);
       await docsScreenshot(guest.page, "guest-waiting");
 
       // Ada sees the knock at once, in the call and on the team page.
-      await hostPage.getByText("Gus (guest) asks to join").waitFor({ timeout: 15_000 });
-      await teamPage.getByTestId("team-lobby").getByText("Gus").waitFor({ timeout: 15_000 });
+      await hostPage.getByText("Gus (guest) asks to join").waitFor({ timeout: 45_000 });
+      await teamPage.getByTestId("team-lobby").getByText("Gus").waitFor({ timeout: 45_000 });
       await hostPage.getByTestId("control-participants").click();
       await hostPage.getByTestId("lobby").getByText("Gus").waitFor();
       await docsScreenshot(hostPage, "lobby-request");
@@ -207,10 +207,10 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
       // The team page's presence, /admin and the history mark him as a guest.
       await card
         .getByText(/(and Gus \(guest\) are here|^Gus \(guest\) and .* are here)/)
-        .waitFor({ timeout: 20_000 });
+        .waitFor({ timeout: 45_000 });
       const admin = await host.newPage();
       await admin.goto("/admin");
-      await admin.getByText("Gus").first().waitFor({ timeout: 20_000 });
+      await admin.getByText("Gus").first().waitFor({ timeout: 45_000 });
       await admin.getByText("(guest)").first().waitFor();
       await docsScreenshot(admin, "admin-guest");
       await card.getByRole("button", { name: "History" }).click();
@@ -218,7 +218,7 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
         .getByRole("list", { name: "Attendees" })
         .getByText("(guest)")
         .first()
-        .waitFor({ timeout: 20_000 });
+        .waitFor({ timeout: 45_000 });
       await admin.close();
       await teamPage.close();
     });
@@ -230,9 +230,9 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
     await withFailureShots("deny", [hostPage, guest.page], async () => {
       const link = await createLink();
       await knock(guest.page, link.url, "Dan");
-      await hostPage.getByText("Dan (guest) asks to join").waitFor({ timeout: 15_000 });
+      await hostPage.getByText("Dan (guest) asks to join").waitFor({ timeout: 45_000 });
       await hostPage.getByTestId("lobby").getByRole("button", { name: "Deny" }).click();
-      await guest.page.getByRole("heading", { name: "You were not let in" }).waitFor({ timeout: 15_000 });
+      await guest.page.getByRole("heading", { name: "You were not let in" }).waitFor({ timeout: 45_000 });
       await docsScreenshot(guest.page, "guest-denied");
     });
     await guest.context.close();
@@ -255,13 +255,13 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
       const lobby = hostPage.getByTestId("lobby");
       if (!(await lobby.isVisible())) await hostPage.getByTestId("control-participants").click();
       await lobby.getByRole("switch").click();
-      await lobby.getByText("Locked: everyone else has to ask to join").waitFor({ timeout: 15_000 });
+      await lobby.getByText("Locked: everyone else has to ask to join").waitFor({ timeout: 45_000 });
 
       await member.page.goto("/t/acme/standup");
       await member.page.getByRole("heading", { name: "This room is locked" }).waitFor({ timeout: 30_000 });
       await member.page.getByRole("button", { name: "Ask to join" }).click();
-      await member.page.getByRole("heading", { name: "Waiting to be let in" }).waitFor({ timeout: 15_000 });
-      await lobby.getByText("Max").waitFor({ timeout: 15_000 });
+      await member.page.getByRole("heading", { name: "Waiting to be let in" }).waitFor({ timeout: 45_000 });
+      await lobby.getByText("Max").waitFor({ timeout: 45_000 });
       await docsScreenshot(hostPage, "lobby-locked");
       await lobby.getByRole("button", { name: "Admit" }).click();
 
@@ -273,7 +273,7 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
       await hostPage.getByTestId("participant-list").getByText("Max").waitFor({ timeout: CALL_TIMEOUT });
 
       await lobby.getByRole("switch").click();
-      await lobby.getByText("Members join directly").waitFor({ timeout: 15_000 });
+      await lobby.getByText("Members join directly").waitFor({ timeout: 45_000 });
     });
     await member.context.close();
   });
@@ -283,22 +283,22 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
     await withFailureShots("stop-waiting", [hostPage, guest.page], async () => {
       const link = await createLink();
       await knock(guest.page, link.url, "Wes");
-      await hostPage.getByText("Wes (guest) asks to join").waitFor({ timeout: 15_000 });
+      await hostPage.getByText("Wes (guest) asks to join").waitFor({ timeout: 45_000 });
       await hostPage.getByTestId("lobby").getByText("Wes").waitFor();
       await guest.page.getByTestId("guest-stop-waiting").click();
-      await guest.page.getByRole("heading", { name: "You stopped waiting" }).waitFor({ timeout: 15_000 });
+      await guest.page.getByRole("heading", { name: "You stopped waiting" }).waitFor({ timeout: 45_000 });
       // The moderators' lobby list forgets the request without anyone answering it.
       await expect
-        .poll(() => hostPage.getByTestId("lobby").getByText("Wes").count(), { timeout: 15_000 })
+        .poll(() => hostPage.getByTestId("lobby").getByText("Wes").count(), { timeout: 45_000 })
         .toBe(0);
       await guest.page.getByRole("button", { name: "Ask to join again" }).click();
       await guest.page.getByRole("heading", { name: "Ready to join?" }).waitFor();
       await guest.page.getByLabel("Your name").fill("Wes");
       await guest.page.getByRole("button", { name: "Ask to join" }).click();
-      await guest.page.getByRole("heading", { name: "Waiting to be let in" }).waitFor({ timeout: 20_000 });
-      await hostPage.getByTestId("lobby").getByText("Wes").waitFor({ timeout: 15_000 });
+      await guest.page.getByRole("heading", { name: "Waiting to be let in" }).waitFor({ timeout: 45_000 });
+      await hostPage.getByTestId("lobby").getByText("Wes").waitFor({ timeout: 45_000 });
       await hostPage.getByTestId("lobby").getByRole("button", { name: "Deny" }).click();
-      await guest.page.getByRole("heading", { name: "You were not let in" }).waitFor({ timeout: 15_000 });
+      await guest.page.getByRole("heading", { name: "You were not let in" }).waitFor({ timeout: 45_000 });
     });
     await guest.context.close();
     expect(hostProblems.list.filter((p) => !/data channel|DataChannel/.test(p))).toEqual([]);

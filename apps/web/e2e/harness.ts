@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { startLiveKitServer, type LiveKitServer } from "@parlor/api/testing/livekit-server";
+import { killWithSuite } from "@parlor/api/testing/suite-exit";
 import { createThrowawayDatabase } from "@parlor/db/testing";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { expect } from "vitest";
@@ -122,6 +123,8 @@ export async function startApp(
       detached: true,
     },
   );
+  // Its own process group (next start's next-server with it), killed with the suite.
+  const forget = killWithSuite(child, { group: true });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
 
@@ -140,6 +143,7 @@ export async function startApp(
       await exited;
       clearTimeout(timer);
     }
+    forget();
     if (!keepDatabase) await database.drop();
   };
 
@@ -245,13 +249,20 @@ export async function newContext(
   });
 }
 
-/** Where the README's pictures live (docs/screenshots); suites that take them write there. */
-export const DOCS_SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
+/**
+ * Where suites save the README's pictures: docs/screenshots when asked to refresh them
+ * (UPDATE_SCREENSHOTS=1, as `pnpm screenshots` does), else test-results/screenshots (ignored by
+ * git), so that a test run changes no tracked file.
+ */
+export const SCREENSHOTS_DIR =
+  process.env.UPDATE_SCREENSHOTS === "1"
+    ? join(WEB_DIR, "..", "..", "docs", "screenshots")
+    : join(RESULTS_DIR, "screenshots");
 
-/** Saves the page as it is on screen as a README picture, docs/screenshots/<name>.png. */
+/** Saves the page as it is on screen as a README picture, <SCREENSHOTS_DIR>/<name>.png. */
 export async function docsScreenshot(page: Page, name: string) {
-  await mkdir(DOCS_SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(DOCS_SCREENSHOTS, `${name}.png`) });
+  await mkdir(SCREENSHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`) });
 }
 
 export interface TrpcOutcome {

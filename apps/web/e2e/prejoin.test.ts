@@ -20,12 +20,12 @@ import {
   launchBrowser,
   startApp,
   watchProblems,
+  SCREENSHOTS_DIR,
   WEB_DIR,
   type PageProblems,
   type RunningApp,
 } from "./harness";
 
-const SCREENSHOTS = join(WEB_DIR, "..", "..", "docs", "screenshots");
 const PASSWORD = "correct horse battery staple";
 const EMAIL = `ada-${Date.now().toString(36)}@example.com`;
 const ROOM_PATH = "/t/acme/standup";
@@ -120,15 +120,15 @@ async function signIn(context: BrowserContext) {
 }
 
 async function save(page: Page, name: string) {
-  await mkdir(SCREENSHOTS, { recursive: true });
+  await mkdir(SCREENSHOTS_DIR, { recursive: true });
   // Let transitions and the meter settle so the picture shows the steady state.
   await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: false });
 }
 
 async function prejoinReady(page: Page) {
-  await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 20_000 });
-  await expect.poll(() => page.getByTestId("join-button").isEnabled(), { timeout: 10_000 }).toBe(true);
+  await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 45_000 });
+  await expect.poll(() => page.getByTestId("join-button").isEnabled(), { timeout: 30_000 }).toBe(true);
 }
 
 /** What the page would show as broken, minus what a test provokes on purpose. */
@@ -214,7 +214,7 @@ describe("pre-join", () => {
       await page.waitForURL(`${app.url}${ROOM_PATH}`);
       // Nobody has opened this address before: it is offered, not created.
       const notFound = page.getByTestId("room-not-found");
-      await notFound.waitFor({ timeout: 20_000 });
+      await notFound.waitFor({ timeout: 45_000 });
       expect(await notFound.textContent()).toContain("No room called “Standup” yet");
       expect(double.callsTo("CreateRoom")).toHaveLength(0);
       await save(page, "room-not-found");
@@ -230,7 +230,7 @@ describe("pre-join", () => {
     withServerOutput("preview", async () => {
       const video = page.getByLabel("Your camera preview");
       await expect
-        .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 10_000 })
+        .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 30_000 })
         .toBeGreaterThan(0);
       const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
       await page.waitForTimeout(1000);
@@ -307,7 +307,7 @@ describe("pre-join", () => {
       await page.getByRole("button", { name: "Turn microphone on" }).waitFor();
       // Saved devices are resolved after the device list arrives: wait for it, as a person would.
       await expect
-        .poll(() => page.getByTestId("device-select-audioinput").textContent(), { timeout: 10_000 })
+        .poll(() => page.getByTestId("device-select-audioinput").textContent(), { timeout: 30_000 })
         .toContain(chosen);
       expect(await videoTracksLive(page)).not.toContain("live");
 
@@ -315,7 +315,7 @@ describe("pre-join", () => {
       const devices = page.getByTestId("device-settings");
       await devices.waitFor();
       await expect
-        .poll(() => devices.getByTestId("device-select-audioinput").textContent(), { timeout: 10_000 })
+        .poll(() => devices.getByTestId("device-select-audioinput").textContent(), { timeout: 30_000 })
         .toContain(chosen);
       await expect
         .poll(() => devices.getByLabel("Your camera preview").evaluate((v: HTMLVideoElement) => v.videoWidth))
@@ -359,7 +359,7 @@ test("a denied permission shows what to do, and joining without devices still wo
     await call(context, "preferences.update", { cameraEnabled: true, microphoneEnabled: true });
 
     await page.goto(ROOM_PATH);
-    await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 20_000 });
+    await page.getByRole("heading", { name: "Ready to join?" }).waitFor({ timeout: 45_000 });
     const camera = page.getByTestId("media-problem-videoinput");
     const microphone = page.getByTestId("media-problem-audioinput");
     await camera.waitFor();
@@ -388,7 +388,7 @@ test("a denied permission shows what to do, and joining without devices still wo
     });
     await page.getByRole("button", { name: "Retry" }).click();
     await expect
-      .poll(() => initCalls, { timeout: 10_000 })
+      .poll(() => initCalls, { timeout: 30_000 })
       .toEqual(["room.ensure", "room.connectionDetails"]);
     await page.getByRole("heading", { name: "Can't reach the video server" }).waitFor({ timeout: 30_000 });
     // No local track was ever started.
@@ -428,11 +428,11 @@ test("with the video service unreachable the preview works, the join panel shows
     // The preview does not wait for the room: frames advance while set-up fails.
     const video = page.getByLabel("Your camera preview");
     await expect
-      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 10_000 })
+      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 30_000 })
       .toBeGreaterThan(0);
     const firstFrameMs = Date.now() - started;
     const failure = page.getByTestId("setup-failure");
-    await failure.waitFor({ timeout: 20_000 });
+    await failure.waitFor({ timeout: 45_000 });
     const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
     await page.waitForTimeout(700);
     expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(t0 + 0.3);
@@ -452,7 +452,7 @@ test("with the video service unreachable the preview works, the join panel shows
     const admin = await context.newPage();
     await admin.goto("/admin");
     const livekitHealth = admin.getByTestId("health-livekit");
-    await expect.poll(() => livekitHealth.getAttribute("data-level"), { timeout: 15_000 }).toBe("down");
+    await expect.poll(() => livekitHealth.getAttribute("data-level"), { timeout: 45_000 }).toBe("down");
     expect(await livekitHealth.textContent()).toMatch(/Not reachable at http.*LIVEKIT_URL/);
     expect(await admin.getByTestId("health-database").getAttribute("data-level")).toBe("ok");
     await admin.getByText("Not confirmed: LiveKit is down").waitFor();
@@ -461,9 +461,9 @@ test("with the video service unreachable the preview works, the join panel shows
 
     // It retries by itself, visibly, and backs off.
     const before = ensureCalls.length;
-    await expect.poll(() => ensureCalls.length, { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect.poll(() => ensureCalls.length, { timeout: 30_000 }).toBeGreaterThan(before);
     await expect
-      .poll(() => page.getByTestId("setup-retry-status").textContent(), { timeout: 10_000 })
+      .poll(() => page.getByTestId("setup-retry-status").textContent(), { timeout: 30_000 })
       .toMatch(/Retrying in [3-4] s/);
 
     // Still down: Retry now fails again, and says so.
@@ -672,7 +672,7 @@ test("the camera shows before the page's code has loaded, and the page takes tha
   try {
     await page.goto("/t/acme/early-start", { waitUntil: "commit" });
     await expect
-      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 15_000 })
+      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 45_000 })
       .toBeGreaterThan(0);
     const t0 = await playedSeconds();
     await page.waitForTimeout(700);

@@ -138,7 +138,7 @@ test("a join appears on the team page without a reload, and on the admin page", 
       }),
     );
 
-    await card.getByText("Bea is here").waitFor({ timeout: 15_000 });
+    await card.getByText("Bea is here").waitFor({ timeout: 45_000 });
     expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
 
     await card.getByRole("button", { name: "History" }).click();
@@ -155,7 +155,7 @@ test("a join appears on the team page without a reload, and on the admin page", 
     // The services at the top: answering.
     for (const key of ["database", "livekit"]) {
       await expect
-        .poll(() => page.getByTestId(`health-${key}`).getAttribute("data-level"), { timeout: 15_000 })
+        .poll(() => page.getByTestId(`health-${key}`).getAttribute("data-level"), { timeout: 45_000 })
         .toBe("ok");
     }
 
@@ -168,7 +168,7 @@ test("a join appears on the team page without a reload, and on the admin page", 
       }),
     );
     // With nobody left, the meeting is over: the room is no longer among the active ones.
-    await entry.waitFor({ state: "detached", timeout: 15_000 });
+    await entry.waitFor({ state: "detached", timeout: 45_000 });
     expect(problems.list).toEqual([]);
   } finally {
     await context.close();

@@ -40,6 +40,8 @@ let emailCounter = 0;
 export const uniqueEmail = (prefix = "user") =>
   `${prefix}-${Date.now().toString(36)}-${++emailCounter}@example.com`;
 export const GOOD_PASSWORD = "correct horse battery staple";
+/** How long the test app waits for LiveKit (the double) before it answers SERVICE_UNAVAILABLE. */
+export const TEST_LIVEKIT_TIMEOUT_MS = 8_000;
 
 /** The app on the LiveKit double (failure injection, call counting). */
 export async function startTestApp(options: TestAppOptions = {}) {
@@ -71,7 +73,9 @@ async function startApp(livekit: LiveKitEndpoint, options: Omit<TestAppOptions, 
     LIVEKIT_URL: livekit.wsUrl,
     LIVEKIT_API_KEY: livekit.apiKey,
     LIVEKIT_API_SECRET: livekit.apiSecret,
-    LIVEKIT_TIMEOUT_MS: "1000",
+    // A hang guard, not a speed check: the double answers on loopback, but 20 members asking at
+    // once on a busy 2-core machine can take seconds. Tests of a hanging LiveKit wait this long.
+    LIVEKIT_TIMEOUT_MS: String(TEST_LIVEKIT_TIMEOUT_MS),
     LOG_LEVEL: "silent",
     ...options.env,
   });

@@ -16,6 +16,8 @@ import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
+import { killWithSuite } from "./suite-exit";
+
 /** The version CI builds, the compose file runs and these tests expect (kept equal by a test). */
 export const LIVEKIT_SERVER_VERSION = "v1.13.5";
 
@@ -221,6 +223,7 @@ export async function startLiveKitServer(options: LiveKitServerOptions = {}): Pr
       stdio: ["ignore", "pipe", "pipe"],
     });
     child = started;
+    killWithSuite(started);
     exited = new Promise((resolve) => started.once("exit", resolve));
     started.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString()));
     started.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));

@@ -245,7 +245,7 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
     }
   });
 
-  it("reaches a subscriber on another web instance within a second", async () => {
+  it("reaches a subscriber on another web instance through the bus, not by a later reconciliation", async () => {
     const secondDatabase =
       app.database.driver === "postgres"
         ? createDatabase({ url: (app.database as { url?: string }).url })
@@ -273,12 +273,14 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
           participant: { sid: "PA_fanout", identity: member.user.id },
         }),
       );
+      // A second on an idle machine; the bound is generous for a busy one (a lost notice would
+      // never arrive: nothing else tells instance B).
       const at = await Promise.race([
         received,
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), 1_000)),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000)),
       ]);
-      expect(at, "no notification within a second").not.toBeNull();
-      expect(at! - sent).toBeLessThan(1_000);
+      expect(at, "no notification within 15 s").not.toBeNull();
+      expect(at! - sent).toBeLessThan(15_000);
     } finally {
       controller.abort();
       await instanceB.close();
@@ -468,11 +470,12 @@ describe(`webhooks and presence on ${testDriver()}`, () => {
       .insert(schema.appState)
       .values({ key: "presence.reconciled_at", value: stale.toISOString(), updatedAt: stale })
       .onConflictDoUpdate({ target: schema.appState.key, set: { value: stale.toISOString() } });
-    app.livekit.setMode("hang"); // LiveKit would take its whole timeout (1 s here) to fail
+    app.livekit.setMode("hang"); // LiveKit would take its whole timeout to fail
     try {
       const started = performance.now();
       await siteAdmin.trpc.admin.activeRooms.query();
-      expect(performance.now() - started).toBeLessThan(700);
+      // Well before LiveKit's timeout (generous for a busy machine): it did not wait for LiveKit.
+      expect(performance.now() - started).toBeLessThan(app.config.livekit.timeoutMs / 2);
       // The reconciliation it started is still waiting for LiveKit; the recorded age is untouched.
       expect(backgroundReconciliation(app.services)).toBeDefined();
       expect((await lastReconciledAt(app.services))?.getTime()).toBe(stale.getTime());

@@ -8,6 +8,7 @@ import { connect } from "node:net";
 import { delimiter, join } from "node:path";
 
 import { freeTcpPort } from "./livekit-server";
+import { killWithSuite } from "./suite-exit";
 
 export function redisServerBinary(): string | undefined {
   if (process.env.REDIS_SERVER_BIN) return process.env.REDIS_SERVER_BIN;
@@ -43,6 +44,7 @@ export async function startRedisServer(binary: string) {
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", "/tmp"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
+  killWithSuite(child);
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -34,7 +34,8 @@ describe(`request limits on ${testDriver()}`, () => {
     expect(result.status).toBe(413);
     expect(result.text).toContain(`larger than Parlor accepts (${MAX_BODY_BYTES / 1024} kB)`);
     expect(result.text).toContain('"code":"PAYLOAD_TOO_LARGE"');
-    expect(result.ms).toBeLessThan(1_000);
+    // Milliseconds when idle; parsing 4 million nested arrays would take far longer than this bound.
+    expect(result.ms).toBeLessThan(10_000);
   });
 
   it("stops reading a body sent without a length as soon as it passes the limit", async () => {

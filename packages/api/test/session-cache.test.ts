@@ -2,13 +2,17 @@
  * Sessions are cached in each web instance's memory, so a signed-in request needs no database
  * round trip for its session. These tests run TWO app instances (two service sets, each with its
  * own cache, on one database) and prove that whatever ends access on one is refused on the other
- * within a second: the database announces it (triggers → NOTIFY), every instance drops it.
+ * at once (a second when idle): the database announces it (triggers → NOTIFY), every instance drops it.
  */
 import { createDatabase, type DatabaseHandle } from "@parlor/db";
 import { createTestDatabase, testDriver } from "@parlor/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { defaultSessionCachePolicy } from "../src/auth/lucia";
 import { GOOD_PASSWORD, startTestApp, type TestApp } from "./harness";
+
+/** A third of the cache's lifetime: a refusal sooner than this came from the announcement. */
+const PROMPT_MS = defaultSessionCachePolicy.ttlMs / 3;
 
 type Browser = ReturnType<TestApp["client"]>;
 
@@ -57,14 +61,17 @@ describe(`the session cache across two instances on ${testDriver()}`, () => {
     return { ...person, twin };
   }
 
-  /** Milliseconds until `refused` holds on instance B; fails after a second. */
-  async function refusedWithinASecond(refused: () => Promise<boolean>): Promise<number> {
+  /**
+   * Milliseconds until `refused` holds on instance B. A second when idle; the bound is generous for
+   * a busy machine but well under the cache's lifetime, so only the announcement can meet it.
+   */
+  async function refusedPromptly(refused: () => Promise<boolean>): Promise<number> {
     const started = performance.now();
-    while (performance.now() - started < 1_000) {
+    while (performance.now() - started < PROMPT_MS) {
       if (await refused()) return performance.now() - started;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    throw new Error("instance B still accepted the session a second later");
+    throw new Error(`instance B still accepted the session ${PROMPT_MS / 1000} s later`);
   }
 
   const signedOut = (twin: Browser) => async () => (await twin.trpc.auth.me.query()) === null;
@@ -79,8 +86,8 @@ describe(`the session cache across two instances on ${testDriver()}`, () => {
   it("refuses a session signed out on the other instance", async () => {
     const person = await cachedMember("Sam Signout");
     await person.trpc.auth.signOut.mutate();
-    const ms = await refusedWithinASecond(signedOut(person.twin));
-    expect(ms).toBeLessThan(1_000);
+    const ms = await refusedPromptly(signedOut(person.twin));
+    expect(ms).toBeLessThan(PROMPT_MS);
   });
 
   it("refuses the other sessions after a password change on the other instance", async () => {
@@ -93,7 +100,7 @@ describe(`the session cache across two instances on ${testDriver()}`, () => {
       currentPassword: GOOD_PASSWORD,
       newPassword: "another long enough passphrase",
     });
-    await refusedWithinASecond(signedOut(otherOnB));
+    await refusedPromptly(signedOut(otherOnB));
     // The session that changed it stays signed in.
     expect(await person.twin.trpc.auth.me.query()).toMatchObject({ id: person.user.id });
   });
@@ -101,21 +108,21 @@ describe(`the session cache across two instances on ${testDriver()}`, () => {
   it("refuses a disabled account's session, and a deleted account's", async () => {
     const disabled = await cachedMember("Dina Disabled");
     await admin.trpc.admin.setDisabled.mutate({ userId: disabled.user.id, disabled: true });
-    await refusedWithinASecond(signedOut(disabled.twin));
+    await refusedPromptly(signedOut(disabled.twin));
 
     const deleted = await a.signUp("Dan Deleted");
     const twin = onB(deleted);
     expect(await twin.trpc.auth.me.query()).not.toBeNull();
     await deleted.trpc.auth.deleteAccount.mutate({ password: GOOD_PASSWORD });
-    await refusedWithinASecond(signedOut(twin));
+    await refusedPromptly(signedOut(twin));
   });
 
   it("sees a site admin flag taken back on the other instance", async () => {
     const person = await cachedMember("Ivy Interim");
     await admin.trpc.admin.setSiteAdmin.mutate({ userId: person.user.id, isAdmin: true });
-    await refusedWithinASecond(async () => (await person.twin.trpc.auth.me.query())?.isAdmin === true);
+    await refusedPromptly(async () => (await person.twin.trpc.auth.me.query())?.isAdmin === true);
     await admin.trpc.admin.setSiteAdmin.mutate({ userId: person.user.id, isAdmin: false });
-    await refusedWithinASecond(async () => (await person.twin.trpc.auth.me.query())?.isAdmin === false);
+    await refusedPromptly(async () => (await person.twin.trpc.auth.me.query())?.isAdmin === false);
   });
 
   it("refuses a join token to a member removed on the other instance", async () => {
@@ -124,7 +131,7 @@ describe(`the session cache across two instances on ${testDriver()}`, () => {
     await admin.trpc.room.ensure.mutate({ teamSlug, roomSlug });
     await person.twin.trpc.room.connectionDetails.query({ teamSlug, roomSlug });
     await admin.trpc.team.removeMember.mutate({ teamSlug, userId: person.user.id });
-    await refusedWithinASecond(() =>
+    await refusedPromptly(() =>
       person.twin.trpc.room.connectionDetails.query({ teamSlug, roomSlug }).then(
         () => false,
         () => true,
