@@ -10,7 +10,14 @@ import {
 } from "@parlor/ui/dropdown-menu";
 import { toast } from "@parlor/ui/toaster";
 import type { Participant } from "livekit-client";
-import { EllipsisVerticalIcon, MicOffIcon, PhoneOffIcon, UserXIcon, VideoOffIcon } from "lucide-react";
+import {
+  EllipsisVerticalIcon,
+  HandIcon,
+  MicOffIcon,
+  PhoneOffIcon,
+  UserXIcon,
+  VideoOffIcon,
+} from "lucide-react";
 import { createContext, useContext, useState, type ReactNode } from "react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
@@ -129,8 +136,17 @@ export function LowerHandButton({ identity, name }: { identity: string; name: st
   const lower = useLowerHand();
   if (!lower) return null;
   return (
-    <Button variant="ghost" size="sm" className="h-7 px-2 text-xs" onClick={() => lower(identity)}>
-      Lower {name}&apos;s hand
+    // Short on screen (the row already shows the name), so it fits a phone's list; the name is in
+    // its accessible name. It never grows past the row's text column.
+    <Button
+      variant="ghost"
+      size="sm"
+      className="h-7 max-w-full justify-self-start px-2 text-xs"
+      aria-label={`Lower ${name}'s hand`}
+      onClick={() => lower(identity)}
+    >
+      <HandIcon aria-hidden="true" />
+      <span className="truncate">Lower hand</span>
     </Button>
   );
 }

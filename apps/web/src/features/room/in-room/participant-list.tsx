@@ -80,7 +80,7 @@ export function ParticipantRow({
       >
         <InitialsAvatar name={state.name} id={participant.identity} className="size-8" title="" />
       </span>
-      <span className="grid min-w-0 flex-1">
+      <span className="grid min-w-0 flex-1 grid-cols-[minmax(0,1fr)]">
         <span className="truncate text-sm font-medium">
           {state.name}
           <AccountName chosen={state.name} account={state.accountName} />
