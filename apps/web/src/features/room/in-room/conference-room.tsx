@@ -49,7 +49,8 @@ import { RoomSettingsDialog } from "./room-settings-dialog";
 import { ShortcutsDialog, useCallShortcuts } from "./shortcuts";
 import { Stage, type LayoutMode } from "./stage";
 import { useParticipantState } from "./use-participant-state";
-import { useRoomChat, type RoomChat } from "./use-room-chat";
+import { useUnread } from "./unread";
+import { useRoomChat } from "./use-room-chat";
 import {
   DecryptFailureBanner,
   EncryptedChatNotice,
@@ -309,14 +310,6 @@ function useHandToasts(room: Room, moderator: boolean) {
   }, [room, moderator]);
 }
 
-/** Counts chat messages from others that arrived while the chat was closed. */
-function useUnread(chat: RoomChat, open: boolean) {
-  const [seen, setSeen] = useState(0);
-  const fromOthers = chat.messages.filter((m) => m.authorIdentity !== chat.localIdentity).length;
-  if (open && seen !== fromOthers) setSeen(fromOthers);
-  return open ? 0 : Math.max(0, fromOthers - seen);
-}
-
 export interface RoomViewProps {
   /** The room in Parlor, for its stored chat. */
   roomRef: { teamSlug: string; roomSlug: string };
@@ -358,7 +351,7 @@ export function RoomView({
   const encryptedChat = useEncryptedChat(room, encrypted);
   const chat = encrypted ? encryptedChat : storedChat;
   const lobby = useLobby(roomRef, moderator);
-  const unread = useUnread(chat, panel === "chat");
+  const unread = useUnread(chat, panel === "chat", roomRef);
   const reactions = useReactions();
   usePresenceToasts(room);
   useHandToasts(room, moderator);
