@@ -51,7 +51,12 @@ type RoomRef = { teamSlug: string; roomSlug: string } | { roomName: string };
  * Tells the people concerned, in the call, what a moderator did (`to`: only them; else everyone).
  * A notice that cannot be delivered (they left, LiveKit is slow) does not undo the action.
  */
-async function notify(svc: Services, livekitRoomName: string, notice: ModerationNotice, to?: string[]) {
+export async function sendModerationNotice(
+  svc: Services,
+  livekitRoomName: string,
+  notice: ModerationNotice,
+  to?: string[],
+) {
   try {
     await svc.livekit.sendData(livekitRoomName, MODERATION_TOPIC, notice, to);
   } catch (error) {
@@ -71,7 +76,10 @@ export async function muteParticipant(
 ) {
   const room = await requireModerator(svc, actor, ref);
   const muted = await svc.livekit.muteParticipant(room.livekitRoomName, identity, kind);
-  if (muted > 0) await notify(svc, room.livekitRoomName, { type: "muted", kind, by: actor.name }, [identity]);
+  if (muted > 0)
+    await sendModerationNotice(svc, room.livekitRoomName, { type: "muted", kind, by: actor.name }, [
+      identity,
+    ]);
   svc.logger.info({ event: "moderation.mute", roomId: room.id, by: actor.id, kind }, "participant muted");
   return { muted };
 }
@@ -85,7 +93,7 @@ export async function removeParticipant(
 ) {
   const room = await requireModerator(svc, actor, ref);
   // Before the removal, so it arrives while they are still connected.
-  await notify(svc, room.livekitRoomName, { type: "removed", by: actor.name }, [identity]);
+  await sendModerationNotice(svc, room.livekitRoomName, { type: "removed", by: actor.name }, [identity]);
   try {
     await svc.livekit.removeParticipant(room.livekitRoomName, identity);
   } catch (error) {
@@ -134,7 +142,7 @@ export async function removeParticipant(
 export async function endRoom(svc: Services, actor: Actor & { name: string }, ref: RoomRef) {
   const room = await requireModerator(svc, actor, ref);
   // Before closing the room, so everyone still in it learns who ended it.
-  await notify(svc, room.livekitRoomName, { type: "ended", by: actor.name });
+  await sendModerationNotice(svc, room.livekitRoomName, { type: "ended", by: actor.name });
   await svc.livekit.deleteRoom(room.livekitRoomName);
   const now = svc.clock();
   await svc.db.transaction(async (tx) => {

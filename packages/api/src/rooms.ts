@@ -5,6 +5,7 @@ import { ROOM_ADMIN_ATTRIBUTE } from "./access";
 import { randomToken } from "./lib/crypto";
 import { AppError, badRequest, conflict, forbidden, notFound } from "./lib/errors";
 import { waitingIn } from "./lobby";
+import { sendModerationNotice } from "./moderation";
 import { notifyPresenceChanged, presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
@@ -244,7 +245,12 @@ function mayDelete(actor: Actor, role: TeamRole, room: { createdBy: string | nul
 }
 
 /** Closes the live LiveKit room first, so a record is only dropped once nobody can still be in it. */
-export async function deleteRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
+export async function deleteRoom(
+  svc: Services,
+  actor: Actor & { name: string },
+  teamSlug: string,
+  roomSlug: string,
+) {
   const team = await requireMembership(svc, actor, teamSlug);
   const [found] = await svc.db
     .select({ room: getTableColumns(schema.rooms), attended: hasAttendance(sql`${schema.rooms.id}`) })
@@ -260,6 +266,8 @@ export async function deleteRoom(svc: Services, actor: Actor, teamSlug: string, 
         : "Only the team's owners and admins, or whoever created this room before anyone met in it, can delete it.",
     );
   }
+  // Anyone still in its call learns why the call ends (LiveKit has no such room when nobody is in it).
+  await sendModerationNotice(svc, room.livekitRoomName, { type: "deleted", by: actor.name });
   await svc.livekit.deleteRoom(room.livekitRoomName);
   await svc.db.delete(schema.rooms).where(eq(schema.rooms.id, room.id));
   svc.logger.info({ event: "room.deleted", roomId: room.id }, "room deleted");

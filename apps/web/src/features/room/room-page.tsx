@@ -29,7 +29,7 @@ import { RoomFailureCard } from "./prejoin/room-failure-card";
 import { RoomSetupCard } from "./prejoin/room-setup-card";
 import type { SetupStatus } from "./prejoin/setup-status";
 import { RoomErrorBoundary } from "./room-error-boundary";
-import { FAILURE_TEXT, type RoomFailure } from "./room-failures";
+import { FAILURE_TEXT, failureText, type RoomFailure } from "./room-failures";
 import type { ConnectionDetails } from "./room-store";
 import { useSetupRetry } from "./setup-retry";
 import { useRoom } from "./use-room";
@@ -329,7 +329,7 @@ export function RoomPage({
   }
 
   if (stage.kind === "room-failed") {
-    const text = FAILURE_TEXT[stage.failure.kind];
+    const text = failureText(stage.failure);
     return (
       <Centered>
         <RoomFailureCard
@@ -339,11 +339,15 @@ export function RoomPage({
           description={text.description}
           detail={stage.failure.detail}
           teamHref={teamHref}
-          onRetry={() => {
-            setStage({ kind: "rejoining", choices: stage.choices });
-            // A fresh token: the old one may be what failed.
-            void store.initialize(target, { force: true });
-          }}
+          onRetry={
+            text.retry
+              ? () => {
+                  setStage({ kind: "rejoining", choices: stage.choices });
+                  // A fresh token: the old one may be what failed.
+                  void store.initialize(target, { force: true });
+                }
+              : undefined
+          }
         />
       </Centered>
     );

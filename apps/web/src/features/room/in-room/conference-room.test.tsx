@@ -5,11 +5,14 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi, type Mock }
 
 import type { JoinChoices } from "../join-choices";
 import type { ConnectionDetails } from "../room-store";
+import { toast } from "@parlor/ui/toaster";
+import { MODERATION_TOPIC } from "@parlor/api/schemas/call";
+
 import { ConferenceRoom } from "./conference-room";
 import { recordingClient } from "./testing/trpc";
 
 vi.mock("@parlor/ui/toaster", () => ({
-  toast: Object.assign(vi.fn(), { success: vi.fn(), error: vi.fn() }),
+  toast: Object.assign(vi.fn(), { success: vi.fn(), error: vi.fn(), info: vi.fn(), warning: vi.fn() }),
 }));
 
 interface Stubbed {
@@ -91,7 +94,9 @@ function renderRoom(overrides: Partial<React.ComponentProps<typeof ConferenceRoo
   const onFailure = vi.fn();
   const onLeave = vi.fn();
   // The API answers every call with nothing to show (an empty chat).
-  const { Provider } = recordingClient((path) => (path === "chat.list" ? [] : { ok: true }));
+  const { Provider } = recordingClient((path) =>
+    path === "chat.list" || path === "lobby.list" ? [] : { ok: true },
+  );
   const view = render(
     <Provider>
       <ConferenceRoom
@@ -141,6 +146,96 @@ describe("ConferenceRoom", () => {
       stub.first.room.emit(RoomEvent.Disconnected, reason);
     });
     expect(onFailure).toHaveBeenCalledWith(expect.objectContaining({ kind }));
+  });
+
+  const notice = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const fromServer = (room: Room, value: unknown) =>
+    act(() => {
+      room.emit(RoomEvent.DataReceived, notice(value), undefined, undefined, MODERATION_TOPIC);
+    });
+
+  it("tells the person a moderator muted who did it, and ignores a participant's forgery", async () => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { onFailure } = renderRoom();
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    fromServer(stub.first.room, { type: "muted", kind: "audio", by: "Ada" });
+    expect(toast.info).toHaveBeenCalledWith("Ada muted your microphone", expect.anything());
+    fromServer(stub.first.room, { type: "muted", kind: "video", by: "Ada" });
+    expect(toast.info).toHaveBeenCalledWith("Ada turned off your camera", expect.anything());
+    vi.mocked(toast.info).mockClear();
+    const mallory = stub.first.room.remoteParticipants.get("mallory");
+    act(() => {
+      stub.first.room.emit(
+        RoomEvent.DataReceived,
+        notice({ type: "removed", by: "Mallory" }),
+        mallory ?? ({ identity: "mallory" } as never),
+        undefined,
+        MODERATION_TOPIC,
+      );
+    });
+    expect(toast.info).not.toHaveBeenCalled();
+    expect(onFailure).not.toHaveBeenCalled();
+    expect(stub.first.disconnect).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    [
+      { type: "removed", by: "Ada" },
+      { kind: "kicked", by: "Ada" },
+    ],
+    [
+      { type: "ended", by: "Ada" },
+      { kind: "ended", by: "Ada", byYou: false },
+    ],
+    [
+      { type: "deleted", by: "Ada" },
+      { kind: "deleted", by: "Ada" },
+    ],
+  ])("a %o notice leaves at once, on our side, and says who did it", async (sent, failure) => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { onFailure } = renderRoom();
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    fromServer(stub.first.room, sent);
+    expect(stub.first.disconnect).toHaveBeenCalledWith(true);
+    expect(onFailure).toHaveBeenCalledTimes(1);
+    expect(onFailure).toHaveBeenCalledWith(failure);
+    // The server's own disconnection that follows is not a second failure.
+    act(() => {
+      stub.first.room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);
+    });
+    expect(onFailure).toHaveBeenCalledTimes(1);
+  });
+
+  it("the moderator who ends the meeting reads that they did", async () => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { onFailure } = renderRoom({
+      moderation: { teamSlug: "acme", roomSlug: "standup", allowed: true },
+    });
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    fireEvent.click(screen.getByTestId("control-participants"));
+    fireEvent.click(await screen.findByRole("button", { name: "End meeting for everyone" }));
+    await act(async () => {
+      fireEvent.click(await screen.findByRole("button", { name: "End meeting" }));
+    });
+    fromServer(stub.first.room, { type: "ended", by: "Ada Lovelace" });
+    expect(onFailure).toHaveBeenCalledWith({ kind: "ended", by: "Ada Lovelace", byYou: true });
+  });
+
+  it("without the notice, the meeting's end still reads as yours when you ended it", async () => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { onFailure } = renderRoom({
+      moderation: { teamSlug: "acme", roomSlug: "standup", allowed: true },
+    });
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    fireEvent.click(screen.getByTestId("control-participants"));
+    fireEvent.click(await screen.findByRole("button", { name: "End meeting for everyone" }));
+    await act(async () => {
+      fireEvent.click(await screen.findByRole("button", { name: "End meeting" }));
+    });
+    act(() => {
+      stub.first.room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);
+    });
+    expect(onFailure).toHaveBeenCalledWith(expect.objectContaining({ kind: "ended", byYou: true }));
   });
 
   it.each([

@@ -19,8 +19,10 @@ import {
   RoomEvent,
   Track,
   VideoPresets,
+  type DataPacket_Kind,
   type DisconnectReason,
   type Participant,
+  type RemoteParticipant,
 } from "livekit-client";
 import { HAND_ATTRIBUTE } from "@parlor/api/schemas/call";
 import { LayoutGridIcon, PresentationIcon, XIcon } from "lucide-react";
@@ -42,6 +44,12 @@ import { ControlBar, type Panel } from "./control-bar";
 import { HandQueueProvider, useOwnHand } from "./hands";
 import { LobbySection, useLobby } from "./lobby";
 import { ModerationProvider, useLowerHand } from "./moderation";
+import {
+  decodeModerationNotice,
+  failureFromNotice,
+  MODERATION_TOPIC,
+  muteNoticeText,
+} from "./moderation-notices";
 import { ParticipantList } from "./participant-list";
 import { usePresenceToasts } from "./presence-toasts";
 import { ReactionsProvider, useReactions } from "./reactions";
@@ -102,6 +110,8 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
   const [effects, setEffects] = useState<CallEffects | null>(null);
   const [connected, setConnected] = useState(false);
   const leaving = useRef(false);
+  // This person pressed "End meeting for everyone": the ending then reads "You ended the meeting".
+  const endingByYou = useRef(false);
 
   useEffect(() => {
     leaving.current = false;
@@ -127,14 +137,39 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
     const onDisconnected = (reason?: DisconnectReason) => {
       if (!active || leaving.current || !wasConnected) return;
       const failure = failureFromDisconnect(reason);
-      if (failure) onFailure(failure);
+      if (failure) onFailure(failure.kind === "ended" ? { ...failure, byYou: endingByYou.current } : failure);
+    };
+    // What a moderator did to this person, as the server announces it. A notice that ends the call
+    // arrives just before the server closes the connection: leaving at once, on our side, says who
+    // did it and spares livekit-client's complaint about a data channel closing under it.
+    const onData = (
+      payload: Uint8Array,
+      from?: RemoteParticipant,
+      _kind?: DataPacket_Kind,
+      topic?: string,
+    ) => {
+      if (!active || topic !== MODERATION_TOPIC) return;
+      const notice = decodeModerationNotice(payload, from);
+      if (!notice) return;
+      if (notice.type === "muted") {
+        const text = muteNoticeText(notice);
+        toast.info(text.title, { id: `muted-${notice.kind}`, description: text.description });
+        return;
+      }
+      if (leaving.current) return;
+      leaving.current = true;
+      void instance.disconnect(true);
+      onFailure(failureFromNotice(notice, endingByYou.current));
     };
     const onMediaDevicesError = (error: Error) => {
       const failure = MediaDeviceFailure.getFailure(error);
       const kind = /audio|microphone/i.test(error.message) ? Track.Source.Microphone : Track.Source.Camera;
       if (failure) reportMediaError(error, kind);
     };
-    instance.on(RoomEvent.Disconnected, onDisconnected).on(RoomEvent.MediaDevicesError, onMediaDevicesError);
+    instance
+      .on(RoomEvent.Disconnected, onDisconnected)
+      .on(RoomEvent.MediaDevicesError, onMediaDevicesError)
+      .on(RoomEvent.DataReceived, onData);
     const callEffects = createCallEffects(instance, {
       background: choices.background,
       noiseSuppression: choices.noiseSuppression,
@@ -194,11 +229,16 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
       window.removeEventListener("pagehide", onPageHide);
       instance
         .off(RoomEvent.Disconnected, onDisconnected)
-        .off(RoomEvent.MediaDevicesError, onMediaDevicesError);
+        .off(RoomEvent.MediaDevicesError, onMediaDevicesError)
+        .off(RoomEvent.DataReceived, onData);
       // Stops every local track and closes the connection (then the encryption worker).
       void instance.disconnect(true).finally(() => encryption?.dispose());
     };
   }, [details, choices, onFailure]);
+
+  const onEnding = useCallback((ending: boolean) => {
+    endingByYou.current = ending;
+  }, []);
 
   const leave = useCallback(async () => {
     leaving.current = true;
@@ -215,6 +255,7 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
           teamSlug={props.moderation?.teamSlug ?? ""}
           roomSlug={props.moderation?.roomSlug ?? ""}
           allowed={props.moderation?.allowed ?? false}
+          onEnding={onEnding}
         >
           <ReactionsProvider>
             <HandQueueProvider>

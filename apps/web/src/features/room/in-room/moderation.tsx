@@ -18,31 +18,38 @@ import {
   UserXIcon,
   VideoOffIcon,
 } from "lucide-react";
-import { createContext, useContext, useState, type ReactNode } from "react";
+import { createContext, useContext, useMemo, useState, type ReactNode } from "react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
 
 /** The room being moderated; present only for those allowed (team owners and admins, site admins). */
-const ModerationContext = createContext<{ teamSlug: string; roomSlug: string } | null>(null);
+const ModerationContext = createContext<{
+  teamSlug: string;
+  roomSlug: string;
+  /** Told when this person starts ending the meeting (true), and when that failed (false). */
+  onEnding?: (ending: boolean) => void;
+} | null>(null);
 
 export function ModerationProvider({
   teamSlug,
   roomSlug,
   allowed,
+  onEnding,
   children,
 }: {
   teamSlug: string;
   roomSlug: string;
   allowed: boolean;
+  onEnding?: (ending: boolean) => void;
   children: ReactNode;
 }) {
-  return (
-    <ModerationContext.Provider value={allowed ? { teamSlug, roomSlug } : null}>
-      {children}
-    </ModerationContext.Provider>
+  const value = useMemo(
+    () => (allowed ? { teamSlug, roomSlug, onEnding } : null),
+    [allowed, teamSlug, roomSlug, onEnding],
   );
+  return <ModerationContext.Provider value={value}>{children}</ModerationContext.Provider>;
 }
 
 export const useCanModerate = () => useContext(ModerationContext) !== null;
@@ -84,7 +91,7 @@ function ModerationMenu({
       toast.success(`${name} was removed from the room`);
     },
   });
-  const target = { ...room, identity: participant.identity };
+  const target = { teamSlug: room.teamSlug, roomSlug: room.roomSlug, identity: participant.identity };
 
   return (
     <>
@@ -129,7 +136,9 @@ function ModerationMenu({
 export function useLowerHand() {
   const room = useContext(ModerationContext);
   const lower = api.room.lowerHand.useMutation({ onError: failed("Could not lower that hand") });
-  return room ? (identity: string) => lower.mutate({ ...room, identity }) : null;
+  return room
+    ? (identity: string) => lower.mutate({ teamSlug: room.teamSlug, roomSlug: room.roomSlug, identity })
+    : null;
 }
 
 export function LowerHandButton({ identity, name }: { identity: string; name: string }) {
@@ -161,11 +170,14 @@ function EndMeeting({
   room,
   participantCount,
 }: {
-  room: { teamSlug: string; roomSlug: string };
+  room: { teamSlug: string; roomSlug: string; onEnding?: (ending: boolean) => void };
   participantCount: number;
 }) {
   const [confirm, setConfirm] = useState(false);
-  const end = api.room.end.useMutation({ onSuccess: () => setConfirm(false) });
+  const end = api.room.end.useMutation({
+    onSuccess: () => setConfirm(false),
+    onError: () => room.onEnding?.(false),
+  });
   return (
     <>
       <Button
@@ -186,7 +198,10 @@ function EndMeeting({
         pendingLabel="Ending…"
         pending={end.isPending}
         error={end.error}
-        onConfirm={() => end.mutate(room)}
+        onConfirm={() => {
+          room.onEnding?.(true);
+          end.mutate({ teamSlug: room.teamSlug, roomSlug: room.roomSlug });
+        }}
       />
     </>
   );

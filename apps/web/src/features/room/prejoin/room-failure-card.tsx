@@ -8,7 +8,7 @@ import { useEffect, useRef } from "react";
 
 /**
  * A failure that stops you from being in the room: what happened, and the ways out (Retry runs
- * the room's initialization again; Back to team leaves).
+ * the room's initialization again, offered only where it can help; Back to team leaves).
  */
 export function RoomFailureCard({
   title,
@@ -55,7 +55,8 @@ export function RoomFailureCard({
         </div>
       </div>
       <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-        <Button asChild variant="outline">
+        {/* The way on when trying again cannot help (removed, ended, deleted). */}
+        <Button asChild variant={signInHref || onRetry ? "outline" : "default"}>
           <Link href={teamHref}>
             <ArrowLeftIcon aria-hidden="true" />
             Back to team
