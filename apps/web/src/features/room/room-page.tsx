@@ -9,7 +9,13 @@ import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
 
-import type { DeviceKind, SavedDevice, SavedDevices } from "./devices/device-preferences";
+import {
+  isDefaultId,
+  loadSavedDevices,
+  type DeviceKind,
+  type SavedDevice,
+  type SavedDevices,
+} from "./devices/device-preferences";
 import { cleanDisplayName, displayNameError } from "./display-name";
 import { useDeviceSetup } from "./devices/use-device-setup";
 import {
@@ -300,7 +306,16 @@ export function RoomPage({
   );
 
   const teamHref = pathFor(teamSlug);
-  const onKnockAnswered = useCallback(() => void store.retry(), [store]);
+  // Admitted into a locked room (or it was unlocked): straight into the call, as guests go, with
+  // what this person chose for this join, else what they saved (the knock replaced the preview).
+  const savedChoices = useCallback(
+    (): JoinChoices => savedJoinChoices(prefs.data, { name: trimmedName, cameraOn, micOn }),
+    [prefs.data, trimmedName, cameraOn, micOn],
+  );
+  const onKnockAnswered = useCallback(() => {
+    setPendingJoin((pending) => pending ?? savedChoices());
+    void store.retry();
+  }, [store, savedChoices]);
 
   if (stage.kind === "room") {
     return (
@@ -450,6 +465,30 @@ export function RoomPage({
       }
     />
   );
+}
+
+/** Join choices without the pre-join: the saved devices and effects, and this page's name and toggles. */
+function savedJoinChoices(
+  prefs: Preferences | undefined,
+  page: { name: string; cameraOn: boolean; micOn: boolean },
+): JoinChoices {
+  const devices = loadSavedDevices();
+  const chosen = (saved: SavedDevice | undefined, fallback: string | null | undefined) => {
+    const id = saved?.id ?? fallback;
+    // An id the browser no longer knows only weighs as a preference (LiveKit asks for it as "ideal").
+    return isDefaultId(id) ? undefined : (id ?? undefined);
+  };
+  const effects = loadEffectPreferences();
+  return {
+    videoEnabled: page.cameraOn,
+    audioEnabled: page.micOn,
+    videoDeviceId: chosen(devices.videoinput, prefs?.videoInputId),
+    audioDeviceId: chosen(devices.audioinput, prefs?.audioInputId),
+    audioOutputId: chosen(devices.audiooutput, prefs?.audioOutputId),
+    participantName: page.name,
+    background: effects.background,
+    noiseSuppression: noiseSuppressionEnabled(effects.noiseSuppression, deviceCapacity()),
+  };
 }
 
 function Centered({ children }: { children: React.ReactNode }) {
