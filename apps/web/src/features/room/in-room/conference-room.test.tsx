@@ -90,12 +90,17 @@ function stubConnect(result: () => Promise<void>) {
   };
 }
 
-function renderRoom(overrides: Partial<React.ComponentProps<typeof ConferenceRoom>> = {}) {
+function renderRoom(
+  overrides: Partial<React.ComponentProps<typeof ConferenceRoom>> = {},
+  answer?: (path: string) => unknown,
+) {
   const onFailure = vi.fn();
   const onLeave = vi.fn();
   // The API answers every call with nothing to show (an empty chat).
-  const { Provider } = recordingClient((path) =>
-    path === "chat.list" || path === "lobby.list" ? [] : { ok: true },
+  const { Provider, calls } = recordingClient(
+    (path) =>
+      answer?.(path) ??
+      (path === "chat.list" || path === "guest.chatList" || path === "lobby.list" ? [] : { ok: true }),
   );
   const view = render(
     <Provider>
@@ -110,7 +115,7 @@ function renderRoom(overrides: Partial<React.ComponentProps<typeof ConferenceRoo
       />
     </Provider>,
   );
-  return { ...view, onFailure, onLeave };
+  return { ...view, onFailure, onLeave, calls };
 }
 
 beforeEach(() => vi.clearAllMocks());
@@ -236,6 +241,47 @@ describe("ConferenceRoom", () => {
       stub.first.room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);
     });
     expect(onFailure).toHaveBeenCalledWith(expect.objectContaining({ kind: "ended", byYou: true }));
+  });
+
+  it("a guest chats and raises a hand through their guest pass, and has nothing to invite with", async () => {
+    stubConnect(() => Promise.resolve());
+    const sent = {
+      id: "m1",
+      authorIdentity: "guest-1",
+      authorName: "Gus",
+      body: "Hello from outside",
+      createdAt: new Date(),
+      meetingId: null,
+    };
+    const { calls } = renderRoom({ guest: true }, (path) =>
+      path === "guest.chatSend"
+        ? sent
+        : path === "guest.setHand"
+          ? { raised: true, raisedAt: "x" }
+          : undefined,
+    );
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    await act(async () => {
+      fireEvent.click(screen.getByTestId("control-hand"));
+    });
+    expect(calls).toContainEqual({ path: "guest.setHand", input: { raised: true } });
+
+    fireEvent.click(screen.getByTestId("control-chat"));
+    fireEvent.change(await screen.findByPlaceholderText("Message everyone"), {
+      target: { value: "Hello from outside" },
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByRole("button", { name: "Send message" }));
+    });
+    expect(calls).toContainEqual({ path: "guest.chatSend", input: { body: "Hello from outside" } });
+    await screen.findByText("Hello from outside");
+    expect(calls.map((c) => c.path)).toContain("guest.chatList");
+    expect(calls.map((c) => c.path)).not.toContain("chat.list");
+    expect(calls.map((c) => c.path)).not.toContain("room.setHand");
+
+    fireEvent.click(screen.getByTestId("control-participants"));
+    await screen.findByTestId("participant-list");
+    expect(screen.queryByTestId("call-invite")).toBeNull();
   });
 
   it.each([

@@ -38,6 +38,7 @@ import { createCallEffects, type CallEffects } from "../effects/call-effects";
 import { CallEffectsContext } from "../effects/call-effects-context";
 
 import { ReconnectingBanner, StartAudioBanner } from "./banners";
+import { CallInvite } from "./call-invite";
 import { ChatPanel } from "./chat-panel";
 import { failureFromConnectError, failureFromDisconnect } from "./classify";
 import { ControlBar, type Panel } from "./control-bar";
@@ -77,7 +78,7 @@ export interface ConferenceRoomProps {
   onDeviceChosen?: (kind: DeviceKind, device: SavedDevice) => void;
   /** Moderation controls (mute, remove, end) for team owners and admins and for site admins. */
   moderation?: { teamSlug: string; roomSlug: string; allowed: boolean };
-  /** A guest (no account): no stored chat and no raised hands, which need an account. */
+  /** A guest (no account): chat and hand go through the guest pass; nothing to moderate or invite. */
   guest?: boolean;
   /** End-to-end encrypted room: leave the call for the pre-join to enter the passphrase again. */
   onReenterPassphrase?: () => void;
@@ -264,6 +265,7 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
                   teamSlug: props.moderation?.teamSlug ?? "",
                   roomSlug: props.moderation?.roomSlug ?? "",
                 }}
+                chatKey={details.roomName}
                 moderator={props.moderation?.allowed ?? false}
                 guest={props.guest ?? false}
                 roomTitle={props.roomTitle}
@@ -354,6 +356,8 @@ function useHandToasts(room: Room, moderator: boolean) {
 export interface RoomViewProps {
   /** The room in Parlor, for its stored chat. */
   roomRef: { teamSlug: string; roomSlug: string };
+  /** Keeps the chat's last-read marker (the LiveKit room's name: guests have no slugs). */
+  chatKey?: string;
   /** Whether the person may moderate (delete any chat message, among others). */
   moderator: boolean;
   guest?: boolean;
@@ -370,6 +374,7 @@ export interface RoomViewProps {
 /** What is on screen during the call; needs the `Room` in `RoomContext`. */
 export function RoomView({
   roomRef,
+  chatKey,
   moderator,
   guest = false,
   roomTitle,
@@ -388,18 +393,18 @@ export function RoomView({
   const participants = useParticipants();
   const room = useRoomContext();
   // Encrypted rooms: chat goes between the browsers, encrypted, and is never stored.
-  const storedChat = useRoomChat(roomRef, moderator, !guest && !encrypted);
+  const storedChat = useRoomChat(roomRef, moderator, !encrypted, guest);
   const encryptedChat = useEncryptedChat(room, encrypted);
   const chat = encrypted ? encryptedChat : storedChat;
   const lobby = useLobby(roomRef, moderator);
-  const unread = useUnread(chat, panel === "chat", roomRef);
+  const unread = useUnread(chat, panel === "chat", chatKey ?? `${roomRef.teamSlug}/${roomRef.roomSlug}`);
   const reactions = useReactions();
   usePresenceToasts(room);
   useHandToasts(room, moderator);
   const roomElement = useRef<HTMLDivElement>(null);
   useToastsAboveControls(roomElement, panel === "chat");
 
-  const ownHand = useOwnHand(roomRef);
+  const ownHand = useOwnHand(roomRef, guest);
   const handRaised = useParticipantState(room.localParticipant).handRaisedAt !== null;
   const toggleHand = () =>
     void ownHand.set(!handRaised).catch((error: unknown) =>
@@ -421,9 +426,9 @@ export function RoomView({
           .setCameraEnabled(!me.isCameraEnabled)
           .catch((error: unknown) => reportMediaError(error, Track.Source.Camera));
       case "hand":
-        return guest ? undefined : toggleHand();
+        return toggleHand();
       case "chat":
-        return guest ? undefined : togglePanel("chat");
+        return togglePanel("chat");
       case "participants":
         return togglePanel("participants");
       case "leave":
@@ -508,7 +513,20 @@ export function RoomView({
                 />
               ) : (
                 <div className="min-h-0 flex-1 overflow-y-auto p-2">
-                  <ParticipantList lobby={moderator ? <LobbySection lobby={lobby} /> : null} />
+                  <ParticipantList
+                    invite={
+                      guest ? null : (
+                        <CallInvite
+                          teamSlug={roomRef.teamSlug}
+                          roomSlug={roomRef.roomSlug}
+                          roomTitle={roomTitle}
+                          moderator={moderator}
+                          encrypted={encrypted}
+                        />
+                      )
+                    }
+                    lobby={moderator ? <LobbySection lobby={lobby} /> : null}
+                  />
                 </div>
               )}
             </aside>
@@ -519,7 +537,7 @@ export function RoomView({
           onPanel={setPanel}
           unread={unread}
           participantCount={participants.length}
-          hand={guest ? null : { raised: handRaised, pending: ownHand.pending, toggle: toggleHand }}
+          hand={{ raised: handRaised, pending: ownHand.pending, toggle: toggleHand }}
           onReact={reactions.send}
           onSettings={() => setSettingsOpen(true)}
           onShortcuts={() => setShortcutsOpen(true)}

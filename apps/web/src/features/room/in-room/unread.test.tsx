@@ -7,7 +7,7 @@ import type { ChatMessage } from "./use-room-chat";
 afterEach(cleanup);
 beforeEach(() => window.localStorage.clear());
 
-const ROOM = { teamSlug: "acme", roomSlug: "standup" };
+const ROOM = "parlor-standup";
 const message = (id: string, author: string, at: string): ChatMessage => ({
   id,
   authorIdentity: author,
@@ -59,6 +59,6 @@ describe("the chat's unread count", () => {
 
   it("keeps each room's marker apart", () => {
     renderUnread(history, true).unmount();
-    expect(renderUnread(history, false, { teamSlug: "acme", roomSlug: "other" }).result.current).toBe(2);
+    expect(renderUnread(history, false, "parlor-other").result.current).toBe(2);
   });
 });

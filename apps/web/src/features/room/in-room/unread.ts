@@ -5,14 +5,14 @@ import { useEffect, useState } from "react";
 import type { ChatMessage } from "./use-room-chat";
 
 /**
- * The chat's last-read marker, kept per room in this browser: the time of the newest message seen
- * with the chat open. Rejoining (a reload, a new meeting in the same room) then counts only what
- * came after it, not the history already read.
+ * The chat's last-read marker, kept per room in this browser (`room`: the LiveKit room's name,
+ * which a room keeps for life): the time of the newest message seen with the chat open.
+ * Rejoining (a reload, a new meeting in the same room) then counts only what came after it, not
+ * the history already read.
  */
-const storageKey = (room: { teamSlug: string; roomSlug: string }) =>
-  `parlor.chat.read:${room.teamSlug}/${room.roomSlug}`;
+const storageKey = (room: string) => `parlor.chat.read:${room}`;
 
-export function loadLastRead(room: { teamSlug: string; roomSlug: string }): number {
+export function loadLastRead(room: string): number {
   try {
     const value = Number(window.localStorage.getItem(storageKey(room)));
     return Number.isFinite(value) && value > 0 ? value : 0;
@@ -22,7 +22,7 @@ export function loadLastRead(room: { teamSlug: string; roomSlug: string }): numb
   }
 }
 
-function saveLastRead(room: { teamSlug: string; roomSlug: string }, at: number) {
+function saveLastRead(room: string, at: number) {
   try {
     window.localStorage.setItem(storageKey(room), String(at));
   } catch {
@@ -43,15 +43,16 @@ export function countUnread(messages: ChatMessage[], localIdentity: string, last
 export function useUnread(
   chat: { messages: ChatMessage[]; localIdentity: string },
   open: boolean,
-  room: { teamSlug: string; roomSlug: string },
+  room: string,
 ): number {
-  const { teamSlug, roomSlug } = room;
-  const [lastRead, setLastRead] = useState(() => loadLastRead({ teamSlug, roomSlug }));
+  const [marker, setMarker] = useState(() => ({ room, at: loadLastRead(room) }));
+  if (marker.room !== room) setMarker({ room, at: loadLastRead(room) });
+  const lastRead = marker.room === room ? marker.at : loadLastRead(room);
   const newest = chat.messages.reduce((at, m) => Math.max(at, m.createdAt.getTime()), 0);
   useEffect(() => {
     if (!open || newest <= lastRead) return;
-    setLastRead(newest);
-    saveLastRead({ teamSlug, roomSlug }, newest);
-  }, [open, newest, lastRead, teamSlug, roomSlug]);
+    setMarker({ room, at: newest });
+    saveLastRead(room, newest);
+  }, [open, newest, lastRead, room]);
   return open ? 0 : countUnread(chat.messages, chat.localIdentity, lastRead);
 }
