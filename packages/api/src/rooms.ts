@@ -79,6 +79,7 @@ export async function createRoom(
   actor: Actor,
   teamSlug: string,
   name: string,
+  { e2ee = false }: { e2ee?: boolean } = {},
 ): Promise<RoomSummary> {
   const team = await requireMembership(svc, actor, teamSlug);
   await svc.rateLimiter.consume(
@@ -96,6 +97,8 @@ export async function createRoom(
         livekitRoomName: newLiveKitRoomName(),
         createdBy: actor.id,
         ...ROOM_DEFAULTS,
+        // Whoever creates a room may make it encrypted: nobody is in it yet.
+        e2ee,
       })
       .returning();
     return row!;

@@ -199,6 +199,10 @@ export function RoomPage({
   const roomTitle = room.room?.name ?? roomName;
   const encrypted = room.connectionDetails?.encrypted ?? room.room?.encrypted ?? encryptedAtRender;
   const passphrase = useRoomPassphrase(teamSlug, roomSlug, encrypted);
+  // Nobody in the call yet (presence, as "who is here" shows it): this person sets the passphrase.
+  const presence = api.room.list.useQuery({ teamSlug }, { enabled: encrypted, staleTime: 10_000 });
+  const presentNow = presence.data?.find((r) => r.slug === (room.room?.roomSlug ?? roomSlug))?.participants;
+  const firstHere = presentNow !== undefined && presentNow !== null && presentNow.length === 0;
   const [e2eeUnsupported, setE2eeUnsupported] = useState(false);
 
   const retry = useSetupRetry({
@@ -451,6 +455,7 @@ export function RoomPage({
             onPassphraseChange={passphrase.change}
             canInvite={canModerate}
             unsupported={e2eeUnsupported}
+            firstHere={firstHere}
           />
         ) : undefined
       }
