@@ -6,13 +6,20 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi, type Mock }
 import type { JoinChoices } from "../join-choices";
 import type { ConnectionDetails } from "../room-store";
 import { toast } from "@parlor/ui/toaster";
-import { MODERATION_TOPIC } from "@parlor/api/schemas/call";
+import { HAND_ATTRIBUTE, MODERATION_TOPIC } from "@parlor/api/schemas/call";
 
 import { ConferenceRoom } from "./conference-room";
+import { joinRemote, updateAttributes } from "./testing/livekit";
 import { recordingClient } from "./testing/trpc";
 
 vi.mock("@parlor/ui/toaster", () => ({
-  toast: Object.assign(vi.fn(), { success: vi.fn(), error: vi.fn(), info: vi.fn(), warning: vi.fn() }),
+  toast: Object.assign(vi.fn(), {
+    success: vi.fn(),
+    error: vi.fn(),
+    info: vi.fn(),
+    warning: vi.fn(),
+    dismiss: vi.fn(),
+  }),
 }));
 
 interface Stubbed {
@@ -209,6 +216,27 @@ describe("ConferenceRoom", () => {
       stub.first.room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);
     });
     expect(onFailure).toHaveBeenCalledTimes(1);
+  });
+
+  it("a moderator's raised-hand toast goes when the hand is lowered, and when the call view goes", async () => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { unmount } = renderRoom({ moderation: { teamSlug: "acme", roomSlug: "standup", allowed: true } });
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    const room = stub.first.room;
+    let bob!: ReturnType<typeof joinRemote>;
+    let zoe!: ReturnType<typeof joinRemote>;
+    act(() => {
+      bob = joinRemote(room, "bob", "Bob");
+      zoe = joinRemote(room, "zoe", "Zoe");
+      updateAttributes(room, bob, { [HAND_ATTRIBUTE]: "2026-12-01T10:00:00.000Z" });
+      updateAttributes(room, zoe, { [HAND_ATTRIBUTE]: "2026-12-01T10:00:01.000Z" });
+    });
+    expect(toast).toHaveBeenCalledWith("Bob raised their hand", expect.objectContaining({ id: "hand-bob" }));
+    act(() => updateAttributes(room, bob, { [HAND_ATTRIBUTE]: "" }));
+    expect(toast.dismiss).toHaveBeenCalledWith("hand-bob");
+    expect(toast.dismiss).not.toHaveBeenCalledWith("hand-zoe");
+    unmount();
+    expect(toast.dismiss).toHaveBeenCalledWith("hand-zoe");
   });
 
   it("the moderator who ends the meeting reads that they did", async () => {

@@ -338,18 +338,31 @@ function useHandToasts(room: Room, moderator: boolean) {
   lower.current = lowerHand;
   useEffect(() => {
     if (!moderator) return;
+    const shown = new Set<string>();
     const onChanged = (changed: Record<string, string>, participant: Participant) => {
-      if (participant.isLocal || !changed[HAND_ATTRIBUTE]) return;
+      if (participant.isLocal || !(HAND_ATTRIBUTE in changed)) return;
+      const id = `hand-${participant.identity}`;
+      if (!changed[HAND_ATTRIBUTE]) {
+        // Lowered (by them, from the list, or from the toast): its toast has nothing left to do.
+        toast.dismiss(id);
+        shown.delete(id);
+        return;
+      }
       const name = participant.name || participant.identity;
+      shown.add(id);
       toast(`${name} raised their hand`, {
-        id: `hand-${participant.identity}`,
+        id,
         action: lower.current
           ? { label: "Lower", onClick: () => lower.current?.(participant.identity) }
           : undefined,
       });
     };
     room.on(RoomEvent.ParticipantAttributesChanged, onChanged);
-    return () => void room.off(RoomEvent.ParticipantAttributesChanged, onChanged);
+    return () => {
+      room.off(RoomEvent.ParticipantAttributesChanged, onChanged);
+      // The call is over for this view: a "Lower" left behind could only fail.
+      for (const id of shown) toast.dismiss(id);
+    };
   }, [room, moderator]);
 }
 
