@@ -263,7 +263,8 @@ describe.skipIf(!binary)("guests and the lobby in a real call", () => {
       await inCall(hostPage).waitFor({ timeout: CALL_TIMEOUT });
     });
     await guest.context.close();
-  });
+    // Joined, written in, ended and rejoined on a busy machine: more than the default minute.
+  }, 180_000);
 
   test("a denied guest gets a clear page", async () => {
     const guest = await newGuestPage();
