@@ -3,8 +3,9 @@
  * pinned livekit-server: three Chromium processes with a fake camera and microphone; Cy, the
  * team's owner, is on a 375×812 phone. The pre-join's Join is on the phone's first screen; a
  * three-person call fits one page of the phone's grid; the participant list's "Lower hand" stays
- * inside its row; the call offers its link and a guest link; and ordinary use (joining, raising
- * hands, ending the meeting) leaves no LiveKit complaints in any console. Pictures go to the
+ * inside its row; the call offers its link and a guest link; the chat badge forgets nothing
+ * and recounts nothing across a rejoin; and ordinary use (joining, raising hands, leaving,
+ * ending the meeting) leaves no LiveKit complaints in any console. Pictures go to the
  * ignored test-results/ folder (looked at when the suite was written).
  */
 import { liveKitServerForSuite, type LiveKitServer } from "@parlor/api/testing/livekit-server";
@@ -174,6 +175,26 @@ describe.skipIf(!binary)("the call's polish, on a phone and beside it", { timeou
       expect(
         await ada.page.getByTestId("call-invite").getByRole("button", { name: "Guest link" }).count(),
       ).toBe(0);
+    }));
+
+  test("after leaving and rejoining, the chat badge does not count what was already read", () =>
+    step("chat-badge", async () => {
+      await ada.page.getByTestId("control-chat").click();
+      await ada.page.getByPlaceholder("Message everyone").fill("Agenda is in the doc");
+      await ada.page.getByRole("button", { name: "Send message" }).click();
+      await bea.page.getByRole("button", { name: "Chat, 1 unread" }).click({ timeout: 20_000 });
+      await bea.page.getByLabel("Chat messages").getByText("Agenda is in the doc").waitFor();
+      await bea.page.getByTestId("control-leave").click();
+      await bea.page.waitForURL(`${app.url}/t/acme`, { timeout: 20_000 });
+      // Written while she was away: the one message she has not read.
+      await ada.page.getByPlaceholder("Message everyone").fill("One more thing");
+      await ada.page.getByRole("button", { name: "Send message" }).click();
+      await ada.page.getByLabel("Chat messages").getByText("One more thing").waitFor();
+      await joinCall(bea);
+      // The stored chat loads both at once: only the new one counts.
+      const label = () => bea.page.getByTestId("control-chat").getAttribute("aria-label");
+      await expect.poll(label, { timeout: 20_000 }).toMatch(/unread/);
+      expect(await label()).toBe("Chat, 1 unread");
     }));
 
   test("the owner ends the meeting: each ending in words for that person, and no LiveKit noise", () =>
