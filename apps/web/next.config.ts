@@ -1,3 +1,4 @@
+import { hostname, networkInterfaces } from "node:os";
 import { fileURLToPath } from "node:url";
 
 import type { NextConfig } from "next";
@@ -6,8 +7,28 @@ import { API_HEADERS } from "./src/lib/security-headers";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
+/**
+ * Where `next dev` may be opened from besides `localhost`: Next 16 refuses its scripts to any other
+ * origin, and the page then never hydrates. This machine's loopback and network addresses and its
+ * name, plus PARLOR_DEV_ORIGINS (comma-separated hosts, `*.example.test` wildcards) for anything
+ * else, such as a tunnel. Only development reads it.
+ */
+function devOrigins(): string[] {
+  // As a URL's hostname spells them: IPv6 in brackets.
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .flatMap((info) => (info ? [info.family === "IPv6" ? `[${info.address}]` : info.address] : []));
+  const extra = (process.env.PARLOR_DEV_ORIGINS ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  const name = hostname();
+  return [...new Set(["localhost", "127.0.0.1", name, `${name}.local`, ...addresses, ...extra])];
+}
+
 const nextConfig: NextConfig = {
   output: "standalone",
+  allowedDevOrigins: devOrigins(),
   // Trace (and let Turbopack resolve) the workspace packages from the repository root.
   outputFileTracingRoot: repoRoot,
   turbopack: { root: repoRoot },

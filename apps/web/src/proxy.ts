@@ -17,6 +17,19 @@ const securityEnv = securityEnvFrom();
 export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
 
+  // An address whose percent-encoding is broken (`/g/%E0%A4%A`) names no page, and Next's router
+  // answers it with a 500; it is a bad request, and the person gets a page that says so.
+  if (!isDecodable(pathname)) {
+    const response = new NextResponse(UNREADABLE_ADDRESS_PAGE, {
+      status: 400,
+      headers: { "content-type": "text/html; charset=utf-8" },
+    });
+    for (const [name, value] of Object.entries(securityHeaders(pathname, securityEnv).response)) {
+      response.headers.set(name, value);
+    }
+    return response;
+  }
+
   // Server actions and form posts to pages.
   if (
     isCrossSiteRequest(
@@ -38,6 +51,28 @@ export function proxy(request: NextRequest) {
   for (const [name, value] of Object.entries(security.response)) response.headers.set(name, value);
   return response;
 }
+
+function isDecodable(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const UNREADABLE_ADDRESS_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>This address cannot be read · Parlor</title></head>
+<body>
+<main>
+<h1>This address cannot be read</h1>
+<p>Part of it is garbled, so it leads to no page. Check that you copied the whole link, or ask whoever sent it for a new one.</p>
+<p><a href="/">Go to Parlor's home page</a></p>
+</main>
+</body>
+</html>
+`;
 
 export const config = {
   matcher: ["/((?!api/|_next/static|_next/image|favicon.ico).*)"],

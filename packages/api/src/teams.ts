@@ -1,5 +1,5 @@
 import { schema, type Database, type TeamRole, type Transaction } from "@parlor/db";
-import { and, asc, count, eq, gt, ilike, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 
 import { AppError, badRequest, forbidden, isUniqueViolation, notFound } from "./lib/errors";
@@ -66,10 +66,25 @@ export async function requireMembership(
 }
 
 /**
- * Runs a change of a team's memberships in one transaction that first locks the team's row, so
- * changes to one team apply one after another: the actor's role, the target's role and the
- * number of owners are all read under the lock, and no interleaving of two changes (two owners
- * leaving at once, two owners demoting each other) can leave the team without an owner.
+ * The one lock over teams' memberships. Every change that can take an owner from a team (leaving,
+ * a demotion, a removal, deleting one's account) holds it on the team's row until its transaction
+ * ends, and checks under it that another owner remains; so no two such changes, whatever their
+ * paths, can both pass that check and leave a team without an owner. Several teams are locked in
+ * id order, so two changes never wait on each other in a cycle.
+ */
+export function lockTeams(tx: Transaction, which: SQL) {
+  return tx
+    .select({ id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name })
+    .from(schema.teams)
+    .where(which)
+    .orderBy(asc(schema.teams.id))
+    .for("no key update");
+}
+
+/**
+ * Runs a change of a team's memberships in one transaction that first takes the team's lock (see
+ * `lockTeams`), so changes to one team apply one after another: the actor's role, the target's
+ * role and the number of owners are all read under the lock.
  */
 async function changeMemberships<T>(
   svc: Services,
@@ -79,11 +94,7 @@ async function changeMemberships<T>(
   change: (tx: Transaction, team: TeamSummary) => Promise<T>,
 ): Promise<T> {
   return svc.db.transaction(async (tx) => {
-    const [team] = await tx
-      .select({ id: schema.teams.id, slug: schema.teams.slug, name: schema.teams.name })
-      .from(schema.teams)
-      .where(eq(schema.teams.slug, teamSlug))
-      .for("no key update");
+    const [team] = await lockTeams(tx, eq(schema.teams.slug, teamSlug));
     const role = team ? await memberRole(tx, team.id, actor.id) : null;
     if (!team || !role) throw notFound(TEAM_NOT_FOUND);
     assertRole(role, minimum);
@@ -466,6 +477,11 @@ export async function sendInvite(
     `invite-email:user:${actor.id}`,
     svc.ratePolicies.inviteEmail,
     "Too many invites sent by email",
+  );
+  await svc.rateLimiter.consume(
+    `invite-email:recipient:${input.email}`,
+    svc.ratePolicies.inviteEmailRecipient,
+    "This address has been sent as many invitations as Parlor sends to one address in a day. Create an invite link and share it with them yourself",
   );
   const invite = await createInvite(
     svc,

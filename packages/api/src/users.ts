@@ -8,11 +8,12 @@ import { schema, type Transaction } from "@parlor/db";
 import { and, asc, count, eq, ilike, inArray, isNull, ne, or, sql } from "drizzle-orm";
 
 import { liveRoomsOf, removeFromLiveRooms } from "./access";
+import { voidPasswordResetLinks } from "./auth/password-reset";
 import { confirmOwnPassword, type ClientMeta } from "./auth/service";
 import { AppError, badRequest, notFound } from "./lib/errors";
 import { containsPattern } from "./lib/search";
 import type { Services } from "./services";
-import type { Actor } from "./teams";
+import { lockTeams, type Actor } from "./teams";
 
 const SITE_ADMINS_LOCK = 0x61646d696e; // "admin"
 
@@ -144,6 +145,8 @@ export async function setDisabled(svc: Services, actor: Actor, userId: string, d
       .update(schema.users)
       .set({ disabledAt: disabled ? (user.disabledAt ?? svc.clock()) : null })
       .where(eq(schema.users.id, user.id));
+    // For good: enabling the account again must not bring a reset link made before back to life.
+    if (disabled) await voidPasswordResetLinks(tx, user.id, svc.clock());
   });
   svc.logger.info({ event: "admin.disable", userId, disabled, by: actor.id }, "account disabled or enabled");
   if (!disabled) return { userId, disabled, removedFromRooms: 0 };
@@ -172,6 +175,12 @@ export async function deleteOwnAccount(svc: Services, actor: Actor, password: st
   const liveRooms = await svc.db.transaction(async (tx) => {
     await lockSiteAdmins(tx);
     const mine = schema.teamMembers;
+    // Under the teams' own lock, the one leaving and demoting take: an owner leaving at the same
+    // moment waits, and then sees this account gone (or this deletion sees them gone).
+    await lockTeams(
+      tx,
+      inArray(schema.teams.id, tx.select({ id: mine.teamId }).from(mine).where(eq(mine.userId, actor.id))),
+    );
     const soleOwned = await tx
       .select({ name: schema.teams.name })
       .from(mine)

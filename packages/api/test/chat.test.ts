@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { pruneChat } from "../src/chat";
-import { CHAT_TOPIC } from "../src/schemas/chat";
+import { CHAT_MESSAGE_MAX, CHAT_TOPIC, chatLength } from "../src/schemas/chat";
 import { eventually } from "./eventually";
 import { errorOf, startTestApp, startTestAppOnLiveKit, type RealLiveKitTestApp } from "./harness";
 import { disposeParticipants, joinWithToken, type RealParticipant } from "./livekit-participant";
@@ -139,6 +139,17 @@ describe.skipIf(!binary)(`chat on ${testDriver()} with the real LiveKit server`,
       });
     }
     expect(await member.trpc.chat.send.mutate({ ...room(), body: "x".repeat(2000) })).toHaveProperty("id");
+  });
+
+  it("counts a message's length in characters, as the call does: an emoji is one", async () => {
+    const full = "😀".repeat(CHAT_MESSAGE_MAX);
+    expect(await member.trpc.chat.send.mutate({ ...room(), body: full })).toMatchObject({ body: full });
+    const tooLong = await errorOf(member.trpc.chat.send.mutate({ ...room(), body: `${full}😀` }));
+    expect(tooLong.code).toBe("BAD_REQUEST");
+    expect(tooLong.data?.fieldErrors?.body?.[0]).toBe(
+      `Messages can be at most ${CHAT_MESSAGE_MAX} characters.`,
+    );
+    expect(chatLength(`${full}😀`)).toBe(CHAT_MESSAGE_MAX + 1);
   });
 
   it("keeps chat for the team's retention period, which only owners change", async () => {

@@ -42,7 +42,8 @@ describe(`teams and accounts, self-service, on ${testDriver()}`, () => {
       const sent = await admin.trpc.team.sendInvite.mutate({ teamSlug, email: " New.Person@Example.com " });
       expect(sent).toMatchObject({ email: "new.person@example.com", role: "member" });
       const mail = await inbox.waitFor("new.person@example.com");
-      expect(mail.subject).toBe("Arne Admin invited you to Orbit on Parlor");
+      expect(mail.subject).toBe("You're invited to a team on Parlor");
+      expect(mail.text).toContain("Arne Admin invited you to join the team “Orbit” on Parlor");
       const { token } = linkIn(mail, TEST_ORIGIN, "/invite/");
       const newcomer = await app.signUp("New Person", "new.person@example.com");
       expect(await newcomer.trpc.team.acceptInvite.mutate({ token })).toMatchObject({ slug: teamSlug });
@@ -50,6 +51,54 @@ describe(`teams and accounts, self-service, on ${testDriver()}`, () => {
       expect((await errorOf(other.trpc.team.acceptInvite.mutate({ token }))).message).toMatch(
         /used as many times/,
       );
+    });
+
+    /* Issue 19, row 10: a fresh account per sender got around a limit per sender. */
+    it("are limited to a few a day per address, whoever sends them", async () => {
+      const target = "flooded@example.com";
+      const senders = [await app.signUp("Sender One"), await app.signUp("Sender Two")];
+      const teams = await Promise.all(
+        senders.map((s, i) => s.trpc.team.create.mutate({ name: `Flood ${i}` })),
+      );
+      await senders[0]!.trpc.team.sendInvite.mutate({ teamSlug: teams[0]!.slug, email: target });
+      await senders[1]!.trpc.team.sendInvite.mutate({ teamSlug: teams[1]!.slug, email: target });
+      await senders[0]!.trpc.team.sendInvite.mutate({
+        teamSlug: teams[0]!.slug,
+        email: "Flooded@Example.com",
+      });
+      const refused = await errorOf(
+        senders[1]!.trpc.team.sendInvite.mutate({ teamSlug: teams[1]!.slug, email: target }),
+      );
+      expect(refused.code).toBe("TOO_MANY_REQUESTS");
+      expect(refused.message).toMatch(
+        /as many invitations as Parlor sends to one address in a day. Create an invite link and share it with them yourself. Please try again in 24 hours/,
+      );
+      expect(refused.data?.retryAfterSeconds).toBeGreaterThan(23 * 3600);
+      await inbox.waitFor(target, 3);
+      expect(inbox.to(target)).toHaveLength(3);
+      // Other addresses are not held back.
+      await senders[1]!.trpc.team.sendInvite.mutate({
+        teamSlug: teams[1]!.slug,
+        email: "welcome@example.com",
+      });
+      await inbox.waitFor("welcome@example.com");
+    });
+
+    it("have a fixed subject, and names people typed only in the body, as text no client makes a link of", async () => {
+      const sender = await app.signUp("Alerts at www.evil.example");
+      const team = await sender.trpc.team.create.mutate({
+        name: "Security Team: verify account at http://evil.example/login",
+      });
+      await sender.trpc.team.sendInvite.mutate({ teamSlug: team.slug, email: "phished@example.com" });
+      const mail = await inbox.waitFor("phished@example.com");
+      expect(mail.subject).toBe("You're invited to a team on Parlor");
+      expect(mail.html).toBeNull();
+      expect(mail.text).toContain(
+        "Alerts at www[.]evil[.]example invited you to join the team “Security Team: verify account at http[:]//evil[.]example/login” on Parlor",
+      );
+      expect(mail.text).not.toMatch(/evil\.example|http:\/\/evil/);
+      // The one link in the email is Parlor's invite link.
+      expect(mail.text.match(/https?:\/\/\S+/g)).toEqual([linkIn(mail, TEST_ORIGIN, "/invite/").url]);
     });
 
     it("take their links from APP_URL, never from the request's Host", async () => {

@@ -15,6 +15,8 @@ export interface ReceivedMail {
   from: string;
   subject: string;
   text: string;
+  /** The HTML part, when the email has one. */
+  html: string | null;
   /** The user the client authenticated as. */
   authenticatedAs: string | undefined;
 }
@@ -44,6 +46,7 @@ export async function startSmtpInbox(credentials = { user: "parlor", password: "
             from: mail.from?.text ?? "",
             subject: mail.subject ?? "",
             text: mail.text ?? "",
+            html: mail.html || null,
             authenticatedAs: typeof session.user === "string" ? session.user : undefined,
           });
           for (const listener of listeners) listener();

@@ -48,7 +48,10 @@ export const passwordResets = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     tokenHash: text("token_hash").notNull().unique(),
     expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
-    /** Set when the link is used, or when another reset of the same account made it moot. */
+    /**
+     * Set when the link is used, or when a change of the account made it moot (a newer link, a
+     * change of the password, disabling).
+     */
     usedAt: timestamp("used_at", { withTimezone: true, mode: "date" }),
     /** The site admin who made the link; null when the user asked for it by email. */
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),

@@ -1,17 +1,19 @@
 /**
  * Forgotten passwords: a single-use link that sets a new one. Asked for by email (needs SMTP), or
  * made by a site admin for a user when the instance sends no email. Only the SHA-256 of a link's
- * token is stored; using one ends every session of the account and voids its other links.
+ * token is stored; using one ends every session of the account. An account has at most one usable
+ * link, and only while nothing has changed that makes it moot: a newer link, any change of the
+ * password, or disabling the account (for good: enabling it again does not bring links back)
+ * voids it, through `voidPasswordResetLinks`.
  */
-import { schema, type Database } from "@parlor/db";
+import { schema, type Database, type Transaction } from "@parlor/db";
 import { and, eq, gt, isNull } from "drizzle-orm";
 
 import { AppError, badRequest, forbidden, notFound } from "../lib/errors";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { passwordResetMessage } from "../mail/messages";
 import type { Services } from "../services";
-import { assertAcceptablePassword } from "./service";
-import { hashPassword } from "./password";
+import { assertAcceptablePassword, hashPassword } from "./password";
 
 /** A link sent by email works for an hour. */
 export const EMAILED_RESET_TTL_MS = 60 * 60 * 1000;
@@ -25,12 +27,33 @@ const LINK_NOT_VALID =
 
 export const resetPath = (token: string) => `/reset-password/${token}`;
 
-async function issueLink(db: Database, userId: string, createdBy: string | null, expiresAt: Date) {
-  const token = randomToken(32);
+/** Voids every link of the account that is not used yet; called by whatever makes them moot. */
+export async function voidPasswordResetLinks(db: Database | Transaction, userId: string, now: Date) {
   await db
-    .insert(schema.passwordResets)
-    .values({ userId, tokenHash: sha256Hex(token), expiresAt, createdBy });
-  return token;
+    .update(schema.passwordResets)
+    .set({ usedAt: now })
+    .where(and(eq(schema.passwordResets.userId, userId), isNull(schema.passwordResets.usedAt)));
+}
+
+/**
+ * Makes the account's one usable link, voiding older ones. Null when the account is disabled: the
+ * account's row is locked first, so a link is never made just as the account is disabled.
+ */
+async function issueLink(svc: Services, userId: string, createdBy: string | null, expiresAt: Date) {
+  return svc.db.transaction(async (tx) => {
+    const [user] = await tx
+      .select({ id: schema.users.id })
+      .from(schema.users)
+      .where(and(eq(schema.users.id, userId), isNull(schema.users.disabledAt)))
+      .for("no key update");
+    if (!user) return null;
+    await voidPasswordResetLinks(tx, userId, svc.clock());
+    const token = randomToken(32);
+    await tx
+      .insert(schema.passwordResets)
+      .values({ userId, tokenHash: sha256Hex(token), expiresAt, createdBy });
+    return token;
+  });
 }
 
 /**
@@ -63,7 +86,8 @@ export async function requestPasswordReset(svc: Services, email: string, meta: {
       return null;
     }
     const expiresAt = new Date(svc.clock().getTime() + EMAILED_RESET_TTL_MS);
-    const token = await issueLink(svc.db, user.id, null, expiresAt);
+    const token = await issueLink(svc, user.id, null, expiresAt);
+    if (!token) return null;
     svc.logger.info({ event: "auth.reset_requested", userId: user.id }, "password reset link emailed");
     return passwordResetMessage(user, `${appOrigin}${resetPath(token)}`);
   });
@@ -84,7 +108,8 @@ export async function createPasswordResetLink(
   if (!user) throw notFound("That account does not exist any more.");
   if (user.disabledAt) throw badRequest("userId", "This account is disabled. Enable it first.");
   const expiresAt = new Date(svc.clock().getTime() + ADMIN_RESET_TTL_MS);
-  const token = await issueLink(svc.db, user.id, actor.id, expiresAt);
+  const token = await issueLink(svc, user.id, actor.id, expiresAt);
+  if (!token) throw badRequest("userId", "This account is disabled. Enable it first.");
   svc.logger.info({ event: "admin.reset_link", userId, by: actor.id }, "password reset link made");
   return { url: `${origin}${resetPath(token)}`, expiresAt };
 }
@@ -132,11 +157,7 @@ export async function resetPassword(svc: Services, token: string, password: stri
       .returning({ id: schema.passwordResets.id });
     if (claimed.length === 0) throw notFound(LINK_NOT_VALID);
     await tx.update(schema.users).set({ passwordHash }).where(eq(schema.users.id, link.userId));
-    // Any other link for the account is moot now.
-    await tx
-      .update(schema.passwordResets)
-      .set({ usedAt: now })
-      .where(and(eq(schema.passwordResets.userId, link.userId), isNull(schema.passwordResets.usedAt)));
+    await voidPasswordResetLinks(tx, link.userId, now);
   });
   await svc.sessions.invalidateUserSessions(link.userId);
   // Someone locked out by failed attempts (perhaps their own, with the forgotten password) can

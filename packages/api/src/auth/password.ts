@@ -1,6 +1,7 @@
 import { hash, verify } from "@node-rs/argon2";
 import { dictionary } from "@zxcvbn-ts/language-common";
 
+import { badRequest } from "../lib/errors";
 import { PASSWORD_MIN } from "../schemas/auth";
 
 /** OWASP's argon2id minimum: 19 MiB of memory, 2 iterations, 1 lane. */
@@ -34,4 +35,11 @@ export function isCommonPassword(password: string): boolean {
   if (commonPasswords.has(lower)) return true;
   // One repeated character ("aaaaaaaa") or a plain run of digits ("12345678…").
   return /^(.)\1+$/.test(lower) || "012345678901234567890".includes(lower);
+}
+
+/** Refuses a new password that is on the list of the most common ones. */
+export function assertAcceptablePassword(password: string, field = "password") {
+  if (isCommonPassword(password)) {
+    throw badRequest(field, "This password is too common and easy to guess. Choose a less predictable one.");
+  }
 }

@@ -16,7 +16,8 @@ import type { changePasswordInput, signInInput, signUpInput } from "../schemas/a
 import { notifyAccessChanged } from "../access";
 import type { Services } from "../services";
 import type { SessionCookie, SessionUser } from "./lucia";
-import { decoyPasswordHash, hashPassword, isCommonPassword, verifyPassword } from "./password";
+import { voidPasswordResetLinks } from "./password-reset";
+import { assertAcceptablePassword, decoyPasswordHash, hashPassword, verifyPassword } from "./password";
 
 /** The user as every API response shows it. */
 export interface PublicUser {
@@ -45,12 +46,6 @@ export const ACCOUNT_DISABLED =
   "This account has been disabled by a site administrator. If you think this is a mistake, ask them to enable it again.";
 
 const INVALID_CREDENTIALS = "That email and password do not match an account.";
-
-export function assertAcceptablePassword(password: string, field = "password") {
-  if (isCommonPassword(password)) {
-    throw badRequest(field, "This password is too common and easy to guess. Choose a less predictable one.");
-  }
-}
 
 /** A throttle key a password check must take a slot on, and what a success does to it. */
 interface PasswordCheckKey {
@@ -232,7 +227,7 @@ export async function confirmOwnPassword(
   );
 }
 
-/** Changes the password and ends every other session of the user. */
+/** Changes the password, voids every reset link of the account and ends every other session of the user. */
 export async function changePassword(
   svc: Services,
   session: { sessionId: string; userId: string },
@@ -243,10 +238,11 @@ export async function changePassword(
     throw badRequest("currentPassword", "Your current password is not right.");
   }
   assertAcceptablePassword(input.newPassword, "newPassword");
-  await svc.db
-    .update(schema.users)
-    .set({ passwordHash: await hashPassword(input.newPassword) })
-    .where(eq(schema.users.id, session.userId));
+  const passwordHash = await hashPassword(input.newPassword);
+  await svc.db.transaction(async (tx) => {
+    await tx.update(schema.users).set({ passwordHash }).where(eq(schema.users.id, session.userId));
+    await voidPasswordResetLinks(tx, session.userId, svc.clock());
+  });
   await svc.sessions.invalidateUserSessions(session.userId, session.sessionId);
   // The ended sessions' live-update streams re-check and close.
   await notifyAccessChanged(svc.db, session.userId);

@@ -61,7 +61,12 @@ export const serviceUnavailable = (message: string) => new AppError("SERVICE_UNA
 
 export function tooManyRequests(retryAfterSeconds: number, what = "Too many attempts") {
   const wait = Math.max(1, Math.ceil(retryAfterSeconds));
-  const human = wait < 90 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`;
+  const human =
+    wait < 90
+      ? `${wait} seconds`
+      : wait < 90 * 60
+        ? `${Math.ceil(wait / 60)} minutes`
+        : `${Math.ceil(wait / 3600)} hours`;
   return new AppError("TOO_MANY_REQUESTS", `${what}. Please try again in ${human}.`, {
     retryAfterSeconds: wait,
   });

@@ -150,6 +150,11 @@ export const ratePolicies = {
   passwordResetIp: { limit: 20, windowSeconds: 3600 },
   /** Invites sent by email, per sender. */
   inviteEmail: { limit: 30, windowSeconds: 3600 },
+  /**
+   * Invites emailed to one address, whoever sends them: a handful a day, so that nobody, with
+   * however many accounts, can flood someone's inbox through Parlor.
+   */
+  inviteEmailRecipient: { limit: 3, windowSeconds: 86_400 },
   guestLinkCreate: { limit: 50, windowSeconds: 3600 },
   /** Guest joins and knocks, per address and per link. */
   guestJoinIp: { limit: 20, windowSeconds: 3600 },

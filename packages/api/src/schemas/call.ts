@@ -1,7 +1,26 @@
 // Constants the call's code shares with the server without loading zod (the room page ships
 // without it).
 
+/**
+ * The longest chat message, in characters as people count them: Unicode code points, so an emoji
+ * is one (JavaScript's `length` counts UTF-16 units, two for most emoji). The server's check and
+ * the call's decoders and message box all measure with `chatLength`.
+ */
 export const CHAT_MESSAGE_MAX = 2000;
+
+export const CHAT_TOO_LONG = `Messages can be at most ${CHAT_MESSAGE_MAX} characters.`;
+
+/** A chat message's length in characters (code points). */
+export function chatLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/** The text cut to at most `CHAT_MESSAGE_MAX` characters, never inside one. */
+export function clipChatText(text: string): string {
+  return chatLength(text) <= CHAT_MESSAGE_MAX ? text : Array.from(text).slice(0, CHAT_MESSAGE_MAX).join("");
+}
 
 /** The LiveKit data topic on which the server delivers chat events to everyone in the call. */
 export const CHAT_TOPIC = "parlor.chat";

@@ -1,15 +1,16 @@
 import { z } from "./zod";
 
-import { CHAT_MESSAGE_MAX } from "./call";
+import { CHAT_MESSAGE_MAX, CHAT_TOO_LONG, chatLength } from "./call";
 import { roomInput } from "./room";
 
-export { CHAT_MESSAGE_MAX, CHAT_TOPIC } from "./call";
+export { CHAT_MESSAGE_MAX, CHAT_TOO_LONG, CHAT_TOPIC, chatLength } from "./call";
 
 export const chatMessageBody = z
   .string()
   .trim()
   .min(1, "Write a message first.")
-  .max(CHAT_MESSAGE_MAX, `Messages can be at most ${CHAT_MESSAGE_MAX} characters.`)
+  // Counted as the call's decoder and message box count it (see `chatLength`).
+  .refine((value) => chatLength(value) <= CHAT_MESSAGE_MAX, CHAT_TOO_LONG)
   .refine((value) => !value.includes("\u0000"), "Must not contain a NUL character.");
 
 export const sendChatInput = roomInput.extend({ body: chatMessageBody });

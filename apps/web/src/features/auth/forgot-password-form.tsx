@@ -49,6 +49,7 @@ export function ForgotPasswordForm() {
 
   return (
     <form
+      method="post"
       noValidate
       onSubmit={handleSubmit((data) => request.mutate(data))}
       className="grid gap-5"

@@ -23,6 +23,7 @@ export function ResetPasswordForm({ token, email }: { token: string; email: stri
 
   return (
     <form
+      method="post"
       noValidate
       onSubmit={handleSubmit((data) => reset.mutate(data))}
       className="grid gap-5"

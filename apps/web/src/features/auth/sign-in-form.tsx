@@ -40,6 +40,7 @@ export function SignInForm({ next, emailReset }: { next: string; emailReset: boo
 
   return (
     <form
+      method="post"
       noValidate
       onSubmit={handleSubmit((data) => signIn.mutate(data))}
       className="grid gap-5"

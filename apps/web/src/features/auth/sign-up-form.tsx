@@ -27,6 +27,7 @@ export function SignUpForm({ next }: { next: string }) {
 
   return (
     <form
+      method="post"
       noValidate
       onSubmit={handleSubmit((data) => signUp.mutate(data))}
       className="grid gap-5"

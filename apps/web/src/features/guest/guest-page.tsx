@@ -345,6 +345,7 @@ function GuestFlow(props: {
             </p>
           </div>
           <form
+            method="post"
             className="grid gap-5"
             noValidate
             onSubmit={(event) => {

@@ -30,6 +30,8 @@ export interface FailureText {
   description: string;
   /** Whether trying again can help (else the one way on is back to the team). */
   retry: boolean;
+  /** The retry button's words, when "Retry" does not say what it does. */
+  retryLabel?: string;
 }
 
 export const FAILURE_TEXT: Record<RoomFailureKind, FailureText> = {
@@ -69,10 +71,11 @@ export const FAILURE_TEXT: Record<RoomFailureKind, FailureText> = {
     retry: false,
   },
   duplicate: {
-    title: "You joined from somewhere else",
+    title: "You joined from another tab",
     description:
-      "You are now in this room from another tab or device, so this one was disconnected. Rejoin here to move the call back.",
+      "You are in this call from another tab or device, so this one was disconnected. Use here to move the call back to this tab (the other one leaves the call).",
     retry: true,
+    retryLabel: "Use here",
   },
   lost: {
     title: "Connection lost",

@@ -356,6 +356,7 @@ export function RoomPage({
           where={`${roomTitle} · ${teamName}`}
           title={text.title}
           description={text.description}
+          retryLabel={text.retryLabel}
           detail={stage.failure.detail}
           teamHref={teamHref}
           onRetry={
@@ -600,9 +601,11 @@ function PreJoinStage({
           })
         }
       />
-      {earlyMedia ? (
-        // Runs only from the server's HTML (React never runs a script it inserts itself), after the
-        // preview's markup, so the camera can show before this page's code has loaded.
+      {earlyMedia && !hydrated ? (
+        // Runs only from the server's HTML, after the preview's markup, so the camera can show
+        // before this page's code has loaded. Rendered only in that HTML and while hydrating it: a
+        // script React inserted itself would never run (React warns about it in development), and
+        // the page reached by navigation in the browser asks for the camera itself.
         <script nonce={earlyMedia.nonce} dangerouslySetInnerHTML={{ __html: earlyMedia.script }} />
       ) : null}
     </>

@@ -70,6 +70,7 @@ export function NewRoomDialog({
       </DialogTrigger>
       <DialogContent className="sm:max-w-md">
         <form
+          method="post"
           noValidate
           onSubmit={handleSubmit((data) => create.mutate({ ...data, e2ee: encrypted }))}
           className="grid gap-5"

@@ -160,7 +160,14 @@ function RenameRoomDialog({ teamSlug, room, onClose }: RoomDialogProps) {
           field?.select();
         }}
       >
-        <form ref={formRef} noValidate onSubmit={onSubmit} className="grid gap-5" aria-label="Rename room">
+        <form
+          method="post"
+          ref={formRef}
+          noValidate
+          onSubmit={onSubmit}
+          className="grid gap-5"
+          aria-label="Rename room"
+        >
           <DialogHeader>
             <DialogTitle>Rename room</DialogTitle>
             <DialogDescription>

@@ -26,6 +26,7 @@ export function ChangePasswordForm() {
 
   return (
     <form
+      method="post"
       noValidate
       onSubmit={handleSubmit((data) => change.mutate(data))}
       className="grid gap-5"

@@ -60,7 +60,12 @@ export function DeleteAccount() {
       </Button>
       <Dialog open={open} onOpenChange={(next) => (remove.isPending ? undefined : setOpen(next))}>
         <DialogContent className="sm:max-w-md" showCloseButton={false}>
-          <form noValidate onSubmit={handleSubmit((data) => remove.mutate(data))} className="grid gap-4">
+          <form
+            method="post"
+            noValidate
+            onSubmit={handleSubmit((data) => remove.mutate(data))}
+            className="grid gap-4"
+          >
             <DialogHeader>
               <DialogTitle>Delete your account?</DialogTitle>
               <DialogDescription>

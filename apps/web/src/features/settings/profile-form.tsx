@@ -40,6 +40,7 @@ export function ProfileForm({ user, initialPreferences }: { user: User; initialP
 
   return (
     <form
+      method="post"
       noValidate
       onSubmit={handleSubmit((data) => save.mutate(data))}
       className="grid gap-5"

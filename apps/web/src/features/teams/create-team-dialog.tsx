@@ -41,6 +41,7 @@ export function CreateTeamForm({ onCreated }: { onCreated?: () => void }) {
 
   return (
     <form
+      method="post"
       noValidate
       onSubmit={handleSubmit((data) => create.mutate(data))}
       className="grid gap-4"

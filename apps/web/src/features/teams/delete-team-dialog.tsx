@@ -56,7 +56,7 @@ export function DeleteTeamDialog({
   return (
     <Dialog open={open} onOpenChange={(next) => (pending ? undefined : onOpenChange(next))}>
       <DialogContent className="sm:max-w-md" showCloseButton={false}>
-        <form noValidate onSubmit={handleSubmit(submit)} className="grid gap-4">
+        <form method="post" noValidate onSubmit={handleSubmit(submit)} className="grid gap-4">
           <DialogHeader>
             <DialogTitle>Delete {team.name}?</DialogTitle>
             <DialogDescription>{description}</DialogDescription>

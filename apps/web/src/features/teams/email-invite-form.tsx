@@ -29,6 +29,7 @@ export function EmailInviteForm({ teamSlug }: { teamSlug: string }) {
 
   return (
     <form
+      method="post"
       noValidate
       onSubmit={handleSubmit((data) => send.mutate(data))}
       className="grid gap-3"

@@ -124,7 +124,13 @@ function CreateInviteForm({
     : undefined;
 
   return (
-    <form noValidate onSubmit={onSubmit} className="grid gap-4" aria-label="Create an invite link">
+    <form
+      method="post"
+      noValidate
+      onSubmit={onSubmit}
+      className="grid gap-4"
+      aria-label="Create an invite link"
+    >
       {create.isPending ? null : (
         <FormAlert error={create.error} waitSeconds={retry.seconds} waitOver={retry.over} />
       )}

@@ -64,6 +64,7 @@ function RenameTeamForm({ team }: { team: Team }) {
   });
   return (
     <form
+      method="post"
       noValidate
       onSubmit={handleSubmit((data) => rename.mutate(data))}
       className="grid gap-3"
@@ -123,6 +124,7 @@ function ChatRetentionFields({ teamSlug, days }: { teamSlug: string; days: numbe
   });
   return (
     <form
+      method="post"
       noValidate
       onSubmit={handleSubmit((data) => save.mutate({ teamSlug, ...data }))}
       className="grid gap-3 border-t pt-5"

@@ -1,3 +1,4 @@
+import { CHAT_MESSAGE_MAX } from "@parlor/api/schemas/call";
 import type { RemoteParticipant } from "livekit-client";
 import { describe, expect, it } from "vitest";
 
@@ -33,6 +34,12 @@ describe("an encrypted call's chat message", () => {
       authorName: "Bea",
       body: "hi",
     });
+  });
+
+  it("is as long as the server's chat allows, counted in characters, and cut at a character", () => {
+    const full = "😀".repeat(CHAT_MESSAGE_MAX);
+    expect(decodeEncryptedChat(encode({ id: "m1", body: full }), from)?.body).toBe(full);
+    expect(decodeEncryptedChat(encode({ id: "m2", body: `${full}😀` }), from)?.body).toBe(full);
   });
 
   it("ignores what is not a message, or has no sender (the server)", () => {

@@ -3,7 +3,7 @@
 import { Button } from "@parlor/ui/button";
 import { cn } from "@parlor/ui/lib/utils";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@parlor/ui/dialog";
-import { CHAT_MESSAGE_MAX } from "@parlor/api/schemas/call";
+import { clipChatText } from "@parlor/api/schemas/call";
 import { RoomEvent, type Participant, type RemoteParticipant, type Room } from "livekit-client";
 import { KeyRoundIcon, LockIcon, LockOpenIcon, ShieldAlertIcon } from "lucide-react";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
@@ -277,7 +277,7 @@ export function decodeEncryptedChat(
     const value = JSON.parse(decoder.decode(payload)) as { id?: unknown; body?: unknown } | null;
     if (typeof value?.id !== "string" || value.id.length > 64) return null;
     if (typeof value.body !== "string") return null;
-    const body = value.body.trim().slice(0, CHAT_MESSAGE_MAX);
+    const body = clipChatText(value.body.trim());
     if (!body) return null;
     return {
       id: `${from.identity}:${value.id}`,
@@ -315,7 +315,7 @@ export function useEncryptedChat(room: Room, enabled: boolean): RoomChat {
 
   const send = useCallback(
     async (text: string) => {
-      const body = text.slice(0, CHAT_MESSAGE_MAX);
+      const body = clipChatText(text);
       const id = `${Date.now().toString(36)}-${(counter.current += 1)}`;
       setSending(true);
       try {

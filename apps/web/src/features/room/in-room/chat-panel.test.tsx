@@ -3,6 +3,8 @@ import type { RemoteParticipant } from "livekit-client";
 import { useState } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { CHAT_MESSAGE_MAX } from "@parlor/api/schemas/call";
+
 import { ChatPanel } from "./chat-panel";
 import { decodeChatEvent, withMessage, type ChatMessage, type RoomChat } from "./use-room-chat";
 
@@ -129,6 +131,27 @@ describe("ChatPanel", () => {
   });
 });
 
+describe("ChatPanel's message length", () => {
+  it("lets a message of as many emoji as the server takes be sent, and says so when one is too long", () => {
+    const { send } = setup();
+    const box = screen.getByRole("textbox", { name: "Message everyone" });
+    const full = "😀".repeat(CHAT_MESSAGE_MAX);
+    fireEvent.change(box, { target: { value: full } });
+    expect(screen.queryByRole("alert")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Send message" }));
+    expect(send).toHaveBeenCalledWith(full);
+
+    fireEvent.change(box, { target: { value: `${full}😀` } });
+    expect(screen.getByRole("alert").textContent).toBe(
+      `Messages can be at most ${CHAT_MESSAGE_MAX} characters. This one has ${CHAT_MESSAGE_MAX + 1}.`,
+    );
+    const button = screen.getByRole("button", { name: "Send message" }) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    fireEvent.keyDown(box, { key: "Enter" });
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe("decodeChatEvent", () => {
   const sent = (value: unknown) => encoder.encode(typeof value === "string" ? value : JSON.stringify(value));
   const good = {
@@ -170,6 +193,17 @@ describe("decodeChatEvent", () => {
     ]) {
       expect(decodeChatEvent(sent(bad), undefined)).toBeNull();
     }
+  });
+
+  /* Issue 19, row 12: the server counted characters, this decoder UTF-16 units, so a message of
+   * 1,001 emoji was stored and never shown live. */
+  it("takes every message the server accepts, counting characters as the server does", () => {
+    for (const body of ["😀".repeat(1_001), "😀".repeat(CHAT_MESSAGE_MAX), "👩‍💻".repeat(600)]) {
+      const event = decodeChatEvent(sent({ ...good, message: { ...good.message, body } }), undefined);
+      expect(event?.type === "message" && event.message.body).toBe(body);
+    }
+    const tooLong = { ...good, message: { ...good.message, body: "😀".repeat(CHAT_MESSAGE_MAX + 1) } };
+    expect(decodeChatEvent(sent(tooLong), undefined)).toBeNull();
   });
 
   it("adds each message once, in time order", () => {

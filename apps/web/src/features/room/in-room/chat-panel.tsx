@@ -6,7 +6,9 @@ import { SendHorizontalIcon, Trash2Icon } from "lucide-react";
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 
 import { LinkifiedText } from "./linkify";
-import { CHAT_MAX_LENGTH, type ChatMessage, type RoomChat } from "./use-room-chat";
+import { CHAT_MESSAGE_MAX, CHAT_TOO_LONG, chatLength } from "@parlor/api/schemas/call";
+
+import { type ChatMessage, type RoomChat } from "./use-room-chat";
 
 const time = (date: Date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
@@ -38,10 +40,16 @@ export function ChatPanel({
     if (nearBottom) list.scrollTop = list.scrollHeight;
   }, [messages.length]);
 
+  // Counted as the server counts (characters, not UTF-16 units): a box's maxLength would stop
+  // at half as many emoji as the server takes.
+  const draftLength = chatLength(draft.trim());
+  const tooLong = draftLength > CHAT_MESSAGE_MAX;
+  const lengthErrorId = `${inputId}-length`;
+
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     const text = draft.trim();
-    if (!text || !send) return;
+    if (!text || !send || tooLong) return;
     setDraft("");
     send(text).catch((error: unknown) => {
       setDraft(text);
@@ -98,7 +106,17 @@ export function ChatPanel({
           ))
         )}
       </ol>
-      <form onSubmit={submit} className="flex items-end gap-2 border-t p-3" data-toasts-stay-above="">
+      {tooLong ? (
+        <p id={lengthErrorId} role="alert" className="border-t px-3 pt-2 text-sm text-destructive">
+          {CHAT_TOO_LONG} This one has {draftLength}.
+        </p>
+      ) : null}
+      <form
+        method="post"
+        onSubmit={submit}
+        className={cn("flex items-end gap-2 p-3", !tooLong && "border-t")}
+        data-toasts-stay-above=""
+      >
         <label htmlFor={inputId} className="sr-only">
           Message everyone
         </label>
@@ -106,7 +124,8 @@ export function ChatPanel({
           id={inputId}
           rows={1}
           value={draft}
-          maxLength={CHAT_MAX_LENGTH}
+          aria-invalid={tooLong || undefined}
+          aria-describedby={tooLong ? lengthErrorId : undefined}
           onChange={(event) => setDraft(event.target.value)}
           onKeyDown={onKeyDown}
           placeholder="Message everyone"
@@ -116,7 +135,7 @@ export function ChatPanel({
           type="submit"
           size="icon"
           aria-label="Send message"
-          disabled={!draft.trim() || !send || isSending}
+          disabled={!draft.trim() || !send || isSending || tooLong}
         >
           <SendHorizontalIcon aria-hidden="true" />
         </Button>

@@ -99,7 +99,7 @@ function stubConnect(result: () => Promise<void>) {
 
 function renderRoom(
   overrides: Partial<React.ComponentProps<typeof ConferenceRoom>> = {},
-  answer?: (path: string) => unknown,
+  { strict = false, answer }: { strict?: boolean; answer?: (path: string) => unknown } = {},
 ) {
   const onFailure = vi.fn();
   const onLeave = vi.fn();
@@ -112,8 +112,9 @@ function renderRoom(
   const view = render(
     <Provider>
       <ConferenceRoom
-        details={details}
-        choices={choices}
+        // Each render is a new join (the page makes new objects for each).
+        details={{ ...details }}
+        choices={{ ...choices }}
         roomTitle="Standup"
         teamName="Acme"
         onFailure={onFailure}
@@ -121,6 +122,7 @@ function renderRoom(
         {...overrides}
       />
     </Provider>,
+    { reactStrictMode: strict },
   );
   return { ...view, onFailure, onLeave, calls };
 }
@@ -281,12 +283,16 @@ describe("ConferenceRoom", () => {
       createdAt: new Date(),
       meetingId: null,
     };
-    const { calls } = renderRoom({ guest: true }, (path) =>
-      path === "guest.chatSend"
-        ? sent
-        : path === "guest.setHand"
-          ? { raised: true, raisedAt: "x" }
-          : undefined,
+    const { calls } = renderRoom(
+      { guest: true },
+      {
+        answer: (path) =>
+          path === "guest.chatSend"
+            ? sent
+            : path === "guest.setHand"
+              ? { raised: true, raisedAt: "x" }
+              : undefined,
+      },
     );
     await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
     await act(async () => {
@@ -343,7 +349,8 @@ describe("ConferenceRoom", () => {
     const { unmount, onFailure } = renderRoom();
     await waitFor(() => expect(stub.first.connect).toHaveBeenCalled());
     unmount();
-    expect(stub.first.disconnect).toHaveBeenCalledWith(true);
+    await waitFor(() => expect(stub.first.disconnect).toHaveBeenCalledWith(true));
+    expect(stub.first.room.localParticipant.getTrackPublications()).toHaveLength(0);
     // The room's own Disconnected event after unmount is not a failure.
     stub.first.room.emit(RoomEvent.Disconnected, DisconnectReason.SIGNAL_CLOSE);
     expect(onFailure).not.toHaveBeenCalled();
@@ -363,10 +370,43 @@ describe("ConferenceRoom", () => {
     const first = renderRoom();
     await waitFor(() => expect(stub.rooms).toHaveLength(1));
     first.unmount();
-    expect(stub.first.disconnect).toHaveBeenCalledWith(true);
     renderRoom({ details: { ...details, roomName: "parlor-other" } });
+    expect(stub.first.disconnect).toHaveBeenCalledWith(true);
     await waitFor(() => expect(stub.rooms).toHaveLength(2));
     expect(stub.rooms[0]).not.toBe(stub.rooms[1]);
     expect(lk.rooms[1]!.disconnect).not.toHaveBeenCalled();
+  });
+
+  it("survives Strict Mode's second mount: one Room and one connection per join", async () => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { onFailure } = renderRoom({}, { strict: true });
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    expect(stub.rooms).toHaveLength(1);
+    expect(stub.first.connect).toHaveBeenCalledTimes(1);
+    expect(stub.first.disconnect).not.toHaveBeenCalled();
+    await waitFor(() => expect(stub.first.camera).toHaveBeenCalledTimes(1));
+    expect(onFailure).not.toHaveBeenCalled();
+  });
+
+  it("Strict Mode: unmounting for real still disconnects", async () => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { unmount } = renderRoom({}, { strict: true });
+    await waitFor(() => expect(stub.first.connect).toHaveBeenCalled());
+    unmount();
+    await waitFor(() => expect(stub.first.disconnect).toHaveBeenCalledWith(true));
+    expect(stub.rooms).toHaveLength(1);
+  });
+
+  it("another tab taking over (DUPLICATE_IDENTITY) while still connecting is reported as such, not as a network error", async () => {
+    let fail: (error: unknown) => void = () => undefined;
+    const stub = stubConnect(() => new Promise((_, reject) => (fail = reject)));
+    const { onFailure } = renderRoom({}, { strict: true });
+    await waitFor(() => expect(stub.first.connect).toHaveBeenCalled());
+    act(() => {
+      stub.first.room.emit(RoomEvent.Disconnected, DisconnectReason.DUPLICATE_IDENTITY);
+    });
+    await act(async () => fail(ConnectionError.internal("could not establish pc connection")));
+    expect(onFailure).toHaveBeenCalledWith(expect.objectContaining({ kind: "duplicate" }));
+    expect(onFailure).not.toHaveBeenCalledWith(expect.objectContaining({ kind: "unreachable" }));
   });
 });

@@ -13,44 +13,28 @@ import {
   useParticipants,
   useRoomContext,
 } from "@livekit/components-react";
-import {
-  MediaDeviceFailure,
-  Room,
-  RoomEvent,
-  Track,
-  VideoPresets,
-  type DataPacket_Kind,
-  type DisconnectReason,
-  type Participant,
-  type RemoteParticipant,
-} from "livekit-client";
+import { RoomEvent, Track, type Participant, type Room } from "livekit-client";
 import { HAND_ATTRIBUTE } from "@parlor/api/schemas/call";
 import { LayoutGridIcon, PresentationIcon, XIcon } from "lucide-react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 
 import type { DeviceKind, SavedDevice } from "../devices/device-preferences";
-import { classifyMediaError, describeMediaProblem } from "../devices/media-errors";
 import type { JoinChoices } from "../join-choices";
 import type { RoomFailure } from "../room-failures";
 import type { ConnectionDetails } from "../room-store";
 import { describeError } from "@/trpc/errors";
-import { createCallEffects, type CallEffects } from "../effects/call-effects";
 import { CallEffectsContext } from "../effects/call-effects-context";
 
 import { ReconnectingBanner, StartAudioBanner } from "./banners";
 import { CallInvite } from "./call-invite";
 import { ChatPanel } from "./chat-panel";
-import { failureFromConnectError, failureFromDisconnect } from "./classify";
+import { callSlot, type CallConnection } from "./call-connection";
+import { CONNECTING } from "./call-state";
 import { ControlBar, type Panel } from "./control-bar";
 import { HandQueueProvider, useOwnHand } from "./hands";
 import { LobbySection, useLobby } from "./lobby";
+import { reportMediaError } from "./media-error-toasts";
 import { ModerationProvider, useLowerHand } from "./moderation";
-import {
-  decodeModerationNotice,
-  failureFromNotice,
-  MODERATION_TOPIC,
-  muteNoticeText,
-} from "./moderation-notices";
 import { ParticipantList } from "./participant-list";
 import { usePresenceToasts } from "./presence-toasts";
 import { ReactionsProvider, useReactions } from "./reactions";
@@ -68,6 +52,8 @@ import {
   useEncryptedChat,
 } from "../e2ee/in-call";
 
+export { reportMediaError };
+
 export interface ConferenceRoomProps {
   details: ConnectionDetails;
   choices: JoinChoices;
@@ -84,174 +70,43 @@ export interface ConferenceRoomProps {
   onReenterPassphrase?: () => void;
 }
 
-/** Toasts for a failed camera, microphone or screen share; a cancelled screen picker is not a failure. */
-export function reportMediaError(error: unknown, source: Track.Source) {
-  if (source === Track.Source.ScreenShare) {
-    const name = (error as { name?: string } | null)?.name;
-    if (name === "NotAllowedError" || name === "AbortError") return;
-    toast.error("Screen sharing could not start", {
-      description:
-        "Your browser or system did not allow it. Check its screen-recording permission and try again.",
-    });
-    return;
-  }
-  const problem = describeMediaProblem(
-    classifyMediaError(error, source === Track.Source.Camera ? "videoinput" : "audioinput"),
-  );
-  toast.error(problem.title, { description: problem.description });
-}
-
 /**
- * The call: one LiveKit `Room` per mount, connected with the token from the join store and
- * disconnected (tracks stopped) on unmount, route change and tab close.
+ * The call: one LiveKit `Room` per join (see call-connection.ts: kept across Strict Mode's second
+ * mount, disconnected with its tracks stopped on unmount, route change and tab close).
  */
 export function ConferenceRoom(props: ConferenceRoomProps) {
   const { details, choices, onFailure } = props;
-  const [room, setRoom] = useState<Room | null>(null);
-  const [effects, setEffects] = useState<CallEffects | null>(null);
-  const [connected, setConnected] = useState(false);
-  const leaving = useRef(false);
-  // This person pressed "End meeting for everyone": the ending then reads "You ended the meeting".
-  const endingByYou = useRef(false);
+  const [connection, setConnection] = useState<CallConnection | null>(null);
 
   useEffect(() => {
-    leaving.current = false;
-    // A fresh key provider and worker per connection (see e2ee/call-encryption.ts).
-    const encryption = choices.encryption?.start();
-    const instance = new Room({
-      adaptiveStream: true,
-      dynacast: true,
-      videoCaptureDefaults: { deviceId: choices.videoDeviceId, resolution: VideoPresets.h720.resolution },
-      audioCaptureDefaults: {
-        deviceId: choices.audioDeviceId,
-        echoCancellation: true,
-        noiseSuppression: true,
-        autoGainControl: true,
-      },
-      audioOutput: choices.audioOutputId ? { deviceId: choices.audioOutputId } : undefined,
-      // Media and data both encrypted (the `encryption` option, unlike the older `e2ee`).
-      encryption: encryption?.options,
-    });
-    let active = true;
-    let wasConnected = false;
+    const acquired = callSlot.acquire(details, choices);
+    setConnection(acquired);
+    return () => callSlot.release(acquired);
+  }, [details, choices]);
 
-    const onDisconnected = (reason?: DisconnectReason) => {
-      if (!active || leaving.current || !wasConnected) return;
-      const failure = failureFromDisconnect(reason);
-      if (failure) onFailure(failure.kind === "ended" ? { ...failure, byYou: endingByYou.current } : failure);
-    };
-    // What a moderator did to this person, as the server announces it. A notice that ends the call
-    // arrives just before the server closes the connection: leaving at once, on our side, says who
-    // did it and spares livekit-client's complaint about a data channel closing under it.
-    const onData = (
-      payload: Uint8Array,
-      from?: RemoteParticipant,
-      _kind?: DataPacket_Kind,
-      topic?: string,
-    ) => {
-      if (!active || topic !== MODERATION_TOPIC) return;
-      const notice = decodeModerationNotice(payload, from);
-      if (!notice) return;
-      if (notice.type === "muted") {
-        const text = muteNoticeText(notice);
-        toast.info(text.title, { id: `muted-${notice.kind}`, description: text.description });
-        return;
-      }
-      if (leaving.current) return;
-      leaving.current = true;
-      void instance.disconnect(true);
-      onFailure(failureFromNotice(notice, endingByYou.current));
-    };
-    const onMediaDevicesError = (error: Error) => {
-      const failure = MediaDeviceFailure.getFailure(error);
-      const kind = /audio|microphone/i.test(error.message) ? Track.Source.Microphone : Track.Source.Camera;
-      if (failure) reportMediaError(error, kind);
-    };
-    instance
-      .on(RoomEvent.Disconnected, onDisconnected)
-      .on(RoomEvent.MediaDevicesError, onMediaDevicesError)
-      .on(RoomEvent.DataReceived, onData);
-    const callEffects = createCallEffects(instance, {
-      background: choices.background,
-      noiseSuppression: choices.noiseSuppression,
-      notify: (message) => toast.warning(message),
-    });
-    setRoom(instance);
-    setEffects(callEffects);
+  const state = useSyncExternalStore(
+    connection?.subscribe ?? noSubscription,
+    connection?.getState ?? connecting,
+    connecting,
+  );
+  useEffect(() => {
+    if (state.status === "failed") onFailure(state.failure);
+  }, [state, onFailure]);
 
-    // Encrypted rooms: the key is derived and encryption on before anything is sent.
-    const encrypted = encryption
-      ? encryption.ready.then(() => instance.setE2EEEnabled(true))
-      : Promise.resolve();
-    encrypted
-      .then(() => instance.connect(details.serverUrl, details.participantToken))
-      .then(
-        () => {
-          if (!active) return;
-          wasConnected = true;
-          setConnected(true);
-          if (choices.audioEnabled) {
-            instance.localParticipant
-              .setMicrophoneEnabled(true)
-              .catch((e: unknown) => reportMediaError(e, Track.Source.Microphone));
-          }
-          if (choices.videoEnabled) {
-            // The background processor goes on before the camera is published.
-            void callEffects
-              .cameraCaptureOptions()
-              .then((options) => {
-                if (!active) return;
-                const me = instance.localParticipant;
-                if (!options) return me.setCameraEnabled(true);
-                // A processor that cannot start (no WebGL, a broken driver) must not keep the camera off.
-                return me.setCameraEnabled(true, options).catch(() => {
-                  callEffects.backgroundFailed();
-                  return me.setCameraEnabled(true);
-                });
-              })
-              .catch((e: unknown) => reportMediaError(e, Track.Source.Camera));
-          }
-        },
-        (error: unknown) => {
-          if (active && !leaving.current) onFailure(failureFromConnectError(error));
-        },
-      );
+  // This person pressed "End meeting for everyone": the ending then reads "You ended the meeting".
+  const onEnding = useCallback((ending: boolean) => connection?.setEnding(ending), [connection]);
 
-    // Closing the tab (or leaving for another site) ends the call at once.
-    const onPageHide = () => {
-      leaving.current = true;
-      void instance.disconnect(true);
-    };
-    window.addEventListener("pagehide", onPageHide);
-
-    return () => {
-      active = false;
-      callEffects.dispose();
-      window.removeEventListener("pagehide", onPageHide);
-      instance
-        .off(RoomEvent.Disconnected, onDisconnected)
-        .off(RoomEvent.MediaDevicesError, onMediaDevicesError)
-        .off(RoomEvent.DataReceived, onData);
-      // Stops every local track and closes the connection (then the encryption worker).
-      void instance.disconnect(true).finally(() => encryption?.dispose());
-    };
-  }, [details, choices, onFailure]);
-
-  const onEnding = useCallback((ending: boolean) => {
-    endingByYou.current = ending;
-  }, []);
-
+  const { onLeave } = props;
   const leave = useCallback(async () => {
-    leaving.current = true;
-    await room?.disconnect(true).catch(() => undefined);
-    props.onLeave();
-  }, [room, props]);
+    await connection?.leave();
+    onLeave();
+  }, [connection, onLeave]);
 
-  if (!room) return <ConnectingCard />;
+  if (!connection) return <ConnectingCard />;
 
   return (
-    <RoomContext.Provider value={room}>
-      <CallEffectsContext.Provider value={effects}>
+    <RoomContext.Provider value={connection.room}>
+      <CallEffectsContext.Provider value={connection.effects}>
         <ModerationProvider
           teamSlug={props.moderation?.teamSlug ?? ""}
           roomSlug={props.moderation?.roomSlug ?? ""}
@@ -272,7 +127,7 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
                 teamName={props.teamName}
                 encrypted={choices.encryption !== undefined}
                 onReenterPassphrase={props.onReenterPassphrase}
-                connected={connected}
+                connected={state.status === "connected"}
                 onLeaveClick={leave}
                 onDeviceChosen={props.onDeviceChosen}
               />
@@ -284,6 +139,9 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
     </RoomContext.Provider>
   );
 }
+
+const noSubscription = () => () => undefined;
+const connecting = () => CONNECTING;
 
 function ConnectingCard() {
   return (

@@ -2,13 +2,11 @@
 
 import { useRoomContext } from "@livekit/components-react";
 import type { RouterOutputs } from "@parlor/api";
-import { CHAT_MESSAGE_MAX, CHAT_TOPIC } from "@parlor/api/schemas/call";
+import { CHAT_MESSAGE_MAX, CHAT_TOPIC, chatLength } from "@parlor/api/schemas/call";
 import { RoomEvent, type RemoteParticipant } from "livekit-client";
 import { useCallback, useEffect, useMemo } from "react";
 
 import { api } from "@/trpc/react";
-
-export const CHAT_MAX_LENGTH = CHAT_MESSAGE_MAX;
 
 export type ChatMessage = RouterOutputs["chat"]["list"][number];
 
@@ -35,7 +33,8 @@ export function decodeChatEvent(payload: Uint8Array, from: RemoteParticipant | u
       isText(m.id, 64) &&
       isText(m.authorIdentity, 256) &&
       isText(m.authorName, 256) &&
-      isText(m.body, CHAT_MESSAGE_MAX) &&
+      typeof m.body === "string" &&
+      chatLength(m.body) <= CHAT_MESSAGE_MAX &&
       typeof m.createdAt === "string" &&
       (m.meetingId === null || isText(m.meetingId, 64))
     ) {

@@ -104,7 +104,7 @@ export function PreJoin(props: PreJoinProps) {
         {props.whoIsHere}
         {/* First in the panel, where it is seen; the preview beside it keeps working. */}
         <SetupFailure status={status} />
-        <form className="grid gap-5" onSubmit={submit} noValidate>
+        <form method="post" className="grid gap-5" onSubmit={submit} noValidate>
           {props.encryption}
           <div className="grid gap-1.5">
             <Label htmlFor={nameId}>Your name</Label>

@@ -32,6 +32,7 @@ export function RoomFailureCard({
   teamHref,
   onRetry,
   retrying,
+  retryLabel = "Retry",
   signInHref,
   kind,
   where,
@@ -42,6 +43,8 @@ export function RoomFailureCard({
   teamHref: string;
   onRetry?: () => void;
   retrying?: boolean;
+  /** The retry button's words (default "Retry"). */
+  retryLabel?: string;
   /** When the session ended: sign in again instead of retrying. */
   signInHref?: string;
   kind: string;
@@ -97,7 +100,7 @@ export function RoomFailureCard({
         ) : onRetry ? (
           <Button onClick={onRetry} pending={retrying}>
             {retrying ? null : <RotateCwIcon aria-hidden="true" />}
-            {retrying ? "Retrying…" : "Retry"}
+            {retrying ? "Retrying…" : retryLabel}
           </Button>
         ) : null}
       </div>

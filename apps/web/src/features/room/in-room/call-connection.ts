@@ -1,0 +1,224 @@
+import { toast } from "@parlor/ui/toaster";
+import {
+  MediaDeviceFailure,
+  Room,
+  RoomEvent,
+  Track,
+  VideoPresets,
+  type DataPacket_Kind,
+  type DisconnectReason,
+  type RemoteParticipant,
+} from "livekit-client";
+
+import type { JoinChoices } from "../join-choices";
+import type { ConnectionDetails } from "../room-store";
+import { createCallEffects, type CallEffects } from "../effects/call-effects";
+import { CONNECTING, nextCallState, type CallEvent, type CallState } from "./call-state";
+import { reportMediaError } from "./media-error-toasts";
+import {
+  decodeModerationNotice,
+  failureFromNotice,
+  MODERATION_TOPIC,
+  muteNoticeText,
+} from "./moderation-notices";
+
+/** One join: its LiveKit `Room`, the effects on its camera and microphone, and where it stands. */
+export interface CallConnection {
+  readonly room: Room;
+  readonly effects: CallEffects;
+  getState: () => CallState;
+  subscribe: (listener: () => void) => () => void;
+  /** Leaves on purpose: disconnects (stopping local tracks) and reports nothing more. */
+  leave: () => Promise<void>;
+  /** This person is ending the meeting for everyone (true), or that failed (false). */
+  setEnding: (ending: boolean) => void;
+}
+
+/** Connects to the call with the pre-join's choices and publishes what was chosen. */
+export function connectToCall(details: ConnectionDetails, choices: JoinChoices): CallConnection {
+  // A fresh key provider and worker per connection (see e2ee/call-encryption.ts).
+  const encryption = choices.encryption?.start();
+  const room = new Room({
+    adaptiveStream: true,
+    dynacast: true,
+    videoCaptureDefaults: { deviceId: choices.videoDeviceId, resolution: VideoPresets.h720.resolution },
+    audioCaptureDefaults: {
+      deviceId: choices.audioDeviceId,
+      echoCancellation: true,
+      noiseSuppression: true,
+      autoGainControl: true,
+    },
+    audioOutput: choices.audioOutputId ? { deviceId: choices.audioOutputId } : undefined,
+    // Media and data both encrypted (the `encryption` option, unlike the older `e2ee`).
+    encryption: encryption?.options,
+  });
+  const effects = createCallEffects(room, {
+    background: choices.background,
+    noiseSuppression: choices.noiseSuppression,
+    notify: (message) => toast.warning(message),
+  });
+
+  let state: CallState = CONNECTING;
+  const listeners = new Set<() => void>();
+  const dispatch = (event: CallEvent) => {
+    const next = nextCallState(state, event);
+    if (next === state) return;
+    state = next;
+    for (const listener of [...listeners]) listener();
+  };
+
+  let endingByYou = false;
+  const onDisconnected = (reason?: DisconnectReason) =>
+    dispatch({ type: "disconnected", reason, endedByYou: endingByYou });
+  const onMediaDevicesError = (error: Error) => {
+    const kind = /audio|microphone/i.test(error.message) ? Track.Source.Microphone : Track.Source.Camera;
+    if (MediaDeviceFailure.getFailure(error)) reportMediaError(error, kind);
+  };
+  // What a moderator did to this person, as the server announces it. A notice that ends the call
+  // arrives just before the server closes the connection: disconnecting at once, on our side, says
+  // who did it and spares livekit-client's complaint about a data channel closing under it.
+  const onData = (payload: Uint8Array, from?: RemoteParticipant, _kind?: DataPacket_Kind, topic?: string) => {
+    if (topic !== MODERATION_TOPIC) return;
+    const notice = decodeModerationNotice(payload, from);
+    if (!notice) return;
+    if (notice.type === "muted") {
+      const text = muteNoticeText(notice);
+      toast.info(text.title, { id: `muted-${notice.kind}`, description: text.description });
+      return;
+    }
+    if (state.status !== "connected") return;
+    dispatch({ type: "notice", failure: failureFromNotice(notice, endingByYou) });
+    void close();
+  };
+  room
+    .on(RoomEvent.Disconnected, onDisconnected)
+    .on(RoomEvent.MediaDevicesError, onMediaDevicesError)
+    .on(RoomEvent.DataReceived, onData);
+
+  let disconnected: Promise<void> | null = null;
+  /** Disconnects (stopping local tracks), once; what it reports is up to the caller. */
+  const close = () => {
+    if (!disconnected) {
+      window.removeEventListener("pagehide", onPageHide);
+      effects.dispose();
+      // Stops every local track and closes the connection, then the encryption worker.
+      disconnected = room
+        .disconnect(true)
+        .catch(() => undefined)
+        .finally(() => {
+          room
+            .off(RoomEvent.Disconnected, onDisconnected)
+            .off(RoomEvent.MediaDevicesError, onMediaDevicesError)
+            .off(RoomEvent.DataReceived, onData);
+          encryption?.dispose();
+        });
+    }
+    return disconnected;
+  };
+  const leave = () => {
+    dispatch({ type: "leave" });
+    return close();
+  };
+  // Closing the tab (or leaving for another site) ends the call at once.
+  const onPageHide = () => void leave();
+  window.addEventListener("pagehide", onPageHide);
+
+  // Encrypted rooms: the key is derived and encryption on before anything is sent.
+  const encryptionReady = encryption
+    ? encryption.ready.then(() => room.setE2EEEnabled(true))
+    : Promise.resolve();
+  encryptionReady
+    .then(() => room.connect(details.serverUrl, details.participantToken))
+    .then(
+      () => {
+        if (state.status !== "connecting") return;
+        dispatch({ type: "connected" });
+        publishChoices(room, effects, choices, () => state.status === "connected");
+      },
+      (error: unknown) => dispatch({ type: "connect-failed", error }),
+    );
+
+  return {
+    room,
+    effects,
+    getState: () => state,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    leave,
+    setEnding: (ending) => {
+      endingByYou = ending;
+    },
+  };
+}
+
+function publishChoices(room: Room, effects: CallEffects, choices: JoinChoices, stillIn: () => boolean) {
+  const me = room.localParticipant;
+  if (choices.audioEnabled) {
+    me.setMicrophoneEnabled(true).catch((e: unknown) => reportMediaError(e, Track.Source.Microphone));
+  }
+  if (!choices.videoEnabled) return;
+  // The background processor goes on before the camera is published.
+  void effects
+    .cameraCaptureOptions()
+    .then((options) => {
+      if (!stillIn()) return;
+      if (!options) return me.setCameraEnabled(true);
+      // A processor that cannot start (no WebGL, a broken driver) must not keep the camera off.
+      return me.setCameraEnabled(true, options).catch(() => {
+        effects.backgroundFailed();
+        return me.setCameraEnabled(true);
+      });
+    })
+    .catch((e: unknown) => reportMediaError(e, Track.Source.Camera));
+}
+
+/**
+ * The tab's call, kept across React's unmount-and-mount-again of the same join (Strict Mode does
+ * that to every component in development; a second connection with the same identity would make
+ * LiveKit drop the first). A released connection is torn down only if nobody takes it back before
+ * the next task; joining anything else tears down a released one at once, so there is never more
+ * than one live connection per tab.
+ */
+export function createCallSlot(connect: typeof connectToCall = connectToCall) {
+  let held: {
+    details: ConnectionDetails;
+    choices: JoinChoices;
+    connection: CallConnection;
+    release: ReturnType<typeof setTimeout> | null;
+  } | null = null;
+
+  const teardown = () => {
+    if (!held) return;
+    if (held.release !== null) clearTimeout(held.release);
+    void held.connection.leave();
+    held = null;
+  };
+
+  return {
+    /** The connection for this join: the one released a moment ago when it is the same join. */
+    acquire(details: ConnectionDetails, choices: JoinChoices): CallConnection {
+      if (held && held.details === details && held.choices === choices) {
+        if (held.release !== null) clearTimeout(held.release);
+        held.release = null;
+        return held.connection;
+      }
+      teardown();
+      held = { details, choices, connection: connect(details, choices), release: null };
+      return held.connection;
+    },
+    /** The component let go: tear down after this task unless acquired again. */
+    release(connection: CallConnection) {
+      if (!held || held.connection !== connection) {
+        void connection.leave();
+        return;
+      }
+      if (held.release !== null) return;
+      held.release = setTimeout(teardown, 0);
+    },
+  };
+}
+
+/** The call of this tab. */
+export const callSlot = createCallSlot();
