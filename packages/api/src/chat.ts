@@ -4,9 +4,10 @@
  * for what was said: what they show comes from Parlor.
  */
 import { schema } from "@parlor/db";
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 
 import { accessFacts, factsFromRow, judge, refusalError, type AccessDecision } from "./access/rule";
+import { guestStatus, type GuestSession } from "./guests";
 import { forbidden, notFound, roomEncrypted } from "./lib/errors";
 import { participantDisplayName } from "./rooms";
 import { CHAT_TOPIC } from "./schemas/chat";
@@ -247,4 +248,56 @@ export async function setChatRetention(svc: Services, actor: Actor, teamSlug: st
   if (row.role !== "owner") throw forbidden("Only the team's owners can change how long chat is kept.");
   await svc.db.update(schema.teams).set({ chatRetentionDays: days }).where(eq(schema.teams.id, row.id));
   return { chatRetentionDays: days };
+}
+
+/**
+ * Guests (guests.ts) write and read the chat of the one room their pass is for, once admitted,
+ * and see only the meeting under way: the room's earlier conversations are the team's.
+ */
+async function requireAdmittedGuest(svc: Services, guest: GuestSession) {
+  const { status } = await guestStatus(svc, guest);
+  if (status !== "admitted") throw forbidden("Only guests in the call can use its chat.");
+  refuseIfEncrypted({ encrypted: guest.room.e2ee });
+  const [meeting] = await svc.db
+    .select({ id: schema.roomSessions.id })
+    .from(schema.roomSessions)
+    .where(and(eq(schema.roomSessions.roomId, guest.room.id), isNull(schema.roomSessions.endedAt)))
+    .orderBy(desc(schema.roomSessions.startedAt))
+    .limit(1);
+  return meeting?.id ?? null;
+}
+
+/** The meeting's messages so far, oldest first, for a guest in it. */
+export async function listMessagesForGuest(svc: Services, guest: GuestSession, limit: number) {
+  const meetingId = await requireAdmittedGuest(svc, guest);
+  if (!meetingId) return [];
+  const rows = await svc.db
+    .select()
+    .from(schema.chatMessages)
+    .where(
+      and(eq(schema.chatMessages.roomId, guest.room.id), eq(schema.chatMessages.roomSessionId, meetingId)),
+    )
+    .orderBy(desc(schema.chatMessages.createdAt), desc(schema.chatMessages.id))
+    .limit(limit);
+  return rows.reverse().map(toMessage);
+}
+
+/** A guest's message, under their guest name, delivered like anyone's. */
+export async function sendMessageAsGuest(svc: Services, guest: GuestSession, body: string) {
+  const meetingId = await requireAdmittedGuest(svc, guest);
+  await svc.rateLimiter.consume(`chat:guest:${guest.id}`, svc.ratePolicies.chatSend, "Too many messages");
+  const [row] = await svc.db
+    .insert(schema.chatMessages)
+    .values({
+      roomId: guest.room.id,
+      roomSessionId: meetingId,
+      authorId: null,
+      authorIdentity: guest.identity,
+      authorName: guest.name,
+      body,
+    })
+    .returning();
+  const message = toMessage(row!);
+  await broadcast(svc, guest.room.livekitRoomName, { type: "message", message });
+  return message;
 }

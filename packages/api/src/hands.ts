@@ -7,7 +7,8 @@ import { schema } from "@parlor/db";
 import { and, eq } from "drizzle-orm";
 
 import { mayBeInRoom, refusalError } from "./access/rule";
-import { notFound } from "./lib/errors";
+import { guestStatus, type GuestSession } from "./guests";
+import { forbidden, notFound } from "./lib/errors";
 import { HAND_ATTRIBUTE } from "./schemas/call";
 import type { Services } from "./services";
 import type { Actor } from "./teams";
@@ -37,5 +38,16 @@ export async function setOwnHand(
   if (!access.allowed) throw refusalError(access, now);
   const raisedAt = raised ? svc.clock().toISOString() : "";
   await svc.livekit.setParticipantAttributes(room.livekitRoomName, actor.id, { [HAND_ATTRIBUTE]: raisedAt });
+  return { raised, raisedAt: raised ? raisedAt : null };
+}
+
+/** A guest in the call raises or lowers their own hand, as members do. */
+export async function setGuestHand(svc: Services, guest: GuestSession, raised: boolean) {
+  const { status } = await guestStatus(svc, guest);
+  if (status !== "admitted") throw forbidden("Only guests in the call can raise a hand.");
+  const raisedAt = raised ? svc.clock().toISOString() : "";
+  await svc.livekit.setParticipantAttributes(guest.room.livekitRoomName, guest.identity, {
+    [HAND_ATTRIBUTE]: raisedAt,
+  });
   return { raised, raisedAt: raised ? raisedAt : null };
 }

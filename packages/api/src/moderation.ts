@@ -3,7 +3,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 
 import { AppError, forbidden, notFound } from "./lib/errors";
 import { notifyPresenceChanged } from "./presence";
-import { HAND_ATTRIBUTE, isGuestIdentity } from "./schemas/call";
+import { HAND_ATTRIBUTE, isGuestIdentity, MODERATION_TOPIC, type ModerationNotice } from "./schemas/call";
 import type { Services } from "./services";
 import { canManage, type Actor } from "./teams";
 
@@ -49,22 +49,53 @@ export async function requireModerator(
 
 type RoomRef = { teamSlug: string; roomSlug: string } | { roomName: string };
 
+/**
+ * Tells the people concerned, in the call, what a moderator did (`to`: only them; else everyone).
+ * A notice that cannot be delivered (they left, LiveKit is slow) does not undo the action.
+ */
+export async function sendModerationNotice(
+  svc: Services,
+  livekitRoomName: string,
+  notice: ModerationNotice,
+  to?: string[],
+) {
+  try {
+    await svc.livekit.sendData(livekitRoomName, MODERATION_TOPIC, notice, to);
+  } catch (error) {
+    svc.logger.debug(
+      { reason: error instanceof Error ? error.message : String(error), notice: notice.type },
+      "moderation notice not delivered",
+    );
+  }
+}
+
 export async function muteParticipant(
   svc: Services,
-  actor: Actor,
+  actor: Actor & { name: string },
   ref: RoomRef,
   identity: string,
   kind: "audio" | "video",
 ) {
   const room = await requireModerator(svc, actor, ref);
   const muted = await svc.livekit.muteParticipant(room.livekitRoomName, identity, kind);
+  if (muted > 0)
+    await sendModerationNotice(svc, room.livekitRoomName, { type: "muted", kind, by: actor.name }, [
+      identity,
+    ]);
   svc.logger.info({ event: "moderation.mute", roomId: room.id, by: actor.id, kind }, "participant muted");
   return { muted };
 }
 
 /** Removes someone from the live room and keeps them out for the cooling-off period. */
-export async function removeParticipant(svc: Services, actor: Actor, ref: RoomRef, identity: string) {
+export async function removeParticipant(
+  svc: Services,
+  actor: Actor & { name: string },
+  ref: RoomRef,
+  identity: string,
+) {
   const room = await requireModerator(svc, actor, ref);
+  // Before the removal, so it arrives while they are still connected.
+  await sendModerationNotice(svc, room.livekitRoomName, { type: "removed", by: actor.name }, [identity]);
   try {
     await svc.livekit.removeParticipant(room.livekitRoomName, identity);
   } catch (error) {
@@ -110,8 +141,10 @@ export async function removeParticipant(svc: Services, actor: Actor, ref: RoomRe
 }
 
 /** Ends the meeting for everyone: LiveKit closes the room and disconnects all. */
-export async function endRoom(svc: Services, actor: Actor, ref: RoomRef) {
+export async function endRoom(svc: Services, actor: Actor & { name: string }, ref: RoomRef) {
   const room = await requireModerator(svc, actor, ref);
+  // Before closing the room, so everyone still in it learns who ended it.
+  await sendModerationNotice(svc, room.livekitRoomName, { type: "ended", by: actor.name });
   await svc.livekit.deleteRoom(room.livekitRoomName);
   const now = svc.clock();
   await svc.db.transaction(async (tx) => {

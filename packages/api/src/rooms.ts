@@ -5,6 +5,7 @@ import { accessFacts, factsFromRow, judge, refusalError, reDecide, ROOM_ADMIN_AT
 import { randomToken } from "./lib/crypto";
 import { badRequest, conflict, forbidden, notFound } from "./lib/errors";
 import { waitingIn } from "./lobby";
+import { sendModerationNotice } from "./moderation";
 import { notifyPresenceChanged, presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
@@ -78,6 +79,7 @@ export async function createRoom(
   actor: Actor,
   teamSlug: string,
   name: string,
+  { e2ee = false }: { e2ee?: boolean } = {},
 ): Promise<RoomSummary> {
   const team = await requireMembership(svc, actor, teamSlug);
   await svc.rateLimiter.consume(
@@ -95,6 +97,8 @@ export async function createRoom(
         livekitRoomName: newLiveKitRoomName(),
         createdBy: actor.id,
         ...ROOM_DEFAULTS,
+        // Whoever creates a room may make it encrypted: nobody is in it yet.
+        e2ee,
       })
       .returning();
     return row!;
@@ -248,7 +252,12 @@ function mayDelete(actor: Actor, role: TeamRole, room: { createdBy: string | nul
  * a join with an older token after that finds a room Parlor does not have, which the join webhook
  * and reconciliation end (access/evict.ts).
  */
-export async function deleteRoom(svc: Services, actor: Actor, teamSlug: string, roomSlug: string) {
+export async function deleteRoom(
+  svc: Services,
+  actor: Actor & { name: string },
+  teamSlug: string,
+  roomSlug: string,
+) {
   const team = await requireMembership(svc, actor, teamSlug);
   const [found] = await svc.db
     .select({ room: getTableColumns(schema.rooms), attended: hasAttendance(sql`${schema.rooms.id}`) })
@@ -264,6 +273,8 @@ export async function deleteRoom(svc: Services, actor: Actor, teamSlug: string, 
         : "Only the team's owners and admins, or whoever created this room before anyone met in it, can delete it.",
     );
   }
+  // Anyone still in its call learns why the call ends (LiveKit has no such room when nobody is in it).
+  await sendModerationNotice(svc, room.livekitRoomName, { type: "deleted", by: actor.name });
   await svc.livekit.deleteRoom(room.livekitRoomName);
   await svc.db.transaction(async (tx) => {
     await tx.delete(schema.rooms).where(eq(schema.rooms.id, room.id));

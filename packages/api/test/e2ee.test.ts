@@ -169,4 +169,12 @@ describe.skipIf(!binary)(`encrypted rooms on ${testDriver()} with the real LiveK
       "back to normal",
     ]);
   });
+
+  it("creates a room encrypted from the start when asked (whoever creates it), and unencrypted by default", async () => {
+    const made = await member.trpc.room.create.mutate({ teamSlug, name: "Board Talk", e2ee: true });
+    expect((await member.trpc.room.get.query(room(made.slug))).encrypted).toBe(true);
+    expect((await member.trpc.room.connectionDetails.query(room(made.slug))).encrypted).toBe(true);
+    const plain = await member.trpc.room.create.mutate({ teamSlug, name: "Lunch" });
+    expect((await member.trpc.room.get.query(room(plain.slug))).encrypted).toBe(false);
+  });
 });

@@ -6,7 +6,7 @@
 import { testDriver } from "@parlor/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { GUEST_ATTRIBUTE } from "../src/schemas/call";
+import { CHAT_TOPIC, GUEST_ATTRIBUTE, HAND_ATTRIBUTE } from "../src/schemas/call";
 import { eventually } from "./eventually";
 import { startTestAppOnLiveKit, type RealLiveKitTestApp } from "./harness";
 import { disposeParticipants, joinWithToken, type RealParticipant } from "./livekit-participant";
@@ -79,5 +79,64 @@ describe.skipIf(!binary)(`guests on ${testDriver()} with the real LiveKit server
       const [listed] = await owner.trpc.room.list.query({ teamSlug });
       expect(listed?.participants.map((p) => p.name)).toEqual(["Olivia Owner"]);
     });
+  });
+
+  it("an admitted guest writes in the meeting's chat and raises a hand; a waiting one cannot", async () => {
+    const owner = await app.signUp("Otto Owner");
+    const slug = (await owner.trpc.team.create.mutate({ name: "Chatty Visitors" })).slug;
+    const room = { teamSlug: slug, roomSlug: "talk" };
+    await owner.trpc.room.ensure.mutate(room);
+    // A message from before this meeting: the team's, not the guest's to read.
+    await owner.trpc.chat.send.mutate({ ...room, body: "Before anyone came" });
+    const ownerDetails = await owner.trpc.room.connectionDetails.query(room);
+    const host = await joinWithToken(ownerDetails.serverUrl, ownerDetails.participantToken);
+    participants.push(host);
+    await eventually(async () => {
+      const [listed] = await owner.trpc.room.list.query({ teamSlug: slug });
+      expect(listed?.participants).toHaveLength(1);
+    });
+    await owner.trpc.chat.send.mutate({ ...room, body: "Welcome, everyone" });
+
+    const link = await owner.trpc.room.createGuestLink.mutate({ ...room, requireKnock: true });
+    const guest = app.client("198.51.100.78");
+    await guest.trpc.guest.join.mutate({ token: link.token, name: "Gil Guest" });
+    // Still knocking: neither chat nor hand.
+    await expect(guest.trpc.guest.chatSend.mutate({ body: "Let me in" })).rejects.toMatchObject({
+      data: { code: "FORBIDDEN" },
+    });
+    await expect(guest.trpc.guest.setHand.mutate({ raised: true })).rejects.toMatchObject({
+      data: { code: "FORBIDDEN" },
+    });
+
+    const [request] = await owner.trpc.lobby.list.query(room);
+    await owner.trpc.lobby.admit.mutate({ ...room, requestId: request!.id });
+    const details = await guest.trpc.guest.connectionDetails.query();
+    const visitor = await joinWithToken(details.serverUrl, details.participantToken);
+    participants.push(visitor);
+
+    expect((await guest.trpc.guest.chatList.query({})).map((m) => m.body)).toEqual(["Welcome, everyone"]);
+    const sent = await guest.trpc.guest.chatSend.mutate({ body: "Hello from outside" });
+    expect(sent).toMatchObject({ authorIdentity: visitor.identity, authorName: "Gil Guest" });
+    // Everyone in the call gets it live, and the team keeps it with the meeting.
+    await eventually(() =>
+      expect(host.dataOn(CHAT_TOPIC)).toContainEqual(
+        expect.objectContaining({
+          type: "message",
+          message: expect.objectContaining({ body: "Hello from outside" }),
+        }),
+      ),
+    );
+    expect((await owner.trpc.chat.list.query(room)).map((m) => m.body)).toContain("Hello from outside");
+
+    const raised = await guest.trpc.guest.setHand.mutate({ raised: true });
+    await eventually(() =>
+      expect(host.room.remoteParticipants.get(visitor.identity)?.attributes[HAND_ATTRIBUTE]).toBe(
+        raised.raisedAt,
+      ),
+    );
+    await guest.trpc.guest.setHand.mutate({ raised: false });
+    await eventually(() =>
+      expect(host.room.remoteParticipants.get(visitor.identity)?.attributes[HAND_ATTRIBUTE]).toBeFalsy(),
+    );
   });
 });

@@ -14,7 +14,7 @@ import { createLogger } from "../src/lib/logger";
 import { createLiveKitService } from "../src/livekit/service";
 import { reconcilePresence } from "../src/presence";
 import { loadConfig } from "../src/config";
-import { HAND_ATTRIBUTE } from "../src/schemas/call";
+import { HAND_ATTRIBUTE, MODERATION_TOPIC } from "../src/schemas/call";
 import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
 import {
@@ -206,6 +206,10 @@ describe.skipIf(!binary)(`the API against the real LiveKit server (${testDriver(
     });
     expect(result.muted).toBe(1);
     await within(muted.microphoneMuted, 15_000, "the participant seeing its microphone muted");
+    // The muted person is told who did it (only them: a notice addressed to one identity).
+    await eventually(() =>
+      expect(muted.dataOn(MODERATION_TOPIC)).toEqual([{ type: "muted", kind: "audio", by: "Olivia Owner" }]),
+    );
 
     await owner.trpc.room.removeParticipant.mutate({
       teamSlug,
@@ -215,6 +219,7 @@ describe.skipIf(!binary)(`the API against the real LiveKit server (${testDriver(
     expect(await within(muted.disconnected, 15_000, "the removed participant's disconnection")).toBe(
       DisconnectReason.PARTICIPANT_REMOVED,
     );
+    expect(muted.dataOn(MODERATION_TOPIC)).toContainEqual({ type: "removed", by: "Olivia Owner" });
     const refused = await errorOf(
       member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "moderation" }),
     );
@@ -230,6 +235,7 @@ describe.skipIf(!binary)(`the API against the real LiveKit server (${testDriver(
     expect(await within(ownerInRoom.disconnected, 15_000, "the disconnection when the room ended")).toBe(
       DisconnectReason.ROOM_DELETED,
     );
+    expect(ownerInRoom.dataOn(MODERATION_TOPIC)).toEqual([{ type: "ended", by: "Olivia Owner" }]);
   });
 
   it("hands go up and down through the server, in order; only moderators lower others' hands", async () => {

@@ -189,10 +189,15 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
       await call("UpdateParticipant", () => client.updateParticipant(room, identity, { attributes }));
     },
 
-    /** Sends JSON to everyone in a room on `topic` (reliable delivery), as the server. */
-    async sendData(room: string, topic: string, payload: unknown): Promise<void> {
+    /**
+     * Sends JSON on `topic` (reliable delivery), as the server: to everyone in the room, or only to
+     * the participants named in `to`.
+     */
+    async sendData(room: string, topic: string, payload: unknown, to?: string[]): Promise<void> {
       const data = new TextEncoder().encode(JSON.stringify(payload));
-      await call("SendData", () => client.sendData(room, data, DataPacket_Kind.RELIABLE, { topic }));
+      await call("SendData", () =>
+        client.sendData(room, data, DataPacket_Kind.RELIABLE, { topic, destinationIdentities: to }),
+      );
     },
 
     /** A join token scoped to one room, valid for `ttlSeconds`. */

@@ -1,6 +1,14 @@
+import * as chat from "../chat";
 import { guestStatusStream } from "../guest-streams";
 import * as guests from "../guests";
-import { guestJoinInput, guestTokenInput } from "../schemas/guest";
+import * as hands from "../hands";
+import {
+  guestChatListInput,
+  guestChatSendInput,
+  guestJoinInput,
+  guestSetHandInput,
+  guestTokenInput,
+} from "../schemas/guest";
 import { createTRPCRouter, guestProcedure, publicProcedure } from "../trpc";
 
 /** People without an account, let in by a guest link (guests.ts). */
@@ -36,6 +44,20 @@ export const guestRouter = createTRPCRouter({
   connectionDetails: guestProcedure.query(({ ctx }) =>
     guests.guestConnectionDetails(ctx.services, ctx.guestSession),
   ),
+
+  /** The chat of the meeting the guest is in (the room's earlier meetings stay the team's). */
+  chatList: guestProcedure
+    .input(guestChatListInput)
+    .query(({ ctx, input }) => chat.listMessagesForGuest(ctx.services, ctx.guestSession, input.limit)),
+
+  chatSend: guestProcedure
+    .input(guestChatSendInput)
+    .mutation(({ ctx, input }) => chat.sendMessageAsGuest(ctx.services, ctx.guestSession, input.body)),
+
+  /** Raises or lowers the guest's own hand in the call. */
+  setHand: guestProcedure
+    .input(guestSetHandInput)
+    .mutation(({ ctx, input }) => hands.setGuestHand(ctx.services, ctx.guestSession, input.raised)),
 
   /** Ends the guest pass (leaving, or giving up on waiting). */
   leave: guestProcedure.mutation(async ({ ctx }) => {

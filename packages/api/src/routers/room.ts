@@ -24,7 +24,9 @@ import { createTRPCRouter, protectedProcedure } from "../trpc";
 export const roomRouter = createTRPCRouter({
   create: protectedProcedure
     .input(createRoomInput)
-    .mutation(({ ctx, input }) => rooms.createRoom(ctx.services, ctx.user, input.teamSlug, input.name)),
+    .mutation(({ ctx, input }) =>
+      rooms.createRoom(ctx.services, ctx.user, input.teamSlug, input.name, { e2ee: input.e2ee }),
+    ),
 
   list: protectedProcedure
     .input(teamSlugInput)

@@ -38,3 +38,14 @@ export const GUEST_IDENTITY_PREFIX = "guest-";
 export const isGuestIdentity = (identity: string) => identity.startsWith(GUEST_IDENTITY_PREFIX);
 /** Participant attribute the server sets on guests' tokens ("1"), so every client can mark them. */
 export const GUEST_ATTRIBUTE = "parlor.guest";
+
+/**
+ * The LiveKit data topic on which the server tells people what a moderator did to them (only the
+ * server sends on it): "Ada muted your microphone", "Ada ended the meeting", "Ada deleted this room".
+ */
+export const MODERATION_TOPIC = "parlor.moderation";
+export type ModerationNotice =
+  | { type: "muted"; kind: "audio" | "video"; by: string }
+  | { type: "removed"; by: string }
+  | { type: "ended"; by: string }
+  | { type: "deleted"; by: string };

@@ -1,5 +1,6 @@
 import { z } from "./zod";
 
+import { chatMessageBody } from "./chat";
 import { displayText, slugSchema } from "./common";
 import { PARTICIPANT_NAME_MAX, roomInput } from "./room";
 
@@ -49,3 +50,8 @@ export const guestLinkPolicyInput = z.object({
 
 export type CreateGuestLinkInput = z.input<typeof createGuestLinkInput>;
 export type GuestJoinInput = z.input<typeof guestJoinInput>;
+
+/** A guest's chat and hand: the room is the one their pass is for, so none is named. */
+export const guestChatListInput = z.object({ limit: z.number().int().min(1).max(200).default(100) });
+export const guestChatSendInput = z.object({ body: chatMessageBody });
+export const guestSetHandInput = z.object({ raised: z.boolean() });

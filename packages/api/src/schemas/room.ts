@@ -2,7 +2,12 @@ import { z } from "./zod";
 
 import { displayText, slugSchema } from "./common";
 
-export const createRoomInput = z.object({ teamSlug: slugSchema, name: displayText("Room name") });
+export const createRoomInput = z.object({
+  teamSlug: slugSchema,
+  name: displayText("Room name"),
+  /** End-to-end encrypted from the start (owners and admins can change it later). */
+  e2ee: z.boolean().optional(),
+});
 
 export const roomInput = z.object({ teamSlug: slugSchema, roomSlug: slugSchema });
 

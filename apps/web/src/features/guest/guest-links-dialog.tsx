@@ -33,10 +33,15 @@ export function GuestLinksDialog({
   teamSlug,
   roomSlug,
   roomName,
+  triggerLabel = "Guests",
+  triggerVariant = "ghost",
 }: {
   teamSlug: string;
   roomSlug: string;
   roomName: string;
+  /** The opening button's words and look (the call's panel says "Guest link"). */
+  triggerLabel?: string;
+  triggerVariant?: "ghost" | "outline";
 }) {
   const [open, setOpen] = useState(false);
   const [requireKnock, setRequireKnock] = useState(true);
@@ -75,9 +80,9 @@ export function GuestLinksDialog({
       }}
     >
       <DialogTrigger asChild>
-        <Button size="sm" variant="ghost">
+        <Button size="sm" variant={triggerVariant}>
           <UserPlusIcon aria-hidden="true" />
-          Guests
+          {triggerLabel}
         </Button>
       </DialogTrigger>
       <DialogContent className="sm:max-w-lg">

@@ -16,6 +16,7 @@ import type { JoinChoices } from "@/features/room/join-choices";
 import { CameraPreview } from "@/features/room/devices/camera-preview";
 import { DevicePickers } from "@/features/room/devices/device-pickers";
 import { MediaToggle } from "@/features/room/prejoin/media-toggle";
+import type { RoomFailure } from "@/features/room/room-failures";
 import type { ConnectionDetails } from "@/features/room/room-store";
 import { describeError } from "@/trpc/errors";
 import type { RouterOutputs } from "@parlor/api";
@@ -193,10 +194,13 @@ function GuestFlow(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [admitted]);
 
-  const onFailure = useCallback((failure: { kind: string; detail?: string }) => {
+  // Removed, or the meeting ended or its room went: over for this guest, with nothing to retry.
+  const [ending, setEnding] = useState<RoomFailure | null>(null);
+  const onFailure = useCallback((failure: RoomFailure) => {
     setInCall(null);
     setLeft(true);
-    setEntryError(failure.detail ?? "The call ended.");
+    if (GUEST_ENDINGS.has(failure.kind)) setEnding(failure);
+    else setEntryError(failure.detail ?? "The call ended.");
   }, []);
 
   if (inCall) {
@@ -213,6 +217,13 @@ function GuestFlow(props: {
         }}
         onFailure={onFailure}
       />
+    );
+  }
+
+  if (ending) {
+    const text = guestEndingText(ending, props.roomName);
+    return (
+      <Notice testId="guest-call-over" kind={ending.kind} title={text.title} description={text.description} />
     );
   }
 
@@ -373,22 +384,49 @@ function GuestFlow(props: {
   );
 }
 
+const GUEST_ENDINGS = new Set<RoomFailure["kind"]>(["kicked", "ended", "deleted"]);
+
+/** How a guest's call ended, in words for a guest: their pass goes no further, so nothing to retry. */
+function guestEndingText(failure: RoomFailure, roomName: string) {
+  const by = failure.by;
+  switch (failure.kind) {
+    case "kicked":
+      return {
+        title: "You were removed from the call",
+        description: `${by ?? "A moderator"} removed you from ${roomName}. You can close this page.`,
+      };
+    case "deleted":
+      return {
+        title: "This room was deleted",
+        description: `${by ? `${by} deleted ${roomName}` : `${roomName} was deleted`}, which ended the meeting. You can close this page.`,
+      };
+    default:
+      return {
+        title: "The meeting has ended",
+        description: `${by ? `${by} ended the meeting` : "The meeting was ended"} for everyone. Thanks for joining; you can close this page.`,
+      };
+  }
+}
+
 function Notice({
   title,
   description,
   action,
   busy,
   testId,
+  kind,
 }: {
   title: string;
   description?: string;
   action?: React.ReactNode;
   busy?: boolean;
   testId?: string;
+  /** What ended the call, for tests (`data-kind`). */
+  kind?: string;
 }) {
   return (
     <div className="flex min-h-[calc(100dvh-3.5rem)] items-center justify-center px-4 py-8">
-      <Card className="w-full max-w-md gap-4 p-6" data-testid={testId} aria-busy={busy}>
+      <Card className="w-full max-w-md gap-4 p-6" data-testid={testId} data-kind={kind} aria-busy={busy}>
         <div className="grid gap-1.5 text-center">
           <h1 className="text-lg font-semibold">{title}</h1>
           {description ? <p className="text-sm text-muted-foreground">{description}</p> : null}

@@ -5,18 +5,30 @@
  */
 
 export type RoomFailureKind =
-  "unreachable" | "token-rejected" | "full" | "kicked" | "ended" | "duplicate" | "lost" | "crashed";
+  | "unreachable"
+  | "token-rejected"
+  | "full"
+  | "kicked"
+  | "ended"
+  | "deleted"
+  | "duplicate"
+  | "lost"
+  | "crashed";
 
 export interface RoomFailure {
   kind: RoomFailureKind;
   /** The underlying error's message, for the details line. */
   detail?: string;
+  /** Who removed you, ended the meeting or deleted the room (the server's notice says). */
+  by?: string;
+  /** You ended the meeting yourself. */
+  byYou?: boolean;
 }
 
 export interface FailureText {
   title: string;
   description: string;
-  /** Whether trying again can help. */
+  /** Whether trying again can help (else the one way on is back to the team). */
   retry: boolean;
   /** The retry button's words, when "Retry" does not say what it does. */
   retryLabel?: string;
@@ -42,16 +54,21 @@ export const FAILURE_TEXT: Record<RoomFailureKind, FailureText> = {
     retry: true,
   },
   kicked: {
-    title: "You were removed from the room",
-    description:
-      "A team admin removed you from this call. You can't rejoin this room for a few minutes; go back to the team, or try again later.",
-    retry: true,
+    title: "You were removed from the call",
+    description: "A moderator removed you from this call. You can come back to this room in 5 minutes.",
+    retry: false,
   },
   ended: {
     title: "The meeting has ended",
     description:
-      "A team admin ended this meeting for everyone (or the room was deleted). You can start a new one in this room by rejoining.",
-    retry: true,
+      "The meeting was ended for everyone. The room stays: anyone in the team can start a new meeting in it.",
+    retry: false,
+  },
+  deleted: {
+    title: "This room was deleted",
+    description:
+      "The room no longer exists, so its meeting ended. Its team's other rooms are on the team page.",
+    retry: false,
   },
   duplicate: {
     title: "You joined from another tab",
@@ -72,3 +89,37 @@ export const FAILURE_TEXT: Record<RoomFailureKind, FailureText> = {
     retry: true,
   },
 };
+
+/** The failure's text for this person: who did it, and what it means for them. */
+export function failureText(failure: RoomFailure): FailureText {
+  const base = FAILURE_TEXT[failure.kind];
+  const by = failure.by;
+  switch (failure.kind) {
+    case "kicked":
+      return by
+        ? {
+            ...base,
+            description: `${by} removed you from this call. You can come back to this room in 5 minutes.`,
+          }
+        : base;
+    case "ended":
+      if (failure.byYou) {
+        return {
+          ...base,
+          title: "You ended the meeting",
+          description:
+            "Everyone was disconnected. The room stays: anyone in the team can start a new meeting in it.",
+        };
+      }
+      return by
+        ? {
+            ...base,
+            description: `${by} ended the meeting for everyone. The room stays: anyone in the team can start a new meeting in it.`,
+          }
+        : base;
+    case "deleted":
+      return by ? { ...base, description: `${by} deleted this room, which ended its meeting.` } : base;
+    default:
+      return base;
+  }
+}

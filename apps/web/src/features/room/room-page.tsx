@@ -9,7 +9,13 @@ import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
 
-import type { DeviceKind, SavedDevice, SavedDevices } from "./devices/device-preferences";
+import {
+  isDefaultId,
+  loadSavedDevices,
+  type DeviceKind,
+  type SavedDevice,
+  type SavedDevices,
+} from "./devices/device-preferences";
 import { cleanDisplayName, displayNameError } from "./display-name";
 import { useDeviceSetup } from "./devices/use-device-setup";
 import {
@@ -29,7 +35,7 @@ import { RoomFailureCard } from "./prejoin/room-failure-card";
 import { RoomSetupCard } from "./prejoin/room-setup-card";
 import type { SetupStatus } from "./prejoin/setup-status";
 import { RoomErrorBoundary } from "./room-error-boundary";
-import { FAILURE_TEXT, type RoomFailure } from "./room-failures";
+import { FAILURE_TEXT, failureText, type RoomFailure } from "./room-failures";
 import type { ConnectionDetails } from "./room-store";
 import { useSetupRetry } from "./setup-retry";
 import { useRoom } from "./use-room";
@@ -193,6 +199,10 @@ export function RoomPage({
   const roomTitle = room.room?.name ?? roomName;
   const encrypted = room.connectionDetails?.encrypted ?? room.room?.encrypted ?? encryptedAtRender;
   const passphrase = useRoomPassphrase(teamSlug, roomSlug, encrypted);
+  // Nobody in the call yet (presence, as "who is here" shows it): this person sets the passphrase.
+  const presence = api.room.list.useQuery({ teamSlug }, { enabled: encrypted, staleTime: 10_000 });
+  const presentNow = presence.data?.find((r) => r.slug === (room.room?.roomSlug ?? roomSlug))?.participants;
+  const firstHere = presentNow !== undefined && presentNow !== null && presentNow.length === 0;
   const [e2eeUnsupported, setE2eeUnsupported] = useState(false);
 
   const retry = useSetupRetry({
@@ -300,7 +310,16 @@ export function RoomPage({
   );
 
   const teamHref = pathFor(teamSlug);
-  const onKnockAnswered = useCallback(() => void store.retry(), [store]);
+  // Admitted into a locked room (or it was unlocked): straight into the call, as guests go, with
+  // what this person chose for this join, else what they saved (the knock replaced the preview).
+  const savedChoices = useCallback(
+    (): JoinChoices => savedJoinChoices(prefs.data, { name: trimmedName, cameraOn, micOn }),
+    [prefs.data, trimmedName, cameraOn, micOn],
+  );
+  const onKnockAnswered = useCallback(() => {
+    setPendingJoin((pending) => pending ?? savedChoices());
+    void store.retry();
+  }, [store, savedChoices]);
 
   if (stage.kind === "room") {
     return (
@@ -329,7 +348,7 @@ export function RoomPage({
   }
 
   if (stage.kind === "room-failed") {
-    const text = FAILURE_TEXT[stage.failure.kind];
+    const text = failureText(stage.failure);
     return (
       <Centered>
         <RoomFailureCard
@@ -340,11 +359,15 @@ export function RoomPage({
           retryLabel={text.retryLabel}
           detail={stage.failure.detail}
           teamHref={teamHref}
-          onRetry={() => {
-            setStage({ kind: "rejoining", choices: stage.choices });
-            // A fresh token: the old one may be what failed.
-            void store.initialize(target, { force: true });
-          }}
+          onRetry={
+            text.retry
+              ? () => {
+                  setStage({ kind: "rejoining", choices: stage.choices });
+                  // A fresh token: the old one may be what failed.
+                  void store.initialize(target, { force: true });
+                }
+              : undefined
+          }
         />
       </Centered>
     );
@@ -433,6 +456,7 @@ export function RoomPage({
             onPassphraseChange={passphrase.change}
             canInvite={canModerate}
             unsupported={e2eeUnsupported}
+            firstHere={firstHere}
           />
         ) : undefined
       }
@@ -447,6 +471,30 @@ export function RoomPage({
       }
     />
   );
+}
+
+/** Join choices without the pre-join: the saved devices and effects, and this page's name and toggles. */
+function savedJoinChoices(
+  prefs: Preferences | undefined,
+  page: { name: string; cameraOn: boolean; micOn: boolean },
+): JoinChoices {
+  const devices = loadSavedDevices();
+  const chosen = (saved: SavedDevice | undefined, fallback: string | null | undefined) => {
+    const id = saved?.id ?? fallback;
+    // An id the browser no longer knows only weighs as a preference (LiveKit asks for it as "ideal").
+    return isDefaultId(id) ? undefined : (id ?? undefined);
+  };
+  const effects = loadEffectPreferences();
+  return {
+    videoEnabled: page.cameraOn,
+    audioEnabled: page.micOn,
+    videoDeviceId: chosen(devices.videoinput, prefs?.videoInputId),
+    audioDeviceId: chosen(devices.audioinput, prefs?.audioInputId),
+    audioOutputId: chosen(devices.audiooutput, prefs?.audioOutputId),
+    participantName: page.name,
+    background: effects.background,
+    noiseSuppression: noiseSuppressionEnabled(effects.noiseSuppression, deviceCapacity()),
+  };
 }
 
 function Centered({ children }: { children: React.ReactNode }) {

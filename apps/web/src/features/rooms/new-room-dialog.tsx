@@ -11,9 +11,11 @@ import {
   DialogTitle,
   DialogTrigger,
 } from "@parlor/ui/dialog";
+import { Label } from "@parlor/ui/label";
+import { Switch } from "@parlor/ui/switch";
 import { PlusIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useId, useState } from "react";
 
 import { FormAlert } from "@/components/form-alert";
 import { FormField } from "@/components/form-field";
@@ -33,6 +35,8 @@ export function NewRoomDialog({
   const router = useRouter();
   const utils = api.useUtils();
   const [open, setOpen] = useState(false);
+  const [encrypted, setEncrypted] = useState(false);
+  const encryptedId = useId();
   const { values, update, errors, handleSubmit, reset, onServerError, retry } = useSchemaForm(
     createRoomInput,
     { name: "" },
@@ -54,6 +58,7 @@ export function NewRoomDialog({
         if (next) {
           reset();
           create.reset();
+          setEncrypted(false);
         }
       }}
     >
@@ -67,7 +72,7 @@ export function NewRoomDialog({
         <form
           method="post"
           noValidate
-          onSubmit={handleSubmit((data) => create.mutate(data))}
+          onSubmit={handleSubmit((data) => create.mutate({ ...data, e2ee: encrypted }))}
           className="grid gap-5"
           aria-label="New room"
         >
@@ -91,6 +96,16 @@ export function NewRoomDialog({
             onChange={(event) => update("name", event.target.value)}
             error={errors.of("name")}
           />
+          <div className="flex items-start justify-between gap-3">
+            <Label htmlFor={encryptedId} className="grid gap-0.5">
+              <span>End-to-end encrypted</span>
+              <span className="text-xs font-normal text-muted-foreground">
+                Video, audio and chat are encrypted with a passphrase you share; Parlor never sees it. Chat is
+                not saved, and guests can't join.
+              </span>
+            </Label>
+            <Switch id={encryptedId} checked={encrypted} onCheckedChange={setEncrypted} />
+          </div>
           <DialogFooter>
             <Button type="submit" pending={create.isPending} disabled={retry.seconds > 0}>
               {create.isPending ? "Creating…" : "Create and join"}

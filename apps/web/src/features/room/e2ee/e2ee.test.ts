@@ -3,7 +3,7 @@ import type { RemoteParticipant } from "livekit-client";
 import { describe, expect, it } from "vitest";
 
 import { decodeEncryptedChat } from "./in-call";
-import { inviteLink, passphraseFromFragment } from "./passphrase";
+import { generatePassphrase, inviteLink, passphraseFromFragment } from "./passphrase";
 
 describe("the passphrase in a link", () => {
   it("is read from the fragment only", () => {
@@ -47,5 +47,19 @@ describe("an encrypted call's chat message", () => {
     expect(decodeEncryptedChat(encode({ id: "m1", body: "   " }), from)).toBeNull();
     expect(decodeEncryptedChat(encode({ id: 7, body: "hi" }), from)).toBeNull();
     expect(decodeEncryptedChat(new TextEncoder().encode("not json"), from)).toBeNull();
+  });
+});
+
+describe("a generated passphrase (the first person in an encrypted room)", () => {
+  it("is 20 unambiguous characters in groups of five, new each time", () => {
+    const made = new Set(Array.from({ length: 50 }, () => generatePassphrase()));
+    expect(made.size).toBe(50);
+    for (const passphrase of made) expect(passphrase).toMatch(/^[a-hjkmnp-z2-9]{5}(-[a-hjkmnp-z2-9]{5}){3}$/);
+  });
+
+  it("skips the bytes that would favour some characters", () => {
+    // 248 and above would wrap around the 31 characters unevenly: they are never used.
+    const passphrase = generatePassphrase((bytes) => bytes.map((_, i) => (i % 2 === 0 ? 250 : 0)));
+    expect(passphrase).toBe("aaaaa-aaaaa-aaaaa-aaaaa");
   });
 });

@@ -22,6 +22,28 @@ export function inviteLink(roomUrl: string, passphrase: string): string {
   return url.toString();
 }
 
+/** Letters and digits that read back without doubt (no 0/o, 1/l/i). */
+const PASSPHRASE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
+
+/**
+ * A new passphrase for the first person in an encrypted room: 20 random characters (about 99
+ * bits) in groups of five, easy to read out and type: `k7qmz-3hwpe-…`.
+ */
+export function generatePassphrase(
+  random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b),
+) {
+  const chars: string[] = [];
+  // Rejection sampling keeps every character equally likely (256 is not a multiple of 31).
+  const limit = 256 - (256 % PASSPHRASE_ALPHABET.length);
+  while (chars.length < 20) {
+    for (const byte of random(new Uint8Array(32))) {
+      if (byte < limit && chars.length < 20)
+        chars.push(PASSPHRASE_ALPHABET[byte % PASSPHRASE_ALPHABET.length]!);
+    }
+  }
+  return [0, 5, 10, 15].map((i) => chars.slice(i, i + 5).join("")).join("-");
+}
+
 function readStored(key: string): string | null {
   try {
     return sessionStorage.getItem(key);

@@ -3,18 +3,20 @@
 import { Alert, AlertDescription, AlertTitle } from "@parlor/ui/alert";
 import { Input } from "@parlor/ui/input";
 import { Label } from "@parlor/ui/label";
-import { EyeIcon, EyeOffIcon, LockIcon } from "lucide-react";
+import { Button } from "@parlor/ui/button";
+import { EyeIcon, EyeOffIcon, LockIcon, SparklesIcon } from "lucide-react";
 import { useId, useState } from "react";
 
 import { CopyButton } from "@/components/copy-button";
 
-import { inviteLink } from "./passphrase";
+import { generatePassphrase, inviteLink } from "./passphrase";
 
 export const ENCRYPTED_CHAT_NOTICE = "Messages in this room are end-to-end encrypted and not saved";
 
 /**
  * The pre-join's part for an end-to-end encrypted room: what encryption covers, the passphrase
- * (from the invite link or typed), and for owners and admins an invite link that carries it.
+ * (from the invite link or typed; the first person in sets it, and may generate one), and for
+ * owners and admins and the first person an invite link that carries it.
  * Loaded only in encrypted rooms.
  */
 export function PrejoinEncryption({
@@ -23,6 +25,7 @@ export function PrejoinEncryption({
   onPassphraseChange,
   canInvite,
   unsupported,
+  firstHere = false,
 }: {
   passphrase: string;
   fromLink: boolean;
@@ -31,6 +34,8 @@ export function PrejoinEncryption({
   canInvite: boolean;
   /** This browser cannot encrypt media: it must not join. */
   unsupported: boolean;
+  /** Nobody is in the call: this person sets the passphrase (and may generate one). */
+  firstHere?: boolean;
 }) {
   const id = useId();
   const [shown, setShown] = useState(false);
@@ -92,13 +97,30 @@ export function PrejoinEncryption({
             )}
           </button>
         </div>
-        <p id={helpId} className="text-xs text-muted-foreground">
+        <p id={helpId} className="text-xs text-muted-foreground" data-testid="passphrase-help">
           {fromLink
             ? "Filled in from your invite link. Everyone in the call needs the same passphrase."
-            : "From your invite link, or ask whoever invited you. Everyone in the call needs the same passphrase."}
+            : firstHere
+              ? "You're the first here: set the passphrase (or generate one) and share it with the people you invite. Everyone in the call needs the same one."
+              : "From your invite link, or ask whoever invited you. Everyone in the call needs the same passphrase."}
         </p>
+        {firstHere && !fromLink ? (
+          <Button
+            type="button"
+            variant="outline"
+            size="sm"
+            className="justify-self-start"
+            onClick={() => {
+              onPassphraseChange(generatePassphrase());
+              setShown(true);
+            }}
+          >
+            <SparklesIcon aria-hidden="true" />
+            Generate
+          </Button>
+        ) : null}
       </div>
-      {canInvite ? (
+      {canInvite || firstHere ? (
         <CopyButton
           value={passphrase ? inviteLink(window.location.href, passphrase) : ""}
           disabled={!passphrase}

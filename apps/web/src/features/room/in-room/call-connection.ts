@@ -5,7 +5,9 @@ import {
   RoomEvent,
   Track,
   VideoPresets,
+  type DataPacket_Kind,
   type DisconnectReason,
+  type RemoteParticipant,
 } from "livekit-client";
 
 import type { JoinChoices } from "../join-choices";
@@ -13,6 +15,12 @@ import type { ConnectionDetails } from "../room-store";
 import { createCallEffects, type CallEffects } from "../effects/call-effects";
 import { CONNECTING, nextCallState, type CallEvent, type CallState } from "./call-state";
 import { reportMediaError } from "./media-error-toasts";
+import {
+  decodeModerationNotice,
+  failureFromNotice,
+  MODERATION_TOPIC,
+  muteNoticeText,
+} from "./moderation-notices";
 
 /** One join: its LiveKit `Room`, the effects on its camera and microphone, and where it stands. */
 export interface CallConnection {
@@ -22,6 +30,8 @@ export interface CallConnection {
   subscribe: (listener: () => void) => () => void;
   /** Leaves on purpose: disconnects (stopping local tracks) and reports nothing more. */
   leave: () => Promise<void>;
+  /** This person is ending the meeting for everyone (true), or that failed (false). */
+  setEnding: (ending: boolean) => void;
 }
 
 /** Connects to the call with the pre-join's choices and publishes what was chosen. */
@@ -57,16 +67,37 @@ export function connectToCall(details: ConnectionDetails, choices: JoinChoices):
     for (const listener of [...listeners]) listener();
   };
 
-  const onDisconnected = (reason?: DisconnectReason) => dispatch({ type: "disconnected", reason });
+  let endingByYou = false;
+  const onDisconnected = (reason?: DisconnectReason) =>
+    dispatch({ type: "disconnected", reason, endedByYou: endingByYou });
   const onMediaDevicesError = (error: Error) => {
     const kind = /audio|microphone/i.test(error.message) ? Track.Source.Microphone : Track.Source.Camera;
     if (MediaDeviceFailure.getFailure(error)) reportMediaError(error, kind);
   };
-  room.on(RoomEvent.Disconnected, onDisconnected).on(RoomEvent.MediaDevicesError, onMediaDevicesError);
+  // What a moderator did to this person, as the server announces it. A notice that ends the call
+  // arrives just before the server closes the connection: disconnecting at once, on our side, says
+  // who did it and spares livekit-client's complaint about a data channel closing under it.
+  const onData = (payload: Uint8Array, from?: RemoteParticipant, _kind?: DataPacket_Kind, topic?: string) => {
+    if (topic !== MODERATION_TOPIC) return;
+    const notice = decodeModerationNotice(payload, from);
+    if (!notice) return;
+    if (notice.type === "muted") {
+      const text = muteNoticeText(notice);
+      toast.info(text.title, { id: `muted-${notice.kind}`, description: text.description });
+      return;
+    }
+    if (state.status !== "connected") return;
+    dispatch({ type: "notice", failure: failureFromNotice(notice, endingByYou) });
+    void close();
+  };
+  room
+    .on(RoomEvent.Disconnected, onDisconnected)
+    .on(RoomEvent.MediaDevicesError, onMediaDevicesError)
+    .on(RoomEvent.DataReceived, onData);
 
   let disconnected: Promise<void> | null = null;
-  const leave = () => {
-    dispatch({ type: "leave" });
+  /** Disconnects (stopping local tracks), once; what it reports is up to the caller. */
+  const close = () => {
     if (!disconnected) {
       window.removeEventListener("pagehide", onPageHide);
       effects.dispose();
@@ -77,11 +108,16 @@ export function connectToCall(details: ConnectionDetails, choices: JoinChoices):
         .finally(() => {
           room
             .off(RoomEvent.Disconnected, onDisconnected)
-            .off(RoomEvent.MediaDevicesError, onMediaDevicesError);
+            .off(RoomEvent.MediaDevicesError, onMediaDevicesError)
+            .off(RoomEvent.DataReceived, onData);
           encryption?.dispose();
         });
     }
     return disconnected;
+  };
+  const leave = () => {
+    dispatch({ type: "leave" });
+    return close();
   };
   // Closing the tab (or leaving for another site) ends the call at once.
   const onPageHide = () => void leave();
@@ -111,6 +147,9 @@ export function connectToCall(details: ConnectionDetails, choices: JoinChoices):
       return () => void listeners.delete(listener);
     },
     leave,
+    setEnding: (ending) => {
+      endingByYou = ending;
+    },
   };
 }
 

@@ -49,8 +49,14 @@ describe("raised hands", () => {
     expect(rows.map((r) => r.dataset.identity)).toEqual(["zoe", room.localParticipant.identity, "bob"]);
     expect(within(rows[0]!).getByTestId("hand-raised").textContent).toBe("1");
     expect(rows[0]!.textContent).toMatch(/hand raised, 1st in line/);
+    // A long name stays in the name line: the button reads "Lower hand" (its accessible name says
+    // whose) and never grows past the row's text column, so it cannot spill over the avatar.
+    const lower = within(rows[0]!).getByRole("button", { name: "Lower Zoe's hand" });
+    expect(lower.textContent).toBe("Lower hand");
+    expect(lower.className).toMatch(/\bmax-w-full\b/);
+    expect(lower.parentElement!.className).toMatch(/grid-cols-\[minmax\(0,1fr\)\]/);
     await act(async () => {
-      fireEvent.click(within(rows[0]!).getByRole("button", { name: "Lower Zoe's hand" }));
+      fireEvent.click(lower);
     });
     expect(calls).toContainEqual({
       path: "room.lowerHand",

@@ -14,7 +14,10 @@ export type CallState =
 export type CallEvent =
   | { type: "connected" }
   | { type: "connect-failed"; error: unknown }
-  | { type: "disconnected"; reason?: DisconnectReason }
+  /** `endedByYou`: this person pressed End meeting (the end then reads "You ended the meeting"). */
+  | { type: "disconnected"; reason?: DisconnectReason; endedByYou?: boolean }
+  /** The server said a moderator removed this person, ended the meeting or deleted the room. */
+  | { type: "notice"; failure: RoomFailure }
   | { type: "leave" };
 
 export const CONNECTING: CallState = { status: "connecting" };
@@ -29,6 +32,7 @@ const KNOWN_CAUSE: ReadonlySet<RoomFailureKind> = new Set([
   "duplicate",
   "kicked",
   "ended",
+  "deleted",
   "full",
   "token-rejected",
 ]);
@@ -50,9 +54,13 @@ export function nextCallState(state: CallState, event: CallEvent): CallState {
       return state.status === "connecting" ? { status: "connected" } : state;
     case "connect-failed":
       return fail(state, failureFromConnectError(event.error));
+    case "notice":
+      return fail(state, event.failure);
     case "disconnected": {
-      const failure = failureFromDisconnect(event.reason);
-      if (!failure) return state;
+      const disconnect = failureFromDisconnect(event.reason);
+      if (!disconnect) return state;
+      const failure =
+        disconnect.kind === "ended" ? { ...disconnect, byYou: event.endedByYou ?? false } : disconnect;
       // While connecting, a vague disconnect is followed by connect()'s own, more precise error.
       if (state.status === "connecting" && !knownCause(failure)) return state;
       return fail(state, failure);

@@ -5,11 +5,21 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi, type Mock }
 
 import type { JoinChoices } from "../join-choices";
 import type { ConnectionDetails } from "../room-store";
+import { toast } from "@parlor/ui/toaster";
+import { HAND_ATTRIBUTE, MODERATION_TOPIC } from "@parlor/api/schemas/call";
+
 import { ConferenceRoom } from "./conference-room";
+import { joinRemote, updateAttributes } from "./testing/livekit";
 import { recordingClient } from "./testing/trpc";
 
 vi.mock("@parlor/ui/toaster", () => ({
-  toast: Object.assign(vi.fn(), { success: vi.fn(), error: vi.fn() }),
+  toast: Object.assign(vi.fn(), {
+    success: vi.fn(),
+    error: vi.fn(),
+    info: vi.fn(),
+    warning: vi.fn(),
+    dismiss: vi.fn(),
+  }),
 }));
 
 interface Stubbed {
@@ -89,12 +99,16 @@ function stubConnect(result: () => Promise<void>) {
 
 function renderRoom(
   overrides: Partial<React.ComponentProps<typeof ConferenceRoom>> = {},
-  { strict = false } = {},
+  { strict = false, answer }: { strict?: boolean; answer?: (path: string) => unknown } = {},
 ) {
   const onFailure = vi.fn();
   const onLeave = vi.fn();
   // The API answers every call with nothing to show (an empty chat).
-  const { Provider } = recordingClient((path) => (path === "chat.list" ? [] : { ok: true }));
+  const { Provider, calls } = recordingClient(
+    (path) =>
+      answer?.(path) ??
+      (path === "chat.list" || path === "guest.chatList" || path === "lobby.list" ? [] : { ok: true }),
+  );
   const view = render(
     <Provider>
       <ConferenceRoom
@@ -110,7 +124,7 @@ function renderRoom(
     </Provider>,
     { reactStrictMode: strict },
   );
-  return { ...view, onFailure, onLeave };
+  return { ...view, onFailure, onLeave, calls };
 }
 
 beforeEach(() => vi.clearAllMocks());
@@ -146,6 +160,162 @@ describe("ConferenceRoom", () => {
       stub.first.room.emit(RoomEvent.Disconnected, reason);
     });
     expect(onFailure).toHaveBeenCalledWith(expect.objectContaining({ kind }));
+  });
+
+  const notice = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const fromServer = (room: Room, value: unknown) =>
+    act(() => {
+      room.emit(RoomEvent.DataReceived, notice(value), undefined, undefined, MODERATION_TOPIC);
+    });
+
+  it("tells the person a moderator muted who did it, and ignores a participant's forgery", async () => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { onFailure } = renderRoom();
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    fromServer(stub.first.room, { type: "muted", kind: "audio", by: "Ada" });
+    expect(toast.info).toHaveBeenCalledWith("Ada muted your microphone", expect.anything());
+    fromServer(stub.first.room, { type: "muted", kind: "video", by: "Ada" });
+    expect(toast.info).toHaveBeenCalledWith("Ada turned off your camera", expect.anything());
+    vi.mocked(toast.info).mockClear();
+    const mallory = stub.first.room.remoteParticipants.get("mallory");
+    act(() => {
+      stub.first.room.emit(
+        RoomEvent.DataReceived,
+        notice({ type: "removed", by: "Mallory" }),
+        mallory ?? ({ identity: "mallory" } as never),
+        undefined,
+        MODERATION_TOPIC,
+      );
+    });
+    expect(toast.info).not.toHaveBeenCalled();
+    expect(onFailure).not.toHaveBeenCalled();
+    expect(stub.first.disconnect).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    [
+      { type: "removed", by: "Ada" },
+      { kind: "kicked", by: "Ada" },
+    ],
+    [
+      { type: "ended", by: "Ada" },
+      { kind: "ended", by: "Ada", byYou: false },
+    ],
+    [
+      { type: "deleted", by: "Ada" },
+      { kind: "deleted", by: "Ada" },
+    ],
+  ])("a %o notice leaves at once, on our side, and says who did it", async (sent, failure) => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { onFailure } = renderRoom();
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    fromServer(stub.first.room, sent);
+    expect(stub.first.disconnect).toHaveBeenCalledWith(true);
+    expect(onFailure).toHaveBeenCalledTimes(1);
+    expect(onFailure).toHaveBeenCalledWith(failure);
+    // The server's own disconnection that follows is not a second failure.
+    act(() => {
+      stub.first.room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);
+    });
+    expect(onFailure).toHaveBeenCalledTimes(1);
+  });
+
+  it("a moderator's raised-hand toast goes when the hand is lowered, and when the call view goes", async () => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { unmount } = renderRoom({ moderation: { teamSlug: "acme", roomSlug: "standup", allowed: true } });
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    const room = stub.first.room;
+    let bob!: ReturnType<typeof joinRemote>;
+    let zoe!: ReturnType<typeof joinRemote>;
+    act(() => {
+      bob = joinRemote(room, "bob", "Bob");
+      zoe = joinRemote(room, "zoe", "Zoe");
+      updateAttributes(room, bob, { [HAND_ATTRIBUTE]: "2026-12-01T10:00:00.000Z" });
+      updateAttributes(room, zoe, { [HAND_ATTRIBUTE]: "2026-12-01T10:00:01.000Z" });
+    });
+    expect(toast).toHaveBeenCalledWith("Bob raised their hand", expect.objectContaining({ id: "hand-bob" }));
+    act(() => updateAttributes(room, bob, { [HAND_ATTRIBUTE]: "" }));
+    expect(toast.dismiss).toHaveBeenCalledWith("hand-bob");
+    expect(toast.dismiss).not.toHaveBeenCalledWith("hand-zoe");
+    unmount();
+    expect(toast.dismiss).toHaveBeenCalledWith("hand-zoe");
+  });
+
+  it("the moderator who ends the meeting reads that they did", async () => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { onFailure } = renderRoom({
+      moderation: { teamSlug: "acme", roomSlug: "standup", allowed: true },
+    });
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    fireEvent.click(screen.getByTestId("control-participants"));
+    fireEvent.click(await screen.findByRole("button", { name: "End meeting for everyone" }));
+    await act(async () => {
+      fireEvent.click(await screen.findByRole("button", { name: "End meeting" }));
+    });
+    fromServer(stub.first.room, { type: "ended", by: "Ada Lovelace" });
+    expect(onFailure).toHaveBeenCalledWith({ kind: "ended", by: "Ada Lovelace", byYou: true });
+  });
+
+  it("without the notice, the meeting's end still reads as yours when you ended it", async () => {
+    const stub = stubConnect(() => Promise.resolve());
+    const { onFailure } = renderRoom({
+      moderation: { teamSlug: "acme", roomSlug: "standup", allowed: true },
+    });
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    fireEvent.click(screen.getByTestId("control-participants"));
+    fireEvent.click(await screen.findByRole("button", { name: "End meeting for everyone" }));
+    await act(async () => {
+      fireEvent.click(await screen.findByRole("button", { name: "End meeting" }));
+    });
+    act(() => {
+      stub.first.room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);
+    });
+    expect(onFailure).toHaveBeenCalledWith(expect.objectContaining({ kind: "ended", byYou: true }));
+  });
+
+  it("a guest chats and raises a hand through their guest pass, and has nothing to invite with", async () => {
+    stubConnect(() => Promise.resolve());
+    const sent = {
+      id: "m1",
+      authorIdentity: "guest-1",
+      authorName: "Gus",
+      body: "Hello from outside",
+      createdAt: new Date(),
+      meetingId: null,
+    };
+    const { calls } = renderRoom(
+      { guest: true },
+      {
+        answer: (path) =>
+          path === "guest.chatSend"
+            ? sent
+            : path === "guest.setHand"
+              ? { raised: true, raisedAt: "x" }
+              : undefined,
+      },
+    );
+    await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
+    await act(async () => {
+      fireEvent.click(screen.getByTestId("control-hand"));
+    });
+    expect(calls).toContainEqual({ path: "guest.setHand", input: { raised: true } });
+
+    fireEvent.click(screen.getByTestId("control-chat"));
+    fireEvent.change(await screen.findByPlaceholderText("Message everyone"), {
+      target: { value: "Hello from outside" },
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByRole("button", { name: "Send message" }));
+    });
+    expect(calls).toContainEqual({ path: "guest.chatSend", input: { body: "Hello from outside" } });
+    await screen.findByText("Hello from outside");
+    expect(calls.map((c) => c.path)).toContain("guest.chatList");
+    expect(calls.map((c) => c.path)).not.toContain("chat.list");
+    expect(calls.map((c) => c.path)).not.toContain("room.setHand");
+
+    fireEvent.click(screen.getByTestId("control-participants"));
+    await screen.findByTestId("participant-list");
+    expect(screen.queryByTestId("call-invite")).toBeNull();
   });
 
   it.each([

@@ -26,6 +26,7 @@ import { describeError } from "@/trpc/errors";
 import { CallEffectsContext } from "../effects/call-effects-context";
 
 import { ReconnectingBanner, StartAudioBanner } from "./banners";
+import { CallInvite } from "./call-invite";
 import { ChatPanel } from "./chat-panel";
 import { callSlot, type CallConnection } from "./call-connection";
 import { CONNECTING } from "./call-state";
@@ -41,7 +42,8 @@ import { RoomSettingsDialog } from "./room-settings-dialog";
 import { ShortcutsDialog, useCallShortcuts } from "./shortcuts";
 import { Stage, type LayoutMode } from "./stage";
 import { useParticipantState } from "./use-participant-state";
-import { useRoomChat, type RoomChat } from "./use-room-chat";
+import { useUnread } from "./unread";
+import { useRoomChat } from "./use-room-chat";
 import {
   DecryptFailureBanner,
   EncryptedChatNotice,
@@ -62,7 +64,7 @@ export interface ConferenceRoomProps {
   onDeviceChosen?: (kind: DeviceKind, device: SavedDevice) => void;
   /** Moderation controls (mute, remove, end) for team owners and admins and for site admins. */
   moderation?: { teamSlug: string; roomSlug: string; allowed: boolean };
-  /** A guest (no account): no stored chat and no raised hands, which need an account. */
+  /** A guest (no account): chat and hand go through the guest pass; nothing to moderate or invite. */
   guest?: boolean;
   /** End-to-end encrypted room: leave the call for the pre-join to enter the passphrase again. */
   onReenterPassphrase?: () => void;
@@ -91,6 +93,9 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
     if (state.status === "failed") onFailure(state.failure);
   }, [state, onFailure]);
 
+  // This person pressed "End meeting for everyone": the ending then reads "You ended the meeting".
+  const onEnding = useCallback((ending: boolean) => connection?.setEnding(ending), [connection]);
+
   const { onLeave } = props;
   const leave = useCallback(async () => {
     await connection?.leave();
@@ -106,6 +111,7 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
           teamSlug={props.moderation?.teamSlug ?? ""}
           roomSlug={props.moderation?.roomSlug ?? ""}
           allowed={props.moderation?.allowed ?? false}
+          onEnding={onEnding}
         >
           <ReactionsProvider>
             <HandQueueProvider>
@@ -114,6 +120,7 @@ export function ConferenceRoom(props: ConferenceRoomProps) {
                   teamSlug: props.moderation?.teamSlug ?? "",
                   roomSlug: props.moderation?.roomSlug ?? "",
                 }}
+                chatKey={details.roomName}
                 moderator={props.moderation?.allowed ?? false}
                 guest={props.guest ?? false}
                 roomTitle={props.roomTitle}
@@ -189,32 +196,39 @@ function useHandToasts(room: Room, moderator: boolean) {
   lower.current = lowerHand;
   useEffect(() => {
     if (!moderator) return;
+    const shown = new Set<string>();
     const onChanged = (changed: Record<string, string>, participant: Participant) => {
-      if (participant.isLocal || !changed[HAND_ATTRIBUTE]) return;
+      if (participant.isLocal || !(HAND_ATTRIBUTE in changed)) return;
+      const id = `hand-${participant.identity}`;
+      if (!changed[HAND_ATTRIBUTE]) {
+        // Lowered (by them, from the list, or from the toast): its toast has nothing left to do.
+        toast.dismiss(id);
+        shown.delete(id);
+        return;
+      }
       const name = participant.name || participant.identity;
+      shown.add(id);
       toast(`${name} raised their hand`, {
-        id: `hand-${participant.identity}`,
+        id,
         action: lower.current
           ? { label: "Lower", onClick: () => lower.current?.(participant.identity) }
           : undefined,
       });
     };
     room.on(RoomEvent.ParticipantAttributesChanged, onChanged);
-    return () => void room.off(RoomEvent.ParticipantAttributesChanged, onChanged);
+    return () => {
+      room.off(RoomEvent.ParticipantAttributesChanged, onChanged);
+      // The call is over for this view: a "Lower" left behind could only fail.
+      for (const id of shown) toast.dismiss(id);
+    };
   }, [room, moderator]);
-}
-
-/** Counts chat messages from others that arrived while the chat was closed. */
-function useUnread(chat: RoomChat, open: boolean) {
-  const [seen, setSeen] = useState(0);
-  const fromOthers = chat.messages.filter((m) => m.authorIdentity !== chat.localIdentity).length;
-  if (open && seen !== fromOthers) setSeen(fromOthers);
-  return open ? 0 : Math.max(0, fromOthers - seen);
 }
 
 export interface RoomViewProps {
   /** The room in Parlor, for its stored chat. */
   roomRef: { teamSlug: string; roomSlug: string };
+  /** Keeps the chat's last-read marker (the LiveKit room's name: guests have no slugs). */
+  chatKey?: string;
   /** Whether the person may moderate (delete any chat message, among others). */
   moderator: boolean;
   guest?: boolean;
@@ -231,6 +245,7 @@ export interface RoomViewProps {
 /** What is on screen during the call; needs the `Room` in `RoomContext`. */
 export function RoomView({
   roomRef,
+  chatKey,
   moderator,
   guest = false,
   roomTitle,
@@ -249,18 +264,18 @@ export function RoomView({
   const participants = useParticipants();
   const room = useRoomContext();
   // Encrypted rooms: chat goes between the browsers, encrypted, and is never stored.
-  const storedChat = useRoomChat(roomRef, moderator, !guest && !encrypted);
+  const storedChat = useRoomChat(roomRef, moderator, !encrypted, guest);
   const encryptedChat = useEncryptedChat(room, encrypted);
   const chat = encrypted ? encryptedChat : storedChat;
   const lobby = useLobby(roomRef, moderator);
-  const unread = useUnread(chat, panel === "chat");
+  const unread = useUnread(chat, panel === "chat", chatKey ?? `${roomRef.teamSlug}/${roomRef.roomSlug}`);
   const reactions = useReactions();
   usePresenceToasts(room);
   useHandToasts(room, moderator);
   const roomElement = useRef<HTMLDivElement>(null);
   useToastsAboveControls(roomElement, panel === "chat");
 
-  const ownHand = useOwnHand(roomRef);
+  const ownHand = useOwnHand(roomRef, guest);
   const handRaised = useParticipantState(room.localParticipant).handRaisedAt !== null;
   const toggleHand = () =>
     void ownHand.set(!handRaised).catch((error: unknown) =>
@@ -282,9 +297,9 @@ export function RoomView({
           .setCameraEnabled(!me.isCameraEnabled)
           .catch((error: unknown) => reportMediaError(error, Track.Source.Camera));
       case "hand":
-        return guest ? undefined : toggleHand();
+        return toggleHand();
       case "chat":
-        return guest ? undefined : togglePanel("chat");
+        return togglePanel("chat");
       case "participants":
         return togglePanel("participants");
       case "leave":
@@ -369,7 +384,20 @@ export function RoomView({
                 />
               ) : (
                 <div className="min-h-0 flex-1 overflow-y-auto p-2">
-                  <ParticipantList lobby={moderator ? <LobbySection lobby={lobby} /> : null} />
+                  <ParticipantList
+                    invite={
+                      guest ? null : (
+                        <CallInvite
+                          teamSlug={roomRef.teamSlug}
+                          roomSlug={roomRef.roomSlug}
+                          roomTitle={roomTitle}
+                          moderator={moderator}
+                          encrypted={encrypted}
+                        />
+                      )
+                    }
+                    lobby={moderator ? <LobbySection lobby={lobby} /> : null}
+                  />
                 </div>
               )}
             </aside>
@@ -380,7 +408,7 @@ export function RoomView({
           onPanel={setPanel}
           unread={unread}
           participantCount={participants.length}
-          hand={guest ? null : { raised: handRaised, pending: ownHand.pending, toggle: toggleHand }}
+          hand={{ raised: handRaised, pending: ownHand.pending, toggle: toggleHand }}
           onReact={reactions.send}
           onSettings={() => setSettingsOpen(true)}
           onShortcuts={() => setShortcutsOpen(true)}

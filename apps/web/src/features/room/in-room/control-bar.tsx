@@ -248,8 +248,7 @@ export function ControlBar({
   onPanel: (panel: Panel) => void;
   unread: number;
   participantCount: number;
-  /** None for guests: raising a hand and the stored chat need an account. */
-  hand: HandControl | null;
+  hand: HandControl;
   onReact: (emoji: Reaction) => void;
   onSettings: () => void;
   onShortcuts: () => void;
@@ -276,37 +275,33 @@ export function ControlBar({
           <ScreenShareButton onError={onMediaError} />
         </span>
       ) : null}
-      {hand ? (
-        <ControlButton
-          label={hand.raised ? "Lower your hand" : "Raise your hand"}
-          icon={HandIcon}
-          pressed={hand.raised}
-          disabled={hand.pending}
-          testId="control-hand"
-          onClick={hand.toggle}
-        />
-      ) : null}
+      <ControlButton
+        label={hand.raised ? "Lower your hand" : "Raise your hand"}
+        icon={HandIcon}
+        pressed={hand.raised}
+        disabled={hand.pending}
+        testId="control-hand"
+        onClick={hand.toggle}
+      />
       <ReactionsMenu onReact={onReact} className="hidden sm:flex" />
       <span className="mx-0.5 hidden h-8 w-px bg-border sm:block" aria-hidden="true" />
-      {hand ? (
-        <ControlButton
-          label={unread > 0 ? `Chat, ${unread} unread` : "Chat"}
-          icon={MessageSquareIcon}
-          pressed={panel === "chat"}
-          testId="control-chat"
-          onClick={() => onPanel(panel === "chat" ? null : "chat")}
-          badge={
-            unread > 0 ? (
-              <span
-                aria-hidden="true"
-                className="absolute -top-0.5 -right-0.5 flex min-w-5 items-center justify-center rounded-full bg-red-600 px-1 text-[11px] leading-5 font-semibold text-white"
-              >
-                {unread > 9 ? "9+" : unread}
-              </span>
-            ) : null
-          }
-        />
-      ) : null}
+      <ControlButton
+        label={unread > 0 ? `Chat, ${unread} unread` : "Chat"}
+        icon={MessageSquareIcon}
+        pressed={panel === "chat"}
+        testId="control-chat"
+        onClick={() => onPanel(panel === "chat" ? null : "chat")}
+        badge={
+          unread > 0 ? (
+            <span
+              aria-hidden="true"
+              className="absolute -top-0.5 -right-0.5 flex min-w-5 items-center justify-center rounded-full bg-red-600 px-1 text-[11px] leading-5 font-semibold text-white"
+            >
+              {unread > 9 ? "9+" : unread}
+            </span>
+          ) : null
+        }
+      />
       <ControlButton
         label={`Participants (${participantCount})`}
         icon={UsersIcon}

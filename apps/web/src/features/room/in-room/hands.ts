@@ -52,10 +52,13 @@ export function HandQueueProvider({ children }: { children: ReactNode }) {
 export const useHandQueue = () => useContext(HandQueueContext);
 
 /** Raise or lower one's own hand; the server sets it so that everyone sees the same queue. */
-export function useOwnHand(ref: { teamSlug: string; roomSlug: string }) {
+export function useOwnHand(ref: { teamSlug: string; roomSlug: string }, guest = false) {
   const setHand = api.room.setHand.useMutation();
+  // A guest's pass names their room: the server finds it from the guest session.
+  const setGuestHand = api.guest.setHand.useMutation();
   return {
-    pending: setHand.isPending,
-    set: (raised: boolean) => setHand.mutateAsync({ ...ref, raised }),
+    pending: guest ? setGuestHand.isPending : setHand.isPending,
+    set: (raised: boolean) =>
+      guest ? setGuestHand.mutateAsync({ raised }) : setHand.mutateAsync({ ...ref, raised }),
   };
 }

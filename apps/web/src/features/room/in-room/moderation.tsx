@@ -10,32 +10,46 @@ import {
 } from "@parlor/ui/dropdown-menu";
 import { toast } from "@parlor/ui/toaster";
 import type { Participant } from "livekit-client";
-import { EllipsisVerticalIcon, MicOffIcon, PhoneOffIcon, UserXIcon, VideoOffIcon } from "lucide-react";
-import { createContext, useContext, useState, type ReactNode } from "react";
+import {
+  EllipsisVerticalIcon,
+  HandIcon,
+  MicOffIcon,
+  PhoneOffIcon,
+  UserXIcon,
+  VideoOffIcon,
+} from "lucide-react";
+import { createContext, useContext, useMemo, useState, type ReactNode } from "react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
 
 /** The room being moderated; present only for those allowed (team owners and admins, site admins). */
-const ModerationContext = createContext<{ teamSlug: string; roomSlug: string } | null>(null);
+const ModerationContext = createContext<{
+  teamSlug: string;
+  roomSlug: string;
+  /** Told when this person starts ending the meeting (true), and when that failed (false). */
+  onEnding?: (ending: boolean) => void;
+} | null>(null);
 
 export function ModerationProvider({
   teamSlug,
   roomSlug,
   allowed,
+  onEnding,
   children,
 }: {
   teamSlug: string;
   roomSlug: string;
   allowed: boolean;
+  onEnding?: (ending: boolean) => void;
   children: ReactNode;
 }) {
-  return (
-    <ModerationContext.Provider value={allowed ? { teamSlug, roomSlug } : null}>
-      {children}
-    </ModerationContext.Provider>
+  const value = useMemo(
+    () => (allowed ? { teamSlug, roomSlug, onEnding } : null),
+    [allowed, teamSlug, roomSlug, onEnding],
   );
+  return <ModerationContext.Provider value={value}>{children}</ModerationContext.Provider>;
 }
 
 export const useCanModerate = () => useContext(ModerationContext) !== null;
@@ -77,7 +91,7 @@ function ModerationMenu({
       toast.success(`${name} was removed from the room`);
     },
   });
-  const target = { ...room, identity: participant.identity };
+  const target = { teamSlug: room.teamSlug, roomSlug: room.roomSlug, identity: participant.identity };
 
   return (
     <>
@@ -122,15 +136,26 @@ function ModerationMenu({
 export function useLowerHand() {
   const room = useContext(ModerationContext);
   const lower = api.room.lowerHand.useMutation({ onError: failed("Could not lower that hand") });
-  return room ? (identity: string) => lower.mutate({ ...room, identity }) : null;
+  return room
+    ? (identity: string) => lower.mutate({ teamSlug: room.teamSlug, roomSlug: room.roomSlug, identity })
+    : null;
 }
 
 export function LowerHandButton({ identity, name }: { identity: string; name: string }) {
   const lower = useLowerHand();
   if (!lower) return null;
   return (
-    <Button variant="ghost" size="sm" className="h-7 px-2 text-xs" onClick={() => lower(identity)}>
-      Lower {name}&apos;s hand
+    // Short on screen (the row already shows the name), so it fits a phone's list; the name is in
+    // its accessible name. It never grows past the row's text column.
+    <Button
+      variant="ghost"
+      size="sm"
+      className="h-7 max-w-full justify-self-start px-2 text-xs"
+      aria-label={`Lower ${name}'s hand`}
+      onClick={() => lower(identity)}
+    >
+      <HandIcon aria-hidden="true" />
+      <span className="truncate">Lower hand</span>
     </Button>
   );
 }
@@ -145,11 +170,14 @@ function EndMeeting({
   room,
   participantCount,
 }: {
-  room: { teamSlug: string; roomSlug: string };
+  room: { teamSlug: string; roomSlug: string; onEnding?: (ending: boolean) => void };
   participantCount: number;
 }) {
   const [confirm, setConfirm] = useState(false);
-  const end = api.room.end.useMutation({ onSuccess: () => setConfirm(false) });
+  const end = api.room.end.useMutation({
+    onSuccess: () => setConfirm(false),
+    onError: () => room.onEnding?.(false),
+  });
   return (
     <>
       <Button
@@ -170,7 +198,10 @@ function EndMeeting({
         pendingLabel="Ending…"
         pending={end.isPending}
         error={end.error}
-        onConfirm={() => end.mutate(room)}
+        onConfirm={() => {
+          room.onEnding?.(true);
+          end.mutate({ teamSlug: room.teamSlug, roomSlug: room.roomSlug });
+        }}
       />
     </>
   );

@@ -17,7 +17,16 @@ import { useParticipantState } from "./use-participant-state";
  * Everyone in the call: raised hands first, in the order they went up; then you, then by name;
  * who speaks, who is muted, how their connection is.
  */
-export function ParticipantList({ className, lobby }: { className?: string; lobby?: React.ReactNode }) {
+export function ParticipantList({
+  className,
+  lobby,
+  invite,
+}: {
+  className?: string;
+  lobby?: React.ReactNode;
+  /** Copy link and guest link, at the top where people look for them. */
+  invite?: React.ReactNode;
+}) {
   const participants = useParticipants();
   const hands = useHandQueue();
   const sorted = [...participants].sort((a, b) => {
@@ -29,6 +38,7 @@ export function ParticipantList({ className, lobby }: { className?: string; lobb
   });
   return (
     <div className={cn("grid gap-3", className)}>
+      {invite}
       {lobby}
       <ul
         className="grid gap-1"
@@ -80,7 +90,7 @@ export function ParticipantRow({
       >
         <InitialsAvatar name={state.name} id={participant.identity} className="size-8" title="" />
       </span>
-      <span className="grid min-w-0 flex-1">
+      <span className="grid min-w-0 flex-1 grid-cols-[minmax(0,1fr)]">
         <span className="truncate text-sm font-medium">
           {state.name}
           <AccountName chosen={state.name} account={state.accountName} />

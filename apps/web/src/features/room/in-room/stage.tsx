@@ -4,7 +4,6 @@ import { cn } from "@parlor/ui/lib/utils";
 import {
   isTrackReference,
   TrackLoop,
-  useGridLayout,
   useLayoutContext,
   usePinnedTracks,
   useSpeakingParticipants,
@@ -16,6 +15,7 @@ import { RoomEvent, Track } from "livekit-client";
 import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
 import { useEffect, useRef, useState, type RefObject } from "react";
 
+import { gridLayout } from "./grid-layout";
 import { ParticipantTile, sameTrackRef } from "./participant-tile";
 
 export type LayoutMode = "grid" | "speaker";
@@ -76,14 +76,15 @@ export function Stage({ mode, className }: { mode: LayoutMode; className?: strin
 /** The grid, with accessible page buttons (and swipe) when not everyone fits. */
 function PagedGrid({ tracks }: { tracks: TrackReferenceOrPlaceholder[] }) {
   const gridRef = useRef<HTMLDivElement>(null);
-  const { layout } = useGridLayout(gridRef as RefObject<HTMLDivElement>, tracks.length);
+  const size = useElementSize(gridRef);
+  const layout = gridLayout(tracks.length, size.width, size.height);
   const pagination = usePages(tracks, layout.maxTiles);
   useSwipe(gridRef as RefObject<HTMLElement>, {
     onLeftSwipe: pagination.nextPage,
     onRightSwipe: pagination.prevPage,
   });
   const paged = pagination.totalPageCount > 1;
-  // LiveKit's layouts come in squares (5 people → 3×3); use only the rows and columns this page fills.
+  // A page that is not full uses only the rows and columns it fills.
   const onPage = Math.max(1, pagination.tracks.length);
   const columns = Math.min(layout.columns, onPage);
   const rows = Math.min(layout.rows, Math.ceil(onPage / columns));
@@ -129,6 +130,25 @@ function PagedGrid({ tracks }: { tracks: TrackReferenceOrPlaceholder[] }) {
       ) : null}
     </div>
   );
+}
+
+/** The element's content size, followed as it changes (0×0 until measured). */
+function useElementSize(ref: RefObject<HTMLElement | null>) {
+  const [size, setSize] = useState({ width: 0, height: 0 });
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(([entry]) => {
+      if (!entry) return;
+      const { width, height } = entry.contentRect;
+      setSize((current) =>
+        current.width === width && current.height === height ? current : { width, height },
+      );
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return size;
 }
 
 /**

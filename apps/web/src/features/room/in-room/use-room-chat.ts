@@ -79,8 +79,10 @@ export interface RoomChat {
 export function useRoomChat(
   ref: { teamSlug: string; roomSlug: string },
   moderator: boolean,
-  /** False for guests: the stored chat needs an account. */
+  /** False where the chat is not stored (an encrypted call's). */
   enabled = true,
+  /** A guest reads and writes through their guest pass: the meeting under way only. */
+  guest = false,
 ): RoomChat {
   const room = useRoomContext();
   const utils = api.useUtils();
@@ -88,18 +90,24 @@ export function useRoomChat(
     () => ({ teamSlug: ref.teamSlug, roomSlug: ref.roomSlug }),
     [ref.teamSlug, ref.roomSlug],
   );
-  const list = api.chat.list.useQuery(input, { staleTime: Infinity, refetchOnWindowFocus: false, enabled });
+  const options = { staleTime: Infinity, refetchOnWindowFocus: false } as const;
+  const memberList = api.chat.list.useQuery(input, { ...options, enabled: enabled && !guest });
+  const guestList = api.guest.chatList.useQuery(GUEST_LIST, { ...options, enabled: enabled && guest });
+  const list = guest ? guestList : memberList;
   const sendMutation = api.chat.send.useMutation();
+  const guestSendMutation = api.guest.chatSend.useMutation();
   const deleteMutation = api.chat.delete.useMutation();
 
   const apply = useCallback(
-    (event: ChatEvent) =>
-      utils.chat.list.setData(input, (current = []) =>
+    (event: ChatEvent) => {
+      const update = (current: ChatMessage[] = []) =>
         event.type === "message"
           ? withMessage(current, event.message)
-          : current.filter((m) => m.id !== event.id),
-      ),
-    [utils, input],
+          : current.filter((m) => m.id !== event.id);
+      if (guest) utils.guest.chatList.setData(GUEST_LIST, update);
+      else utils.chat.list.setData(input, update);
+    },
+    [utils, input, guest],
   );
 
   useEffect(() => {
@@ -108,14 +116,15 @@ export function useRoomChat(
       const event = decodeChatEvent(payload, from);
       if (event) apply(event);
     };
-    const onReconnected = () => void utils.chat.list.invalidate(input);
+    const onReconnected = () =>
+      void (guest ? utils.guest.chatList.invalidate(GUEST_LIST) : utils.chat.list.invalidate(input));
     room.on(RoomEvent.DataReceived, onData);
     room.on(RoomEvent.Reconnected, onReconnected);
     return () => {
       room.off(RoomEvent.DataReceived, onData);
       room.off(RoomEvent.Reconnected, onReconnected);
     };
-  }, [room, apply, utils, input]);
+  }, [room, apply, utils, input, guest]);
 
   const localIdentity = room.localParticipant.identity;
   return {
@@ -124,15 +133,20 @@ export function useRoomChat(
     isLoading: list.isLoading,
     loadError: list.isError,
     retryLoad: () => void list.refetch(),
-    isSending: sendMutation.isPending,
+    isSending: guest ? guestSendMutation.isPending : sendMutation.isPending,
     send: async (text) => {
-      const message = await sendMutation.mutateAsync({ ...input, body: text });
+      const message = guest
+        ? await guestSendMutation.mutateAsync({ body: text })
+        : await sendMutation.mutateAsync({ ...input, body: text });
       apply({ type: "message", message });
     },
-    canDelete: (message) => moderator || message.authorIdentity === localIdentity,
+    // Guests cannot delete (their messages are the meeting's record, kept by the team).
+    canDelete: (message) => !guest && (moderator || message.authorIdentity === localIdentity),
     remove: async (id) => {
       await deleteMutation.mutateAsync({ ...input, messageId: id });
       apply({ type: "deleted", id });
     },
   };
 }
+
+const GUEST_LIST = { limit: 100 };

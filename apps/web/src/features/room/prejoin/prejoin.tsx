@@ -146,7 +146,12 @@ export function PreJoin(props: PreJoinProps) {
               </p>
             </div>
           </div>
-          <div className="grid gap-2">
+          {/* Below the wide layout the join bar stays at the bottom of the screen while the
+              settings above it scroll, so "Join now" is never below the fold (a phone's 812 px). */}
+          <div
+            className="grid gap-2 max-lg:sticky max-lg:bottom-0 max-lg:z-10 max-lg:-mx-5 max-lg:rounded-b-xl max-lg:border-t max-lg:bg-card/95 max-lg:px-5 max-lg:pt-3 max-lg:pb-[max(0.75rem,env(safe-area-inset-bottom))] max-lg:backdrop-blur sm:max-lg:-mx-6 sm:max-lg:px-6"
+            data-testid="join-bar"
+          >
             <Button
               type="submit"
               size="lg"

@@ -2,13 +2,28 @@
 
 import { Button } from "@parlor/ui/button";
 import { Card } from "@parlor/ui/card";
-import { AlertTriangleIcon, ArrowLeftIcon, LogInIcon, RotateCwIcon } from "lucide-react";
+import {
+  AlertTriangleIcon,
+  ArrowLeftIcon,
+  LogInIcon,
+  PhoneOffIcon,
+  RotateCwIcon,
+  Trash2Icon,
+  UserXIcon,
+  type LucideIcon,
+} from "lucide-react";
 import Link from "next/link";
 import { useEffect, useRef } from "react";
 
+const ENDING_ICON: Partial<Record<string, LucideIcon>> = {
+  kicked: UserXIcon,
+  ended: PhoneOffIcon,
+  deleted: Trash2Icon,
+};
+
 /**
  * A failure that stops you from being in the room: what happened, and the ways out (Retry runs
- * the room's initialization again; Back to team leaves).
+ * the room's initialization again, offered only where it can help; Back to team leaves).
  */
 export function RoomFailureCard({
   title,
@@ -43,9 +58,19 @@ export function RoomFailureCard({
   return (
     <Card className="w-full max-w-lg gap-5 p-6" role="alert" data-testid="room-failure" data-kind={kind}>
       <div className="flex items-start gap-3">
-        <span className="mt-0.5 flex size-9 shrink-0 items-center justify-center rounded-full bg-destructive/10 text-destructive">
-          <AlertTriangleIcon className="size-5" aria-hidden="true" />
-        </span>
+        {ENDING_ICON[kind] ? (
+          // An ending someone chose (removed, ended, deleted) is news, not a fault.
+          <span className="mt-0.5 flex size-9 shrink-0 items-center justify-center rounded-full bg-muted text-muted-foreground">
+            {(() => {
+              const Icon = ENDING_ICON[kind]!;
+              return <Icon className="size-5" aria-hidden="true" />;
+            })()}
+          </span>
+        ) : (
+          <span className="mt-0.5 flex size-9 shrink-0 items-center justify-center rounded-full bg-destructive/10 text-destructive">
+            <AlertTriangleIcon className="size-5" aria-hidden="true" />
+          </span>
+        )}
         <div className="grid min-w-0 gap-1.5">
           {where ? <p className="truncate text-xs font-medium text-muted-foreground">{where}</p> : null}
           <h1 ref={headingRef} tabIndex={-1} className="text-lg font-semibold outline-none">
@@ -58,7 +83,8 @@ export function RoomFailureCard({
         </div>
       </div>
       <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-        <Button asChild variant="outline">
+        {/* The way on when trying again cannot help (removed, ended, deleted). */}
+        <Button asChild variant={signInHref || onRetry ? "outline" : "default"}>
           <Link href={teamHref}>
             <ArrowLeftIcon aria-hidden="true" />
             Back to team

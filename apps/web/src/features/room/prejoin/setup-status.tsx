@@ -67,9 +67,7 @@ export function SetupFailure({ status }: { status: SetupStatus }) {
               ? `Trying again now (attempt ${retry.attempts + 1})…`
               : retry.secondsLeft !== null
                 ? `Retrying in ${retry.secondsLeft} s. Your camera and microphone check keeps working meanwhile.`
-                : final && !status.signInHref
-                  ? "Trying again will not help here."
-                  : null}
+                : null}
           </p>
         </div>
       </div>
@@ -81,13 +79,14 @@ export function SetupFailure({ status }: { status: SetupStatus }) {
               Sign in again
             </Link>
           </Button>
-        ) : (
+        ) : final && !trying ? null : (
+          // Only where trying again can help (not when access was refused: removed, no access).
           <Button type="button" size="sm" variant="outline" onClick={retry.retryNow} pending={trying}>
             {trying ? null : <RotateCwIcon aria-hidden="true" />}
             {trying ? "Retrying…" : "Retry now"}
           </Button>
         )}
-        <Button asChild size="sm" variant="ghost">
+        <Button asChild size="sm" variant={final && !status.signInHref ? "default" : "ghost"}>
           <Link href={status.teamHref}>
             <ArrowLeftIcon aria-hidden="true" />
             Back to team

@@ -6,7 +6,9 @@ import { WhoIsHere } from "./who-is-here";
 
 afterEach(cleanup);
 
-const listed = (participants: { identity: string; name: string; accountName: string | null }[] | null) => [
+type Listed = { identity: string; name: string; accountName: string | null; isGuest?: boolean };
+
+const listed = (participants: Listed[] | null) => [
   { id: "r1", slug: "standup", name: "Standup", participants },
   {
     id: "r2",
@@ -43,6 +45,17 @@ describe("WhoIsHere", () => {
     expect(box.textContent).not.toContain("Zed");
     // It follows presence live.
     expect(calls.map((c) => c.path)).toEqual(expect.arrayContaining(["room.list", "room.presenceChanges"]));
+  });
+
+  it("marks a guest as a guest, as the call's own list does", async () => {
+    renderFor([
+      { identity: "u1", name: "Ada", accountName: "Ada", isGuest: false },
+      { identity: "guest-x1", name: "Gus", accountName: null, isGuest: true },
+    ]);
+    const box = await screen.findByTestId("who-is-here");
+    const [ada, gus] = within(box).getAllByRole("listitem");
+    expect(gus!.textContent).toMatch(/Gus\s*\(guest\)$/);
+    expect(ada!.textContent).not.toContain("(guest)");
   });
 
   it("says when nobody is here yet, and nothing while presence is unknown", async () => {

@@ -45,6 +45,7 @@ export function WhoIsHere({ teamSlug, roomSlug }: { teamSlug: string; roomSlug: 
                 <InitialsAvatar name={person.name || "Someone"} id={person.identity} className="size-6" />
                 <bdi className="truncate">{person.name || person.identity}</bdi>
                 <AccountName chosen={person.name} account={person.accountName} />
+                {person.isGuest ? <span className="shrink-0 text-muted-foreground">(guest)</span> : null}
               </li>
             ))}
           </ul>
