@@ -8,7 +8,7 @@
  * it switches itself off again), and Bea, in another browser, keeps receiving advancing frames
  * and audio. Every request any page makes goes to Parlor or to its LiveKit server: one to any
  * other origin fails the test. The CPU noise suppression costs is measured and printed
- * (docs/performance.md records it). The README's pictures of the effects come from
+ * (docs/performance.md records it). The pictures of the effects (docs/features.md) come from
  * feature-gallery.test.ts.
  */
 import { liveKitServerForSuite, type LiveKitServer } from "@parlor/api/testing/livekit-server";

@@ -1,5 +1,5 @@
 /**
- * The README's pictures of what happens in a call, each one a checked state: the pinned
+ * The pictures of what happens in a call (docs/features.md), each one a checked state: the pinned
  * livekit-server on loopback, the production build, and three Chromium processes with a fake
  * camera and microphone (WebGL through SwiftShader, as on a machine without a GPU). Ada (the
  * team's owner) and Bea sit at 1280×800 screens; Cy has a 375×812 touch phone in the call and,

@@ -250,7 +250,7 @@ export async function newContext(
 }
 
 /**
- * Where suites save the README's pictures: docs/screenshots when asked to refresh them
+ * Where suites save the pictures of docs/features.md: docs/screenshots when asked to refresh them
  * (UPDATE_SCREENSHOTS=1, as `pnpm screenshots` does), else test-results/screenshots (ignored by
  * git), so that a test run changes no tracked file.
  */
@@ -259,7 +259,7 @@ export const SCREENSHOTS_DIR =
     ? join(WEB_DIR, "..", "..", "docs", "screenshots")
     : join(RESULTS_DIR, "screenshots");
 
-/** Saves the page as it is on screen as a README picture, <SCREENSHOTS_DIR>/<name>.png. */
+/** Saves the page as it is on screen as a picture for the docs, <SCREENSHOTS_DIR>/<name>.png. */
 export async function docsScreenshot(page: Page, name: string) {
   await mkdir(SCREENSHOTS_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`) });

@@ -1,8 +1,8 @@
 /**
  * Live presence as a person sees it: user A's team page shows user B appearing in a room without a
  * reload (B's join reaches Parlor as a signed LiveKit webhook, as from a real LiveKit server); the
- * admin page lists the room; a non-admin asking for the admin page gets 404. (The README's
- * pictures of these pages come from real calls: real-call.test.ts.)
+ * admin page lists the room; a non-admin asking for the admin page gets 404. (The pictures of
+ * these pages in docs/features.md come from real calls: real-call.test.ts.)
  */
 import { startLiveKitDouble, type LiveKitDouble } from "@parlor/api/testing/livekit-double";
 import { webhookEvent, webhookRequest } from "@parlor/api/testing/webhook-sender";

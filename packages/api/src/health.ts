@@ -128,7 +128,7 @@ export async function dependencyHealth(
     ]);
     const webhookAt = lastWebhook?.at ?? null;
     const setUp =
-      "LiveKit's webhook must point at this instance's /api/livekit/webhook and be signed with LIVEKIT_API_KEY (see the README).";
+      "LiveKit's webhook must point at this instance's /api/livekit/webhook and be signed with LIVEKIT_API_KEY (see docs/self-hosting.md).";
     webhooks = webhookAt
       ? {
           key: "webhooks",
