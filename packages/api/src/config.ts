@@ -53,6 +53,20 @@ const configSchema = z
         .max(10, "must be at most 10"),
     ).default(0),
     SMTP_URL: optional(url(["smtp", "smtps"], "smtps://user:password@smtp.example.com:465")),
+    RECORDINGS_DIR: optional(z.string().trim().min(1)),
+    FFMPEG_PATH: optional(z.string().trim().min(1)).default("/usr/bin/ffmpeg"),
+    RECORDING_MAX_CONCURRENT: optional(
+      z.coerce
+        .number({ error: "must be a whole number of recordings, e.g. 2" })
+        .int("must be a whole number of recordings, e.g. 2")
+        .min(0, "must be 0 (recording off) or more")
+        .max(64, "must be at most 64"),
+    ).default(2),
+    RECORDING_RESOLUTION: optional(
+      z.enum(["1280x720", "960x540", "640x360"], {
+        error: "must be one of 1280x720, 960x540, 640x360",
+      }),
+    ).default("1280x720"),
     MAIL_FROM: optional(
       z
         .string()
@@ -108,6 +122,16 @@ export interface Config {
    * default): the client's address is the socket's, and the header is ignored.
    */
   trustedProxies: number;
+  /** The embedded recorder (packages/api/src/recordings). */
+  recording: {
+    /** Where recordings are kept; by default `.data/recordings` at the repository root. */
+    dir: string | undefined;
+    ffmpegPath: string;
+    /** Recordings this instance runs at once; 0 turns recording off. */
+    maxConcurrent: number;
+    width: number;
+    height: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -144,5 +168,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
     trustedProxies: e.TRUSTED_PROXIES,
+    recording: {
+      dir: e.RECORDINGS_DIR,
+      ffmpegPath: e.FFMPEG_PATH,
+      maxConcurrent: e.RECORDING_MAX_CONCURRENT,
+      width: Number(e.RECORDING_RESOLUTION.split("x")[0]),
+      height: Number(e.RECORDING_RESOLUTION.split("x")[1]),
+    },
   };
 }

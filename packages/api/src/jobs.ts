@@ -3,6 +3,7 @@ import { lt } from "drizzle-orm";
 
 import { pruneChat } from "./chat";
 import { reconcilePresence } from "./presence";
+import { startRecordingJobs } from "./recordings/background";
 import type { Services } from "./services";
 
 export const RECONCILE_EVERY_MS = 30_000;
@@ -52,5 +53,9 @@ export function startBackgroundJobs(svc: Services): () => void {
   ];
   for (const timer of timers) timer.unref();
   void reconcile();
-  return () => timers.forEach(clearInterval);
+  const stopRecordingJobs = startRecordingJobs(svc);
+  return () => {
+    timers.forEach(clearInterval);
+    stopRecordingJobs();
+  };
 }
