@@ -21,6 +21,7 @@ import { describeError } from "@/trpc/errors";
 import type { RouterOutputs } from "@parlor/api";
 
 import { api } from "@/trpc/react";
+import { GuestRecordingNotice } from "@/features/recordings/recording-notices";
 
 const ConferenceRoom = dynamic(
   () => import("@/features/room/in-room/conference-room").then((m) => m.ConferenceRoom),
@@ -319,6 +320,7 @@ function GuestFlow(props: {
         <p className="text-center text-xs text-muted-foreground">
           Only you see this preview. Check your light and your sound before you join.
         </p>
+        <GuestRecordingNotice token={props.token} />
       </section>
       {side ?? (
         <Card className="min-w-0 gap-5 p-5 sm:p-6">

@@ -32,6 +32,8 @@ import type { JoinChoices } from "../join-choices";
 import type { RoomFailure } from "../room-failures";
 import type { ConnectionDetails } from "../room-store";
 import { describeError } from "@/trpc/errors";
+import { RecordingControl } from "@/features/recordings/recording-control";
+import { RecordingIndicator } from "@/features/recordings/recording-indicator";
 import { createCallEffects, type CallEffects } from "../effects/call-effects";
 import { CallEffectsContext } from "../effects/call-effects-context";
 
@@ -428,6 +430,8 @@ export function RoomView({
             <span className="hidden sm:inline">{mode === "grid" ? "Speaker view" : "Grid view"}</span>
           </Button>
           {encrypted ? <EncryptionIndicator participants={participants} /> : null}
+          <RecordingIndicator />
+          {guest ? null : <RecordingControl room={roomRef} />}
         </div>
         {encrypted ? (
           <DecryptFailureBanner onReenterPassphrase={onReenterPassphrase ?? onLeaveClick} />
