@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi, type Mock }
 import type { JoinChoices } from "../join-choices";
 import type { ConnectionDetails } from "../room-store";
 import { ConferenceRoom } from "./conference-room";
-import { recordingClient } from "./testing/trpc";
+import { quietRoomAnswer, recordingClient } from "./testing/trpc";
 
 vi.mock("@parlor/ui/toaster", () => ({
   toast: Object.assign(vi.fn(), { success: vi.fn(), error: vi.fn() }),
@@ -91,7 +91,7 @@ function renderRoom(overrides: Partial<React.ComponentProps<typeof ConferenceRoo
   const onFailure = vi.fn();
   const onLeave = vi.fn();
   // The API answers every call with nothing to show (an empty chat).
-  const { Provider } = recordingClient((path) => (path === "chat.list" ? [] : { ok: true }));
+  const { Provider } = recordingClient((path) => (path === "chat.list" ? [] : quietRoomAnswer(path)));
   const view = render(
     <Provider>
       <ConferenceRoom
