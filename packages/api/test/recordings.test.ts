@@ -12,10 +12,11 @@ import { promisify } from "node:util";
 
 import { schema } from "@parlor/db";
 import { testDriver } from "@parlor/db/testing";
-import { eq } from "drizzle-orm";
+import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { handleRecordingRequest } from "../src/recordings/http";
+import { RECORDER_IDENTITY_PREFIX } from "../src/recordings/identity";
 import { sweepOrphanedRecordings } from "../src/recordings/logic";
 import { eventually } from "./eventually";
 import {
@@ -161,6 +162,14 @@ describe.skipIf(!binary)(`recording meetings (${testDriver()}, real LiveKit)`, (
       .from(schema.recordings)
       .where(eq(schema.recordings.id, started.id));
     expect(row!.roomSessionId).not.toBeNull();
+    // The recorder was in the call for 16 s: no attendance of it was kept (history, counts).
+    const history = await member.trpc.room.history.query({ ...room, limit: 5 });
+    expect(history[0]!.attendees.map((a) => a.name).sort()).toEqual(["Max Member", "Olivia Owner"]);
+    const kept = await app.services.db
+      .select({ identity: schema.participantSessions.identity })
+      .from(schema.participantSessions)
+      .where(like(schema.participantSessions.identity, `${RECORDER_IDENTITY_PREFIX}%`));
+    expect(kept).toEqual([]);
 
     const file = join(dir, row!.storageKey);
     const probe = JSON.parse(
