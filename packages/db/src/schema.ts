@@ -91,6 +91,8 @@ export const teams = pgTable("teams", {
   membersCreateGuestLinks: boolean("members_create_guest_links").notNull().default(false),
   /** Whether plain members may start and stop recordings (owners and admins always may). */
   membersRecord: boolean("members_record").notNull().default(false),
+  /** Recordings older than this many days are deleted with their files; null keeps them (the default). */
+  recordingRetentionDays: integer("recording_retention_days"),
   ...timestamps,
 });
 
