@@ -8,6 +8,7 @@ import { waitingIn } from "./lobby";
 import { notifyPresenceChanged, presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
+import { removeRecordingsOfRooms } from "./recordings/logic";
 import type { Services } from "./services";
 import {
   canManage,
@@ -260,6 +261,8 @@ export async function deleteRoom(svc: Services, actor: Actor, teamSlug: string, 
         : "Only the team's owners and admins, or whoever created this room before anyone met in it, can delete it.",
     );
   }
+  // Its recordings' files first: when the storage cannot be reached, nothing is deleted yet.
+  await removeRecordingsOfRooms(svc, [room.id]);
   await svc.livekit.deleteRoom(room.livekitRoomName);
   await svc.db.delete(schema.rooms).where(eq(schema.rooms.id, room.id));
   svc.logger.info({ event: "room.deleted", roomId: room.id }, "room deleted");

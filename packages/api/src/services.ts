@@ -21,7 +21,7 @@ import { createMetrics, type Metrics } from "./lib/metrics";
 import { createPresenceBus, type PresenceBus } from "./lib/presence-bus";
 import { countLive, PRESENCE_CHANNEL } from "./presence";
 import { createRecorder, type Recorder } from "./recordings/recorder";
-import { createLocalStorage, type RecordingStorage } from "./recordings/storage";
+import { createRecordingStorage, type RecordingStorage } from "./recordings/storage";
 import {
   createRateLimiter,
   ratePolicies,
@@ -85,6 +85,6 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     metrics: createMetrics(() => countLive(database.db)),
     clock,
     recorder: createRecorder(config.recording),
-    recordingStorage: createLocalStorage(config.recording.dir),
+    recordingStorage: createRecordingStorage(config.recording),
   };
 }

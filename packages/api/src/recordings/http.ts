@@ -3,8 +3,6 @@
  * requests so the browser's player can seek. Never cached by anyone but the browser, never a
  * public link that outlives access: each request checks the session and the membership again.
  */
-import { Readable } from "node:stream";
-
 import { schema } from "@parlor/db";
 import { eq } from "drizzle-orm";
 
@@ -51,7 +49,19 @@ export async function handleRecordingRequest(
     throw error;
   }
   if (row.state !== "complete") return answer(409, "This recording is not finished yet.");
-  const size = await services.recordingStorage.size(row.storageKey);
+  const storage = services.recordingStorage;
+  const unreachable = (error: unknown) => {
+    services.logger.warn({ err: error, recordingId }, "the recordings storage could not be read");
+    return answer(503, "The recordings storage cannot be reached right now. Please try again in a moment.", {
+      "retry-after": "30",
+    });
+  };
+  let size: number | null;
+  try {
+    size = await storage.size(row.storageKey);
+  } catch (error) {
+    return unreachable(error);
+  }
   if (!size) return answer(404, "This recording's file is missing. Ask an owner or admin of the team.");
 
   const download = new URL(req.url).searchParams.has("download");
@@ -68,14 +78,16 @@ export async function handleRecordingRequest(
   if (range === "unsatisfiable") {
     return answer(416, "That part of the recording does not exist.", { "content-range": `bytes */${size}` });
   }
-  const body = req.method === "HEAD" ? null : (stream: Readable) => Readable.toWeb(stream) as ReadableStream;
-  if (!range) {
-    return new Response(body?.(services.recordingStorage.read(row.storageKey)) ?? null, {
-      status: 200,
-      headers: { ...headers, "content-length": String(size) },
-    });
+  let body: ReadableStream<Uint8Array> | null = null;
+  try {
+    if (req.method !== "HEAD") body = await storage.read(row.storageKey, range ?? undefined);
+  } catch (error) {
+    return unreachable(error);
   }
-  return new Response(body?.(services.recordingStorage.read(row.storageKey, range)) ?? null, {
+  if (!range) {
+    return new Response(body, { status: 200, headers: { ...headers, "content-length": String(size) } });
+  }
+  return new Response(body, {
     status: 206,
     headers: {
       ...headers,

@@ -7,16 +7,16 @@
  * member sees and plays, owners and admins delete. The checks go through `requireMembership`
  * (teams.ts), as every team door does.
  */
-import { access, constants } from "node:fs/promises";
+import { access, constants, stat } from "node:fs/promises";
 
 import { schema } from "@parlor/db";
-import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 
 import { AppError, conflict, forbidden, isUniqueViolation, notFound, roomEncrypted } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import type { Services } from "../services";
 import { canManage, requireMembership, type Actor, type TeamSummary } from "../teams";
-import type { RecorderDeps } from "./recorder";
+import { finalizeFile, type RecorderDeps, type RecordingJob } from "./recorder";
 import { ACTIVE_STATES, markEnded, markStopping, orphaned } from "./store";
 
 type RoomRef = { teamSlug: string; roomSlug: string };
@@ -36,7 +36,14 @@ export const recorderDeps = (svc: Services): RecorderDeps => ({
   logger: svc.logger,
   storage: svc.recordingStorage,
   livekitUrl: svc.config.livekit.url,
+  resume: (interrupted) => resumeRecording(svc, interrupted),
 });
+
+/** Waits before each attempt to pick an interrupted recording up again (about a minute in all). */
+/** Ends the message of a part whose recording could not be resumed: the moderators act on it. */
+const RESUME_GAVE_UP = "Start recording again to go on.";
+
+export const RESUME_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
 
 async function teamRoom(svc: Services, actor: Actor, ref: RoomRef) {
   const team = await requireMembership(svc, actor, ref.teamSlug);
@@ -70,6 +77,7 @@ export async function startRecording(svc: Services, actor: Actor, ref: RoomRef) 
   if (active) throw conflict("This meeting is already being recorded.");
   const people = await svc.livekit.listParticipants(room.livekitRoomName);
   if (people.length === 0) throw conflict("Nobody is in the call. Join it, then start recording.");
+  await requireWritableStorage(svc, room.id);
 
   const id = crypto.randomUUID();
   if (!svc.recorder.reserve(id)) {
@@ -106,6 +114,73 @@ export async function startRecording(svc: Services, actor: Actor, ref: RoomRef) 
   }
 }
 
+/**
+ * Picks up a recording the recorder could not continue (ffmpeg killed, its connection to the
+ * call lost, LiveKit restarted) as the next part of the same meeting, as long as people are still
+ * in the call. When it cannot within about a minute, the interrupted part says so, and the
+ * moderators' control offers to start again.
+ */
+export async function resumeRecording(svc: Services, interrupted: RecordingJob) {
+  const [previous] = await svc.db
+    .select({ recording: schema.recordings, livekitRoomName: schema.rooms.livekitRoomName })
+    .from(schema.recordings)
+    .innerJoin(schema.rooms, eq(schema.rooms.id, schema.recordings.roomId))
+    .where(eq(schema.recordings.id, interrupted.id));
+  if (!previous) return; // deleted meanwhile
+  const { recording, livekitRoomName } = previous;
+  let why = "Parlor could not reach LiveKit to resume recording.";
+  for (const delay of RESUME_DELAYS_MS) {
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    // A moderator started recording again meanwhile: nothing to resume.
+    if ((await activeRecordings(svc, recording.roomId)).length) return;
+    let people;
+    try {
+      people = await svc.livekit.listParticipants(livekitRoomName);
+    } catch {
+      continue; // LiveKit is restarting: try again
+    }
+    if (people.length === 0) return; // the meeting ended meanwhile
+    try {
+      await svc.recordingStorage.check(recording.roomId);
+    } catch {
+      why = "Parlor could not write to its recordings storage to resume recording.";
+      break;
+    }
+    const id = crypto.randomUUID();
+    if (!svc.recorder.reserve(id)) {
+      why = "This server is recording as many meetings as it is set up for.";
+      break;
+    }
+    try {
+      await svc.db.insert(schema.recordings).values({
+        id,
+        roomId: recording.roomId,
+        startedBy: recording.startedBy,
+        storageKey: `${recording.roomId}/${id}.mp4`,
+        part: recording.part + 1,
+      });
+    } catch (error) {
+      svc.recorder.release(id);
+      if (isUniqueViolation(error)) return; // someone started it again meanwhile
+      throw error;
+    }
+    svc.recorder.start(recorderDeps(svc), {
+      id,
+      roomName: livekitRoomName,
+      storageKey: `${recording.roomId}/${id}.mp4`,
+    });
+    svc.logger.info({ event: "recording.resume", recordingId: id, after: recording.id }, "recording resumed");
+    return;
+  }
+  await svc.db
+    .update(schema.recordings)
+    .set({
+      error: `${recording.error ?? "Recording stopped unexpectedly."} ${why} ${RESUME_GAVE_UP}`,
+    })
+    .where(eq(schema.recordings.id, recording.id));
+  svc.logger.warn({ recordingId: recording.id, why }, "could not resume an interrupted recording");
+}
+
 /** Stops the room's running recording; resolves once its file is finished (when it runs here). */
 export async function stopRecording(svc: Services, actor: Actor, ref: RoomRef) {
   const { team, room } = await teamRoom(svc, actor, ref);
@@ -121,6 +196,30 @@ async function stopById(svc: Services, id: string) {
   if (!(await svc.recorder.stop(id))) {
     // Not running in this process: its own recorder hears of it, or it is orphaned and swept.
     await svc.db.execute(sql`select pg_notify(${RECORDING_STOP_CHANNEL}, ${id})`);
+  }
+}
+
+/**
+ * Before rooms go (a room deleted, or its team): their recordings stop, and their files are
+ * removed from the storage. When the storage cannot be reached the rooms are kept, so no file is
+ * left behind without a record of it.
+ */
+export async function removeRecordingsOfRooms(svc: Services, roomIds: string[]) {
+  if (roomIds.length === 0) return;
+  const running = await svc.db
+    .select({ id: schema.recordings.id })
+    .from(schema.recordings)
+    .where(and(inArray(schema.recordings.roomId, roomIds), inArray(schema.recordings.state, ACTIVE_STATES)));
+  await Promise.all(running.map((row) => stopById(svc, row.id)));
+  try {
+    for (const roomId of roomIds) await svc.recordingStorage.removeAll(roomId);
+  } catch (error) {
+    svc.logger.warn({ err: error, roomIds }, "could not delete the recordings of rooms being deleted");
+    throw new AppError(
+      "SERVICE_UNAVAILABLE",
+      "The recordings of this room could not be deleted right now, so nothing was deleted. Please try again in a moment.",
+      { dependency: "storage" },
+    );
   }
 }
 
@@ -150,9 +249,24 @@ export async function listRecordings(svc: Services, actor: Actor, ref: RoomRef) 
     .orderBy(desc(schema.recordings.createdAt))
     .limit(200);
   const recordings = rows.map((r) => toRecording(r.recording, r.startedByName, team));
+  const active = recordings.find((r) => isActive(r.state)) ?? null;
+  const latest = recordings[0];
   return {
     recordings,
-    active: recordings.find((r) => isActive(r.state)) ?? null,
+    active,
+    /**
+     * Why recording stopped by itself a short while ago (a fault, full storage), so the
+     * moderators are told and offered to start again; null when it runs or ended normally.
+     */
+    interruption:
+      !active &&
+      latest?.error &&
+      latest.endedAt &&
+      // A part cut short is resumed by itself; only a failure, or a resume given up, is news.
+      (latest.state === "failed" || latest.error.endsWith(RESUME_GAVE_UP)) &&
+      svc.clock().getTime() - latest.endedAt.getTime() < INTERRUPTION_SHOWN_MS
+        ? { recordingId: latest.id, message: latest.error, at: latest.endedAt }
+        : null,
     canRecord: mayRecord(team, room.membersRecord) && !room.e2ee && svc.recorder.capacity > 0,
     /** Why the control is disabled, when the caller could otherwise record. */
     cannotRecordReason: room.e2ee
@@ -164,6 +278,9 @@ export async function listRecordings(svc: Services, actor: Actor, ref: RoomRef) 
           : NOT_ALLOWED,
   };
 }
+
+/** How long the moderators' control keeps saying that a recording stopped by itself. */
+const INTERRUPTION_SHOWN_MS = 15 * 60_000;
 
 /** Whether the room's meeting is being recorded now: the pre-join and the lobby say so. */
 export async function recordingStatus(svc: Services, actor: Actor, ref: RoomRef) {
@@ -220,20 +337,71 @@ export async function deleteRecording(svc: Services, actor: Actor, ref: RoomRef 
   return { ok: true as const };
 }
 
-/** Whether members (not only owners and admins) may record the team's meetings. */
+/** The team's recording settings: whether members may record, and how long recordings are kept. */
 export async function recordingPolicy(svc: Services, actor: Actor, teamSlug: string) {
   const team = await requireMembership(svc, actor, teamSlug);
-  const [row] = await svc.db
-    .select({ membersRecord: schema.teams.membersRecord })
-    .from(schema.teams)
-    .where(eq(schema.teams.id, team.id));
-  return { membersMay: !!row?.membersRecord, canChange: canManage(team.role) };
+  return policyOf(svc, team);
 }
 
-export async function setRecordingPolicy(svc: Services, actor: Actor, teamSlug: string, membersMay: boolean) {
+/** Owners and admins change the team's recording settings. */
+export async function setRecordingPolicy(
+  svc: Services,
+  actor: Actor,
+  teamSlug: string,
+  change: { membersMay?: boolean; retentionDays?: number | null },
+) {
   const team = await requireMembership(svc, actor, teamSlug, "admin");
-  await svc.db.update(schema.teams).set({ membersRecord: membersMay }).where(eq(schema.teams.id, team.id));
-  return { membersMay, canChange: true };
+  const set: Partial<typeof schema.teams.$inferInsert> = {};
+  if (change.membersMay !== undefined) set.membersRecord = change.membersMay;
+  if (change.retentionDays !== undefined) set.recordingRetentionDays = change.retentionDays;
+  if (Object.keys(set).length) await svc.db.update(schema.teams).set(set).where(eq(schema.teams.id, team.id));
+  return policyOf(svc, team);
+}
+
+async function policyOf(svc: Services, team: TeamSummary) {
+  const [row] = await svc.db
+    .select({ membersRecord: schema.teams.membersRecord, days: schema.teams.recordingRetentionDays })
+    .from(schema.teams)
+    .where(eq(schema.teams.id, team.id));
+  return {
+    membersMay: !!row?.membersRecord,
+    retentionDays: row?.days ?? null,
+    canChange: canManage(team.role),
+  };
+}
+
+/**
+ * The background job: deletes the recordings older than their team keeps them (teams that set a
+ * number of days; none by default), the file first. A file that cannot be deleted now keeps its
+ * recording, and the next run tries again.
+ */
+export async function pruneRecordings(svc: Services): Promise<number> {
+  const expired = await svc.db
+    .select({ id: schema.recordings.id, storageKey: schema.recordings.storageKey })
+    .from(schema.recordings)
+    .innerJoin(schema.rooms, eq(schema.rooms.id, schema.recordings.roomId))
+    .innerJoin(schema.teams, eq(schema.teams.id, schema.rooms.teamId))
+    .where(
+      and(
+        isNotNull(schema.teams.recordingRetentionDays),
+        inArray(schema.recordings.state, ["complete", "failed"]),
+        sql`${schema.recordings.createdAt} < ${svc.clock().toISOString()}::timestamptz - make_interval(days => ${schema.teams.recordingRetentionDays})`,
+      ),
+    )
+    .limit(500);
+  let deleted = 0;
+  for (const row of expired) {
+    try {
+      await svc.recordingStorage.remove(row.storageKey);
+    } catch (error) {
+      svc.logger.warn({ err: error, recordingId: row.id }, "could not delete an expired recording's file");
+      continue;
+    }
+    await svc.db.delete(schema.recordings).where(eq(schema.recordings.id, row.id));
+    deleted++;
+  }
+  if (deleted) svc.logger.info({ event: "recordings.pruned", deleted }, "expired recordings deleted");
+  return deleted;
 }
 
 /**
@@ -244,19 +412,42 @@ export async function sweepOrphanedRecordings(svc: Services, now = new Date()) {
   const rows = await orphaned(svc.db, new Date(now.getTime() - ORPHANED_AFTER_MS));
   for (const row of rows) {
     if (svc.recorder.owns(row.id)) continue;
-    const sizeBytes = await svc.recordingStorage.size(row.storageKey);
-    const wrote = !!sizeBytes && !!row.startedAt;
+    // What the recorder wrote is in its local file (a working copy when a bucket is used).
+    const path = svc.recordingStorage.localPathFor(row.storageKey);
+    const written = row.startedAt
+      ? await stat(path).then(
+          (file) => file.size,
+          () => 0,
+        )
+      : 0;
+    const finalized = written ? await finalizeFile(svc.config.recording.ffmpegPath, path, svc.logger) : null;
+    const sizeBytes = finalized ? await svc.recordingStorage.commit(row.storageKey).catch(() => null) : null;
+    const wrote = !!finalized && !!sizeBytes;
+    if (!wrote) await svc.recordingStorage.remove(row.storageKey).catch(() => undefined);
     await markEnded(svc.db, row.id, {
       state: wrote ? "complete" : "failed",
       endedAt: now,
-      durationMs: null,
-      sizeBytes,
+      durationMs: finalized?.durationMs ?? null,
+      sizeBytes: wrote ? sizeBytes : null,
       error: wrote
         ? "The recorder stopped unexpectedly; what it recorded until then is kept."
         : "The recorder stopped before it could record anything. Please start recording again.",
     });
   }
   return rows.length;
+}
+
+async function requireWritableStorage(svc: Services, roomId: string) {
+  try {
+    await svc.recordingStorage.check(roomId);
+  } catch (error) {
+    svc.logger.warn({ err: error, roomId }, "the recordings storage cannot be written to");
+    throw new AppError(
+      "SERVICE_UNAVAILABLE",
+      "Parlor cannot write to its recordings storage right now (it is full or unreachable), so recording did not start. The call is not affected. Ask your administrator to check the storage, then try again.",
+      { dependency: "storage" },
+    );
+  }
 }
 
 async function requireEncoder(svc: Services) {

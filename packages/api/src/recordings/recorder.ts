@@ -49,6 +49,14 @@ export interface RecorderDeps {
   logger: Logger;
   storage: RecordingStorage;
   livekitUrl: string;
+  /** Picks up a recording cut short (recorder or LiveKit gone) as its next part. */
+  resume?: (interrupted: RecordingJob) => Promise<void>;
+}
+
+/** How a recording ended, for whoever started it. */
+interface Outcome {
+  /** Cut short by a fault the recorder may recover from (not a stop, not the meeting's end). */
+  interrupted: boolean;
 }
 
 export type Recorder = ReturnType<typeof createRecorder>;
@@ -85,16 +93,25 @@ export function createRecorder(config: Config["recording"]) {
       heartbeatDb = deps.db;
       heartbeatTimer ??= setInterval(beat, HEARTBEAT_MS);
       heartbeatTimer.unref();
-      const done = session.run().catch((error: unknown) => {
+      const outcome = session.run().catch((error: unknown): Outcome => {
         deps.logger.error({ err: error, recordingId: job.id }, "the recorder failed");
+        return { interrupted: false };
       });
+      const done = outcome.then(() => undefined);
       sessions.set(job.id, { session, done });
-      void done.finally(() => {
+      void outcome.then((result) => {
         sessions.delete(job.id);
         reserved.delete(job.id);
         if (sessions.size === 0 && heartbeatTimer) {
           clearInterval(heartbeatTimer);
           heartbeatTimer = undefined;
+        }
+        if (result.interrupted && deps.resume) {
+          deps
+            .resume(job)
+            .catch((error: unknown) =>
+              deps.logger.error({ err: error, recordingId: job.id }, "could not resume the recording"),
+            );
         }
       });
     },
@@ -133,8 +150,8 @@ class RoomRecording {
   private framesWritten = 0;
   private samplesWritten = 0;
   private ticker: NodeJS.Timeout | undefined;
-  private endRequested: ((why: Partial<Ending> & { note?: string }) => void) | undefined;
-  private readonly ended: Promise<Partial<Ending> & { note?: string }>;
+  private endRequested: ((why: EndReason) => void) | undefined;
+  private readonly ended: Promise<EndReason>;
   private readonly log: Logger;
 
   constructor(
@@ -148,24 +165,25 @@ class RoomRecording {
   }
 
   /** Records until stopped, the meeting ends or something fails; then finishes the file. */
-  async run(): Promise<void> {
-    const path = this.deps.storage.localPathFor(this.job.storageKey);
+  async run(): Promise<Outcome> {
+    let path = "";
     try {
+      path = this.deps.storage.localPathFor(this.job.storageKey);
       await this.join();
       this.spawnEncoder(path);
     } catch (error) {
       this.log.warn({ err: error }, "recording could not start");
       await this.room?.disconnect().catch(() => undefined);
       this.ffmpeg?.kill("SIGKILL");
-      await rm(path, { force: true });
+      if (path) await rm(path, { force: true });
       await markEnded(this.deps.db, this.job.id, {
         state: "failed",
         endedAt: new Date(),
         durationMs: null,
         sizeBytes: null,
-        error: startFailure(error, this.config.ffmpegPath),
+        error: path ? startFailure(error, this.config.ffmpegPath) : STORAGE_FAILED,
       });
-      return;
+      return { interrupted: false };
     }
     this.startedAt = performance.now();
     this.ticker = setInterval(() => this.tick(), TICK_MS);
@@ -174,7 +192,7 @@ class RoomRecording {
     this.log.info({ event: "recording.started", room: this.job.roomName }, "recording started");
 
     const why = await this.ended;
-    await this.finish(path, why);
+    return this.finish(path, why);
   }
 
   /** Asks the recording to end; `run()` resolves once the file is finished and recorded. */
@@ -203,6 +221,17 @@ class RoomRecording {
       const first = speakers.find((s) => s.identity !== room.localParticipant?.identity);
       if (first) this.speaker = `${first.identity}:camera`;
     });
+    // The connection dropped (LiveKit restarting, the network): what is recorded ends here as a
+    // complete part rather than freezing on the last picture, and the next part picks up.
+    const lost = () =>
+      this.endRequested?.({
+        interrupted: true,
+        note: "The recorder lost its connection to the call; what was recorded until then is kept.",
+      });
+    room.on(rtc.RoomEvent.Reconnecting, lost);
+    room.on(rtc.RoomEvent.ConnectionStateChanged, (state) => {
+      if (state === rtc.ConnectionState.CONN_RECONNECTING) lost();
+    });
     room.on(rtc.RoomEvent.Disconnected, (reason) => {
       // The meeting ended (everyone left, or a moderator ended it) or LiveKit went away.
       const normal =
@@ -210,7 +239,10 @@ class RoomRecording {
       this.endRequested?.(
         normal
           ? {}
-          : { note: "The recorder lost its connection to the call; what was recorded until then is kept." },
+          : {
+              interrupted: true,
+              note: "The recorder lost its connection to the call; what was recorded until then is kept.",
+            },
       );
     });
     await room.connect(websocketUrl(this.deps.livekitUrl), token, { autoSubscribe: true, dynacast: false });
@@ -260,6 +292,8 @@ class RoomRecording {
         ...["-pix_fmt", "yuv420p", "-g", String(FRAMES_PER_SECOND * 2)],
         ...["-c:a", "aac", "-b:a", "96k"],
         // A fragment per key frame (two seconds): what is written is playable whatever happens next.
+        // Each fragment goes to the file as it is made, not when a buffer fills.
+        ...["-flush_packets", "1"],
         ...["-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-f", "mp4", path],
       ],
       { stdio: ["pipe", "ignore", "pipe", "pipe"] },
@@ -280,9 +314,15 @@ class RoomRecording {
     ffmpeg.on("exit", (code, signal) => {
       if (this.finished || this.stopping) return;
       this.log.warn({ code, signal, errors }, "ffmpeg stopped while recording");
-      this.endRequested?.({
-        note: "The encoder (ffmpeg) stopped unexpectedly; what was recorded until then is kept.",
-      });
+      // Storage that is full or gone fails the next part the same way: tell, do not retry.
+      this.endRequested?.(
+        STORAGE_ERROR.test(errors)
+          ? { storageFailed: true, error: STORAGE_FAILED }
+          : {
+              interrupted: true,
+              note: "The encoder (ffmpeg) stopped unexpectedly; what was recorded until then is kept.",
+            },
+      );
     });
   }
 
@@ -348,11 +388,10 @@ class RoomRecording {
     return out;
   }
 
-  private async finish(path: string, why: Partial<Ending> & { note?: string }) {
+  private async finish(path: string, why: EndReason): Promise<Outcome> {
     this.stopping = true;
     clearInterval(this.ticker);
-    const durationMs = Math.round((this.framesWritten * 1000) / FRAMES_PER_SECOND);
-    const exited = this.ffmpeg && this.ffmpeg.exitCode === null ? exitOf(this.ffmpeg) : Promise.resolve();
+    const exited = this.ffmpeg ? exitOf(this.ffmpeg) : Promise.resolve();
     this.video?.end();
     this.audio?.end();
     const timer = setTimeout(() => this.ffmpeg?.kill("SIGKILL"), FFMPEG_EXIT_WAIT_MS);
@@ -361,37 +400,100 @@ class RoomRecording {
     this.finished = true;
     await this.room?.disconnect().catch(() => undefined);
 
-    if (why.state !== "failed") await this.moveIndexToFront(path);
-    const sizeBytes = await this.deps.storage.size(this.job.storageKey);
-    const wrote = !!sizeBytes && this.framesWritten > 0;
-    await markEnded(this.deps.db, this.job.id, {
-      state: wrote && why.state !== "failed" ? "complete" : "failed",
-      endedAt: new Date(),
-      durationMs: wrote ? durationMs : null,
-      sizeBytes: sizeBytes ?? null,
-      error: why.error ?? why.note ?? (wrote ? null : "Nothing could be recorded."),
-    });
-    this.log.info({ event: "recording.ended", durationMs, sizeBytes }, "recording ended");
-  }
-
-  /** Rewrites the fragmented file with its index first, so browsers can seek before downloading it. */
-  private async moveIndexToFront(path: string) {
-    const tmp = `${path}.faststart.mp4`;
-    const remux = spawn(
-      this.config.ffmpegPath,
-      ["-hide_banner", "-loglevel", "error", "-y", "-i", path, "-c", "copy", "-movflags", "+faststart", tmp],
-      { stdio: "ignore" },
-    );
-    const code = await exitOf(remux);
-    if (code === 0) await rename(tmp, path);
-    else {
-      this.log.warn(
-        { code },
-        "could not move the recording's index to the front; the fragmented file is kept",
-      );
-      await rm(tmp, { force: true });
+    // Only a file that ends cleanly and plays for some time is listed as complete; anything else
+    // (storage full or gone, nothing written) is failed and its remains removed.
+    const finalized =
+      why.state === "failed" || why.storageFailed || this.framesWritten === 0
+        ? null
+        : await finalizeFile(this.config.ffmpegPath, path, this.log);
+    let sizeBytes: number | null = null;
+    let error = why.error ?? why.note ?? null;
+    if (finalized) {
+      try {
+        sizeBytes = await this.deps.storage.commit(this.job.storageKey);
+      } catch (commitError) {
+        this.log.warn({ err: commitError }, "could not keep the recording in its storage");
+        error = STORAGE_FAILED;
+      }
     }
+    const complete = !!finalized && !!sizeBytes;
+    if (!complete) await this.deps.storage.remove(this.job.storageKey).catch(() => rm(path, { force: true }));
+    await markEnded(this.deps.db, this.job.id, {
+      state: complete ? "complete" : "failed",
+      endedAt: new Date(),
+      durationMs: complete ? finalized.durationMs : null,
+      sizeBytes: complete ? sizeBytes : null,
+      error: error ?? (complete ? null : "Nothing could be recorded."),
+    });
+    this.log.info(
+      {
+        event: "recording.ended",
+        durationMs: finalized?.durationMs,
+        sizeBytes,
+        interrupted: !!why.interrupted,
+      },
+      "recording ended",
+    );
+    return { interrupted: !!why.interrupted };
   }
+}
+
+type EndReason = Partial<Ending> & {
+  /** Said to the moderators when a recording ends early but keeps what it wrote. */
+  note?: string;
+  interrupted?: boolean;
+  storageFailed?: boolean;
+};
+
+/** ffmpeg's words for storage that is full, read-only or gone. */
+const STORAGE_ERROR =
+  /No space left on device|Disk quota exceeded|Read-only file system|Permission denied|Input\/output error|No such file or directory|Not a directory/i;
+
+export const STORAGE_FAILED =
+  "Recording stopped: Parlor could not write to its recordings storage (it is full or unreachable). The call goes on; ask your administrator to check the storage, then start recording again.";
+
+/**
+ * Makes a written (possibly cut-short) fragmented MP4 ready to play and seek: rewrites it with
+ * its index first and measures how long it really plays. Null when nothing playable is there.
+ */
+export async function finalizeFile(
+  ffmpegPath: string,
+  path: string,
+  log: Pick<Logger, "warn">,
+): Promise<{ durationMs: number } | null> {
+  const tmp = `${path}.faststart.mp4`;
+  const remux = spawn(
+    ffmpegPath,
+    ["-hide_banner", "-loglevel", "error", "-y", "-i", path, "-c", "copy", "-movflags", "+faststart", tmp],
+    { stdio: "ignore" },
+  );
+  if ((await exitOf(remux)) === 0) await rename(tmp, path);
+  else {
+    log.warn({ path }, "could not move the recording's index to the front; the fragmented file is kept");
+    await rm(tmp, { force: true });
+  }
+  const durationMs = await playingTimeMs(ffmpegPath, path);
+  return durationMs && durationMs > 0 ? { durationMs } : null;
+}
+
+/** How long a media file plays, as ffmpeg reads it through to the end (cut-short files too). */
+async function playingTimeMs(ffmpegPath: string, path: string): Promise<number | null> {
+  const probe = spawn(
+    ffmpegPath,
+    ["-hide_banner", "-nostdin", "-i", path, "-map", "0", "-c", "copy", "-f", "null", "-"],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let output = "";
+  probe.stderr!.on("data", (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  });
+  if ((await exitOf(probe)) !== 0) return null;
+  const times = [...output.matchAll(/time=(\d+):(\d+):(\d+(?:\.\d+)?)/g)];
+  const last = times.at(-1);
+  if (!last) return null;
+  return Math.round((Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3])) * 1000);
 }
 
 function append(backlog: AudioBacklog, samples: Int16Array) {
@@ -418,7 +520,8 @@ function take(backlog: AudioBacklog, count: number, into: Int32Array | null) {
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
+    // Gone already: by itself (an exit code) or killed (a signal, and no exit code).
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
     child.once("exit", (code) => resolve(code));
     child.once("error", () => resolve(null));
   });

@@ -41,10 +41,10 @@ export const recordingRouter = createTRPCRouter({
     .input(teamSlugInput)
     .query(({ ctx, input }) => recordings.recordingPolicy(ctx.services, ctx.user, input.teamSlug)),
 
-  /** Whether members may record (owners and admins). */
+  /** Whether members may record, and how many days recordings are kept (owners and admins). */
   setPolicy: protectedProcedure
     .input(setMembersRecordInput)
-    .mutation(({ ctx, input }) =>
-      recordings.setRecordingPolicy(ctx.services, ctx.user, input.teamSlug, input.membersMay),
+    .mutation(({ ctx, input: { teamSlug, ...change } }) =>
+      recordings.setRecordingPolicy(ctx.services, ctx.user, teamSlug, change),
     ),
 });

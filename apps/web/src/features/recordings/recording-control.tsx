@@ -3,7 +3,7 @@
 import { Button } from "@parlor/ui/button";
 import { toast } from "@parlor/ui/toaster";
 import { CircleIcon, SquareIcon } from "lucide-react";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
@@ -17,7 +17,16 @@ import { useIsRecording } from "./use-is-recording";
  */
 export function RecordingControl({ room }: { room: { teamSlug: string; roomSlug: string } }) {
   const utils = api.useUtils();
-  const recordings = api.recording.list.useQuery(room, { refetchOnWindowFocus: false });
+  const recordings = api.recording.list.useQuery(room, {
+    refetchOnWindowFocus: false,
+    // Cut short and being resumed by the server: look again until it records or says it cannot.
+    refetchInterval: (query) => {
+      const data = query.state.data;
+      const latest = data?.recordings[0];
+      const lately = !!latest?.endedAt && Date.now() - latest.endedAt.getTime() < 2 * 60_000;
+      return data && !data.active && !data.interruption && latest?.error && lately ? 5_000 : false;
+    },
+  });
   const live = useIsRecording();
   // LiveKit announces the recorder's arrival and departure; the list follows.
   useEffect(() => {
@@ -37,13 +46,10 @@ export function RecordingControl({ room }: { room: { teamSlug: string; roomSlug:
   });
 
   const data = recordings.data;
-  const latest = data?.recordings[0];
-  // A recording that failed on the server in the last minute (the recorder could not join…).
-  const failed =
-    latest?.state === "failed" && latest.endedAt && Date.now() - latest.endedAt.getTime() < 60_000
-      ? latest
-      : null;
-  useFailureNotice(failed?.id ?? null, failed?.error ?? null);
+  // Recording stopped by itself (the recorder or LiveKit failed, the storage is full): the
+  // moderators are told once, with the way to start again.
+  const interruption = data?.canRecord ? data.interruption : null;
+  useInterruptionNotice(interruption, () => start.mutate(room));
   if (!data) return null;
 
   const active = data.active;
@@ -77,7 +83,9 @@ export function RecordingControl({ room }: { room: { teamSlug: string; roomSlug:
       data-testid="recording-start"
     >
       <CircleIcon className="fill-current text-red-600" aria-hidden="true" />
-      <span className="hidden sm:inline">{starting ? "Starting…" : "Record"}</span>
+      <span className="hidden sm:inline">
+        {starting ? "Starting…" : interruption ? "Retry recording" : "Record"}
+      </span>
       {data.cannotRecordReason ? (
         <span id="recording-unavailable" className="sr-only">
           {data.cannotRecordReason}
@@ -87,9 +95,24 @@ export function RecordingControl({ room }: { room: { teamSlug: string; roomSlug:
   );
 }
 
-/** Says once that a recording failed, and why. */
-function useFailureNotice(id: string | null, error: string | null) {
+/** Says once that recording stopped by itself, why, and offers to start it again. */
+function useInterruptionNotice(
+  interruption: { recordingId: string; message: string } | null | undefined,
+  retry: () => void,
+) {
+  const retryRef = useRef(retry);
   useEffect(() => {
-    if (id && error) toast.error("Recording failed", { id: `recording-failed-${id}`, description: error });
-  }, [id, error]);
+    retryRef.current = retry;
+  });
+  const id = interruption?.recordingId ?? null;
+  const message = interruption?.message ?? null;
+  useEffect(() => {
+    if (!id || !message) return;
+    toast.error("Recording stopped", {
+      id: `recording-stopped-${id}`,
+      description: message,
+      duration: 30_000,
+      action: { label: "Retry", onClick: () => retryRef.current() },
+    });
+  }, [id, message]);
 }

@@ -8,7 +8,13 @@ import { api } from "@/trpc/react";
 
 /** Queries every call view makes, answered as for a room with nothing special going on. */
 const QUIET_ROOM: Record<string, unknown> = {
-  "recording.list": { recordings: [], active: null, canRecord: false, cannotRecordReason: null },
+  "recording.list": {
+    recordings: [],
+    active: null,
+    interruption: null,
+    canRecord: false,
+    cannotRecordReason: null,
+  },
 };
 export const quietRoomAnswer = (path: string) => QUIET_ROOM[path] ?? { ok: true };
 
