@@ -182,4 +182,25 @@ describe.skipIf(!binary)("recording a meeting from the call", { timeout: 300_000
         await timeline.close();
       }
     }));
+  test("the team's settings say who may record and how long recordings are kept", () =>
+    step("settings", async () => {
+      const page = ada.page;
+      await page.goto("/t/acme");
+      const settings = page.locator("#team-settings");
+      await settings.getByRole("switch", { name: /Members may record/ }).click();
+      await page.getByText("Members can now record meetings").waitFor({ timeout: 15_000 });
+      await settings.getByRole("switch", { name: /Delete old recordings/ }).click();
+      await page.getByText("Recordings are now deleted after 90 days").waitFor({ timeout: 15_000 });
+      await settings.getByLabel("Delete recordings after (days)").fill("30");
+      await settings.getByRole("button", { name: "Save" }).last().click();
+      await page.getByText("Recordings are now deleted after 30 days").waitFor({ timeout: 15_000 });
+      expect(
+        await trpcCall(app.url, ada.context, "recording.policy", { teamSlug: "acme" }, "query"),
+      ).toMatchObject({
+        membersMay: true,
+        retentionDays: 30,
+      });
+      await settings.getByRole("switch", { name: /Members may record/ }).scrollIntoViewIfNeeded();
+      await picture(page, "recording-team-settings");
+    }));
 });
