@@ -220,6 +220,30 @@ describe.skipIf(!binary)(`recording faults (${testDriver()}, real LiveKit)`, () 
     expect(await owner.trpc.recording.list.query(room)).toMatchObject({ active: null, interruption: null });
   }, 420_000);
 
+  it("tells the moderators, with the way to start again, when recording cannot be resumed", async () => {
+    const { room, roomId } = await meeting("gone");
+    await owner.trpc.recording.start.mutate(room);
+    await recordingFor(roomId, 1, 4_000);
+    // LiveKit goes away and stays away past the recorder's attempts to resume (about a minute).
+    await livekit.kill();
+    try {
+      const part1 = await endedPart(roomId, 1);
+      expect(part1.state).toBe("complete");
+      const told = await eventually(async () => {
+        const list = await owner.trpc.recording.list.query(room);
+        expect(list.interruption).toMatchObject({
+          recordingId: part1.id,
+          message: expect.stringMatching(/could not reach LiveKit.*Start recording again/),
+        });
+        return list;
+      }, 180_000);
+      expect(told.active).toBeNull();
+      expect(await parts(roomId)).toHaveLength(1);
+    } finally {
+      await livekit.restart();
+    }
+  }, 360_000);
+
   it("refuses to start with a clear message when the storage cannot be written, and the call goes on", async () => {
     const { room, roomId } = await meeting("unwritable");
     // The room's folder in the storage is a file: nothing can be written under it.
