@@ -21,12 +21,15 @@ RUN pnpm --filter @parlor/web build
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 \
-    PARLOR_MIGRATIONS_DIR=/app/packages/db/migrations PGLITE_DATA_DIR=/app/data/pglite
+    PARLOR_MIGRATIONS_DIR=/app/packages/db/migrations PGLITE_DATA_DIR=/app/data/pglite \
+    RECORDINGS_DIR=/app/data/recordings
 COPY --from=build --chown=node:node /src/apps/web/.next/standalone ./
 COPY --from=build --chown=node:node /src/apps/web/.next/static ./apps/web/.next/static
 # Files Parlor serves itself: effect models and wasm (copied from node_modules by the build), pictures.
 COPY --from=build --chown=node:node /src/apps/web/public ./apps/web/public
 COPY --from=build --chown=node:node /src/packages/db/migrations ./packages/db/migrations
+# The embedded recorder encodes with Debian's ffmpeg (FFMPEG_PATH).
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

@@ -35,7 +35,13 @@ const nextConfig: NextConfig = {
   // The workspace packages ship TypeScript sources.
   transpilePackages: ["@parlor/api", "@parlor/db", "@parlor/ui"],
   // Native modules, WASM and worker threads: loaded by Node at run time, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "pino", "livekit-server-sdk"],
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "@node-rs/argon2",
+    "pino",
+    "livekit-server-sdk",
+    "@livekit/rtc-node",
+  ],
   // The SQL migrations are read from disk at start; ship them with the standalone server.
   outputFileTracingIncludes: { "/*": ["../../packages/db/migrations/**/*"] },
   // The build checks the app's types; `pnpm typecheck` also checks the tests.

@@ -53,6 +53,33 @@ const configSchema = z
         .max(10, "must be at most 10"),
     ).default(0),
     SMTP_URL: optional(url(["smtp", "smtps"], "smtps://user:password@smtp.example.com:465")),
+    RECORDINGS_DIR: optional(z.string().trim().min(1)),
+    FFMPEG_PATH: optional(z.string().trim().min(1)).default("/usr/bin/ffmpeg"),
+    RECORDING_MAX_CONCURRENT: optional(
+      z.coerce
+        .number({ error: "must be a whole number of recordings, e.g. 2" })
+        .int("must be a whole number of recordings, e.g. 2")
+        .min(0, "must be 0 (recording off) or more")
+        .max(64, "must be at most 64"),
+    ).default(2),
+    RECORDING_RESOLUTION: optional(
+      z.enum(["1280x720", "960x540", "640x360"], {
+        error: "must be one of 1280x720, 960x540, 640x360",
+      }),
+    ).default("1280x720"),
+    RECORDINGS_S3_BUCKET: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name, e.g. parlor-recordings"),
+    ),
+    RECORDINGS_S3_ENDPOINT: optional(url(["http", "https"], "https://s3.example.com")),
+    RECORDINGS_S3_REGION: optional(z.string().trim().min(1)).default("us-east-1"),
+    RECORDINGS_S3_ACCESS_KEY_ID: optional(z.string().trim().min(1)),
+    RECORDINGS_S3_SECRET_ACCESS_KEY: optional(z.string().trim().min(1)),
+    RECORDINGS_S3_FORCE_PATH_STYLE: optional(
+      z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true"),
+    ),
     MAIL_FROM: optional(
       z
         .string()
@@ -72,6 +99,21 @@ const configSchema = z
   .refine((e) => !e.SMTP_URL || e.MAIL_FROM, {
     path: ["MAIL_FROM"],
     message: "is required when SMTP_URL is set: the address Parlor's emails come from",
+  })
+  // The other RECORDINGS_S3_* settings mean nothing without a bucket: say so rather than ignore them.
+  .refine(
+    (e) =>
+      e.RECORDINGS_S3_BUCKET ||
+      (!e.RECORDINGS_S3_ENDPOINT && !e.RECORDINGS_S3_ACCESS_KEY_ID && !e.RECORDINGS_S3_SECRET_ACCESS_KEY),
+    {
+      path: ["RECORDINGS_S3_BUCKET"],
+      message: "is required when other RECORDINGS_S3_* settings are set: the bucket recordings are kept in",
+    },
+  )
+  .refine((e) => !e.RECORDINGS_S3_ACCESS_KEY_ID === !e.RECORDINGS_S3_SECRET_ACCESS_KEY, {
+    path: ["RECORDINGS_S3_SECRET_ACCESS_KEY"],
+    message:
+      "and RECORDINGS_S3_ACCESS_KEY_ID go together: set both, or neither to use the AWS SDK's usual credentials",
   });
 
 /** The address in "Name <address>" or a bare address; null when it is neither. */
@@ -108,6 +150,24 @@ export interface Config {
    * default): the client's address is the socket's, and the header is ignored.
    */
   trustedProxies: number;
+  /** The embedded recorder (packages/api/src/recordings). */
+  recording: {
+    /** Where recordings are kept; by default `.data/recordings` at the repository root. */
+    dir: string | undefined;
+    ffmpegPath: string;
+    /** Recordings this instance runs at once; 0 turns recording off. */
+    maxConcurrent: number;
+    width: number;
+    height: number;
+    /** S3-compatible object storage for the files; null keeps them in `dir`. */
+    s3: {
+      bucket: string;
+      endpoint: string | undefined;
+      region: string;
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+      forcePathStyle: boolean;
+    } | null;
+  };
 }
 
 export class ConfigError extends Error {
@@ -144,5 +204,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
     trustedProxies: e.TRUSTED_PROXIES,
+    recording: {
+      dir: e.RECORDINGS_DIR,
+      ffmpegPath: e.FFMPEG_PATH,
+      maxConcurrent: e.RECORDING_MAX_CONCURRENT,
+      width: Number(e.RECORDING_RESOLUTION.split("x")[0]),
+      height: Number(e.RECORDING_RESOLUTION.split("x")[1]),
+      s3: e.RECORDINGS_S3_BUCKET
+        ? {
+            bucket: e.RECORDINGS_S3_BUCKET,
+            endpoint: e.RECORDINGS_S3_ENDPOINT,
+            region: e.RECORDINGS_S3_REGION,
+            credentials:
+              e.RECORDINGS_S3_ACCESS_KEY_ID && e.RECORDINGS_S3_SECRET_ACCESS_KEY
+                ? {
+                    accessKeyId: e.RECORDINGS_S3_ACCESS_KEY_ID,
+                    secretAccessKey: e.RECORDINGS_S3_SECRET_ACCESS_KEY,
+                  }
+                : undefined,
+            // S3-compatible servers (MinIO, Garage, Ceph) mostly want the bucket in the path.
+            forcePathStyle: e.RECORDINGS_S3_FORCE_PATH_STYLE ?? !!e.RECORDINGS_S3_ENDPOINT,
+          }
+        : null,
+    },
   };
 }

@@ -15,6 +15,7 @@ import {
   WebhookRejected,
 } from "./presence";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_JSON_DEPTH, UNBATCHED_PATHS } from "./limits";
+import { stopRecordingsOfRoom } from "./recordings/logic";
 import { appRouter } from "./root";
 import type { Services } from "./services";
 
@@ -218,6 +219,12 @@ export async function handleLiveKitWebhook(services: Services, req: Request): Pr
   try {
     const { applied, refusedJoiner, orphanRoom } = await applyWebhookEvent(services, event);
     services.metrics.webhookEvents.inc({ result: applied ? "applied" : "duplicate" });
+    if (event.event === "room_finished" && event.room?.name) {
+      // The meeting is over: so is its recording (the recorder also sees LiveKit close the room).
+      await stopRecordingsOfRoom(services, event.room.name).catch((error: unknown) =>
+        services.logger.warn({ err: error }, "could not stop the recordings of a finished meeting"),
+      );
+    }
     // The access rule said no to this join: out at once (a failure leaves it to reconciliation;
     // the event itself is applied).
     if (refusedJoiner) await evict(services, [refusedJoiner]);

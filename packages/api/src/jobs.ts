@@ -3,6 +3,8 @@ import { lt } from "drizzle-orm";
 
 import { pruneChat } from "./chat";
 import { reconcilePresence } from "./presence";
+import { startRecordingJobs } from "./recordings/background";
+import { pruneRecordings } from "./recordings/logic";
 import type { Services } from "./services";
 
 export const RECONCILE_EVERY_MS = 30_000;
@@ -45,6 +47,9 @@ export function startBackgroundJobs(svc: Services): () => void {
     } catch (error) {
       svc.logger.warn({ err: error instanceof Error ? error.message : error }, "housekeeping failed");
     }
+    await pruneRecordings(svc).catch((error: unknown) =>
+      svc.logger.warn({ err: error instanceof Error ? error.message : error }, "recording retention failed"),
+    );
   };
   const timers = [
     setInterval(reconcile, RECONCILE_EVERY_MS),
@@ -52,5 +57,9 @@ export function startBackgroundJobs(svc: Services): () => void {
   ];
   for (const timer of timers) timer.unref();
   void reconcile();
-  return () => timers.forEach(clearInterval);
+  const stopRecordingJobs = startRecordingJobs(svc);
+  return () => {
+    timers.forEach(clearInterval);
+    stopRecordingJobs();
+  };
 }

@@ -15,6 +15,7 @@ import { decideAndEvict, endLiveKitRoom, isParlorRoomName, type Eviction } from 
 import { accessFacts, factsFromRow, factsSelectList, isParlorIdentity, judge } from "./access/rule";
 import { notifyPresenceChanged, PRESENCE_CHANNEL } from "./lib/announce";
 import type { LiveKitParticipant } from "./livekit/service";
+import { isRecorderIdentity } from "./recordings/identity";
 import { isGuestIdentity } from "./schemas/call";
 import type { Services } from "./services";
 
@@ -326,7 +327,8 @@ async function applyToRoomSession(
         update ${schema.participantSessions} ps set left_at = ${atTime}
         from target t
         where ps.room_session_id = t.session_id and ps.left_at is null and exists (select from fresh))`;
-  } else if (PARTICIPANT_EVENTS.has(event.event) && p?.sid) {
+  } else if (PARTICIPANT_EVENTS.has(event.event) && p?.sid && !isRecorderIdentity(p.identity)) {
+    // (Parlor's recorder is left out: it is nobody in the call, see recordings/schemas.ts.)
     // Nobody is present in a room lifetime that has ended, whatever order the events came in: a
     // join that arrives after room_finished is recorded as over when the room finished (least()
     // ignores a null ended_at). A join never reopens a connection already seen leaving; a leave

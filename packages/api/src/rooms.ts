@@ -9,6 +9,7 @@ import { sendModerationNotice } from "./moderation";
 import { notifyPresenceChanged, presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
+import { removeRecordingsOfRooms } from "./recordings/logic";
 import type { Services } from "./services";
 import {
   canManage,
@@ -273,6 +274,8 @@ export async function deleteRoom(
         : "Only the team's owners and admins, or whoever created this room before anyone met in it, can delete it.",
     );
   }
+  // Its recordings' files first: when the storage cannot be reached, nothing is deleted yet.
+  await removeRecordingsOfRooms(svc, [room.id]);
   // Anyone still in its call learns why the call ends (LiveKit has no such room when nobody is in it).
   await sendModerationNotice(svc, room.livekitRoomName, { type: "deleted", by: actor.name });
   await svc.livekit.deleteRoom(room.livekitRoomName);

@@ -6,6 +6,7 @@ import { chatRouter } from "./routers/chat";
 import { guestRouter } from "./routers/guest";
 import { lobbyRouter } from "./routers/lobby";
 import { preferencesRouter } from "./routers/preferences";
+import { recordingRouter } from "./recordings/router";
 import { roomRouter } from "./routers/room";
 import { teamRouter } from "./routers/team";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   chat: chatRouter,
   guest: guestRouter,
   lobby: lobbyRouter,
+  recording: recordingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -37,3 +37,4 @@ export function getServices(): Promise<Services> {
 }
 
 export { handleHealth, handleLiveKitWebhook, handleMetrics, handleTRPCRequest, TRPC_ENDPOINT } from "./http";
+export { handleRecordingRequest } from "./recordings/http";

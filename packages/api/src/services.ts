@@ -20,6 +20,8 @@ import { createMailer, type Mailer } from "./mail/mailer";
 import { createMetrics, type Metrics } from "./lib/metrics";
 import { createPresenceBus, type PresenceBus } from "./lib/presence-bus";
 import { countLive, PRESENCE_CHANNEL } from "./presence";
+import { createRecorder, type Recorder } from "./recordings/recorder";
+import { createRecordingStorage, type RecordingStorage } from "./recordings/storage";
 import {
   createRateLimiter,
   ratePolicies,
@@ -44,6 +46,9 @@ export interface Services {
   liveStreams: LiveStreamRegistry;
   metrics: Metrics;
   clock: Clock;
+  /** This process's recorder (recordings/recorder.ts) and where recordings are kept. */
+  recorder: Recorder;
+  recordingStorage: RecordingStorage;
 }
 
 export interface ServiceOverrides {
@@ -79,5 +84,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     liveStreams: createLiveStreamRegistry({ ...LIVE_STREAM_POLICY, ...overrides.liveStreamPolicy }),
     metrics: createMetrics(() => countLive(database.db)),
     clock,
+    recorder: createRecorder(config.recording),
+    recordingStorage: createRecordingStorage(config.recording),
   };
 }

@@ -8,6 +8,7 @@ import { canManage, notifyAccessChanged, reDecide, roleRank } from "./access";
 import { containsPattern } from "./lib/search";
 import { inviteMessage } from "./mail/messages";
 import { notifyPresenceChanged } from "./presence";
+import { removeRecordingsOfRooms } from "./recordings/logic";
 import { cleanText, slugify } from "./schemas/common";
 import type { createInviteInput, sendInviteInput } from "./schemas/team";
 import type { Services } from "./services";
@@ -525,9 +526,14 @@ function assertConfirmed(team: { name: string }, confirmName: string) {
  */
 async function closeAndDeleteTeam(svc: Services, team: { id: string; slug: string }, by: string) {
   const rooms = await svc.db
-    .select({ livekitRoomName: schema.rooms.livekitRoomName })
+    .select({ id: schema.rooms.id, livekitRoomName: schema.rooms.livekitRoomName })
     .from(schema.rooms)
     .where(eq(schema.rooms.teamId, team.id));
+  // Its recordings' files first: when the storage cannot be reached, nothing is deleted yet.
+  await removeRecordingsOfRooms(
+    svc,
+    rooms.map((r) => r.id),
+  );
   const live = await svc.livekit.listRooms(rooms.map((r) => r.livekitRoomName));
   for (const room of live) await svc.livekit.deleteRoom(room.name);
   await svc.db.transaction(async (tx) => {

@@ -29,6 +29,42 @@ describe("configuration", () => {
     expect(config.livekit.publicUrl).toBe("wss://lk.example.com");
   });
 
+  it("keeps recordings in a folder unless an S3 bucket is configured, and checks the S3 settings", () => {
+    expect(loadConfig({}).recording.s3).toBeNull();
+    expect(
+      loadConfig({
+        RECORDINGS_S3_BUCKET: "parlor-recordings",
+        RECORDINGS_S3_ENDPOINT: "http://127.0.0.1:9000",
+        RECORDINGS_S3_ACCESS_KEY_ID: "key",
+        RECORDINGS_S3_SECRET_ACCESS_KEY: "secret",
+      }).recording.s3,
+    ).toEqual({
+      bucket: "parlor-recordings",
+      endpoint: "http://127.0.0.1:9000",
+      region: "us-east-1",
+      credentials: { accessKeyId: "key", secretAccessKey: "secret" },
+      forcePathStyle: true,
+    });
+    // On AWS itself: no endpoint, virtual-hosted addressing, the SDK's own credentials.
+    expect(loadConfig({ RECORDINGS_S3_BUCKET: "parlor-recordings" }).recording.s3).toMatchObject({
+      endpoint: undefined,
+      credentials: undefined,
+      forcePathStyle: false,
+    });
+    for (const [env, field] of [
+      [{ RECORDINGS_S3_ENDPOINT: "http://127.0.0.1:9000" }, "RECORDINGS_S3_BUCKET"],
+      [
+        { RECORDINGS_S3_BUCKET: "parlor", RECORDINGS_S3_ACCESS_KEY_ID: "key" },
+        "RECORDINGS_S3_SECRET_ACCESS_KEY",
+      ],
+      [{ RECORDINGS_S3_BUCKET: "Not A Bucket" }, "RECORDINGS_S3_BUCKET"],
+      [{ RECORDINGS_S3_BUCKET: "parlor", RECORDINGS_S3_ENDPOINT: "ftp://x" }, "RECORDINGS_S3_ENDPOINT"],
+    ] as const) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(field);
+    }
+  });
+
   it("trusts no proxy unless TRUSTED_PROXIES says how many", () => {
     expect(loadConfig({}).trustedProxies).toBe(0);
     expect(loadConfig({ TRUSTED_PROXIES: "" }).trustedProxies).toBe(0);

@@ -1,4 +1,4 @@
 export * from "./client";
 export * as schema from "./schema";
-export type { LobbyStatus, TeamRole } from "./schema";
+export type { LobbyStatus, RecordingState, TeamRole } from "./schema";
 export { withPreparedStatements, type PreparedStatementOptions } from "./pglite-prepared";

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 
 import {
+  bigint,
   boolean,
   index,
   integer,
@@ -91,6 +92,10 @@ export const teams = pgTable("teams", {
   chatRetentionDays: integer("chat_retention_days").notNull().default(90),
   /** Whether plain members may create guest links (owners and admins always may). */
   membersCreateGuestLinks: boolean("members_create_guest_links").notNull().default(false),
+  /** Whether plain members may start and stop recordings (owners and admins always may). */
+  membersRecord: boolean("members_record").notNull().default(false),
+  /** Recordings older than this many days are deleted with their files; null keeps them (the default). */
+  recordingRetentionDays: integer("recording_retention_days"),
   ...timestamps,
 });
 
@@ -384,5 +389,54 @@ export const lobbyRequests = pgTable(
   (t) => [
     index("lobby_requests_room_idx").on(t.roomId, t.createdAt),
     index("lobby_requests_identity_idx").on(t.identity),
+  ],
+);
+
+export const recordingState = pgEnum("recording_state", [
+  "starting",
+  "recording",
+  "stopping",
+  "complete",
+  "failed",
+]);
+export type RecordingState = (typeof recordingState.enumValues)[number];
+
+/**
+ * One recorded file of a meeting (packages/api/src/recordings). A recording the recorder could not
+ * continue (it crashed, LiveKit went away) keeps what it wrote; when it picks up again that is a new
+ * part of the same meeting, a new row with `part` one higher.
+ */
+export const recordings = pgTable(
+  "recordings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    roomId: uuid("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    /** The meeting recorded, once known (LiveKit's webhook may name it after the start). */
+    roomSessionId: uuid("room_session_id").references(() => roomSessions.id, { onDelete: "set null" }),
+    state: recordingState("state").notNull().default("starting"),
+    part: integer("part").notNull().default(1),
+    startedBy: uuid("started_by").references(() => users.id, { onDelete: "set null" }),
+    /** When the first picture and sound were written; null until then. */
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+    durationMs: integer("duration_ms"),
+    sizeBytes: bigint("size_bytes", { mode: "number" }),
+    /** Where the file is in the recordings storage; never a public URL. */
+    storageKey: text("storage_key").notNull(),
+    /** Why a recording failed or stopped early, in words a moderator can act on. */
+    error: text("error"),
+    /** Refreshed by the recorder while it writes; a stale one means the recorder is gone. */
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, mode: "date" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("recordings_room_created_idx").on(t.roomId, t.createdAt),
+    index("recordings_session_idx").on(t.roomSessionId),
+    // At most one recording running per room: a second start is refused by the database itself.
+    uniqueIndex("recordings_one_active_per_room_idx")
+      .on(t.roomId)
+      .where(sql`${t.state} in ('starting', 'recording', 'stopping')`),
   ],
 );

@@ -40,7 +40,7 @@ export class AppError extends Error {
       field?: string;
       retryAfterSeconds?: number;
       /** For SERVICE_UNAVAILABLE: which service failed (metrics), when not LiveKit. */
-      dependency?: "livekit" | "smtp";
+      dependency?: "livekit" | "smtp" | "recorder" | "storage";
       reason?: ErrorReason;
     } = {},
   ) {

@@ -16,6 +16,7 @@ import {
 import type { Config } from "../config";
 import { AppError, notFound, serviceUnavailable } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { isRecorderIdentity } from "../recordings/identity";
 
 export interface RoomOptions {
   name: string;
@@ -159,7 +160,10 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
 
     async listParticipants(room: string): Promise<LiveKitParticipant[]> {
       try {
-        return (await call("ListParticipants", () => client.listParticipants(room))).map(toParticipant);
+        // Parlor's recorder is not someone in the call (recordings/recorder.ts).
+        return (await call("ListParticipants", () => client.listParticipants(room)))
+          .filter((participant) => !isRecorderIdentity(participant.identity))
+          .map(toParticipant);
       } catch (error) {
         if (error instanceof AppError && error.code === "NOT_FOUND") return [];
         throw error;
@@ -227,6 +231,35 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
           metadata: request.roomConfig.metadata,
         });
       }
+      return token.toJwt();
+    },
+
+    /**
+     * A token for Parlor's own recorder (recordings/recorder.ts): it subscribes to everything and
+     * publishes nothing; `hidden` keeps it out of every participant list LiveKit sends, and
+     * `recorder` marks the room as being recorded (clients show it) without keeping the room open
+     * once the people have left.
+     */
+    async mintRecorderToken(request: {
+      identity: string;
+      room: string;
+      ttlSeconds: number;
+    }): Promise<string> {
+      const token = new AccessToken(config.apiKey, config.apiSecret, {
+        identity: request.identity,
+        name: "Recording",
+        ttl: request.ttlSeconds,
+      });
+      token.kind = "egress";
+      token.addGrant({
+        room: request.room,
+        roomJoin: true,
+        canPublish: false,
+        canSubscribe: true,
+        canPublishData: false,
+        hidden: true,
+        recorder: true,
+      });
       return token.toJwt();
     },
 

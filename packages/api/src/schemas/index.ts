@@ -7,3 +7,4 @@ export * from "./guest";
 export * from "./preferences";
 export * from "./room";
 export * from "./team";
+export { recordingRetentionInput } from "../recordings/schemas";

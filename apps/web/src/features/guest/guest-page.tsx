@@ -22,6 +22,7 @@ import { describeError } from "@/trpc/errors";
 import type { RouterOutputs } from "@parlor/api";
 
 import { api } from "@/trpc/react";
+import { GuestRecordingNotice } from "@/features/recordings/recording-notices";
 
 const ConferenceRoom = dynamic(
   () => import("@/features/room/in-room/conference-room").then((m) => m.ConferenceRoom),
@@ -334,6 +335,7 @@ function GuestFlow(props: {
         <p className="text-center text-xs text-muted-foreground">
           Only you see this preview. Check your light and your sound before you join.
         </p>
+        <GuestRecordingNotice token={props.token} />
       </section>
       {side ?? (
         <Card className="min-w-0 gap-5 p-5 sm:p-6">

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 
 
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
+import { PrejoinRecordingNotice } from "@/features/recordings/recording-notices";
 
 import {
   isDefaultId,
@@ -419,7 +420,12 @@ export function RoomPage({
     <PreJoinStage
       earlyMedia={earlyMedia}
       warmFor={phase === "ready" ? room.connectionDetails : null}
-      whoIsHere={<WhoIsHere teamSlug={teamSlug} roomSlug={room.room?.roomSlug ?? roomSlug} />}
+      whoIsHere={
+        <>
+          <WhoIsHere teamSlug={teamSlug} roomSlug={room.room?.roomSlug ?? roomSlug} />
+          <PrejoinRecordingNotice room={{ teamSlug, roomSlug: room.room?.roomSlug ?? roomSlug }} />
+        </>
+      }
       roomTitle={roomTitle}
       teamName={teamName}
       teamHref={teamHref}

@@ -19,6 +19,7 @@ import { useState } from "react";
 import { AccountName } from "@/components/account-name";
 import { LocalDate } from "@/components/local-date";
 import { QueryError } from "@/components/query-error";
+import { MeetingRecordings, type Recording } from "@/features/recordings/meeting-recordings";
 import { LinkifiedText } from "@/features/room/in-room/linkify";
 import { api } from "@/trpc/react";
 
@@ -47,6 +48,10 @@ export function RoomHistoryDialog({
 }) {
   const [open, setOpen] = useState(false);
   const history = api.room.history.useQuery({ teamSlug, roomSlug, limit: 20 }, { enabled: open });
+  // Each meeting's recordings sit on the timeline beside who came and what was written.
+  const recordings = api.recording.list.useQuery({ teamSlug, roomSlug }, { enabled: open });
+  const recordingsOf = (meetingId: string) =>
+    recordings.data?.recordings.filter((r) => r.roomSessionId === meetingId) ?? [];
 
   return (
     <Dialog open={open} onOpenChange={setOpen}>
@@ -59,7 +64,9 @@ export function RoomHistoryDialog({
       <DialogContent className="max-h-[85dvh] overflow-y-auto sm:max-w-lg">
         <DialogHeader>
           <DialogTitle>Meetings in {roomName}</DialogTitle>
-          <DialogDescription>The last 20 meetings, newest first, with who attended.</DialogDescription>
+          <DialogDescription>
+            The last 20 meetings, newest first, with who attended, their chat and recordings.
+          </DialogDescription>
         </DialogHeader>
         {history.isPending ? (
           <div className="grid gap-3">
@@ -81,7 +88,11 @@ export function RoomHistoryDialog({
           <ol className="grid gap-3" aria-label="Meetings">
             {history.data.map((meeting) => (
               <li key={meeting.id}>
-                <MeetingEntry meeting={meeting} room={{ teamSlug, roomSlug }} />
+                <MeetingEntry
+                  meeting={meeting}
+                  room={{ teamSlug, roomSlug }}
+                  recordings={recordingsOf(meeting.id)}
+                />
               </li>
             ))}
           </ol>
@@ -91,7 +102,15 @@ export function RoomHistoryDialog({
   );
 }
 
-function MeetingEntry({ meeting, room }: { meeting: Meeting; room: RoomRef }) {
+function MeetingEntry({
+  meeting,
+  room,
+  recordings,
+}: {
+  meeting: Meeting;
+  room: RoomRef;
+  recordings: Recording[];
+}) {
   const live = meeting.endedAt === null;
   return (
     <article className="grid gap-3 rounded-lg border p-4">
@@ -123,6 +142,7 @@ function MeetingEntry({ meeting, room }: { meeting: Meeting; room: RoomRef }) {
           </li>
         ))}
       </ul>
+      <MeetingRecordings recordings={recordings} room={room} />
       <MeetingChat meetingId={meeting.id} room={room} />
     </article>
   );

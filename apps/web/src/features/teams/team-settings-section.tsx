@@ -15,12 +15,16 @@ import { useSchemaForm } from "@/lib/use-schema-form";
 import { api } from "@/trpc/react";
 
 import { GuestLinkPolicySwitch } from "@/features/guest/guest-link-policy";
+import { RecordingPolicySettings } from "@/features/recordings/recording-policy";
 
 import { DeleteTeamDialog } from "./delete-team-dialog";
 
 type Team = RouterOutputs["team"]["get"];
 
-/** Owners only: rename the team (its address stays), how long its chat is kept, delete it. */
+/**
+ * Owners only: rename the team (its address stays), how long its chat is kept, who may invite
+ * guests and record, how long recordings are kept, delete it.
+ */
 export function TeamSettingsSection({ team }: { team: Team }) {
   return (
     <Section
@@ -32,6 +36,7 @@ export function TeamSettingsSection({ team }: { team: Team }) {
         <RenameTeamForm team={team} />
         <ChatRetentionForm teamSlug={team.slug} />
         <GuestLinkPolicySwitch teamSlug={team.slug} />
+        <RecordingPolicySettings teamSlug={team.slug} />
         <div className="flex flex-col gap-3 border-t pt-5 sm:flex-row sm:items-center sm:justify-between">
           <div className="grid gap-0.5">
             <h3 className="text-sm font-medium">Delete this team</h3>

@@ -10,7 +10,7 @@ import { HAND_ATTRIBUTE, MODERATION_TOPIC } from "@parlor/api/schemas/call";
 
 import { ConferenceRoom } from "./conference-room";
 import { joinRemote, updateAttributes } from "./testing/livekit";
-import { recordingClient } from "./testing/trpc";
+import { quietRoomAnswer, recordingClient } from "./testing/trpc";
 
 vi.mock("@parlor/ui/toaster", () => ({
   toast: Object.assign(vi.fn(), {
@@ -107,7 +107,7 @@ function renderRoom(
   const { Provider, calls } = recordingClient(
     (path) =>
       answer?.(path) ??
-      (path === "chat.list" || path === "guest.chatList" || path === "lobby.list" ? [] : { ok: true }),
+      (path === "chat.list" || path === "guest.chatList" || path === "lobby.list" ? [] : quietRoomAnswer(path)),
   );
   const view = render(
     <Provider>

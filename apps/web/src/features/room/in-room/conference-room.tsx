@@ -23,6 +23,8 @@ import type { JoinChoices } from "../join-choices";
 import type { RoomFailure } from "../room-failures";
 import type { ConnectionDetails } from "../room-store";
 import { describeError } from "@/trpc/errors";
+import { RecordingControl } from "@/features/recordings/recording-control";
+import { RecordingIndicator } from "@/features/recordings/recording-indicator";
 import { CallEffectsContext } from "../effects/call-effects-context";
 
 import { ReconnectingBanner, StartAudioBanner } from "./banners";
@@ -338,6 +340,8 @@ export function RoomView({
             <span className="hidden sm:inline">{mode === "grid" ? "Speaker view" : "Grid view"}</span>
           </Button>
           {encrypted ? <EncryptionIndicator participants={participants} /> : null}
+          <RecordingIndicator />
+          {guest ? null : <RecordingControl room={roomRef} />}
         </div>
         {encrypted ? (
           <DecryptFailureBanner onReenterPassphrase={onReenterPassphrase ?? onLeaveClick} />

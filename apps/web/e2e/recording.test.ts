@@ -1,0 +1,206 @@
+/**
+ * Recording a meeting through the UI, on the pinned livekit-server and the production build: two
+ * Chromium people in a call (fake camera and microphone), the owner starts recording from the
+ * call's control, both see the REC indicator, the owner stops it after about ten seconds, and the
+ * recording is on the room's timeline beside the meeting's chat, where its player plays and seeks.
+ *
+ * Pictures go to test-results/; with UPDATE_SCREENSHOTS=1 to docs/screenshots (the README's).
+ */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { liveKitServerForSuite, type LiveKitServer } from "@parlor/api/testing/livekit-server";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import {
+  type CallPerson,
+  DOCS_SCREENSHOTS,
+  fakeMediaArgs,
+  inCall,
+  newCallPerson,
+  RESULTS_DIR,
+  type RunningApp,
+  runStep,
+  startAppOnLiveKit,
+  trpcCall,
+} from "./harness";
+
+const binary = liveKitServerForSuite("The recording browser suite (apps/web/e2e/recording.test.ts)");
+
+const PASSWORD = "correct horse battery staple";
+const CALL_TIMEOUT = 60_000;
+
+let livekit: LiveKitServer;
+let app: RunningApp;
+let recordingsDir: string;
+let ada: CallPerson;
+let bea: CallPerson;
+const people = () => [ada, bea].filter(Boolean);
+
+/** A picture for the README when asked (UPDATE_SCREENSHOTS=1); otherwise beside the test results. */
+async function picture(page: Page, name: string) {
+  // Once toasts and panels have finished moving in (the REC dot's pulse never ends: not waited for).
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity),
+  );
+  const dir = process.env.UPDATE_SCREENSHOTS === "1" ? DOCS_SCREENSHOTS : RESULTS_DIR;
+  await mkdir(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+const step = (name: string, body: () => Promise<void>) =>
+  runStep({ suite: "recording", name, people: people(), app, livekit }, body);
+
+async function joinCall(person: CallPerson, room: string) {
+  await person.page.goto(`/t/acme/${room}`);
+  const ready = person.page.getByRole("heading", { name: "Ready to join?" });
+  const create = person.page.getByTestId("create-room-here");
+  await ready.or(create).waitFor({ timeout: 30_000 });
+  if (await create.isVisible()) await create.click();
+  await ready.waitFor({ timeout: 30_000 });
+  await expect.poll(() => person.page.getByTestId("join-button").isEnabled(), { timeout: 20_000 }).toBe(true);
+  await person.page.getByTestId("join-button").click();
+  await inCall(person.page).waitFor({ timeout: CALL_TIMEOUT });
+}
+
+/** The player's state, as the page's <video> reports it. */
+const player = (page: Page) =>
+  page.getByTestId("recording-player").evaluate((video: HTMLVideoElement) => ({
+    currentTime: video.currentTime,
+    duration: video.duration,
+    readyState: video.readyState,
+    error: video.error?.message ?? null,
+    paused: video.paused,
+    seeking: video.seeking,
+  }));
+
+describe.skipIf(!binary)("recording a meeting from the call", { timeout: 300_000 }, () => {
+  beforeAll(async () => {
+    recordingsDir = await mkdtemp(join(tmpdir(), "parlor-e2e-recordings-"));
+    ({ livekit, app } = await startAppOnLiveKit(binary, {
+      RECORDINGS_DIR: recordingsDir,
+      RECORDING_RESOLUTION: "640x360",
+    }));
+    ada = await newCallPerson(app.url, "Ada", PASSWORD, { browserArgs: fakeMediaArgs(10) });
+    bea = await newCallPerson(app.url, "Bea", PASSWORD, { browserArgs: fakeMediaArgs(10) });
+    await trpcCall(app.url, ada.context, "team.create", { name: "Acme" });
+    const invite = (await trpcCall(app.url, ada.context, "team.createInvite", { teamSlug: "acme" })) as {
+      token: string;
+    };
+    await bea.page.goto(`/invite/${invite.token}`);
+    await bea.page.getByRole("button", { name: "Join Acme" }).click();
+    await bea.page.waitForURL(`${app.url}/t/acme`, { timeout: 20_000 });
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const person of people()) await person.browser.close().catch(() => undefined);
+    await app?.stop();
+    await livekit?.stop();
+    if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
+  });
+
+  test("the owner records ten seconds; everyone sees REC; the recording plays and seeks on the room's timeline", () =>
+    step("record", async () => {
+      await joinCall(ada, "standup");
+      // Bea is on a phone.
+      await bea.page.setViewportSize({ width: 375, height: 812 });
+      await joinCall(bea, "standup");
+
+      await ada.page.getByTestId("control-chat").click();
+      await ada.page
+        .getByPlaceholder("Message everyone")
+        .fill("Recording the demo for Cy, who is away today.");
+      await ada.page.getByRole("button", { name: "Send message" }).click();
+      await ada.page.getByRole("button", { name: "Close chat" }).click();
+
+      await ada.page.getByTestId("recording-start").click();
+      for (const person of [ada, bea]) {
+        await person.page.getByTestId("recording-indicator").waitFor({ timeout: CALL_TIMEOUT });
+      }
+      const recordingSince = Date.now();
+      await bea.page.getByText("This meeting is now being recorded").waitFor({ timeout: 15_000 });
+      await picture(ada.page, "recording-call");
+      await picture(bea.page, "recording-call-phone");
+
+      // About ten seconds of meeting (the length of the recording is what is waited for).
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, recordingSince + 10_000 - Date.now())));
+      await ada.page.getByTestId("recording-stop").click();
+      await ada.page.getByText("Recording saved").waitFor({ timeout: CALL_TIMEOUT });
+      for (const person of [ada, bea]) {
+        await person.page.getByTestId("recording-indicator").waitFor({ state: "detached", timeout: 30_000 });
+      }
+
+      // On the room's timeline: the meeting, its chat and the recording with a player.
+      const timeline = await ada.context.newPage();
+      try {
+        await timeline.goto("/t/acme");
+        await timeline
+          .getByRole("article", { name: "Standup" })
+          .getByRole("button", { name: "History" })
+          .click();
+        const dialog = timeline.getByRole("dialog");
+        await dialog.getByTestId("recording-entry").waitFor({ timeout: 30_000 });
+        await dialog.locator("summary", { hasText: "Chat" }).first().click();
+        await dialog.getByText("Recording the demo for Cy, who is away today.").waitFor({ timeout: 30_000 });
+        const video = dialog.getByTestId("recording-player");
+        await expect
+          .poll(async () => (await player(timeline)).readyState, { timeout: 30_000 })
+          .toBeGreaterThan(0);
+        const loaded = await player(timeline);
+        expect(loaded.error).toBeNull();
+        expect(loaded.duration).toBeGreaterThan(7);
+        expect(loaded.duration).toBeLessThan(16);
+
+        // It plays: time advances.
+        await video.evaluate((v: HTMLVideoElement) => {
+          v.muted = true;
+          return v.play();
+        });
+        await expect
+          .poll(async () => (await player(timeline)).currentTime, { timeout: 30_000 })
+          .toBeGreaterThan(1);
+        // It seeks (the file is served with ranges), and plays on from there.
+        await video.evaluate((v: HTMLVideoElement) => {
+          v.currentTime = v.duration - 3;
+        });
+        await expect
+          .poll(
+            async () => {
+              const now = await player(timeline);
+              return !now.seeking && now.currentTime >= loaded.duration - 3;
+            },
+            { timeout: 30_000 },
+          )
+          .toBe(true);
+        await video.evaluate((v: HTMLVideoElement) => v.pause());
+        await picture(timeline, "recording-timeline");
+      } finally {
+        await timeline.close();
+      }
+    }));
+  test("the team's settings say who may record and how long recordings are kept", () =>
+    step("settings", async () => {
+      const page = ada.page;
+      await page.goto("/t/acme");
+      const settings = page.locator("#team-settings");
+      await settings.getByRole("switch", { name: /Members may record/ }).click();
+      await page.getByText("Members can now record meetings").waitFor({ timeout: 15_000 });
+      await settings.getByRole("switch", { name: /Delete old recordings/ }).click();
+      await page.getByText("Recordings are now deleted after 90 days").waitFor({ timeout: 15_000 });
+      await settings.getByLabel("Delete recordings after (days)").fill("30");
+      await settings.getByRole("button", { name: "Save" }).last().click();
+      await page.getByText("Recordings are now deleted after 30 days").waitFor({ timeout: 15_000 });
+      expect(
+        await trpcCall(app.url, ada.context, "recording.policy", { teamSlug: "acme" }, "query"),
+      ).toMatchObject({
+        membersMay: true,
+        retentionDays: 30,
+      });
+      await settings.getByRole("switch", { name: /Members may record/ }).scrollIntoViewIfNeeded();
+      await picture(page, "recording-team-settings");
+    }));
+});

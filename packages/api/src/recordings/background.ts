@@ -1,0 +1,30 @@
+/**
+ * The recorder's background work in each web instance: ends recordings whose recorder is gone,
+ * and stops the recordings this instance runs when another instance is asked to stop them.
+ */
+import type { Services } from "../services";
+import { RECORDING_STOP_CHANNEL, sweepOrphanedRecordings } from "./logic";
+
+export const SWEEP_EVERY_MS = 15_000;
+
+export function startRecordingJobs(svc: Services): () => void {
+  const sweep = () =>
+    sweepOrphanedRecordings(svc).catch((error: unknown) =>
+      svc.logger.warn({ err: error instanceof Error ? error.message : error }, "recording sweep failed"),
+    );
+  const timer = setInterval(sweep, SWEEP_EVERY_MS);
+  timer.unref();
+  void sweep();
+  const unlisten = svc.database
+    .listen(RECORDING_STOP_CHANNEL, (id) => {
+      if (svc.recorder.owns(id)) void svc.recorder.stop(id);
+    })
+    .catch((error: unknown) => {
+      svc.logger.warn({ err: error }, "cannot hear stop requests for recordings from other instances");
+      return undefined;
+    });
+  return () => {
+    clearInterval(timer);
+    void unlisten.then((stop) => stop?.());
+  };
+}
