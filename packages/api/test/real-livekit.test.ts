@@ -219,7 +219,6 @@ describe.skipIf(!binary)(`the API against the real LiveKit server (${testDriver(
     expect(await within(muted.disconnected, 15_000, "the removed participant's disconnection")).toBe(
       DisconnectReason.PARTICIPANT_REMOVED,
     );
-    expect(muted.dataOn(MODERATION_TOPIC)).toContainEqual({ type: "removed", by: "Olivia Owner" });
     const refused = await errorOf(
       member.trpc.room.connectionDetails.query({ teamSlug, roomSlug: "moderation" }),
     );
@@ -235,7 +234,6 @@ describe.skipIf(!binary)(`the API against the real LiveKit server (${testDriver(
     expect(await within(ownerInRoom.disconnected, 15_000, "the disconnection when the room ended")).toBe(
       DisconnectReason.ROOM_DELETED,
     );
-    expect(ownerInRoom.dataOn(MODERATION_TOPIC)).toEqual([{ type: "ended", by: "Olivia Owner" }]);
   });
 
   it("hands go up and down through the server, in order; only moderators lower others' hands", async () => {
