@@ -6,7 +6,7 @@
  *
  * Pictures go to test-results/; with UPDATE_SCREENSHOTS=1 to docs/screenshots (the README's).
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -16,11 +16,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
   type CallPerson,
-  DOCS_SCREENSHOTS,
+  docsScreenshot,
   fakeMediaArgs,
   inCall,
   newCallPerson,
-  RESULTS_DIR,
   type RunningApp,
   runStep,
   startAppOnLiveKit,
@@ -39,17 +38,15 @@ let ada: CallPerson;
 let bea: CallPerson;
 const people = () => [ada, bea].filter(Boolean);
 
-/** A picture for the README when asked (UPDATE_SCREENSHOTS=1); otherwise beside the test results. */
+/** A picture for the docs (see docsScreenshot), once toasts and panels have finished moving in. */
 async function picture(page: Page, name: string) {
-  // Once toasts and panels have finished moving in (the REC dot's pulse never ends: not waited for).
+  // The REC dot's pulse never ends: not waited for.
   await page.waitForFunction(() =>
     document
       .getAnimations()
       .every((a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity),
   );
-  const dir = process.env.UPDATE_SCREENSHOTS === "1" ? DOCS_SCREENSHOTS : RESULTS_DIR;
-  await mkdir(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`) });
+  await docsScreenshot(page, name);
 }
 
 const step = (name: string, body: () => Promise<void>) =>
