@@ -1,25 +1,9 @@
-import { randomUUID } from "node:crypto";
-
 import type { ValidSession } from "./auth/lucia";
-import { clientAddress, peerAddressOf } from "./client-address";
 import { toPublicUser, type PublicUser } from "./auth/service";
 import { resolveGuest, type GuestSession } from "./guests";
 import type { Logger } from "./lib/logger";
+import { requestMeta, type RequestMeta } from "./request-meta";
 import type { Services } from "./services";
-
-export interface RequestMeta {
-  requestId: string;
-  /**
-   * The client's address: the socket's, or from X-Forwarded-For as far as TRUSTED_PROXIES trusts
-   * it (client-address.ts); null when unknown (a server-side caller).
-   */
-  ip: string | null;
-  userAgent: string | null;
-  /** Whether the client reached us over https. */
-  secure: boolean;
-  /** The app's own origin: APP_URL when set, else what the request's Host says. */
-  origin: string;
-}
 
 export interface Auth {
   session: ValidSession;
@@ -45,25 +29,6 @@ export interface ContextSource {
   /** The socket's address; by default what the HTTP server stamped on the request. */
   peerAddress?: string | null;
   setCookie?: (serialized: string) => void;
-}
-
-export function requestMeta(
-  svc: Services,
-  headers: Headers,
-  peerAddress: string | null = peerAddressOf(headers),
-): RequestMeta {
-  const ip = clientAddress(peerAddress, headers.get("x-forwarded-for"), svc.config.trustedProxies);
-  const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
-  const requestId = headers.get("x-request-id")?.slice(0, 64) || randomUUID();
-  const secure = proto ? proto === "https" : (svc.config.appOrigin?.startsWith("https:") ?? false);
-  const host = headers.get("x-forwarded-host") ?? headers.get("host") ?? "localhost:3000";
-  return {
-    requestId: /^[\w.-]+$/.test(requestId) ? requestId : randomUUID(),
-    ip,
-    userAgent: headers.get("user-agent")?.slice(0, 512) ?? null,
-    secure,
-    origin: svc.config.appOrigin ?? `${secure ? "https" : "http"}://${host}`,
-  };
 }
 
 /**

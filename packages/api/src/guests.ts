@@ -9,7 +9,7 @@ import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { z } from "zod";
 
 import { guestCookies, type SessionCookie } from "./auth/lucia";
-import type { RequestMeta } from "./context";
+import type { RequestMeta } from "./request-meta";
 import { randomToken, sha256Hex } from "./lib/crypto";
 import {
   accessFacts,

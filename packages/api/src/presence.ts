@@ -6,8 +6,8 @@
  */
 import { createHash } from "node:crypto";
 
-import { schema, type Database, type Transaction } from "@parlor/db";
-import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { schema, type Transaction } from "@parlor/db";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { jwtVerify } from "jose";
 import { WebhookEvent } from "livekit-server-sdk";
 
@@ -862,16 +862,6 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
     };
   });
   return meetings.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
-}
-
-/** How many meetings are live and how many people are in them, per the records (for metrics). */
-export async function countLive(db: Database) {
-  const p = schema.participantSessions;
-  const [live] = await db
-    .select({ rooms: sql<number>`count(distinct ${p.roomSessionId})`.mapWith(Number), people: count() })
-    .from(p)
-    .where(isNull(p.leftAt));
-  return { rooms: live?.rooms ?? 0, participants: live?.people ?? 0 };
 }
 
 async function rows<T>(result: Promise<unknown>): Promise<T[]> {

@@ -6,20 +6,19 @@ import {
   type SessionPolicy,
   type SessionStore,
 } from "./auth/lucia";
+import type { Config } from "./config";
+import { createLiveKitService, type LiveKitService } from "./livekit/service";
+import { ACCESS_CHANNEL, PRESENCE_CHANNEL } from "./lib/announce";
 import {
-  ACCESS_CHANNEL,
   createLiveStreamRegistry,
   LIVE_STREAM_POLICY,
   type LiveStreamPolicy,
   type LiveStreamRegistry,
-} from "./access";
-import type { Config } from "./config";
-import { createLiveKitService, type LiveKitService } from "./livekit/service";
+} from "./lib/live-streams";
 import { createLogger, type Logger } from "./lib/logger";
 import { createMailer, type Mailer } from "./mail/mailer";
-import { createMetrics, type Metrics } from "./lib/metrics";
+import { countLive, createMetrics, type Metrics } from "./lib/metrics";
 import { createPresenceBus, type PresenceBus } from "./lib/presence-bus";
-import { countLive, PRESENCE_CHANNEL } from "./presence";
 import { createRecorder, type Recorder } from "./recordings/recorder";
 import { createRecordingStorage, type RecordingStorage } from "./recordings/storage";
 import {

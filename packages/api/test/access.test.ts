@@ -11,7 +11,7 @@ import { decodeJwt } from "jose";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { LIVE_STREAM_POLICY } from "../src/access";
+import { LIVE_STREAM_POLICY } from "../src/lib/live-streams";
 import { handleLiveKitWebhook, handleTRPCRequest } from "../src/http";
 import { reconcilePresence } from "../src/presence";
 import { errorOf, GOOD_PASSWORD, startTestApp, TEST_ORIGIN, type TestApp } from "./harness";

@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { LIVE_STREAM_POLICY } from "../src/access";
+import { LIVE_STREAM_POLICY } from "../src/lib/live-streams";
 import { createContext } from "../src/context";
 import { handleLiveKitWebhook } from "../src/http";
 import { createCaller } from "../src/root";

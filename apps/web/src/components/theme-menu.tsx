@@ -11,7 +11,7 @@ import {
 import { MonitorIcon, MoonIcon, SunIcon } from "lucide-react";
 import { useTheme } from "next-themes";
 
-import { ThemeButton } from "./theme-toggle";
+import { ThemeButton } from "./theme-button";
 
 /** Light, dark or the system's choice (loaded by `ThemeToggle`). */
 export function ThemeMenu({ defaultOpen = false }: { defaultOpen?: boolean }) {

@@ -1,3 +1,5 @@
+import { schema, type Database } from "@parlor/db";
+import { count, isNull, sql } from "drizzle-orm";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /**
@@ -72,3 +74,13 @@ export function createMetrics(collectGauges?: () => Promise<{ rooms: number; par
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** How many meetings are live and how many people are in them, per the records (for metrics). */
+export async function countLive(db: Database) {
+  const p = schema.participantSessions;
+  const [live] = await db
+    .select({ rooms: sql<number>`count(distinct ${p.roomSessionId})`.mapWith(Number), people: count() })
+    .from(p)
+    .where(isNull(p.leftAt));
+  return { rooms: live?.rooms ?? 0, participants: live?.people ?? 0 };
+}

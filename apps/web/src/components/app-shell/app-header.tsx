@@ -1,6 +1,5 @@
 "use client";
 
-import type { RouterOutputs } from "@parlor/api";
 import { cn } from "@parlor/ui/lib/utils";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
@@ -8,28 +7,8 @@ import { usePathname } from "next/navigation";
 import { ThemeToggle } from "@/components/theme-toggle";
 import { Wordmark } from "@/components/wordmark";
 
+import { navItems, type SignedInUser } from "./nav";
 import { UserMenu } from "./user-menu";
-
-export type SignedInUser = NonNullable<RouterOutputs["auth"]["me"]>;
-
-export interface NavItem {
-  href: string;
-  label: string;
-  /** Whether the item is the current section. */
-  match: (pathname: string) => boolean;
-  /** Prefetch the page while it is in view (not for rarely visited ones). */
-  prefetch?: boolean;
-}
-
-export function navItems(user: SignedInUser): NavItem[] {
-  const items: NavItem[] = [
-    { href: "/", label: "Teams", match: (p) => p === "/" || p.startsWith("/t/") },
-    { href: "/settings", label: "Settings", match: (p) => p.startsWith("/settings") },
-  ];
-  if (user.isAdmin)
-    items.push({ href: "/admin", label: "Admin", match: (p) => p.startsWith("/admin"), prefetch: false });
-  return items;
-}
 
 export function AppHeader({ user }: { user: SignedInUser }) {
   const pathname = usePathname();

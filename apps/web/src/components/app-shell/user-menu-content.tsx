@@ -18,8 +18,8 @@ import { useRouter } from "next/navigation";
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
 
-import type { NavItem, SignedInUser } from "./app-header";
-import { AccountButton } from "./user-menu";
+import { AccountButton } from "./account-button";
+import type { NavItem, SignedInUser } from "./nav";
 
 const NAV_ICONS: Record<string, typeof SettingsIcon> = {
   "/": LayoutGridIcon,
