@@ -15,7 +15,7 @@ import {
   WebhookRejected,
 } from "./presence";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_JSON_DEPTH, UNBATCHED_PATHS } from "./limits";
-import { stopRecordingsOfRoom } from "./recordings/logic";
+import { stopRecordingsOfRoom } from "./recordings/lifecycle";
 import { appRouter } from "./root";
 import type { Services } from "./services";
 

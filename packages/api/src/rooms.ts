@@ -9,7 +9,7 @@ import { sendModerationNotice } from "./moderation";
 import { notifyPresenceChanged, presenceByRoom, roomHistory } from "./presence";
 import { cleanText, nameFromSlug, slugify } from "./schemas/common";
 import { PARTICIPANT_NAME_MAX } from "./schemas/room";
-import { removeRecordingsOfRooms } from "./recordings/logic";
+import { removeRecordingsOfRooms } from "./recordings/lifecycle";
 import type { Services } from "./services";
 import {
   canManage,

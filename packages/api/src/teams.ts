@@ -8,7 +8,7 @@ import { canManage, notifyAccessChanged, reDecide, roleRank } from "./access";
 import { containsPattern } from "./lib/search";
 import { inviteMessage } from "./mail/messages";
 import { notifyPresenceChanged } from "./presence";
-import { removeRecordingsOfRooms } from "./recordings/logic";
+import { removeRecordingsOfRooms } from "./recordings/lifecycle";
 import { cleanText, slugify } from "./schemas/common";
 import type { createInviteInput, sendInviteInput } from "./schemas/team";
 import type { Services } from "./services";

@@ -3,7 +3,8 @@
  * and stops the recordings this instance runs when another instance is asked to stop them.
  */
 import type { Services } from "../services";
-import { RECORDING_STOP_CHANNEL, sweepOrphanedRecordings } from "./logic";
+import { RECORDING_STOP_CHANNEL } from "./lifecycle";
+import { sweepOrphanedRecordings } from "./logic";
 
 export const SWEEP_EVERY_MS = 15_000;
 

@@ -17,7 +17,8 @@ import { sha256Hex } from "../lib/crypto";
 import type { Services } from "../services";
 import { canManage, requireMembership, type Actor, type TeamSummary } from "../teams";
 import { finalizeFile, type RecorderDeps, type RecordingJob } from "./recorder";
-import { ACTIVE_STATES, markEnded, markStopping, orphaned } from "./store";
+import { stopById } from "./lifecycle";
+import { ACTIVE_STATES, markEnded, orphaned } from "./store";
 
 type RoomRef = { teamSlug: string; roomSlug: string };
 
@@ -191,54 +192,6 @@ export async function stopRecording(svc: Services, actor: Actor, ref: RoomRef) {
   return getRecording(svc, team, room.id, active.id);
 }
 
-async function stopById(svc: Services, id: string) {
-  await markStopping(svc.db, id);
-  if (!(await svc.recorder.stop(id))) {
-    // Not running in this process: its own recorder hears of it, or it is orphaned and swept.
-    await svc.db.execute(sql`select pg_notify(${RECORDING_STOP_CHANNEL}, ${id})`);
-  }
-}
-
-/**
- * Before rooms go (a room deleted, or its team): their recordings stop, and their files are
- * removed from the storage. When the storage cannot be reached the rooms are kept, so no file is
- * left behind without a record of it.
- */
-export async function removeRecordingsOfRooms(svc: Services, roomIds: string[]) {
-  if (roomIds.length === 0) return;
-  const running = await svc.db
-    .select({ id: schema.recordings.id })
-    .from(schema.recordings)
-    .where(and(inArray(schema.recordings.roomId, roomIds), inArray(schema.recordings.state, ACTIVE_STATES)));
-  await Promise.all(running.map((row) => stopById(svc, row.id)));
-  try {
-    for (const roomId of roomIds) await svc.recordingStorage.removeAll(roomId);
-  } catch (error) {
-    svc.logger.warn({ err: error, roomIds }, "could not delete the recordings of rooms being deleted");
-    throw new AppError(
-      "SERVICE_UNAVAILABLE",
-      "The recordings of this room could not be deleted right now, so nothing was deleted. Please try again in a moment.",
-      { dependency: "storage" },
-    );
-  }
-}
-
-/** Another web instance asks the instance running a recording to stop it. */
-export const RECORDING_STOP_CHANNEL = "parlor_recording_stop";
-
-/** The meeting in a LiveKit room ended (its webhook): its recordings stop with it. */
-export async function stopRecordingsOfRoom(svc: Services, livekitRoomName: string) {
-  const rows = await svc.db
-    .select({ id: schema.recordings.id })
-    .from(schema.recordings)
-    .innerJoin(schema.rooms, eq(schema.rooms.id, schema.recordings.roomId))
-    .where(
-      and(eq(schema.rooms.livekitRoomName, livekitRoomName), inArray(schema.recordings.state, ACTIVE_STATES)),
-    );
-  await Promise.all(rows.map((row) => stopById(svc, row.id)));
-}
-
-/** The room's recordings, newest first, and what the caller may do with them. */
 export async function listRecordings(svc: Services, actor: Actor, ref: RoomRef) {
   const { team, room } = await teamRoom(svc, actor, ref);
   const rows = await svc.db
