@@ -107,7 +107,9 @@ function renderRoom(
   const { Provider, calls } = recordingClient(
     (path) =>
       answer?.(path) ??
-      (path === "chat.list" || path === "guest.chatList" || path === "lobby.list" ? [] : quietRoomAnswer(path)),
+      (path === "chat.list" || path === "guest.chatList" || path === "lobby.list"
+        ? []
+        : quietRoomAnswer(path)),
   );
   const view = render(
     <Provider>
