@@ -318,6 +318,21 @@ describe.skipIf(!binary)(`recording meetings (${testDriver()}, real LiveKit)`, (
       return recording!;
     }, 60_000);
     expect(ended.url).toBe(`/api/recordings/${started.id}`);
+
+    // A member the access rule keeps out of the call (removed from it by a moderator, for the
+    // cooling-off period) records nothing there, whatever the team allows.
+    const [allhands] = await app.services.db
+      .select({ id: schema.rooms.id })
+      .from(schema.rooms)
+      .where(eq(schema.rooms.slug, "allhands"));
+    await app.services.db.insert(schema.roomBans).values({
+      roomId: allhands!.id,
+      userId: member.user.id,
+      until: new Date(Date.now() + 5 * 60_000),
+      createdBy: owner.user.id,
+    });
+    await publish(admin, "allhands", COLOURS.red);
+    expect(await errorOf(member.trpc.recording.start.mutate(room))).toMatchObject({ code: "FORBIDDEN" });
     await owner.trpc.recording.setPolicy.mutate({ teamSlug, membersMay: false });
   }, 180_000);
 

@@ -12,6 +12,7 @@ import { access, constants, stat } from "node:fs/promises";
 import { schema } from "@parlor/db";
 import { and, desc, eq, gt, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 
+import { mayBeInRoom, refusalError } from "../access/rule";
 import { AppError, conflict, forbidden, isUniqueViolation, notFound, roomEncrypted } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import type { Services } from "../services";
@@ -65,10 +66,24 @@ async function teamRoom(svc: Services, actor: Actor, ref: RoomRef) {
 
 const mayRecord = (team: TeamSummary, membersRecord: boolean) => canManage(team.role) || membersRecord;
 
+/**
+ * Starting or stopping a recording is acting in the call: only for those the access rule lets in
+ * (a member removed from the call, or kept out by the lock, records nothing).
+ */
+async function requireInRoom(svc: Services, actor: Actor, room: { livekitRoomName: string }) {
+  const now = svc.clock();
+  const access = await mayBeInRoom(
+    { db: svc.db, now, adminEmails: [...svc.config.adminEmails] },
+    { roomName: room.livekitRoomName, identity: actor.id },
+  );
+  if (!access.allowed) throw refusalError(access, now);
+}
+
 /** Starts recording the meeting that is on in the room. */
 export async function startRecording(svc: Services, actor: Actor, ref: RoomRef) {
   const { team, room } = await teamRoom(svc, actor, ref);
   if (!mayRecord(team, room.membersRecord)) throw forbidden(NOT_ALLOWED);
+  await requireInRoom(svc, actor, room);
   if (room.e2ee) throw roomEncrypted(ENCRYPTED_ROOM_REASON);
   if (svc.recorder.capacity === 0) {
     throw forbidden("Recording is turned off on this Parlor server (RECORDING_MAX_CONCURRENT is 0).");
@@ -186,6 +201,7 @@ export async function resumeRecording(svc: Services, interrupted: RecordingJob) 
 export async function stopRecording(svc: Services, actor: Actor, ref: RoomRef) {
   const { team, room } = await teamRoom(svc, actor, ref);
   if (!mayRecord(team, room.membersRecord)) throw forbidden(NOT_ALLOWED);
+  await requireInRoom(svc, actor, room);
   const [active] = await activeRecordings(svc, room.id);
   if (!active) throw conflict("Nothing is being recorded in this room.");
   await stopById(svc, active.id);
