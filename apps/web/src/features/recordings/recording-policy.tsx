@@ -1,14 +1,13 @@
 "use client";
 
 import { recordingRetentionInput } from "@parlor/api/schemas";
-import { Button } from "@parlor/ui/button";
 import { Label } from "@parlor/ui/label";
 import { Switch } from "@parlor/ui/switch";
 import { toast } from "@parlor/ui/toaster";
 import { useId } from "react";
 
 import { FormAlert } from "@/components/form-alert";
-import { FormField } from "@/components/form-field";
+import { DaysField } from "@/components/days-field";
 import { useSchemaForm } from "@/lib/use-schema-form";
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
@@ -121,6 +120,7 @@ function RecordingRetention({ teamSlug, days }: { teamSlug: string; days: number
       </div>
       {on ? (
         <form
+          method="post"
           noValidate
           onSubmit={handleSubmit((data) =>
             save.mutate({ teamSlug, retentionDays: data.days }, { onError: onServerError }),
@@ -129,30 +129,15 @@ function RecordingRetention({ teamSlug, days }: { teamSlug: string; days: number
           aria-label="How long recordings are kept"
         >
           {save.isPending ? null : <FormAlert error={save.error} />}
-          <div className="flex flex-col gap-2 sm:flex-row sm:items-start">
-            <FormField
-              className="flex-1"
-              label="Delete recordings after (days)"
-              name="days"
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={3650}
-              value={values.days}
-              onChange={(event) => update("days", event.target.value)}
-              error={errors.of("days")}
-              hint="Counted from when the recording was made; deleted recordings cannot be brought back."
-            />
-            <Button
-              type="submit"
-              variant="outline"
-              className="sm:mt-[26px]"
-              pending={save.isPending}
-              disabled={values.days.trim() === String(days)}
-            >
-              {save.isPending ? "Saving…" : "Save"}
-            </Button>
-          </div>
+          <DaysField
+            label="Delete recordings after (days)"
+            hint="Counted from when the recording was made; deleted recordings cannot be brought back."
+            value={values.days}
+            saved={days}
+            error={errors.of("days")}
+            pending={save.isPending}
+            onChange={(value) => update("days", value)}
+          />
         </form>
       ) : null}
     </div>

@@ -8,6 +8,7 @@ import { Trash2Icon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
+import { DaysField } from "@/components/days-field";
 import { FormAlert } from "@/components/form-alert";
 import { FormField } from "@/components/form-field";
 import { Section } from "@/components/page";
@@ -136,30 +137,15 @@ function ChatRetentionFields({ teamSlug, days }: { teamSlug: string; days: numbe
       aria-label="How long chat is kept"
     >
       {save.isPending ? null : <FormAlert error={save.error} />}
-      <div className="flex flex-col gap-2 sm:flex-row sm:items-start">
-        <FormField
-          className="flex-1"
-          label="Keep chat messages for (days)"
-          name="days"
-          type="number"
-          inputMode="numeric"
-          min={1}
-          max={3650}
-          value={values.days}
-          onChange={(event) => update("days", event.target.value)}
-          error={errors.of("days")}
-          hint="Each room keeps its chat across meetings; older messages are deleted for good."
-        />
-        <Button
-          type="submit"
-          variant="outline"
-          className="sm:mt-[26px]"
-          pending={save.isPending}
-          disabled={values.days.trim() === String(days)}
-        >
-          {save.isPending ? "Saving…" : "Save"}
-        </Button>
-      </div>
+      <DaysField
+        label="Keep chat messages for (days)"
+        hint="Each room keeps its chat across meetings; older messages are deleted for good."
+        value={values.days}
+        saved={days}
+        error={errors.of("days")}
+        pending={save.isPending}
+        onChange={(value) => update("days", value)}
+      />
     </form>
   );
 }
