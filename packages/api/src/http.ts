@@ -219,8 +219,10 @@ export async function handleLiveKitWebhook(services: Services, req: Request): Pr
   try {
     const { applied, refusedJoiner, orphanRoom } = await applyWebhookEvent(services, event);
     services.metrics.webhookEvents.inc({ result: applied ? "applied" : "duplicate" });
-    if (event.event === "room_finished" && event.room?.name) {
-      // The meeting is over: so is its recording (the recorder also sees LiveKit close the room).
+    // The meeting is over: so is its recording. Only a process that runs recordings asks (the
+    // recorder of another instance sees LiveKit close the room itself, and a dead one's recording
+    // is swept), so a webhook costs no statement more for rooms nobody records.
+    if (event.event === "room_finished" && event.room?.name && services.recorder.running() > 0) {
       await stopRecordingsOfRoom(services, event.room.name).catch((error: unknown) =>
         services.logger.warn({ err: error }, "could not stop the recordings of a finished meeting"),
       );
