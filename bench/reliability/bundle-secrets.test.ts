@@ -32,7 +32,16 @@ const SERVER_ONLY: { module: string; marker: string; source: string }[] = [
     marker: "DATABASE_URL",
     source: "packages/api/src/config.ts",
   },
-  { module: "@parlor/api presence", marker: "parlor_presence", source: "packages/api/src/presence.ts" },
+  {
+    module: "@parlor/api presence",
+    marker: "presence.reconciled_at",
+    source: "packages/api/src/presence.ts",
+  },
+  {
+    module: "@parlor/api announcements",
+    marker: "parlor_presence",
+    source: "packages/api/src/lib/announce.ts",
+  },
   {
     module: "@parlor/api LiveKit service",
     marker: "refused Parlor's credentials",
