@@ -28,8 +28,11 @@ export function migrationsFolder(): string {
   return join(root, "packages/db/migrations");
 }
 
-/** Where the embedded database keeps its files: `.data/` at the repository root. */
-export function defaultDataDir(): string {
+/** Parlor's data folder, `.data/` at the repository root: the embedded database, recordings. */
+export function dataRoot(): string {
   const root = findUp(process.cwd(), "pnpm-workspace.yaml") ?? process.cwd();
-  return join(root, ".data", "pglite");
+  return join(root, ".data");
 }
+
+/** Where the embedded database keeps its files. */
+export const defaultDataDir = () => join(dataRoot(), "pglite");

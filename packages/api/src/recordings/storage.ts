@@ -7,7 +7,7 @@
  * The recorder always writes to a local file (ffmpeg needs one, and finishing it rewrites it):
  * with a bucket that file is a working copy in the same folder, sent up by `commit` and removed.
  */
-import { createReadStream, existsSync, mkdirSync } from "node:fs";
+import { createReadStream, mkdirSync } from "node:fs";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
@@ -23,6 +23,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { dataRoot } from "@parlor/db";
 
 import type { Config } from "../config";
 
@@ -44,21 +45,8 @@ export interface RecordingStorage {
   check(prefix: string): Promise<void>;
 }
 
-function findUp(start: string, marker: string): string | null {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, marker))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
-
 /** `.data/recordings` at the repository root, beside the embedded database's files. */
-export function defaultRecordingsDir(): string {
-  const root = findUp(process.cwd(), "pnpm-workspace.yaml") ?? process.cwd();
-  return join(root, ".data", "recordings");
-}
+export const defaultRecordingsDir = () => join(dataRoot(), "recordings");
 
 export function createRecordingStorage(config: Config["recording"]): RecordingStorage {
   return config.s3 ? createS3Storage(config.s3, config.dir) : createLocalStorage(config.dir);
