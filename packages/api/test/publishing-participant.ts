@@ -16,6 +16,10 @@ import {
   VideoFrame,
   VideoSource,
 } from "@livekit/rtc-node";
+import { expect } from "vitest";
+
+import { eventually } from "./eventually";
+import type { TestClient } from "./harness";
 
 const SAMPLE_RATE = 48_000;
 
@@ -103,4 +107,29 @@ export async function joinAndPublish(serverUrl: string, token: string, camera: C
       if (room.isConnected) await room.disconnect();
     },
   };
+}
+
+/** Someone who can fetch tokens and see presence (a harness client). */
+interface Attendee {
+  trpc: TestClient["trpc"];
+}
+
+/**
+ * A meeting in `room`: each person joins with their own token and publishes their camera colour,
+ * and it returns once the team page shows them all there (the webhooks were applied).
+ */
+export async function publishMeeting(
+  room: { teamSlug: string; roomSlug: string },
+  people: readonly (readonly [Attendee, Colour])[],
+  publishers: Publisher[],
+) {
+  for (const [person, colour] of people) {
+    await person.trpc.room.ensure.mutate(room);
+    const details = await person.trpc.room.connectionDetails.query(room);
+    publishers.push(await joinAndPublish(details.serverUrl, details.participantToken, colour));
+  }
+  await eventually(async () => {
+    const rooms = await people[0]![0].trpc.room.list.query({ teamSlug: room.teamSlug });
+    expect(rooms.find((r) => r.slug === room.roomSlug)?.participants).toHaveLength(people.length);
+  });
 }

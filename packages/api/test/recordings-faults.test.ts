@@ -22,7 +22,7 @@ import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
 import { disposeParticipants } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
-import { COLOURS, joinAndPublish, type Publisher } from "./publishing-participant";
+import { COLOURS, publishMeeting, type Publisher } from "./publishing-participant";
 import { startWebhookReceiver } from "./webhook-receiver";
 
 const run = promisify(execFile);
@@ -91,18 +91,14 @@ describe.skipIf(!binary)(`recording faults (${testDriver()}, real LiveKit)`, () 
 
   async function meeting(roomSlug: string) {
     const room = { teamSlug, roomSlug };
-    for (const [person, colour] of [
-      [owner, COLOURS.red],
-      [member, COLOURS.green],
-    ] as const) {
-      await person.trpc.room.ensure.mutate(room);
-      const details = await person.trpc.room.connectionDetails.query(room);
-      publishers.push(await joinAndPublish(details.serverUrl, details.participantToken, colour));
-    }
-    await eventually(async () => {
-      const rooms = await owner.trpc.room.list.query({ teamSlug });
-      expect(rooms.find((r) => r.slug === roomSlug)?.participants).toHaveLength(2);
-    });
+    await publishMeeting(
+      room,
+      [
+        [owner, COLOURS.red],
+        [member, COLOURS.green],
+      ],
+      publishers,
+    );
     const [row] = await app.services.db.select().from(schema.rooms).where(eq(schema.rooms.slug, roomSlug));
     return { room, roomId: row!.id, livekitRoomName: row!.livekitRoomName };
   }

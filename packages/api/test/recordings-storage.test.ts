@@ -29,7 +29,7 @@ import {
 } from "./harness";
 import { disposeParticipants } from "./livekit-participant";
 import { freeTcpPort, liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
-import { COLOURS, joinAndPublish, type Publisher } from "./publishing-participant";
+import { COLOURS, publishMeeting, type Publisher } from "./publishing-participant";
 import { startWebhookReceiver } from "./webhook-receiver";
 
 const binary = liveKitServerForSuite("The recordings storage suite");
@@ -178,18 +178,14 @@ describe.skipIf(!binary)(`recordings storage (${testDriver()}, real LiveKit)`, (
 
         it("keeps a real recording and serves it with ranges", async () => {
           const room = { teamSlug, roomSlug: "kept" };
-          for (const [person, colour] of [
-            [owner, COLOURS.red],
-            [member, COLOURS.green],
-          ] as const) {
-            await person.trpc.room.ensure.mutate(room);
-            const details = await person.trpc.room.connectionDetails.query(room);
-            publishers.push(await joinAndPublish(details.serverUrl, details.participantToken, colour));
-          }
-          await eventually(async () => {
-            const rooms = await owner.trpc.room.list.query({ teamSlug });
-            expect(rooms.find((r) => r.slug === "kept")?.participants).toHaveLength(2);
-          });
+          await publishMeeting(
+            room,
+            [
+              [owner, COLOURS.red],
+              [member, COLOURS.green],
+            ],
+            publishers,
+          );
           const started = await owner.trpc.recording.start.mutate(room);
           await eventually(async () => {
             const { active } = await owner.trpc.recording.list.query(room);
