@@ -275,7 +275,14 @@ export async function listMessagesForGuest(svc: Services, guest: GuestSession, l
     .select()
     .from(schema.chatMessages)
     .where(
-      and(eq(schema.chatMessages.roomId, guest.room.id), eq(schema.chatMessages.roomSessionId, meetingId)),
+      and(
+        eq(schema.chatMessages.roomId, guest.room.id),
+        eq(schema.chatMessages.roomSessionId, meetingId),
+        // The meeting begins with its first join: LiveKit's room can exist (and collect the team's
+        // messages) before anyone is in it.
+        sql`${schema.chatMessages.createdAt} >= (
+          select min(p.joined_at) from ${schema.participantSessions} p where p.room_session_id = ${meetingId})`,
+      ),
     )
     .orderBy(desc(schema.chatMessages.createdAt), desc(schema.chatMessages.id))
     .limit(limit);

@@ -138,6 +138,12 @@ describe.skipIf(!binary)(`the access rule on ${testDriver()} with the real LiveK
     const spare = await mia.trpc.room.connectionDetails.query(room);
     const first = await connect(details.participantToken);
     await eventually(async () => expect(await inLiveKit(roomName)).toContain(mia.user.id));
+    // As the admin sees her: in the call (her join webhook handled). Disabling while that webhook is
+    // still on its way lets the webhook evict her first, and the count would rightly say 0.
+    await eventually(async () => {
+      const listed = (await owner.trpc.room.list.query({ teamSlug })).find((r) => r.slug === room.roomSlug);
+      expect(listed?.participants.map((p) => p.identity)).toContain(mia.user.id);
+    });
 
     const result = await siteAdmin.trpc.admin.setDisabled.mutate({ userId: mia.user.id, disabled: true });
     expect(result.removedFromRooms).toBe(1);

@@ -3,7 +3,9 @@
  * sees the server-set guest mark (no admin rights), the server's webhooks record the guest as one
  * in presence, and withdrawing the link with "remove from the call" disconnects them.
  */
+import { schema } from "@parlor/db";
 import { testDriver } from "@parlor/db/testing";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { CHAT_TOPIC, GUEST_ATTRIBUTE, HAND_ATTRIBUTE } from "../src/schemas/call";
@@ -85,7 +87,16 @@ describe.skipIf(!binary)(`guests on ${testDriver()} with the real LiveKit server
     const owner = await app.signUp("Otto Owner");
     const slug = (await owner.trpc.team.create.mutate({ name: "Chatty Visitors" })).slug;
     const room = { teamSlug: slug, roomSlug: "talk" };
-    await owner.trpc.room.ensure.mutate(room);
+    const { roomName } = await owner.trpc.room.ensure.mutate(room);
+    // LiveKit's room exists from here (room_started recorded), but nobody is in it yet.
+    await eventually(async () => {
+      const [started] = await app.services.db
+        .select({ id: schema.roomSessions.id })
+        .from(schema.roomSessions)
+        .innerJoin(schema.rooms, eq(schema.rooms.id, schema.roomSessions.roomId))
+        .where(eq(schema.rooms.livekitRoomName, roomName));
+      expect(started).toBeDefined();
+    });
     // A message from before this meeting: the team's, not the guest's to read.
     await owner.trpc.chat.send.mutate({ ...room, body: "Before anyone came" });
     const ownerDetails = await owner.trpc.room.connectionDetails.query(room);

@@ -190,25 +190,29 @@ export async function startLiveKitServer(options: LiveKitServerOptions = {}): Pr
 
   const apiKey = options.apiKey ?? "parlor-test";
   const apiSecret = options.apiSecret ?? randomBytes(24).toString("hex");
-  const port = options.port ?? (await freeTcpPort());
-  const tcpPort = await freeTcpPort();
-  const udpPort = await freeUdpPort();
   const dir = await mkdtemp(join(tmpdir(), "parlor-livekit-"));
   const configPath = join(dir, "livekit.yaml");
-  await writeFile(
-    configPath,
-    configYaml({
-      port,
-      tcpPort,
-      udpPort,
-      apiKey,
-      apiSecret,
-      webhookUrls: options.webhookUrls ?? [],
-      redisAddress: options.redisAddress,
-      room: options.room,
-    }),
-  );
-  const httpUrl = `http://127.0.0.1:${port}`;
+  let port = options.port ?? 0;
+  /** Picks the ports (the HTTP one only when not given) and writes the configuration. */
+  async function configure() {
+    port = options.port ?? (await freeTcpPort());
+    const tcpPort = await freeTcpPort();
+    const udpPort = await freeUdpPort();
+    await writeFile(
+      configPath,
+      configYaml({
+        port,
+        tcpPort,
+        udpPort,
+        apiKey,
+        apiSecret,
+        webhookUrls: options.webhookUrls ?? [],
+        redisAddress: options.redisAddress,
+        room: options.room,
+      }),
+    );
+  }
+  const httpUrl = () => `http://127.0.0.1:${port}`;
 
   let log = "";
   let child: ChildProcess | undefined;
@@ -228,7 +232,7 @@ export async function startLiveKitServer(options: LiveKitServerOptions = {}): Pr
     started.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString()));
     started.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
     try {
-      await waitUntilReady(httpUrl, started, output);
+      await waitUntilReady(httpUrl(), started, output);
     } catch (error) {
       started.kill("SIGKILL");
       throw error;
@@ -244,16 +248,24 @@ export async function startLiveKitServer(options: LiveKitServerOptions = {}): Pr
     clearTimeout(timer);
   }
 
-  try {
-    await launch();
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw error;
+  // A free port can be taken between the check and LiveKit's bind (another suite's server, a
+  // client's ephemeral port): then again with other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await configure();
+      log = "";
+      await launch();
+      break;
+    } catch (error) {
+      if (attempt < 5 && /address already in use/.test(output())) continue;
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   return {
     wsUrl: `ws://127.0.0.1:${port}`,
-    httpUrl,
+    httpUrl: httpUrl(),
     apiKey,
     apiSecret,
     port,
