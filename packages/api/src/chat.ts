@@ -111,7 +111,12 @@ async function roomForChat(svc: Services, actor: Actor, ref: RoomRef) {
   const requireInCall = () => {
     if (!access.allowed) throw refusalError(access, now);
   };
-  return { ...row, moderator: actor.isAdmin || (row.role !== null && canManage(row.role)), requireInCall };
+  return {
+    ...row,
+    moderator: actor.isAdmin || (row.role !== null && canManage(row.role)),
+    mayBeInCall: access.allowed,
+    requireInCall,
+  };
 }
 
 const toMessage = (row: typeof schema.chatMessages.$inferSelect): ChatMessage => ({
@@ -307,4 +312,51 @@ export async function sendMessageAsGuest(svc: Services, guest: GuestSession, bod
   const message = toMessage(row!);
   await broadcast(svc, guest.room.livekitRoomName, { type: "message", message });
   return message;
+}
+
+export interface ChatSearchHit extends ChatMessage {
+  /** When the meeting it was written in began; null for a message written outside any meeting. */
+  meetingStartedAt: Date | null;
+}
+
+/** `%`, `_` and the escape itself, taken literally by ILIKE. */
+const likePattern = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The room's chat over all its meetings, newest first: messages holding every word of the query,
+ * in any case. Members read the room's history, so they search it; the meeting under way only
+ * for those the rule lets into the call, as its live chat.
+ */
+export async function searchMessages(
+  svc: Services,
+  actor: Actor,
+  ref: RoomRef & { query: string; before?: Date; limit: number },
+): Promise<{ hits: ChatSearchHit[]; more: boolean }> {
+  const room = await roomForChat(svc, actor, ref);
+  refuseIfEncrypted(room);
+  const seesLiveMeeting = (actor.isAdmin && !room.role) || room.mayBeInCall;
+  const words = [...new Set(ref.query.toLowerCase().split(/\s+/).filter(Boolean))].slice(0, 8);
+  const m = schema.chatMessages;
+  const rows = await svc.db
+    .select({ message: m, meetingStartedAt: schema.roomSessions.startedAt })
+    .from(m)
+    .leftJoin(schema.roomSessions, eq(schema.roomSessions.id, m.roomSessionId))
+    .where(
+      and(
+        eq(m.roomId, room.id),
+        ...words.map((word) => sql`${m.body} ilike ${likePattern(word)} escape '\\'`),
+        ref.before ? lt(m.createdAt, ref.before) : undefined,
+        !seesLiveMeeting && room.meetingId
+          ? sql`${m.roomSessionId} is distinct from ${room.meetingId}::uuid`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(m.createdAt), desc(m.id))
+    .limit(ref.limit + 1);
+  return {
+    hits: rows
+      .slice(0, ref.limit)
+      .map((r) => ({ ...toMessage(r.message), meetingStartedAt: r.meetingStartedAt })),
+    more: rows.length > ref.limit,
+  };
 }

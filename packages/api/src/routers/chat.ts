@@ -1,5 +1,11 @@
 import * as chat from "../chat";
-import { chatRetentionInput, deleteChatInput, listChatInput, sendChatInput } from "../schemas/chat";
+import {
+  chatRetentionInput,
+  deleteChatInput,
+  listChatInput,
+  searchChatInput,
+  sendChatInput,
+} from "../schemas/chat";
 import { teamSlugInput } from "../schemas/common";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
@@ -7,6 +13,10 @@ export const chatRouter = createTRPCRouter({
   list: protectedProcedure
     .input(listChatInput)
     .query(({ ctx, input }) => chat.listMessages(ctx.services, ctx.user, input)),
+
+  search: protectedProcedure
+    .input(searchChatInput)
+    .query(({ ctx, input }) => chat.searchMessages(ctx.services, ctx.user, input)),
 
   send: protectedProcedure
     .input(sendChatInput)

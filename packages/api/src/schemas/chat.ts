@@ -25,8 +25,25 @@ export const listChatInput = roomInput.extend({
 
 export const deleteChatInput = roomInput.extend({ messageId: z.uuid() });
 
+export const CHAT_SEARCH_MIN = 2;
+/** What the timeline's search box sends: the words to find, all of them, in any case. */
+export const chatSearchQuery = z
+  .string()
+  .trim()
+  .min(CHAT_SEARCH_MIN, `Type at least ${CHAT_SEARCH_MIN} characters to search.`)
+  .max(200, "Search for at most 200 characters.")
+  .refine((value) => !value.includes("\u0000"), "Must not contain a NUL character.");
+
+export const searchChatInput = roomInput.extend({
+  query: chatSearchQuery,
+  /** Matches older than this one's time, for paging back. */
+  before: z.date().optional(),
+  limit: z.number().int().min(1).max(50).default(30),
+});
+
 export const chatRetentionInput = z.object({
   days: z.number().int().min(1, "Keep chat for at least a day.").max(3650, "At most 10 years."),
 });
 
 export type SendChatInput = z.input<typeof sendChatInput>;
+export type SearchChatInput = z.input<typeof searchChatInput>;
