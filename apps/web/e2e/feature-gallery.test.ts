@@ -442,8 +442,18 @@ describe.skipIf(!binary)(
           await dialog.getByText("Thanks, I'll take the first item.").waitFor();
           return dialog;
         };
-        await openHistory(cy.page);
+        const history = await openHistory(cy.page);
         await lightAndDark(cy.page, "chat-history");
+        // Search over the room's chat: every word, any case, marked in what it found.
+        await history.getByRole("searchbox", { name: "Search this room's chat" }).fill("FIRST item");
+        const found = history.getByRole("list", { name: "Chat search results" }).getByRole("listitem");
+        await expect
+          .poll(() => found.allInnerTexts())
+          .toEqual([expect.stringContaining("Thanks, I'll take the first item.")]);
+        await expect.poll(() => found.locator("mark").allInnerTexts()).toEqual(["first", "item"]);
+        await lightAndDark(cy.page, "chat-search");
+        await history.getByRole("searchbox", { name: "Search this room's chat" }).fill("nothing like this");
+        await history.getByText("Nothing in this room's chat matches “nothing like this”.").waitFor();
         // Cy's phone is in the call: the history opens in another tab of it.
         const tab = await cyPhone.context.newPage();
         try {

@@ -23,6 +23,8 @@ import { MeetingRecordings, type Recording } from "@/features/recordings/meeting
 import { LinkifiedText } from "@/features/room/in-room/linkify";
 import { api } from "@/trpc/react";
 
+import { RoomChatSearch } from "./room-chat-search";
+
 type Meeting = RouterOutputs["room"]["history"][number];
 
 /** "45 s", "12 min", "1 h 05 min". */
@@ -65,7 +67,8 @@ export function RoomHistoryDialog({
         <DialogHeader>
           <DialogTitle>Meetings in {roomName}</DialogTitle>
           <DialogDescription>
-            The last 20 meetings, newest first, with who attended, their chat and recordings.
+            The last 20 meetings, newest first, with who attended, their chat and recordings. Search finds
+            what was written in any meeting.
           </DialogDescription>
         </DialogHeader>
         {history.isPending ? (
@@ -85,17 +88,20 @@ export function RoomHistoryDialog({
             No meetings yet. When people meet here, each meeting is listed with who came.
           </p>
         ) : (
-          <ol className="grid gap-3" aria-label="Meetings">
-            {history.data.map((meeting) => (
-              <li key={meeting.id}>
-                <MeetingEntry
-                  meeting={meeting}
-                  room={{ teamSlug, roomSlug }}
-                  recordings={recordingsOf(meeting.id)}
-                />
-              </li>
-            ))}
-          </ol>
+          <>
+            <RoomChatSearch room={{ teamSlug, roomSlug }} />
+            <ol className="grid gap-3" aria-label="Meetings">
+              {history.data.map((meeting) => (
+                <li key={meeting.id}>
+                  <MeetingEntry
+                    meeting={meeting}
+                    room={{ teamSlug, roomSlug }}
+                    recordings={recordingsOf(meeting.id)}
+                  />
+                </li>
+              ))}
+            </ol>
+          </>
         )}
       </DialogContent>
     </Dialog>
