@@ -63,6 +63,15 @@ async function roomForChat(svc: Services, actor: Actor, ref: RoomRef) {
         where s.room_id = ${schema.rooms.id} and s.ended_at is null
         order by s.started_at desc limit 1
       )`,
+      // What a message written now belongs to: the meeting under way once someone is in it
+      // (LiveKit's room exists from its creation, before anyone joins).
+      meetingInUse: sql<string | null>`(
+        select s.id from ${schema.roomSessions} s
+        where s.room_id = ${schema.rooms.id} and s.ended_at is null
+          and exists (select 1 from ${schema.participantSessions} p
+            where p.room_session_id = s.id and p.left_at is null)
+        order by s.started_at desc limit 1
+      )`,
       nameInCall: sql<string | null>`(
         select p.name from ${schema.participantSessions} p
         where p.room_id = ${schema.rooms.id} and p.identity = ${actor.id} and p.left_at is null
@@ -183,7 +192,7 @@ export async function sendMessage(
     .insert(schema.chatMessages)
     .values({
       roomId: room.id,
-      roomSessionId: room.meetingId,
+      roomSessionId: room.meetingInUse,
       authorId: actor.id,
       authorIdentity: actor.id,
       authorName: participantDisplayName(room.nameInCall, room.displayName, actor.name),
@@ -283,10 +292,6 @@ export async function listMessagesForGuest(svc: Services, guest: GuestSession, l
       and(
         eq(schema.chatMessages.roomId, guest.room.id),
         eq(schema.chatMessages.roomSessionId, meetingId),
-        // The meeting begins with its first join: LiveKit's room can exist (and collect the team's
-        // messages) before anyone is in it.
-        sql`${schema.chatMessages.createdAt} >= (
-          select min(p.joined_at) from ${schema.participantSessions} p where p.room_session_id = ${meetingId})`,
       ),
     )
     .orderBy(desc(schema.chatMessages.createdAt), desc(schema.chatMessages.id))

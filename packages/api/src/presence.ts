@@ -106,10 +106,6 @@ function seconds(value: bigint | number | undefined): Date | null {
   }
   return date;
 }
-/** LiveKit's milliseconds when it sends them, else its seconds: a join's exact moment bounds its meeting's chat. */
-function instant(ms: bigint | number | undefined, s: bigint | number | undefined): Date | null {
-  return ms !== undefined && Number(ms) !== 0 ? seconds(Number(ms) / 1000) : seconds(s);
-}
 const isUuid = (value: string) =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
@@ -277,7 +273,7 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
   let refusedJoiner: Eviction | null = null;
   if (joined && outcome.facts && outcome.roomId) {
     const decision = judge(p.identity, outcome.facts, "connection", svc.clock(), {
-      joinedAt: instant(p.joinedAtMs, p.joinedAt),
+      joinedAt: p.joinedAtMs ? new Date(Number(p.joinedAtMs)) : seconds(p.joinedAt),
       attributes: { ...p.attributes },
     });
     if (!decision.allowed) {
@@ -337,7 +333,7 @@ async function applyToRoomSession(
     // join that arrives after room_finished is recorded as over when the room finished (least()
     // ignores a null ended_at). A join never reopens a connection already seen leaving; a leave
     // closes it once.
-    const joinedAt = sql`least(${(instant(p.joinedAtMs, p.joinedAt) ?? at).toISOString()}::timestamptz, t.ended_at)`;
+    const joinedAt = sql`least(${(seconds(p.joinedAt) ?? at).toISOString()}::timestamptz, t.ended_at)`;
     const leftAt = event.event === "participant_joined" ? sql`t.ended_at` : sql`least(${atTime}, t.ended_at)`;
     change = sql`,
       participant as (

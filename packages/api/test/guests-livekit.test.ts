@@ -96,7 +96,7 @@ describe.skipIf(!binary)(`guests on ${testDriver()} with the real LiveKit server
         .innerJoin(schema.rooms, eq(schema.rooms.id, schema.roomSessions.roomId))
         .where(eq(schema.rooms.livekitRoomName, roomName));
       expect(started).toBeDefined();
-    });
+    }, 60_000);
     // A message from before this meeting: the team's, not the guest's to read.
     await owner.trpc.chat.send.mutate({ ...room, body: "Before anyone came" });
     const ownerDetails = await owner.trpc.room.connectionDetails.query(room);
