@@ -659,7 +659,7 @@ test("the camera shows before the page's code has loaded, and the page takes tha
   // Hold the page's JavaScript back: until it is released, only the server's HTML is there.
   let releaseCode!: () => void;
   const codeHeld = new Promise<void>((resolve) => (releaseCode = resolve));
-  await page.route("**/_next/static/chunks/**", async (route) => {
+  await page.route("**/_next/static/chunks/**/*.js", async (route) => {
     if (route.request().resourceType() === "script") await codeHeld;
     await route.continue();
   });
@@ -722,6 +722,45 @@ test("the camera shows before the page's code has loaded, and the page takes tha
     expect(await video.evaluate((v) => getComputedStyle(v).visibility)).toBe("hidden");
     expect(unexpected(problems)).toEqual([]);
   } finally {
+    await context.close();
+  }
+});
+
+test("Join is enabled once the page's code handles it: pressed the moment it enables, it starts the join", async () => {
+  const context = await newContext(browser);
+  await signIn(context);
+  await call(context, "room.ensure", { teamSlug: "acme", roomSlug: "standup" });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  // The page's JavaScript held back: the server-rendered pre-join is on screen without it.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/_next/static/chunks/**/*.js", async (route) => {
+    await released;
+    await route.continue();
+  });
+  try {
+    await page.goto(ROOM_PATH, { waitUntil: "commit" });
+    const join = page.getByTestId("join-button");
+    await join.waitFor();
+    // A press now would post the form and reload the page: a Join that does nothing.
+    expect(await join.isDisabled()).toBe(true);
+    await page.evaluate(() => ((window as unknown as { __samePage: boolean }).__samePage = true));
+    release();
+    await expect.poll(() => join.isEnabled(), { timeout: 45_000 }).toBe(true);
+    await join.click();
+    // The press was the page's: it tries the call (the double has no media server) on the same page.
+    await page.getByTestId("room-failure").waitFor({ timeout: 30_000 });
+    expect(await page.evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage)).toBe(true);
+    expect(
+      unexpected(problems, [
+        /WebSocket connection to/,
+        /livekit|signal|websocket|could not establish|rtc/i,
+        /Failed to load resource/,
+      ]),
+    ).toEqual([]);
+  } finally {
+    release();
     await context.close();
   }
 });

@@ -8,6 +8,8 @@ import { ArrowRightIcon } from "lucide-react";
 import Link from "next/link";
 import { useId, type FormEvent } from "react";
 
+import { useIsClient } from "@/components/local-date";
+
 import { CameraPreview } from "../devices/camera-preview";
 import { DevicePickers } from "../devices/device-pickers";
 import { MediaProblemAlert } from "../devices/media-problem";
@@ -59,7 +61,11 @@ export function PreJoin(props: PreJoinProps) {
   const rememberId = useId();
   const nameErrorId = `${nameId}-error`;
   const blocked = status.phase === "failed" && status.retry.secondsLeft === null;
-  const canJoin = props.nameError === null && !props.joinBlockedReason && !blocked && !joinPending;
+  // Enabled once React handles the click: before hydration a press would post the form and
+  // reload the page, a Join that seems to do nothing.
+  const hydrated = useIsClient();
+  const canJoin =
+    hydrated && props.nameError === null && !props.joinBlockedReason && !blocked && !joinPending;
   const waited = useElapsedSeconds(joinPending);
 
   const submit = (event: FormEvent) => {
