@@ -289,10 +289,7 @@ export async function listMessagesForGuest(svc: Services, guest: GuestSession, l
     .select()
     .from(schema.chatMessages)
     .where(
-      and(
-        eq(schema.chatMessages.roomId, guest.room.id),
-        eq(schema.chatMessages.roomSessionId, meetingId),
-      ),
+      and(eq(schema.chatMessages.roomId, guest.room.id), eq(schema.chatMessages.roomSessionId, meetingId)),
     )
     .orderBy(desc(schema.chatMessages.createdAt), desc(schema.chatMessages.id))
     .limit(limit);
