@@ -29,6 +29,7 @@ import {
   LIVEKIT_SERVER_VERSION,
   liveKitServerBinary,
   startLiveKitServer,
+  type LiveKitServer,
 } from "@parlor/api/testing/livekit-server";
 import { RoomServiceClient, TrackSource } from "livekit-server-sdk";
 import type { Browser } from "playwright-core";
@@ -54,6 +55,8 @@ const ROUNDS = flag("rounds", 5);
 const LOAD_ROUNDS = flag("load-rounds", 3);
 const DURATION = flag("duration", 10);
 const LOOK_MS = 3_000;
+/** `--token-route-only`: the token route's row alone (no browsers), e.g. while working on it. */
+const TOKEN_ROUTE_ONLY = process.argv.includes("--token-route-only");
 const log = (line: string) => console.error(`[bench:meet] ${line}`);
 
 /** Meet's room page: LiveKit's PreJoin (a name to type, then "Join Room") and VideoConference. */
@@ -101,6 +104,10 @@ function meetCallApp(baseUrl: string, roomName: string): CallApp {
     },
   };
 }
+
+/** Round by round, the two apps in turn: Parlor first in even rounds, Meet first in odd ones. */
+const inTurn = (sides: [Side, Side], round: number) =>
+  round % 2 === 0 ? sides : ([sides[1], sides[0]] as const);
 
 const median = (values: number[]) =>
   percentile(
@@ -159,50 +166,53 @@ function report(sides: [Side, Side], at: string): string {
       `${higherIsBetter ? "≥" : "≤"} ${goal.toFixed(1)}×`,
       judged(higherIsBetter ? a / b >= goal : a / b <= goal),
     ]);
-  row(
-    `click on Join → first frame of the host's video, pre-join looked at 3 s (median of ${ROUNDS})`,
-    remote(parlor, "looked"),
-    remote(meet, "looked"),
-    ms,
-    0.8,
-  );
-  row(
-    `click on Join → first frame of the host's video, Join pressed when enabled (median of ${ROUNDS})`,
-    remote(parlor, "asap"),
-    remote(meet, "asap"),
-    ms,
-    0.8,
-  );
-  const parlorConnected = connected(parlor.looked);
-  rows.push([
-    `click on Join → connected (looked 3 s; pressed when enabled)`,
-    `${ms(parlorConnected)}; ${ms(connected(parlor.asap))}`,
-    "no such mark",
-    "",
-    "≤ 500 ms",
-    judged(parlorConnected <= 500 && connected(parlor.asap) <= 500),
-  ]);
-  row(
-    "JavaScript until the room page's load event (gzip)",
-    parlor.javascript!.untilLoad.bytes,
-    meet.javascript!.untilLoad.bytes,
-    bytes,
-    0.6,
-  );
-  row(
-    "JavaScript until the network is idle on the pre-join (gzip)",
-    parlor.javascript!.untilIdle.bytes,
-    meet.javascript!.untilIdle.bytes,
-    bytes,
-    1.0,
-  );
-  row(
-    `navigation → first camera-preview frame (median of ${ROUNDS})`,
-    preview(parlor),
-    preview(meet),
-    ms,
-    0.7,
-  );
+  const inBrowsers = parlor.javascript !== undefined;
+  if (inBrowsers) {
+    row(
+      `click on Join → first frame of the host's video, pre-join looked at 3 s (median of ${ROUNDS})`,
+      remote(parlor, "looked"),
+      remote(meet, "looked"),
+      ms,
+      0.8,
+    );
+    row(
+      `click on Join → first frame of the host's video, Join pressed when enabled (median of ${ROUNDS})`,
+      remote(parlor, "asap"),
+      remote(meet, "asap"),
+      ms,
+      0.8,
+    );
+    const parlorConnected = connected(parlor.looked);
+    rows.push([
+      `click on Join → connected (looked 3 s; pressed when enabled)`,
+      `${ms(parlorConnected)}; ${ms(connected(parlor.asap))}`,
+      "no such mark",
+      "",
+      "≤ 500 ms",
+      judged(parlorConnected <= 500 && connected(parlor.asap) <= 500),
+    ]);
+    row(
+      "JavaScript until the room page's load event (gzip)",
+      parlor.javascript!.untilLoad.bytes,
+      meet.javascript!.untilLoad.bytes,
+      bytes,
+      0.6,
+    );
+    row(
+      "JavaScript until the network is idle on the pre-join (gzip)",
+      parlor.javascript!.untilIdle.bytes,
+      meet.javascript!.untilIdle.bytes,
+      bytes,
+      1.0,
+    );
+    row(
+      `navigation → first camera-preview frame (median of ${ROUNDS})`,
+      preview(parlor),
+      preview(meet),
+      ms,
+      0.7,
+    );
+  }
   row(
     `token route, Postgres, 10 connections × ${DURATION} s (median of ${LOAD_ROUNDS})`,
     throughput(parlor),
@@ -211,15 +221,19 @@ function report(sides: [Side, Side], at: string): string {
     1.0,
     true,
   );
+  const load = (side: Side) =>
+    `token route ${side.load.map((r) => r.requestsPerSecond).join(", ")} req/s (p50 ${side.load.map((r) => r.p50Ms).join(", ")} ms)`;
   const rounds = (side: Side) =>
-    [
-      `  ${side.label}: host's first frame, looked 3 s: ${side.looked.map((r) => r.remoteFrameMs).join(", ")} ms; pressed when enabled: ${side.asap.map((r) => r.remoteFrameMs).join(", ")} ms`,
-      `  ${side.label}: first preview frame: ${side.looked.map((r) => r.previewMs).join(", ")} ms` +
-        (side.call.page.connected
-          ? `; connected, looked 3 s: ${side.looked.map((r) => r.connectedMs).join(", ")} ms; pressed when enabled: ${side.asap.map((r) => r.connectedMs).join(", ")} ms`
-          : ""),
-      `  ${side.label}: JavaScript ${side.javascript!.untilLoad.files} files until load, ${side.javascript!.untilIdle.files} until idle; token route ${side.load.map((r) => r.requestsPerSecond).join(", ")} req/s (p50 ${side.load.map((r) => r.p50Ms).join(", ")} ms)`,
-    ].join("\n");
+    !inBrowsers
+      ? `  ${side.label}: ${load(side)}`
+      : [
+          `  ${side.label}: host's first frame, looked 3 s: ${side.looked.map((r) => r.remoteFrameMs).join(", ")} ms; pressed when enabled: ${side.asap.map((r) => r.remoteFrameMs).join(", ")} ms`,
+          `  ${side.label}: first preview frame: ${side.looked.map((r) => r.previewMs).join(", ")} ms` +
+            (side.call.page.connected
+              ? `; connected, looked 3 s: ${side.looked.map((r) => r.connectedMs).join(", ")} ms; pressed when enabled: ${side.asap.map((r) => r.connectedMs).join(", ")} ms`
+              : ""),
+          `  ${side.label}: JavaScript ${side.javascript!.untilLoad.files} files until load, ${side.javascript!.untilIdle.files} until idle; ${load(side)}`,
+        ].join("\n");
   return [
     `Parlor beside LiveKit Meet — ${at} — Parlor build ${buildId()}, livekit-server ${LIVEKIT_SERVER_VERSION} on loopback, alternating rounds`,
     table(["measure", "Parlor", "Meet", "ratio", "goal", ""], rows),
@@ -227,6 +241,51 @@ function report(sides: [Side, Side], at: string): string {
     rounds(parlor),
     rounds(meet),
   ].join("\n");
+}
+
+/** The browser rows: JavaScript, then joins with a host in each room, alternating. */
+async function measureInBrowsers(sides: [Side, Side], livekit: LiveKitServer, consoleErrors: string[]) {
+  const browsers: Browser[] = [];
+  try {
+    const hostBrowser = await launchChromium();
+    browsers.push(hostBrowser);
+    const joinerBrowser = await launchChromium();
+    browsers.push(joinerBrowser);
+
+    for (const side of sides) {
+      side.javascript = await pageJavaScript((browser) => side.call.visit(browser, "joiner"), joinerBrowser);
+      log(
+        `${side.label}: ${side.javascript.untilLoad.bytes} B of JavaScript until load, ${side.javascript.untilIdle.bytes} B until idle`,
+      );
+    }
+
+    const rooms = new RoomServiceClient(livekit.httpUrl, livekit.apiKey, livekit.apiSecret);
+    for (const side of sides) {
+      await seatHost(side.call, hostBrowser);
+      await waitForPublishedCamera(rooms, side.roomName, `${side.label}'s host`);
+      log(`${side.label}: host in ${side.roomName}, camera published`);
+      // One unmeasured join: the first render of each route is not what a person meets.
+      await timeJoin(side.call, joinerBrowser, { lookMs: "asap" });
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const side of inTurn(sides, round)) {
+        const looked = await timeJoin(side.call, joinerBrowser, { lookMs: LOOK_MS, consoleErrors });
+        side.looked.push(looked);
+        log(
+          `round ${round + 1}: ${side.label} looked 3 s: preview ${looked.previewMs} ms, host's frame ${looked.remoteFrameMs} ms after the click`,
+        );
+      }
+      for (const side of inTurn(sides, round + 1)) {
+        const asap = await timeJoin(side.call, joinerBrowser, { lookMs: "asap", consoleErrors });
+        side.asap.push(asap);
+        log(
+          `round ${round + 1}: ${side.label} pressed when enabled: host's frame ${asap.remoteFrameMs} ms after the click`,
+        );
+      }
+    }
+  } finally {
+    for (const browser of browsers) await browser.close().catch(() => undefined);
+  }
 }
 
 async function main() {
@@ -254,7 +313,6 @@ async function main() {
   const keys = { wsUrl: livekit.wsUrl, apiKey: livekit.apiKey, apiSecret: livekit.apiSecret };
   const database = await createThrowawayDatabase(MAIN_DATABASE_URL);
   const apps: RunningApp[] = [];
-  const browsers: Browser[] = [];
   try {
     const parlorApp = await startApp({
       port: parlorPort,
@@ -294,46 +352,9 @@ async function main() {
         load: [],
       },
     ];
-    const inTurn = (round: number) => (round % 2 === 0 ? sides : ([sides[1], sides[0]] as const));
 
-    const hostBrowser = await launchChromium();
-    browsers.push(hostBrowser);
-    const joinerBrowser = await launchChromium();
-    browsers.push(joinerBrowser);
-
-    for (const side of sides) {
-      side.javascript = await pageJavaScript((browser) => side.call.visit(browser, "joiner"), joinerBrowser);
-      log(
-        `${side.label}: ${side.javascript.untilLoad.bytes} B of JavaScript until load, ${side.javascript.untilIdle.bytes} B until idle`,
-      );
-    }
-
-    const rooms = new RoomServiceClient(livekit.httpUrl, livekit.apiKey, livekit.apiSecret);
-    for (const side of sides) {
-      await seatHost(side.call, hostBrowser);
-      await waitForPublishedCamera(rooms, side.roomName, `${side.label}'s host`);
-      log(`${side.label}: host in ${side.roomName}, camera published`);
-      // One unmeasured join: the first render of each route is not what a person meets.
-      await timeJoin(side.call, joinerBrowser, { lookMs: "asap" });
-    }
     const consoleErrors: string[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const side of inTurn(round)) {
-        const looked = await timeJoin(side.call, joinerBrowser, { lookMs: LOOK_MS, consoleErrors });
-        side.looked.push(looked);
-        log(
-          `round ${round + 1}: ${side.label} looked 3 s: preview ${looked.previewMs} ms, host's frame ${looked.remoteFrameMs} ms after the click`,
-        );
-      }
-      for (const side of inTurn(round + 1)) {
-        const asap = await timeJoin(side.call, joinerBrowser, { lookMs: "asap", consoleErrors });
-        side.asap.push(asap);
-        log(
-          `round ${round + 1}: ${side.label} pressed when enabled: host's frame ${asap.remoteFrameMs} ms after the click`,
-        );
-      }
-    }
-    for (const browser of browsers.splice(0)) await browser.close();
+    if (!TOKEN_ROUTE_ONLY) await measureInBrowsers(sides, livekit, consoleErrors);
 
     const sequences = {
       Parlor: (i: number) =>
@@ -341,7 +362,7 @@ async function main() {
       Meet: (i: number) => reference(seeded.joiners[i % seeded.joiners.length]!, MEET_TOKEN_PATH),
     };
     for (let round = 0; round < LOAD_ROUNDS; round++) {
-      for (const side of inTurn(round)) {
+      for (const side of inTurn(sides, round)) {
         const run = (durationSeconds: number) =>
           runLoad({
             name: `${side.label} token route`,
@@ -393,7 +414,6 @@ async function main() {
     for (const app of apps) console.error(app.output().slice(-2000));
     throw error;
   } finally {
-    for (const browser of browsers) await browser.close().catch(() => undefined);
     for (const app of apps) await app.stop();
     await livekit.stop();
     await database.drop();
