@@ -9,6 +9,9 @@
  *     livekit-client's `room.connect()` resolves),
  *   - the click on Join → the first frame of the host's video in the call (requestVideoFrameCallback).
  */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
 import { percentile } from "./load";
 import { startLiveKitServer, liveKitServerBinary } from "@parlor/api/testing/livekit-server";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -18,7 +21,7 @@ import { launchChromium, sessionCookie } from "./browser";
 import { createThrowawayDatabase } from "./databases";
 import { freePort } from "./net";
 import { createParlorClient } from "./parlor-client";
-import { MAIN_DATABASE_URL } from "./paths";
+import { MAIN_DATABASE_URL, RESULTS_DIR } from "./paths";
 import { signUpPerson, type Joiner } from "./seed";
 
 export interface JoinRun {
@@ -188,8 +191,16 @@ export async function timeJoin(
       );
     }
     await pressJoin(page, app.page);
-    if (app.page.connected) await waitForMark(page, "connected", "connected call");
-    await waitForMark(page, "remoteFrame", "frame of the other person's video");
+    try {
+      if (app.page.connected) await waitForMark(page, "connected", "connected call");
+      await waitForMark(page, "remoteFrame", "frame of the other person's video");
+    } catch (error) {
+      // What the person saw, for the report: the page as it stood when the wait gave up.
+      const shot = join(RESULTS_DIR, `join-failure-${app.label.toLowerCase()}-${Date.now()}.png`);
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      throw new Error(`${app.label}: ${(error as Error).message} (screenshot: ${shot})`, { cause: error });
+    }
     const marks = await marksOf(page);
     await app.leave(page);
     return {

@@ -124,6 +124,8 @@ interface Side {
   javascript?: PageJavaScript;
   looked: TimedJoin[];
   asap: TimedJoin[];
+  /** Joins that never reached the host's video (each with its screenshot), left out of the medians. */
+  failures: string[];
   load: LoadResult[];
 }
 
@@ -146,6 +148,8 @@ function report(sides: [Side, Side], at: string): string {
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const judged = (met: boolean) => (met ? "met" : "MISSED");
   const remote = (side: Side, runs: "looked" | "asap") => median(side[runs].map((r) => r.remoteFrameMs));
+  const of = (side: Side, runs: "looked" | "asap") =>
+    side[runs].length < ROUNDS ? ` (${side[runs].length} of ${ROUNDS})` : "";
   const preview = (side: Side) => median(side.looked.map((r) => r.previewMs!));
   const connected = (runs: TimedJoin[]) => median(runs.map((r) => r.connectedMs!));
   const throughput = (side: Side) => median(side.load.map((r) => r.requestsPerSecond));
@@ -157,11 +161,12 @@ function report(sides: [Side, Side], at: string): string {
     format: (v: number) => string,
     goal: number,
     higherIsBetter = false,
+    notes: [string, string] = ["", ""],
   ) =>
     rows.push([
       measure,
-      format(a),
-      format(b),
+      format(a) + notes[0],
+      format(b) + notes[1],
       ratio(a, b),
       `${higherIsBetter ? "≥" : "≤"} ${goal.toFixed(1)}×`,
       judged(higherIsBetter ? a / b >= goal : a / b <= goal),
@@ -174,6 +179,8 @@ function report(sides: [Side, Side], at: string): string {
       remote(meet, "looked"),
       ms,
       0.8,
+      false,
+      [of(parlor, "looked"), of(meet, "looked")],
     );
     row(
       `click on Join → first frame of the host's video, Join pressed when enabled (median of ${ROUNDS})`,
@@ -181,6 +188,8 @@ function report(sides: [Side, Side], at: string): string {
       remote(meet, "asap"),
       ms,
       0.8,
+      false,
+      [of(parlor, "asap"), of(meet, "asap")],
     );
     const parlorConnected = connected(parlor.looked);
     rows.push([
@@ -233,6 +242,7 @@ function report(sides: [Side, Side], at: string): string {
               ? `; connected, looked 3 s: ${side.looked.map((r) => r.connectedMs).join(", ")} ms; pressed when enabled: ${side.asap.map((r) => r.connectedMs).join(", ")} ms`
               : ""),
           `  ${side.label}: JavaScript ${side.javascript!.untilLoad.files} files until load, ${side.javascript!.untilIdle.files} until idle; ${load(side)}`,
+          ...side.failures.map((failure) => `  ${side.label}: a join FAILED, ${failure}`),
         ].join("\n");
   return [
     `Parlor beside LiveKit Meet — ${at} — Parlor build ${buildId()}, livekit-server ${LIVEKIT_SERVER_VERSION} on loopback, alternating rounds`,
@@ -267,21 +277,24 @@ async function measureInBrowsers(sides: [Side, Side], livekit: LiveKitServer, co
       // One unmeasured join: the first render of each route is not what a person meets.
       await timeJoin(side.call, joinerBrowser, { lookMs: "asap" });
     }
+    // A join that fails is reported and left out; the other rounds go on.
+    const attempt = async (side: Side, round: number, lookMs: number | "asap") => {
+      try {
+        const timed = await timeJoin(side.call, joinerBrowser, { lookMs, consoleErrors });
+        (lookMs === "asap" ? side.asap : side.looked).push(timed);
+        log(
+          `round ${round + 1}: ${side.label} ${lookMs === "asap" ? "pressed when enabled" : "looked 3 s"}: preview ${timed.previewMs ?? "–"} ms, host's frame ${timed.remoteFrameMs} ms after the click`,
+        );
+      } catch (error) {
+        side.failures.push(
+          `round ${round + 1} (${lookMs === "asap" ? "pressed when enabled" : "looked 3 s"}): ${(error as Error).message.split("\n")[0]}`,
+        );
+        log(`round ${round + 1}: ${side.label} FAILED: ${(error as Error).message.split("\n")[0]}`);
+      }
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const side of inTurn(sides, round)) {
-        const looked = await timeJoin(side.call, joinerBrowser, { lookMs: LOOK_MS, consoleErrors });
-        side.looked.push(looked);
-        log(
-          `round ${round + 1}: ${side.label} looked 3 s: preview ${looked.previewMs} ms, host's frame ${looked.remoteFrameMs} ms after the click`,
-        );
-      }
-      for (const side of inTurn(sides, round + 1)) {
-        const asap = await timeJoin(side.call, joinerBrowser, { lookMs: "asap", consoleErrors });
-        side.asap.push(asap);
-        log(
-          `round ${round + 1}: ${side.label} pressed when enabled: host's frame ${asap.remoteFrameMs} ms after the click`,
-        );
-      }
+      for (const side of inTurn(sides, round)) await attempt(side, round, LOOK_MS);
+      for (const side of inTurn(sides, round + 1)) await attempt(side, round, "asap");
     }
   } finally {
     for (const browser of browsers) await browser.close().catch(() => undefined);
@@ -340,6 +353,7 @@ async function main() {
         app: parlorApp,
         looked: [],
         asap: [],
+        failures: [],
         load: [],
       },
       {
@@ -349,6 +363,7 @@ async function main() {
         app: meetApp,
         looked: [],
         asap: [],
+        failures: [],
         load: [],
       },
     ];
@@ -395,10 +410,11 @@ async function main() {
         {
           at,
           buildId: buildId(),
-          sides: sides.map(({ label, roomName, javascript, looked, asap, load }) => ({
+          sides: sides.map(({ label, roomName, javascript, looked, asap, failures, load }) => ({
             label,
             roomName,
             javascript,
+            failures,
             looked,
             asap,
             load,
