@@ -9,6 +9,9 @@
  *     livekit-client's `room.connect()` resolves),
  *   - the click on Join → the first frame of the host's video in the call (requestVideoFrameCallback).
  */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
 import { percentile } from "./load";
 import { startLiveKitServer, liveKitServerBinary } from "@parlor/api/testing/livekit-server";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -18,8 +21,8 @@ import { launchChromium, sessionCookie } from "./browser";
 import { createThrowawayDatabase } from "./databases";
 import { freePort } from "./net";
 import { createParlorClient } from "./parlor-client";
-import { MAIN_DATABASE_URL } from "./paths";
-import { signUpPerson } from "./seed";
+import { MAIN_DATABASE_URL, RESULTS_DIR } from "./paths";
+import { signUpPerson, type Joiner } from "./seed";
 
 export interface JoinRun {
   previewMs: number;
@@ -43,26 +46,57 @@ export interface JoinSpeedResult {
   consoleErrors: string[];
 }
 
-/** Marks, on the page's clock: the first preview frame, the click on Join, connected, the host's first frame. */
-const JOIN_PROBE = (hostIdentity: string) => `
+/**
+ * What the bench needs to know of an app's room page to time a join there: CSS selectors for
+ * an ancestor of the pre-join's camera preview, the Join button, an ancestor of the other
+ * person's camera video in the call and, where the app has one, the mark of a connected call.
+ */
+export interface CallPage {
+  preview: string;
+  joinButton: string;
+  remoteCamera: string;
+  connected?: { selector: string; attribute: string };
+}
+
+/** An app whose room page a person opens, looks at and joins (Parlor's, or LiveKit Meet's in meet.ts). */
+export interface CallApp {
+  label: string;
+  page: CallPage;
+  /** A new browser context (cold cache, camera allowed, signed in where the app needs it) and the room's address. */
+  visit(browser: Browser, who: "host" | "joiner"): Promise<{ context: BrowserContext; url: string }>;
+  /** What a person does on the pre-join before Join can be pressed (Meet asks for a name). */
+  beforeJoin?(page: Page, who: "host" | "joiner"): Promise<void>;
+  /** Leaves the call as a person does, so the next join is not a duplicate identity taking over. */
+  leave(page: Page): Promise<void>;
+}
+
+/** Marks, on the page's clock: the first preview frame, the click on Join, connected, the other person's first frame. */
+const joinProbe = (page: CallPage) => `
 (() => {
-  const marks = (window.__parlorJoin = {});
+  const selectors = ${JSON.stringify(page)};
+  const marks = (window.__benchJoin = {});
   const watch = (video) => {
-    if (video.__parlorProbe || typeof video.requestVideoFrameCallback !== "function") return;
-    video.__parlorProbe = true;
-    video.requestVideoFrameCallback((now) => {
-      if (video.closest('[data-testid="camera-preview"]')) marks.preview ??= now;
-      else if (video.closest('[data-identity="${hostIdentity}"][data-source="camera"]')) marks.remoteFrame ??= now;
-      video.__parlorProbe = false;
-    });
+    if (video.__benchProbe || typeof video.requestVideoFrameCallback !== "function") return;
+    video.__benchProbe = true;
+    // Every frame until the other person's first one: an element can move into the call view.
+    const onFrame = (now) => {
+      if (video.closest(selectors.preview)) marks.preview ??= now;
+      else if (video.closest(selectors.remoteCamera)) marks.remoteFrame ??= now;
+      if (marks.remoteFrame === undefined) video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
   };
   new MutationObserver(() => {
     document.querySelectorAll("video").forEach(watch);
-    if (marks.connected === undefined && document.querySelector('[data-testid="conference-room"][data-connected="true"]'))
+    if (selectors.connected && marks.connected === undefined && document.querySelector(selectors.connected.selector))
       marks.connected = performance.now();
-  }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-connected"] });
+  }).observe(document, {
+    childList: true,
+    subtree: true,
+    ...(selectors.connected ? { attributes: true, attributeFilter: [selectors.connected.attribute] } : {}),
+  });
   document.addEventListener("click", (event) => {
-    if (event.target instanceof Element && event.target.closest('[data-testid="join-button"]'))
+    if (event.target instanceof Element && event.target.closest(selectors.joinButton))
       marks.click ??= performance.now();
   }, true);
 })();
@@ -70,13 +104,12 @@ const JOIN_PROBE = (hostIdentity: string) => `
 
 type Marks = { preview?: number; click?: number; connected?: number; remoteFrame?: number };
 const marksOf = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __parlorJoin: Marks }).__parlorJoin);
+  page.evaluate(() => (window as unknown as { __benchJoin: Marks }).__benchJoin);
 
 async function waitForMark(page: Page, mark: keyof Marks, what: string) {
   try {
     await page.waitForFunction(
-      (name) =>
-        (window as unknown as { __parlorJoin: Marks }).__parlorJoin[name as keyof Marks] !== undefined,
+      (name) => (window as unknown as { __benchJoin: Marks }).__benchJoin[name as keyof Marks] !== undefined,
       mark,
       { timeout: 60_000, polling: 20 },
     );
@@ -85,7 +118,20 @@ async function waitForMark(page: Page, mark: keyof Marks, what: string) {
   }
 }
 
-function spread(values: number[]): Spread {
+/** Presses Join the moment it is enabled (polled every 20 ms on the page). */
+async function pressJoin(page: Page, call: CallPage) {
+  await page.waitForFunction(
+    (selector) => {
+      const button = document.querySelector(selector) as HTMLButtonElement | null;
+      return button !== null && !button.disabled;
+    },
+    call.joinButton,
+    { timeout: 60_000, polling: 20 },
+  );
+  await page.locator(call.joinButton).click();
+}
+
+export function spread(values: number[]): Spread {
   const sorted = [...values].sort((a, b) => a - b);
   return {
     medianMs: Math.round(percentile(sorted, 50)),
@@ -95,11 +141,135 @@ function spread(values: number[]): Spread {
   };
 }
 
+/** The host: joins the app's room and stays in it, camera and microphone on. */
+export async function seatHost(app: CallApp, browser: Browser): Promise<Page> {
+  const { url, context } = await app.visit(browser, "host");
+  const page = await context.newPage();
+  await page.goto(url);
+  await app.beforeJoin?.(page, "host");
+  await pressJoin(page, app.page);
+  return page;
+}
+
+export interface TimedJoin {
+  /** Navigation start → the first preview frame (when it came before the click). */
+  previewMs?: number;
+  /** The click → the app's connected mark (apps that have one). */
+  connectedMs?: number;
+  /** The click → the first frame of the other person's camera. */
+  remoteFrameMs: number;
+}
+
+/**
+ * One join by a fresh person (a new browser context): open the room page, look at the pre-join
+ * for `lookMs` after the first preview frame (or, with "asap", press Join the moment it is
+ * enabled), and take the marks until the other person's first frame; then leave.
+ */
+export async function timeJoin(
+  app: CallApp,
+  browser: Browser,
+  options: { lookMs: number | "asap"; consoleErrors?: string[] },
+): Promise<TimedJoin> {
+  const { url, context } = await app.visit(browser, "joiner");
+  try {
+    await context.addInitScript(joinProbe(app.page));
+    const page = await context.newPage();
+    page.on("console", (message) => {
+      if (message.type() === "error") options.consoleErrors?.push(message.text().slice(0, 300));
+    });
+    await page.goto(url, { waitUntil: "commit" });
+    await app.beforeJoin?.(page, "joiner");
+    if (options.lookMs !== "asap") {
+      await waitForMark(page, "preview", "pre-join preview frame");
+      await page.waitForFunction(
+        (lookMs) => {
+          const marks = (window as unknown as { __benchJoin: Marks }).__benchJoin;
+          return performance.now() >= marks.preview! + lookMs;
+        },
+        options.lookMs,
+        { timeout: 60_000, polling: 20 },
+      );
+    }
+    await pressJoin(page, app.page);
+    try {
+      if (app.page.connected) await waitForMark(page, "connected", "connected call");
+      await waitForMark(page, "remoteFrame", "frame of the other person's video");
+    } catch (error) {
+      // What the person saw, for the report: the page as it stood when the wait gave up.
+      const shot = join(RESULTS_DIR, `join-failure-${app.label.toLowerCase()}-${Date.now()}.png`);
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      throw new Error(`${app.label}: ${(error as Error).message} (screenshot: ${shot})`, { cause: error });
+    }
+    const marks = await marksOf(page);
+    await app.leave(page);
+    return {
+      previewMs:
+        marks.preview !== undefined && marks.preview < marks.click! ? Math.round(marks.preview) : undefined,
+      connectedMs: marks.connected !== undefined ? Math.round(marks.connected - marks.click!) : undefined,
+      remoteFrameMs: Math.round(marks.remoteFrame! - marks.click!),
+    };
+  } finally {
+    await context.close();
+  }
+}
+
 async function contextFor(browser: Browser, baseUrl: string, cookie: string): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(["camera", "microphone"], { origin: baseUrl });
   await context.addCookies([sessionCookie(cookie, baseUrl)]);
   return context;
+}
+
+/** A room in Parlor with a host and `joiners` other members of its team, made through the API as people would. */
+export async function seedCallRoom(appUrl: string, options: { joiners?: number } = {}) {
+  const client = createParlorClient(appUrl);
+  const host = await signUpPerson(client, "host");
+  const team = await client.mutate<{ slug: string }>("team.create", { name: "Join speed" }, host);
+  const invite = await client.mutate<{ token: string }>("team.createInvite", { teamSlug: team.slug }, host);
+  // Opening a room's address no longer creates the room: it is made first, as a person would.
+  const room = await client.mutate<{ slug: string }>(
+    "room.create",
+    { teamSlug: team.slug, name: "Standup" },
+    host,
+  );
+  const { roomName } = await client.mutate<{ roomName: string }>(
+    "room.ensure",
+    { teamSlug: team.slug, roomSlug: room.slug },
+    host,
+  );
+  const joiners: Joiner[] = [];
+  for (let i = 0; i < (options.joiners ?? 1); i++) {
+    const session = await signUpPerson(client, "joiner");
+    await client.mutate("team.acceptInvite", { token: invite.token }, session);
+    joiners.push({ session, teamSlug: team.slug, roomSlug: room.slug, roomName });
+  }
+  return { host, joiners, teamSlug: team.slug, roomSlug: room.slug, roomName };
+}
+
+/** Parlor's room page for `seedCallRoom`'s host and its first joiner. */
+export function parlorCallApp(appUrl: string, seeded: Awaited<ReturnType<typeof seedCallRoom>>): CallApp {
+  const path = `/t/${seeded.teamSlug}/${seeded.roomSlug}`;
+  return {
+    label: "Parlor",
+    page: {
+      preview: '[data-testid="camera-preview"]',
+      joinButton: '[data-testid="join-button"]',
+      remoteCamera: `[data-identity="${seeded.host.user.id}"][data-source="camera"]`,
+      connected: {
+        selector: '[data-testid="conference-room"][data-connected="true"]',
+        attribute: "data-connected",
+      },
+    },
+    async visit(browser, who) {
+      const cookie = who === "host" ? seeded.host.cookie : seeded.joiners[0]!.session.cookie;
+      return { context: await contextFor(browser, appUrl, cookie), url: `${appUrl}${path}` };
+    },
+    async leave(page) {
+      await page.getByTestId("control-leave").click();
+      await page.waitForURL(`${appUrl}/t/${seeded.teamSlug}`, { timeout: 30_000 });
+    },
+  };
 }
 
 export async function joinSpeed(options: {
@@ -125,29 +295,11 @@ export async function joinSpeed(options: {
   const browsers: Browser[] = [];
   const consoleErrors: string[] = [];
   try {
-    const client = createParlorClient(app.url);
-    const host = await signUpPerson(client, "host");
-    const joiner = await signUpPerson(client, "joiner");
-    const team = await client.mutate<{ slug: string }>("team.create", { name: "Join speed" }, host);
-    const invite = await client.mutate<{ token: string }>("team.createInvite", { teamSlug: team.slug }, host);
-    await client.mutate("team.acceptInvite", { token: invite.token }, joiner);
-    // Opening a room's address no longer creates the room: it is made first, as a person would.
-    const room = await client.mutate<{ slug: string }>(
-      "room.create",
-      { teamSlug: team.slug, name: "Standup" },
-      host,
-    );
-    const path = `/t/${team.slug}/${room.slug}`;
-
-    // The host: in the room for the whole measurement, camera and microphone on.
+    const parlor = parlorCallApp(app.url, await seedCallRoom(app.url));
     const hostBrowser = await launchChromium();
     browsers.push(hostBrowser);
-    const hostPage = await (await contextFor(hostBrowser, app.url, host.cookie)).newPage();
-    await hostPage.goto(`${app.url}${path}`);
-    await hostPage.getByTestId("join-button").click({ timeout: 60_000 });
-    await hostPage
-      .locator('[data-testid="conference-room"][data-connected="true"]')
-      .waitFor({ timeout: 60_000 });
+    const hostPage = await seatHost(parlor, hostBrowser);
+    await hostPage.locator(parlor.page.connected!.selector).waitFor({ timeout: 60_000 });
     options.log(`join speed: host in the room on livekit-server at ${livekit.wsUrl}`);
 
     const joinerBrowser = await launchChromium();
@@ -155,35 +307,13 @@ export async function joinSpeed(options: {
     const runs: JoinRun[] = [];
     // One unmeasured join first: the server's first compile of each route is not what a person meets.
     for (let i = -1; i < runsWanted; i++) {
-      const context = await contextFor(joinerBrowser, app.url, joiner.cookie);
-      await context.addInitScript(JOIN_PROBE(host.user.id));
-      const page = await context.newPage();
-      page.on("console", (message) => {
-        if (message.type() === "error") consoleErrors.push(message.text().slice(0, 300));
-      });
-      await page.goto(`${app.url}${path}`, { waitUntil: "commit" });
-      await waitForMark(page, "preview", "pre-join preview frame");
-      const join = page.getByTestId("join-button");
-      await page.waitForFunction(
-        () => !(document.querySelector('[data-testid="join-button"]') as HTMLButtonElement | null)?.disabled,
-        null,
-        { timeout: 60_000, polling: 20 },
-      );
-      await join.click();
-      await waitForMark(page, "connected", "connected call");
-      await waitForMark(page, "remoteFrame", "frame of the host's video");
-      const marks = await marksOf(page);
-      if (i >= 0) {
+      const join = await timeJoin(parlor, joinerBrowser, { lookMs: 0, consoleErrors });
+      if (i >= 0)
         runs.push({
-          previewMs: Math.round(marks.preview!),
-          connectedMs: Math.round(marks.connected! - marks.click!),
-          remoteFrameMs: Math.round(marks.remoteFrame! - marks.click!),
+          previewMs: join.previewMs!,
+          connectedMs: join.connectedMs!,
+          remoteFrameMs: join.remoteFrameMs,
         });
-      }
-      // Leave as a person does, so the next join is not a duplicate identity taking over.
-      await page.getByTestId("control-leave").click();
-      await page.waitForURL(`${app.url}/t/${team.slug}`, { timeout: 30_000 });
-      await context.close();
     }
     return {
       livekitServer: livekit.wsUrl,
