@@ -5,7 +5,7 @@
  */
 import { ConfigError, getServices, stampPeerAddresses } from "@parlor/api/server";
 
-// Before any request: lets the API know each request's socket address (client-address.ts).
+// Before any request: lets the API know each request's socket address (packages/api/src/lib/client-address.ts).
 stampPeerAddresses();
 
 try {

@@ -13,7 +13,7 @@ import {
   lastReconciledAt,
   PRESENCE_ANNOUNCE_COOLDOWN_MS,
   reconcilePresence,
-} from "../src/presence";
+} from "../src/presence/logic";
 import { errorOf, startTestApp, type TestApp } from "./harness";
 import { signWebhook, webhookEvent, webhookRequest } from "./webhook-sender";
 
