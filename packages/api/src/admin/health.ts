@@ -45,13 +45,40 @@ export async function dependencyHealth(
   const started = performance.now();
   const [databaseOk, livekit] = await Promise.all([svc.database.ping(2_000), svc.livekit.probe()]);
   const databaseMs = Math.round(performance.now() - started);
+  const database = databaseHealth(svc, databaseOk, databaseMs, now);
+  const livekitHealth = liveKitHealth(svc, livekit, now);
+  if (!databaseOk) {
+    const unknown = {
+      level: "idle" as const,
+      summary: "Unknown while the database does not answer",
+      check: null,
+      at: null,
+    };
+    const webhooks: DependencyHealth = { key: "webhooks", label: "Webhooks", ...unknown };
+    const reconciliation: DependencyHealth = { key: "reconciliation", label: "Reconciliation", ...unknown };
+    return { dependencies: [database, livekitHealth, webhooks, reconciliation], checkedAt: now };
+  }
+  const dayAgo = new Date(now.getTime() - DAY_MS);
+  const [[lastWebhook], [recentMeetings], reconciledAt] = await Promise.all([
+    svc.db.select({ at: max(schema.webhookEvents.receivedAt) }).from(schema.webhookEvents),
+    svc.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(schema.roomSessions)
+      .where(gt(schema.roomSessions.startedAt, dayAgo)),
+    lastReconciledAt(svc),
+  ]);
+  const webhooks = webhookHealth(lastWebhook?.at ?? null, (recentMeetings?.count ?? 0) > 0, now);
+  const reconciliation = reconciliationHealth(reconciledAt, now);
+  return { dependencies: [database, livekitHealth, webhooks, reconciliation], checkedAt: now };
+}
 
-  const database: DependencyHealth = databaseOk
+function databaseHealth(svc: Services, ok: boolean, ms: number, now: Date): DependencyHealth {
+  return ok
     ? {
         key: "database",
         label: "Database",
         level: "ok",
-        summary: `Answering (${svc.database.driver === "pglite" ? "embedded PGlite" : "Postgres"}, ${databaseMs} ms)`,
+        summary: `Answering (${svc.database.driver === "pglite" ? "embedded PGlite" : "Postgres"}, ${ms} ms)`,
         check: null,
         at: now,
       }
@@ -64,116 +91,106 @@ export async function dependencyHealth(
           "Is Postgres running, and does DATABASE_URL point at it? The server log names the error of each failed query.",
         at: null,
       };
+}
 
+/** LiveKit's API, and why it fails when it does: down, hanging, refusing the key, at capacity. */
+function liveKitHealth(
+  svc: Services,
+  livekit: Awaited<ReturnType<Services["livekit"]["probe"]>>,
+  now: Date,
+): DependencyHealth {
   const where = svc.livekit.apiUrl;
   const timeoutSeconds = Math.round(svc.livekit.timeoutMs / 100) / 10;
-  const livekitHealth: DependencyHealth = livekit.ok
+  if (livekit.ok) {
+    return {
+      key: "livekit",
+      label: "LiveKit",
+      level: "ok",
+      summary: `Answering at ${where} (${livekit.ms} ms)`,
+      check: null,
+      at: now,
+    };
+  }
+  return {
+    key: "livekit",
+    label: "LiveKit",
+    level: "down",
+    at: null,
+    ...(livekit.problem === "timeout"
+      ? {
+          summary: `No answer from ${where} within ${timeoutSeconds} s`,
+          check:
+            "LiveKit accepts connections but does not answer: check its process and its log (overloaded, stuck). LIVEKIT_TIMEOUT_MS sets how long Parlor waits.",
+        }
+      : livekit.problem === "credentials"
+        ? {
+            summary: `${where} refuses Parlor's API key`,
+            check: "LIVEKIT_API_KEY and LIVEKIT_API_SECRET must match a key pair in LiveKit's configuration.",
+          }
+        : livekit.problem === "capacity"
+          ? {
+              summary: `${where} is at capacity`,
+              check: "LiveKit refuses new work: check its load and limits.",
+            }
+          : {
+              summary: `Not reachable at ${where}`,
+              check:
+                "Is livekit-server running (docker compose up livekit), and does LIVEKIT_URL point at it from this server?",
+            }),
+  };
+}
+
+/** When the last webhook arrived; none is only a problem when rooms were used meanwhile. */
+function webhookHealth(webhookAt: Date | null, roomsUsedToday: boolean, now: Date): DependencyHealth {
+  const setUp =
+    "LiveKit's webhook must point at this instance's /api/livekit/webhook and be signed with LIVEKIT_API_KEY (see docs/self-hosting.md).";
+  if (webhookAt) {
+    return {
+      key: "webhooks",
+      label: "Webhooks",
+      level: "ok",
+      summary: `Last arrived ${ago(now.getTime() - webhookAt.getTime())}`,
+      check: null,
+      at: webhookAt,
+    };
+  }
+  return roomsUsedToday
     ? {
-        key: "livekit",
-        label: "LiveKit",
-        level: "ok",
-        summary: `Answering at ${where} (${livekit.ms} ms)`,
-        check: null,
-        at: now,
+        key: "webhooks",
+        label: "Webhooks",
+        level: "warn",
+        summary: "None in the last 24 hours, although rooms were used",
+        check: `${setUp} Until then presence is only as fresh as the last reconciliation.`,
+        at: null,
       }
     : {
-        key: "livekit",
-        label: "LiveKit",
-        level: "down",
+        key: "webhooks",
+        label: "Webhooks",
+        level: "idle",
+        summary: "None in the last 24 hours (no room was used)",
+        check: `They arrive when people join and leave. ${setUp}`,
         at: null,
-        ...(livekit.problem === "timeout"
-          ? {
-              summary: `No answer from ${where} within ${timeoutSeconds} s`,
-              check:
-                "LiveKit accepts connections but does not answer: check its process and its log (overloaded, stuck). LIVEKIT_TIMEOUT_MS sets how long Parlor waits.",
-            }
-          : livekit.problem === "credentials"
-            ? {
-                summary: `${where} refuses Parlor's API key`,
-                check:
-                  "LIVEKIT_API_KEY and LIVEKIT_API_SECRET must match a key pair in LiveKit's configuration.",
-              }
-            : livekit.problem === "capacity"
-              ? {
-                  summary: `${where} is at capacity`,
-                  check: "LiveKit refuses new work: check its load and limits.",
-                }
-              : {
-                  summary: `Not reachable at ${where}`,
-                  check:
-                    "Is livekit-server running (docker compose up livekit), and does LIVEKIT_URL point at it from this server?",
-                }),
       };
+}
 
-  let webhooks: DependencyHealth;
-  let reconciliation: DependencyHealth;
-  if (!databaseOk) {
-    const unknown = {
-      level: "idle" as const,
-      summary: "Unknown while the database does not answer",
-      check: null,
-      at: null,
-    };
-    webhooks = { key: "webhooks", label: "Webhooks", ...unknown };
-    reconciliation = { key: "reconciliation", label: "Reconciliation", ...unknown };
-  } else {
-    const dayAgo = new Date(now.getTime() - DAY_MS);
-    const [[lastWebhook], [recentMeetings], reconciledAt] = await Promise.all([
-      svc.db.select({ at: max(schema.webhookEvents.receivedAt) }).from(schema.webhookEvents),
-      svc.db
-        .select({ count: sql<number>`count(*)::int` })
-        .from(schema.roomSessions)
-        .where(gt(schema.roomSessions.startedAt, dayAgo)),
-      lastReconciledAt(svc),
-    ]);
-    const webhookAt = lastWebhook?.at ?? null;
-    const setUp =
-      "LiveKit's webhook must point at this instance's /api/livekit/webhook and be signed with LIVEKIT_API_KEY (see docs/self-hosting.md).";
-    webhooks = webhookAt
-      ? {
-          key: "webhooks",
-          label: "Webhooks",
-          level: "ok",
-          summary: `Last arrived ${ago(now.getTime() - webhookAt.getTime())}`,
-          check: null,
-          at: webhookAt,
-        }
-      : (recentMeetings?.count ?? 0) > 0
-        ? {
-            key: "webhooks",
-            label: "Webhooks",
-            level: "warn",
-            summary: "None in the last 24 hours, although rooms were used",
-            check: `${setUp} Until then presence is only as fresh as the last reconciliation.`,
-            at: null,
-          }
-        : {
-            key: "webhooks",
-            label: "Webhooks",
-            level: "idle",
-            summary: "None in the last 24 hours (no room was used)",
-            check: `They arrive when people join and leave. ${setUp}`,
-            at: null,
-          };
-    const age = reconciledAt ? now.getTime() - reconciledAt.getTime() : null;
-    reconciliation =
-      age !== null && age <= RECONCILIATION_STALE_MS
-        ? {
-            key: "reconciliation",
-            label: "Reconciliation",
-            level: "ok",
-            summary: `Last ran ${ago(age)}`,
-            check: null,
-            at: reconciledAt,
-          }
-        : {
-            key: "reconciliation",
-            label: "Reconciliation",
-            level: "down",
-            summary: age === null ? "Has not run yet" : `Last ran ${ago(age)}`,
-            check: `It asks LiveKit who is in each room every ${RECONCILE_EVERY_MS / 1000} s; it stops while LiveKit is unreachable (see above) or when the background job is not running. The server log says which.`,
-            at: reconciledAt,
-          };
-  }
-  return { dependencies: [database, livekitHealth, webhooks, reconciliation], checkedAt: now };
+/** How old the last presence reconciliation (by any instance) is. */
+function reconciliationHealth(reconciledAt: Date | null, now: Date): DependencyHealth {
+  const age = reconciledAt ? now.getTime() - reconciledAt.getTime() : null;
+  return age !== null && age <= RECONCILIATION_STALE_MS
+    ? {
+        key: "reconciliation",
+        label: "Reconciliation",
+        level: "ok",
+        summary: `Last ran ${ago(age)}`,
+        check: null,
+        at: reconciledAt,
+      }
+    : {
+        key: "reconciliation",
+        label: "Reconciliation",
+        level: "down",
+        summary: age === null ? "Has not run yet" : `Last ran ${ago(age)}`,
+        check: `It asks LiveKit who is in each room every ${RECONCILE_EVERY_MS / 1000} s; it stops while LiveKit is unreachable (see above) or when the background job is not running. The server log says which.`,
+        at: reconciledAt,
+      };
 }

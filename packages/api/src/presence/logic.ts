@@ -7,14 +7,14 @@
 import { createHash } from "node:crypto";
 
 import { schema, type Transaction } from "@parlor/db";
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { jwtVerify } from "jose";
 import { WebhookEvent } from "livekit-server-sdk";
 
 import { decideAndEvict, endLiveKitRoom, isParlorRoomName, type Eviction } from "../access/evict";
 import { accessFacts, factsFromRow, factsSelectList, isParlorIdentity, judge } from "../access/rule";
 import { notifyPresenceChanged, PRESENCE_CHANNEL } from "../lib/announce";
-import type { LiveKitParticipant } from "../livekit/service";
+import type { LiveKitParticipant, LiveKitRoom } from "../livekit/service";
 import { isRecorderIdentity } from "../recordings/identity";
 import { isGuestIdentity } from "../lib/call";
 import type { Services } from "../lib/services";
@@ -252,14 +252,7 @@ export interface WebhookOutcome {
 export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Promise<WebhookOutcome> {
   const at = seconds(event.createdAt) ?? svc.clock();
   const room = event.room;
-  if (!room?.name || !room.sid) {
-    const [fresh] = await svc.db
-      .insert(schema.webhookEvents)
-      .values({ id: event.id, event: event.event, createdAt: at })
-      .onConflictDoNothing()
-      .returning({ id: schema.webhookEvents.id });
-    return { applied: !!fresh, teamId: null, refusedJoiner: null, orphanRoom: null };
-  }
+  if (!room?.name || !room.sid) return recordRoomlessEvent(svc, event, at);
   let outcome = await applyToRoomSession(svc, event, room, at);
   // A session another event recorded at the same moment is visible only to a new statement.
   if (outcome.sessionUnseen) outcome = await applyToRoomSession(svc, event, room, at);
@@ -270,24 +263,56 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
   const joined = event.event === "participant_joined" && p && isParlorIdentity(p.identity);
   // Only a join says the room is in use: a room_started may come from a room being created this moment.
   const orphanRoom = joined && !outcome.roomId && isParlorRoomName(room.name) ? room.name : null;
-  let refusedJoiner: Eviction | null = null;
-  if (joined && outcome.facts && outcome.roomId) {
-    const decision = judge(p.identity, outcome.facts, "connection", svc.clock(), {
-      joinedAt: p.joinedAtMs ? new Date(Number(p.joinedAtMs)) : seconds(p.joinedAt),
-      attributes: { ...p.attributes },
-    });
-    if (!decision.allowed) {
-      refusedJoiner = {
-        roomName: room.name,
-        roomId: outcome.roomId,
-        teamId: outcome.teamId,
-        identity: p.identity,
-        reason: decision.reason,
-      };
-    }
-  }
+  const refusedJoiner = joined ? refusedJoinerOf(svc, p, room.name, outcome) : null;
   return { applied: outcome.applied, teamId, refusedJoiner, orphanRoom };
 }
+
+/** An event of no LiveKit room (none named): only its id is recorded, once. */
+async function recordRoomlessEvent(svc: Services, event: WebhookEvent, at: Date): Promise<WebhookOutcome> {
+  const [fresh] = await svc.db
+    .insert(schema.webhookEvents)
+    .values({ id: event.id, event: event.event, createdAt: at })
+    .onConflictDoNothing()
+    .returning({ id: schema.webhookEvents.id });
+  return { applied: !!fresh, teamId: null, refusedJoiner: null, orphanRoom: null };
+}
+
+/** The Parlor identity that just joined, when the access rule refuses it (by the facts the statement read). */
+function refusedJoinerOf(
+  svc: Services,
+  p: NonNullable<WebhookEvent["participant"]>,
+  roomName: string,
+  outcome: RoomSessionOutcome,
+): Eviction | null {
+  if (!outcome.facts || !outcome.roomId) return null;
+  const decision = judge(p.identity, outcome.facts, "connection", svc.clock(), {
+    joinedAt: p.joinedAtMs ? new Date(Number(p.joinedAtMs)) : seconds(p.joinedAt),
+    attributes: { ...p.attributes },
+  });
+  if (decision.allowed) return null;
+  return {
+    roomName,
+    roomId: outcome.roomId,
+    teamId: outcome.teamId,
+    identity: p.identity,
+    reason: decision.reason,
+  };
+}
+
+type WebhookRoom = { name: string; sid: string; creationTime?: bigint };
+
+/** What the webhook statement read: whether it applied, the room and session, and a joiner's facts. */
+type RoomSessionRow = {
+  applied: boolean;
+  room_id: string | null;
+  team_id: string | null;
+  session_id: string | null;
+  locked_at?: Date | string | null;
+  e2ee?: boolean;
+  max_participants?: number;
+} & Parameters<typeof factsFromRow>[1];
+
+type RoomSessionOutcome = Awaited<ReturnType<typeof applyToRoomSession>>;
 
 /**
  * The statement behind `applyWebhookEvent` for an event in a LiveKit room: finds the Parlor room
@@ -297,85 +322,17 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
  * (`sessionUnseen`), and is run again. For a Parlor identity's join it also reads the access
  * rule's facts, so that a join the rule allows costs no further query.
  */
-async function applyToRoomSession(
-  svc: Services,
-  event: WebhookEvent,
-  room: { name: string; sid: string; creationTime?: bigint },
-  at: Date,
-) {
+async function applyToRoomSession(svc: Services, event: WebhookEvent, room: WebhookRoom, at: Date) {
   const p = event.participant;
   const atTime = sql`${at.toISOString()}::timestamptz`;
   const startedAt = sql`${(seconds(room.creationTime) ?? at).toISOString()}::timestamptz`;
   // A session first heard of in its room_finished is recorded as ended (an update in this
   // statement could not see the row it inserts).
   const finished = event.event === "room_finished";
-  let change = sql``;
-  if (finished) {
-    // As `endRoomSession` (reconciliation's way): a change to one belongs in the other.
-    // A lock is for one meeting: it lifts when the meeting ends (webhook or reconciliation alike).
-    change = sql`,
-      ended as (
-        update ${schema.roomSessions} s set ended_at = ${atTime}
-        from target t
-        where s.id = t.session_id and s.ended_at is null and exists (select from fresh)
-        returning s.room_id),
-      unlocked as (
-        update ${schema.rooms} set locked_at = null, updated_at = ${svc.clock().toISOString()}::timestamptz
-        where id in (select room_id from ended union all select room_id from created)
-          and exists (select from fresh)),
-      closed as (
-        update ${schema.participantSessions} ps set left_at = ${atTime}
-        from target t
-        where ps.room_session_id = t.session_id and ps.left_at is null and exists (select from fresh))`;
-  } else if (PARTICIPANT_EVENTS.has(event.event) && p?.sid && !isRecorderIdentity(p.identity)) {
-    // (Parlor's recorder is left out: it is nobody in the call, see recordings/schemas.ts.)
-    // Nobody is present in a room lifetime that has ended, whatever order the events came in: a
-    // join that arrives after room_finished is recorded as over when the room finished (least()
-    // ignores a null ended_at). A join never reopens a connection already seen leaving; a leave
-    // closes it once.
-    const joinedAt = sql`least(${(seconds(p.joinedAt) ?? at).toISOString()}::timestamptz, t.ended_at)`;
-    const leftAt = event.event === "participant_joined" ? sql`t.ended_at` : sql`least(${atTime}, t.ended_at)`;
-    change = sql`,
-      participant as (
-        insert into ${schema.participantSessions}
-          (room_session_id, room_id, user_id, identity, name, participant_sid, joined_at, left_at)
-        select t.session_id, t.room_id,
-          (select id from ${schema.users} where id = ${isUuid(p.identity) ? p.identity : null}::uuid),
-          ${p.identity}, ${p.name || p.identity}, ${p.sid}, ${joinedAt}, ${leftAt}
-        from target t
-        where exists (select from fresh)
-        on conflict (participant_sid) do update
-          set name = excluded.name, left_at = coalesce(${schema.participantSessions}.left_at, excluded.left_at))`;
-  }
   // A Parlor identity's join: the access rule's facts, read in this statement (access/rule.ts).
   const joiner =
     event.event === "participant_joined" && p && isParlorIdentity(p.identity) ? p.identity : null;
-  const facts = joiner
-    ? sql`, t.locked_at, t.e2ee, t.max_participants, ${factsSelectList(
-        accessFacts(
-          {
-            roomId: sql`t.room_id`,
-            teamId: sql`t.team_id`,
-            lockedAt: sql`t.locked_at`,
-            identity: sql`${joiner}::text`,
-            userId: sql`${isUuid(joiner) ? joiner : null}::uuid`,
-            now: sql`${svc.clock().toISOString()}::timestamptz`,
-          },
-          { adminEmails: [...svc.config.adminEmails], capacity: false },
-        ),
-      )}`
-    : sql``;
-  const [row] = await rows<
-    {
-      applied: boolean;
-      room_id: string | null;
-      team_id: string | null;
-      session_id: string | null;
-      locked_at?: Date | string | null;
-      e2ee?: boolean;
-      max_participants?: number;
-    } & Parameters<typeof factsFromRow>[1]
-  >(
+  const [row] = await rows<RoomSessionRow>(
     svc.db.execute(sql`
       with room as (
         select id, team_id, locked_at, e2ee, max_participants from ${schema.rooms}
@@ -399,8 +356,8 @@ async function applyToRoomSession(
         select ${event.id}, ${event.event}, ${atTime}
         where not exists (select from target where session_id is null)
         on conflict do nothing
-        returning id)${change}
-      select exists (select from fresh) as applied, t.room_id, t.team_id, t.session_id${facts}
+        returning id)${eventChange(svc, event, at)}
+      select exists (select from fresh) as applied, t.room_id, t.team_id, t.session_id${joinerFacts(svc, joiner)}
       from (select) one left join target t on true`),
   );
   return {
@@ -408,24 +365,112 @@ async function applyToRoomSession(
     teamId: row?.team_id ?? null,
     sessionUnseen: !!row?.room_id && !row.session_id,
     roomId: row?.room_id ?? null,
-    facts:
-      joiner && row
-        ? factsFromRow(
-            row.room_id
-              ? {
-                  id: row.room_id,
-                  teamId: row.team_id!,
-                  livekitRoomName: room.name,
-                  lockedAt: row.locked_at ? new Date(row.locked_at) : null,
-                  e2ee: !!row.e2ee,
-                  maxParticipants: Number(row.max_participants ?? 0),
-                }
-              : null,
-            row,
-          )
-        : null,
+    facts: joiner && row ? joinerFactsFromRow(row, room.name) : null,
   };
 }
+
+/**
+ * The webhook statement's change for this event (its further common table expressions, each
+ * acting only when the event is fresh): a room_finished ends the lifetime, a participant event
+ * records the connection; other events change nothing.
+ */
+function eventChange(svc: Services, event: WebhookEvent, at: Date): SQL {
+  const p = event.participant;
+  if (event.event === "room_finished") return roomFinishedChange(svc, at);
+  // (Parlor's recorder is left out: it is nobody in the call, see recordings/schemas.ts.)
+  if (PARTICIPANT_EVENTS.has(event.event) && p?.sid && !isRecorderIdentity(p.identity)) {
+    return participantChange(event.event, p as ParticipantWithSid, at);
+  }
+  return sql``;
+}
+
+/**
+ * A room_finished: the lifetime ends, everyone in it has left, and the room's lock lifts. As
+ * `endRoomSession` (reconciliation's way): a change to one belongs in the other. A lock is for one
+ * meeting: it lifts when the meeting ends (webhook or reconciliation alike).
+ */
+function roomFinishedChange(svc: Services, at: Date): SQL {
+  const atTime = sql`${at.toISOString()}::timestamptz`;
+  return sql`,
+      ended as (
+        update ${schema.roomSessions} s set ended_at = ${atTime}
+        from target t
+        where s.id = t.session_id and s.ended_at is null and exists (select from fresh)
+        returning s.room_id),
+      unlocked as (
+        update ${schema.rooms} set locked_at = null, updated_at = ${svc.clock().toISOString()}::timestamptz
+        where id in (select room_id from ended union all select room_id from created)
+          and exists (select from fresh)),
+      closed as (
+        update ${schema.participantSessions} ps set left_at = ${atTime}
+        from target t
+        where ps.room_session_id = t.session_id and ps.left_at is null and exists (select from fresh))`;
+}
+
+type ParticipantWithSid = NonNullable<WebhookEvent["participant"]> & { sid: string };
+
+/**
+ * A join, leave or aborted connection. Nobody is present in a room lifetime that has ended,
+ * whatever order the events came in: a join that arrives after room_finished is recorded as over
+ * when the room finished (least() ignores a null ended_at). A join never reopens a connection
+ * already seen leaving; a leave closes it once.
+ */
+function participantChange(kind: string, p: ParticipantWithSid, at: Date): SQL {
+  const atTime = sql`${at.toISOString()}::timestamptz`;
+  const joinedAt = sql`least(${(seconds(p.joinedAt) ?? at).toISOString()}::timestamptz, t.ended_at)`;
+  const leftAt = kind === "participant_joined" ? sql`t.ended_at` : sql`least(${atTime}, t.ended_at)`;
+  return sql`,
+      participant as (
+        insert into ${schema.participantSessions}
+          (room_session_id, room_id, user_id, identity, name, participant_sid, joined_at, left_at)
+        select t.session_id, t.room_id,
+          (select id from ${schema.users} where id = ${isUuid(p.identity) ? p.identity : null}::uuid),
+          ${p.identity}, ${p.name || p.identity}, ${p.sid}, ${joinedAt}, ${leftAt}
+        from target t
+        where exists (select from fresh)
+        on conflict (participant_sid) do update
+          set name = excluded.name, left_at = coalesce(${schema.participantSessions}.left_at, excluded.left_at))`;
+}
+
+/** For a Parlor identity's join, the columns the access rule's facts need, read by the same statement. */
+function joinerFacts(svc: Services, joiner: string | null): SQL {
+  if (!joiner) return sql``;
+  return sql`, t.locked_at, t.e2ee, t.max_participants, ${factsSelectList(
+    accessFacts(
+      {
+        roomId: sql`t.room_id`,
+        teamId: sql`t.team_id`,
+        lockedAt: sql`t.locked_at`,
+        identity: sql`${joiner}::text`,
+        userId: sql`${isUuid(joiner) ? joiner : null}::uuid`,
+        now: sql`${svc.clock().toISOString()}::timestamptz`,
+      },
+      { adminEmails: [...svc.config.adminEmails], capacity: false },
+    ),
+  )}`;
+}
+
+/** The access rule's facts about a joiner, from the row the webhook statement returned. */
+function joinerFactsFromRow(row: RoomSessionRow, roomName: string) {
+  return factsFromRow(
+    row.room_id
+      ? {
+          id: row.room_id,
+          teamId: row.team_id!,
+          livekitRoomName: roomName,
+          lockedAt: row.locked_at ? new Date(row.locked_at) : null,
+          e2ee: !!row.e2ee,
+          maxParticipants: Number(row.max_participants ?? 0),
+        }
+      : null,
+    row,
+  );
+}
+
+/** A Parlor room as reconciliation needs it, found by its LiveKit room name. */
+type ParlorRoom = { id: string; teamId: string; livekitRoomName: string };
+/** The people LiveKit lists, by LiveKit room name. */
+type Listed = Map<string, LiveKitParticipant[]>;
 
 /**
  * Makes the recorded presence equal LiveKit's truth: rooms LiveKit no longer has are ended,
@@ -436,7 +481,27 @@ export async function reconcilePresence(
   svc: Services,
 ): Promise<{ rooms: number; participants: number } | null> {
   const liveRooms = await svc.livekit.listRooms();
-  const parlorRooms = liveRooms.length
+  const byName = await parlorRoomsNamed(
+    svc,
+    liveRooms.map((r) => r.name),
+  );
+  const live = liveRooms.filter((r) => byName.has(r.name));
+  const listed = await listParticipantsOf(svc, live);
+  const touchedTeams = await recordLiveKitTruth(svc, live, byName, listed);
+  if (!touchedTeams) return null;
+  for (const teamId of touchedTeams) announcePresenceChanged(svc, teamId);
+  await evictWhomTheRuleRefuses(svc, live, byName, listed);
+  await endOrphanRooms(
+    svc,
+    liveRooms.filter((r) => !byName.has(r.name)),
+  );
+  svc.logger.debug({ rooms: live.length, changedTeams: touchedTeams.size }, "presence reconciled");
+  return { rooms: live.length, participants: [...listed.values()].reduce((n, p) => n + p.length, 0) };
+}
+
+/** The Parlor rooms among LiveKit's, by LiveKit room name. */
+async function parlorRoomsNamed(svc: Services, names: string[]): Promise<Map<string, ParlorRoom>> {
+  const found = names.length
     ? await svc.db
         .select({
           id: schema.rooms.id,
@@ -444,29 +509,41 @@ export async function reconcilePresence(
           livekitRoomName: schema.rooms.livekitRoomName,
         })
         .from(schema.rooms)
-        .where(
-          inArray(
-            schema.rooms.livekitRoomName,
-            liveRooms.map((r) => r.name),
-          ),
-        )
+        .where(inArray(schema.rooms.livekitRoomName, names))
     : [];
-  const byName = new Map(parlorRooms.map((r) => [r.livekitRoomName, r]));
-  const live = liveRooms.filter((r) => byName.has(r.name));
+  return new Map(found.map((r) => [r.livekitRoomName, r]));
+}
 
-  // Ask LiveKit for the people in each live room, a few rooms at a time. Every room, not only
-  // those whose numParticipants is above 0: LiveKit refreshes that count every few seconds, so a
-  // room someone just joined still reads 0, and skipping it would mark them as gone for good.
-  const participants = new Map<string, LiveKitParticipant[]>();
+/**
+ * Asks LiveKit for the people in each live room, a few rooms at a time. Every room, not only those
+ * whose numParticipants is above 0: LiveKit refreshes that count every few seconds, so a room
+ * someone just joined still reads 0, and skipping it would mark them as gone for good.
+ */
+async function listParticipantsOf(svc: Services, live: LiveKitRoom[]): Promise<Listed> {
+  const listed: Listed = new Map();
   const queue = [...live];
   await Promise.all(
     Array.from({ length: Math.min(16, queue.length) }, async () => {
       for (let room = queue.pop(); room; room = queue.pop()) {
-        participants.set(room.name, await svc.livekit.listParticipants(room.name));
+        listed.set(room.name, await svc.livekit.listParticipants(room.name));
       }
     }),
   );
+  return listed;
+}
 
+/**
+ * Records what LiveKit lists, in one transaction under the reconciliation lock: ends the room
+ * lifetimes LiveKit no longer has, records who left and who joined unseen in the live ones, closes
+ * whatever presence is left in lifetimes that are over, and notes the time. Returns the teams whose
+ * presence changed, or null when another instance holds the lock.
+ */
+async function recordLiveKitTruth(
+  svc: Services,
+  live: LiveKitRoom[],
+  byName: Map<string, ParlorRoom>,
+  listed: Listed,
+): Promise<Set<string> | null> {
   const now = svc.clock();
   const touchedTeams = new Set<string>();
   const locked = await svc.db.transaction(async (tx) => {
@@ -474,116 +551,166 @@ export async function reconcilePresence(
       tx.execute(sql`select pg_try_advisory_xact_lock(${RECONCILE_LOCK}) as locked`),
     );
     if (!locked) return false;
-
-    const liveSids = new Set(live.map((r) => r.sid));
-    const open = await tx
-      .select({
-        id: schema.roomSessions.id,
-        sid: schema.roomSessions.livekitRoomSid,
-        roomId: schema.roomSessions.roomId,
-        teamId: schema.rooms.teamId,
-      })
-      .from(schema.roomSessions)
-      .innerJoin(schema.rooms, eq(schema.rooms.id, schema.roomSessions.roomId))
-      .where(isNull(schema.roomSessions.endedAt));
-    for (const session of open) {
-      if (!liveSids.has(session.sid)) {
-        await endRoomSession(tx, session.id, now);
-        touchedTeams.add(session.teamId);
-      }
-    }
-
-    // The session of each live room: the open one we know, else made (or found) now.
-    const openBySid = new Map(open.map((session) => [session.sid, session.id]));
-    const sessionIds = new Map<string, string>();
-    for (const liveRoom of live) {
-      const known = openBySid.get(liveRoom.sid);
-      const id =
-        known ??
-        (await roomSessionFor(tx, byName.get(liveRoom.name)!.id, liveRoom.sid, liveRoom.createdAt)).id;
-      sessionIds.set(liveRoom.name, id);
-    }
-
-    // Everyone recorded as present in those sessions, in one query.
-    const recorded = sessionIds.size
-      ? await tx
-          .select({
-            sessionId: schema.participantSessions.roomSessionId,
-            sid: schema.participantSessions.participantSid,
-          })
-          .from(schema.participantSessions)
-          .where(
-            and(
-              inArray(schema.participantSessions.roomSessionId, [...sessionIds.values()]),
-              isNull(schema.participantSessions.leftAt),
-            ),
-          )
-      : [];
-    const recordedBySession = new Map<string, string[]>();
-    for (const r of recorded)
-      recordedBySession.set(r.sessionId, [...(recordedBySession.get(r.sessionId) ?? []), r.sid]);
-
-    const gone: string[] = [];
-    for (const liveRoom of live) {
-      const room = byName.get(liveRoom.name)!;
-      const sessionId = sessionIds.get(liveRoom.name)!;
-      const people = participants.get(liveRoom.name) ?? [];
-      const present = new Set(people.map((p) => p.sid));
-      const known = new Set(recordedBySession.get(sessionId) ?? []);
-      for (const sid of known) {
-        if (present.has(sid)) continue;
-        gone.push(sid);
-        touchedTeams.add(room.teamId);
-      }
-      for (const person of people) {
-        if (known.has(person.sid)) continue;
-        await recordJoin(tx, room, sessionId, person, null);
-        touchedTeams.add(room.teamId);
-      }
-    }
-    if (gone.length) {
-      await tx
-        .update(schema.participantSessions)
-        .set({ leftAt: now })
-        .where(inArray(schema.participantSessions.participantSid, gone));
-    }
-
-    // Whatever is stored, nobody stays present in a room lifetime that is over or that LiveKit
-    // does not have: this also closes joins recorded into a session after it ended.
-    const liveSessionIds = [...sessionIds.values()];
-    const ghosts = await rows<{ team_id: string }>(
-      tx.execute(sql`
-        update ${schema.participantSessions} p
-        set left_at = greatest(p.joined_at, coalesce(s.ended_at, ${now.toISOString()}::timestamptz))
-        from ${schema.roomSessions} s, ${schema.rooms} r
-        where s.id = p.room_session_id and r.id = s.room_id and p.left_at is null
-          and (s.ended_at is not null ${
-            liveSessionIds.length
-              ? sql`or s.id not in (${sql.join(
-                  liveSessionIds.map((id) => sql`${id}::uuid`),
-                  sql`, `,
-                )})`
-              : sql`or true`
-          })
-        returning r.team_id`),
-    );
-    for (const ghost of ghosts) touchedTeams.add(ghost.team_id);
-
+    const open = await endLifetimesLiveKitLacks(tx, live, now, touchedTeams);
+    const sessionIds = await sessionsOfLiveRooms(tx, live, byName, open);
+    await recordWhoLeftAndJoined(tx, live, byName, listed, sessionIds, now, touchedTeams);
+    await closeLeftoverPresence(tx, [...sessionIds.values()], now, touchedTeams);
     await tx
       .insert(schema.appState)
       .values({ key: RECONCILED_AT, value: now.toISOString(), updatedAt: now })
       .onConflictDoUpdate({ target: schema.appState.key, set: { value: now.toISOString(), updatedAt: now } });
     return true;
   });
-  if (!locked) return null;
-  for (const teamId of touchedTeams) announcePresenceChanged(svc, teamId);
-  // The access rule for everyone LiveKit lists, guests included (identities that are not Parlor's
-  // are left alone): whoever it refuses now is disconnected, whatever token they joined with.
+  return locked ? touchedTeams : null;
+}
+
+/** Ends the open room lifetimes LiveKit no longer has; returns every lifetime that was open. */
+async function endLifetimesLiveKitLacks(
+  tx: Transaction,
+  live: LiveKitRoom[],
+  now: Date,
+  touchedTeams: Set<string>,
+) {
+  const liveSids = new Set(live.map((r) => r.sid));
+  const open = await tx
+    .select({
+      id: schema.roomSessions.id,
+      sid: schema.roomSessions.livekitRoomSid,
+      roomId: schema.roomSessions.roomId,
+      teamId: schema.rooms.teamId,
+    })
+    .from(schema.roomSessions)
+    .innerJoin(schema.rooms, eq(schema.rooms.id, schema.roomSessions.roomId))
+    .where(isNull(schema.roomSessions.endedAt));
+  for (const session of open) {
+    if (!liveSids.has(session.sid)) {
+      await endRoomSession(tx, session.id, now);
+      touchedTeams.add(session.teamId);
+    }
+  }
+  return open;
+}
+
+/** The session of each live room, by LiveKit room name: the open one we know, else made (or found) now. */
+async function sessionsOfLiveRooms(
+  tx: Transaction,
+  live: LiveKitRoom[],
+  byName: Map<string, ParlorRoom>,
+  open: { id: string; sid: string }[],
+): Promise<Map<string, string>> {
+  const openBySid = new Map(open.map((session) => [session.sid, session.id]));
+  const sessionIds = new Map<string, string>();
+  for (const liveRoom of live) {
+    const known = openBySid.get(liveRoom.sid);
+    const id =
+      known ?? (await roomSessionFor(tx, byName.get(liveRoom.name)!.id, liveRoom.sid, liveRoom.createdAt)).id;
+    sessionIds.set(liveRoom.name, id);
+  }
+  return sessionIds;
+}
+
+/** Everyone recorded as present in these sessions (one query): their connection sids, by session. */
+async function recordedAsPresent(tx: Transaction, sessionIds: string[]): Promise<Map<string, string[]>> {
+  const recorded = sessionIds.length
+    ? await tx
+        .select({
+          sessionId: schema.participantSessions.roomSessionId,
+          sid: schema.participantSessions.participantSid,
+        })
+        .from(schema.participantSessions)
+        .where(
+          and(
+            inArray(schema.participantSessions.roomSessionId, sessionIds),
+            isNull(schema.participantSessions.leftAt),
+          ),
+        )
+    : [];
+  const bySession = new Map<string, string[]>();
+  for (const r of recorded) bySession.set(r.sessionId, [...(bySession.get(r.sessionId) ?? []), r.sid]);
+  return bySession;
+}
+
+/** In each live room: those recorded but no longer listed have left; those listed but not recorded join. */
+async function recordWhoLeftAndJoined(
+  tx: Transaction,
+  live: LiveKitRoom[],
+  byName: Map<string, ParlorRoom>,
+  listed: Listed,
+  sessionIds: Map<string, string>,
+  now: Date,
+  touchedTeams: Set<string>,
+) {
+  const recordedBySession = await recordedAsPresent(tx, [...sessionIds.values()]);
+  const gone: string[] = [];
+  for (const liveRoom of live) {
+    const room = byName.get(liveRoom.name)!;
+    const sessionId = sessionIds.get(liveRoom.name)!;
+    const people = listed.get(liveRoom.name) ?? [];
+    const present = new Set(people.map((p) => p.sid));
+    const known = new Set(recordedBySession.get(sessionId) ?? []);
+    for (const sid of known) {
+      if (present.has(sid)) continue;
+      gone.push(sid);
+      touchedTeams.add(room.teamId);
+    }
+    for (const person of people) {
+      if (known.has(person.sid)) continue;
+      await recordJoin(tx, room, sessionId, person, null);
+      touchedTeams.add(room.teamId);
+    }
+  }
+  if (gone.length) {
+    await tx
+      .update(schema.participantSessions)
+      .set({ leftAt: now })
+      .where(inArray(schema.participantSessions.participantSid, gone));
+  }
+}
+
+/**
+ * Whatever is stored, nobody stays present in a room lifetime that is over or that LiveKit does not
+ * have (the live ones are `liveSessionIds`): this also closes joins recorded into a session after it ended.
+ */
+async function closeLeftoverPresence(
+  tx: Transaction,
+  liveSessionIds: string[],
+  now: Date,
+  touchedTeams: Set<string>,
+) {
+  const ghosts = await rows<{ team_id: string }>(
+    tx.execute(sql`
+      update ${schema.participantSessions} p
+      set left_at = greatest(p.joined_at, coalesce(s.ended_at, ${now.toISOString()}::timestamptz))
+      from ${schema.roomSessions} s, ${schema.rooms} r
+      where s.id = p.room_session_id and r.id = s.room_id and p.left_at is null
+        and (s.ended_at is not null ${
+          liveSessionIds.length
+            ? sql`or s.id not in (${sql.join(
+                liveSessionIds.map((id) => sql`${id}::uuid`),
+                sql`, `,
+              )})`
+            : sql`or true`
+        })
+      returning r.team_id`),
+  );
+  for (const ghost of ghosts) touchedTeams.add(ghost.team_id);
+}
+
+/**
+ * The access rule for everyone LiveKit lists, guests included (identities that are not Parlor's
+ * are left alone): whoever it refuses now is disconnected, whatever token they joined with.
+ */
+async function evictWhomTheRuleRefuses(
+  svc: Services,
+  live: LiveKitRoom[],
+  byName: Map<string, ParlorRoom>,
+  listed: Listed,
+) {
   await decideAndEvict(
     svc,
     live.flatMap((r) => {
       const room = byName.get(r.name)!;
-      return (participants.get(r.name) ?? []).map((p) => ({
+      return (listed.get(r.name) ?? []).map((p) => ({
         roomName: r.name,
         roomId: room.id,
         teamId: room.teamId,
@@ -593,12 +720,6 @@ export async function reconcilePresence(
       }));
     }),
   );
-  await endOrphanRooms(
-    svc,
-    liveRooms.filter((r) => !byName.has(r.name)),
-  );
-  svc.logger.debug({ rooms: live.length, changedTeams: touchedTeams.size }, "presence reconciled");
-  return { rooms: live.length, participants: [...participants.values()].reduce((n, p) => n + p.length, 0) };
 }
 
 /** An unknown room younger than this may be one being created right now (its record not yet committed). */
@@ -809,59 +930,79 @@ export async function roomHistory(svc: Services, roomId: string, limit: number) 
     )
     .orderBy(p.joinedAt);
   const now = svc.clock().getTime();
-  const meetings = sessions.map((session) => {
-    const rows = attendance.filter((a) => a.roomSessionId === session.id);
-    const roomEnd = session.endedAt?.getTime() ?? Infinity;
-    const ongoing = !session.endedAt && rows.some((a) => a.leftAt === null);
-    const end = ongoing
-      ? now
-      : Math.min(roomEnd, Math.max(...rows.map((a) => a.leftAt?.getTime() ?? roomEnd)));
-    // A join recorded after the room finished (webhooks out of order) starts nothing after its end.
-    const start = Math.min(end, ...rows.map((a) => a.joinedAt.getTime()));
-    const clip = (from: number, to: number): Interval => [
-      Math.min(Math.max(from, start), end),
-      Math.max(Math.min(to, end), start),
-    ];
-    const byPerson = new Map<
-      string,
-      {
-        identity: string;
-        name: string;
-        accountName: string | null;
-        /** A Parlor user (the identity is a user id) whose account was deleted since. */
-        formerMember: boolean;
-        isGuest: boolean;
-        firstJoinedAt: Date;
-        spans: Interval[];
-      }
-    >();
-    for (const a of rows) {
-      const span = clip(a.joinedAt.getTime(), a.leftAt?.getTime() ?? end);
-      const entry = byPerson.get(a.identity);
-      if (entry) entry.spans.push(span);
-      else
-        byPerson.set(a.identity, {
-          identity: a.identity,
-          name: a.name,
-          formerMember: a.userId === null && isUuid(a.identity),
-          accountName: a.accountName,
-          isGuest: isGuestIdentity(a.identity),
-          firstJoinedAt: a.joinedAt,
-          spans: [span],
-        });
-    }
-    return {
-      id: session.id,
-      startedAt: new Date(start),
-      endedAt: ongoing ? null : new Date(end),
-      durationSeconds: Math.round(Math.max(0, end - start) / 1000),
-      attendees: [...byPerson.values()].map(({ spans, ...person }) => ({
-        ...person,
-        secondsPresent: Math.round(coveredMs(spans) / 1000),
-      })),
-    };
-  });
+  const meetings = sessions.map((session) =>
+    meetingOf(
+      session,
+      attendance.filter((a) => a.roomSessionId === session.id),
+      now,
+    ),
+  );
   return meetings.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+}
+
+/** One connection as the room's history reads it. */
+interface Attendance {
+  identity: string;
+  userId: string | null;
+  name: string;
+  accountName: string | null;
+  joinedAt: Date;
+  leftAt: Date | null;
+}
+
+/**
+ * One meeting (a room lifetime) with who came and for how long: an ongoing meeting lasts until
+ * now, an ended one until the room ended or its last person left; each person's connections are
+ * clipped to the meeting and their overlaps counted once.
+ */
+function meetingOf(session: typeof schema.roomSessions.$inferSelect, rows: Attendance[], now: number) {
+  const roomEnd = session.endedAt?.getTime() ?? Infinity;
+  const ongoing = !session.endedAt && rows.some((a) => a.leftAt === null);
+  const end = ongoing ? now : Math.min(roomEnd, Math.max(...rows.map((a) => a.leftAt?.getTime() ?? roomEnd)));
+  // A join recorded after the room finished (webhooks out of order) starts nothing after its end.
+  const start = Math.min(end, ...rows.map((a) => a.joinedAt.getTime()));
+  const clip = (from: number, to: number): Interval => [
+    Math.min(Math.max(from, start), end),
+    Math.max(Math.min(to, end), start),
+  ];
+  const byPerson = new Map<
+    string,
+    {
+      identity: string;
+      name: string;
+      accountName: string | null;
+      /** A Parlor user (the identity is a user id) whose account was deleted since. */
+      formerMember: boolean;
+      isGuest: boolean;
+      firstJoinedAt: Date;
+      spans: Interval[];
+    }
+  >();
+  for (const a of rows) {
+    const span = clip(a.joinedAt.getTime(), a.leftAt?.getTime() ?? end);
+    const entry = byPerson.get(a.identity);
+    if (entry) entry.spans.push(span);
+    else
+      byPerson.set(a.identity, {
+        identity: a.identity,
+        name: a.name,
+        formerMember: a.userId === null && isUuid(a.identity),
+        accountName: a.accountName,
+        isGuest: isGuestIdentity(a.identity),
+        firstJoinedAt: a.joinedAt,
+        spans: [span],
+      });
+  }
+  return {
+    id: session.id,
+    startedAt: new Date(start),
+    endedAt: ongoing ? null : new Date(end),
+    durationSeconds: Math.round(Math.max(0, end - start) / 1000),
+    attendees: [...byPerson.values()].map(({ spans, ...person }) => ({
+      ...person,
+      secondsPresent: Math.round(coveredMs(spans) / 1000),
+    })),
+  };
 }
 
 async function rows<T>(result: Promise<unknown>): Promise<T[]> {

@@ -414,20 +414,30 @@ export async function ensureRoom(
   });
   if (!found) throw notFound(TEAM_NOT_FOUND);
   const team: TeamSummary = { ...found.team, role: found.role };
-
-  const existing = found.room;
-  if (existing) {
-    if (!found.live) await svc.livekit.ensureRoom(liveKitOptions(team, existing));
-    return ensured(existing, false);
+  if (found.room) {
+    if (!found.live) await svc.livekit.ensureRoom(liveKitOptions(team, found.room));
+    return ensured(found.room, false);
   }
-
   if (!create) throw notFound(ROOM_NOT_FOUND);
   await svc.rateLimiter.consume(
     `room-create:user:${actor.id}`,
     svc.ratePolicies.roomCreate,
     "Too many new rooms",
   );
-  const outcome = await svc.db.transaction(async (tx) => {
+  const created = await createInParlorAndLiveKit(svc, actor, team, slug);
+  if (created) {
+    svc.logger.info({ event: "room.created", roomId: created.id, via: "ensure" }, "room created");
+    return ensured(created, true);
+  }
+  return ensured(await confirmConcurrentlyCreated(svc, team, slug), false);
+}
+
+/**
+ * Creates the room at this slug, its record in the same transaction that waits for LiveKit, so
+ * when LiveKit fails no record is left behind. Null when another request created it first.
+ */
+async function createInParlorAndLiveKit(svc: Services, actor: Actor, team: TeamSummary, slug: string) {
+  return svc.db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(schema.rooms)
       .values({
@@ -444,15 +454,14 @@ export async function ensureRoom(
     await svc.livekit.ensureRoom(liveKitOptions(team, inserted));
     return inserted;
   });
-  if (outcome) {
-    svc.logger.info({ event: "room.created", roomId: outcome.id, via: "ensure" }, "room created");
-    return ensured(outcome, true);
-  }
-  // Someone else created it while we waited: confirm theirs.
+}
+
+/** Someone else created the room while we waited on the unique index: confirm theirs, in LiveKit too. */
+async function confirmConcurrentlyCreated(svc: Services, team: TeamSummary, slug: string) {
   const winner = await findRoom(svc, team.id, slug);
   if (!winner) throw notFound(ROOM_NOT_FOUND);
   await svc.livekit.ensureRoom(liveKitOptions(team, winner));
-  return ensured(winner, false);
+  return winner;
 }
 
 /** Characters that show nothing: format and control characters, blank fillers, variation selectors. */
@@ -502,6 +511,10 @@ async function assertNotLookAlike(
   }
 }
 
+type JoinRow = Awaited<
+  ReturnType<ReturnType<typeof prepareJoinQueries>["connectionLookup"]["execute"]>
+>[number];
+
 /**
  * A join token for one room. The room, the membership and the saved display name come from one
  * SQL query; a non-member learns nothing about the room.
@@ -520,6 +533,23 @@ export async function connectionDetails(
     now: svc.clock().toISOString(),
   });
   if (!row) throw notFound(ROOM_NOT_FOUND);
+  const { roomAdmin } = admitByTheRule(svc, actor, row);
+  const name = await nameInTheCall(svc, actor, row, participantName);
+  const { participantToken, expiresAt } = await mintJoinToken(svc, actor, row, name, roomAdmin);
+  svc.metrics.joins.inc();
+  return {
+    serverUrl: svc.livekit.publicUrl,
+    roomName: row.room.livekitRoomName,
+    participantToken,
+    participantName: name,
+    expiresAt,
+    // Whether to join with end-to-end encryption (the passphrase never reaches the server).
+    encrypted: row.room.e2ee,
+  };
+}
+
+/** The access rule's answer from the facts the lookup read; a refusal throws its reason. */
+function admitByTheRule(svc: Services, actor: Actor, row: JoinRow) {
   const now = svc.clock();
   const decision = judge(
     actor.id,
@@ -538,8 +568,16 @@ export async function connectionDetails(
     now,
   );
   if (!decision.allowed) throw refusalError(decision, now, row.room);
-  const roomAdmin = decision.roomAdmin;
+  return decision;
+}
 
+/** The name shown in the call; one written to pass as another member's is refused. */
+async function nameInTheCall(
+  svc: Services,
+  actor: Actor & { name: string },
+  row: JoinRow,
+  participantName: string | undefined,
+) {
   const name = participantDisplayName(participantName, row.displayName, actor.name);
   // The name as typed (or saved), before cleaning drops the characters that make a look-alike;
   // one's own account name, however written, needs no check.
@@ -547,6 +585,17 @@ export async function connectionDetails(
   if (chosen && visibleForm(chosen) !== visibleForm(actor.name)) {
     await assertNotLookAlike(svc, row.team.id, actor.id, chosen);
   }
+  return name;
+}
+
+/** The LiveKit token for this one room, for minutes, carrying the room's configuration. */
+async function mintJoinToken(
+  svc: Services,
+  actor: Actor & { name: string },
+  row: JoinRow,
+  name: string,
+  roomAdmin: boolean,
+) {
   const ttlSeconds = svc.config.livekit.tokenTtlSeconds;
   const expiresAt = new Date(svc.clock().getTime() + ttlSeconds * 1000);
   const participantToken = await svc.livekit.mintToken({
@@ -560,14 +609,5 @@ export async function connectionDetails(
     attributes: { accountName: actor.name, [ROOM_ADMIN_ATTRIBUTE]: String(roomAdmin) },
     roomConfig: liveKitOptions(row.team, row.room),
   });
-  svc.metrics.joins.inc();
-  return {
-    serverUrl: svc.livekit.publicUrl,
-    roomName: row.room.livekitRoomName,
-    participantToken,
-    participantName: name,
-    expiresAt,
-    // Whether to join with end-to-end encryption (the passphrase never reaches the server).
-    encrypted: row.room.e2ee,
-  };
+  return { participantToken, expiresAt };
 }
