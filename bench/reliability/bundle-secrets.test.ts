@@ -35,7 +35,7 @@ const SERVER_ONLY: { module: string; marker: string; source: string }[] = [
   {
     module: "@parlor/api presence",
     marker: "presence.reconciled_at",
-    source: "packages/api/src/presence/logic.ts",
+    source: "packages/api/src/presence/reconcile.ts",
   },
   {
     module: "@parlor/api announcements",

@@ -7,13 +7,8 @@ import { endLiveKitRoom, evict } from "./access/evict";
 import { createContext } from "./lib/context";
 import { isCrossSiteRequest } from "./lib/csrf";
 import { AppError, postgresErrorCode } from "./lib/errors";
-import {
-  applyWebhookEvent,
-  lastReconciledAt,
-  UnusableWebhookEvent,
-  verifyWebhook,
-  WebhookRejected,
-} from "./presence/logic";
+import { lastReconciledAt } from "./presence/reconcile";
+import { applyWebhookEvent, UnusableWebhookEvent, verifyWebhook, WebhookRejected } from "./presence/webhook";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_JSON_DEPTH, UNBATCHED_PATHS } from "./lib/limits";
 import { stopRecordingsOfRoom } from "./recordings/lifecycle";
 import { appRouter } from "./root";

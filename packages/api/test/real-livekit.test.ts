@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createLogger } from "../src/lib/logger";
 import { createLiveKitService } from "../src/livekit/service";
-import { reconcilePresence } from "../src/presence/logic";
+import { reconcilePresence } from "../src/presence/reconcile";
 import { loadConfig } from "../src/lib/config";
 import { HAND_ATTRIBUTE, MODERATION_TOPIC } from "../src/lib/call";
 import { eventually } from "./eventually";

@@ -2,7 +2,7 @@ import { schema } from "@parlor/db";
 import { gt, max, sql } from "drizzle-orm";
 
 import { RECONCILE_EVERY_MS } from "./jobs";
-import { lastReconciledAt } from "../presence/logic";
+import { lastReconciledAt } from "../presence/reconcile";
 import type { Services } from "../lib/services";
 
 /** ok: working; warn: working, but something deserves a look; down: broken; idle: nothing to judge yet. */

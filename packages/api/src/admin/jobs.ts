@@ -2,7 +2,7 @@ import { schema } from "@parlor/db";
 import { lt } from "drizzle-orm";
 
 import { pruneChat } from "../chat/logic";
-import { reconcilePresence } from "../presence/logic";
+import { reconcilePresence } from "../presence/reconcile";
 import { startRecordingJobs } from "../recordings/background";
 import { pruneRecordings } from "../recordings/logic";
 import type { Services } from "../lib/services";

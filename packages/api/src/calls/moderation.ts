@@ -2,7 +2,7 @@ import { schema } from "@parlor/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
 
 import { AppError, forbidden, notFound } from "../lib/errors";
-import { notifyPresenceChanged } from "../presence/logic";
+import { notifyPresenceChanged } from "../lib/announce";
 import { HAND_ATTRIBUTE, isGuestIdentity, MODERATION_TOPIC, type ModerationNotice } from "../lib/call";
 import type { Services } from "../lib/services";
 import { canManage, type Actor } from "../teams/logic";

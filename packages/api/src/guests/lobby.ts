@@ -9,7 +9,7 @@ import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 
 import { notFound } from "../lib/errors";
 import { requireModerator } from "../calls/moderation";
-import { notifyPresenceChanged } from "../presence/logic";
+import { notifyPresenceChanged } from "../lib/announce";
 import { isGuestIdentity } from "../lib/call";
 import { LOBBY_TIMEOUT_SECONDS } from "./schemas";
 import type { Services } from "../lib/services";
@@ -69,7 +69,7 @@ export async function decide(
   return { ok: true as const, status };
 }
 
-/** Locks or unlocks the room; the lock lifts by itself when the meeting ends (presence/logic.ts). */
+/** Locks or unlocks the room; the lock lifts by itself when the meeting ends (presence/: the webhook and reconciliation alike). */
 export async function setLocked(svc: Services, actor: Actor, ref: RoomRef, locked: boolean) {
   const room = await requireModerator(svc, actor, ref);
   await svc.db.transaction(async (tx) => {

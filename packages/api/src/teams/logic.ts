@@ -7,7 +7,7 @@ import { randomToken, sha256Hex } from "../lib/crypto";
 import { canManage, notifyAccessChanged, reDecide, roleRank } from "../access";
 import { containsPattern } from "../lib/search";
 import { inviteMessage } from "../mail/messages";
-import { notifyPresenceChanged } from "../presence/logic";
+import { notifyPresenceChanged } from "../lib/announce";
 import { removeRecordingsOfRooms } from "../recordings/lifecycle";
 import { cleanText, slugify } from "../lib/common-schemas";
 import type { createInviteInput, sendInviteInput } from "./schemas";
