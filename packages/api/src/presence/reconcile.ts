@@ -267,7 +267,9 @@ async function recordWhoLeftAndJoined(
     }
     for (const person of people) {
       if (known.has(person.sid)) continue;
-      await recordJoin(tx, room, sessionId, person, null);
+      // To the millisecond where LiveKit says, as the webhook records it.
+      const joinedAt = person.joinedAtMs === null ? person.joinedAt : new Date(person.joinedAtMs);
+      await recordJoin(tx, room, sessionId, { ...person, joinedAt }, null);
       touchedTeams.add(room.teamId);
     }
   }

@@ -81,7 +81,19 @@ export class UnusableWebhookEvent extends Error {
  */
 function seconds(value: bigint | number | undefined): Date | null {
   if (value === undefined || Number(value) === 0) return null;
-  const date = new Date(Number(value) * 1000);
+  return storable(new Date(Number(value) * 1000), value);
+}
+
+/**
+ * When a participant joined: to the millisecond where LiveKit says (its `joinedAt` is whole
+ * seconds, so a join a moment after a lock in the same second would read as before it).
+ */
+function joinedAtOf(p: NonNullable<WebhookEvent["participant"]>): Date | null {
+  if (p.joinedAtMs) return storable(new Date(Number(p.joinedAtMs)), p.joinedAtMs);
+  return seconds(p.joinedAt);
+}
+
+function storable(date: Date, value: bigint | number): Date {
   if (Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999 || date.getUTCFullYear() < 2000) {
     throw new UnusableWebhookEvent(`timestamp out of range: ${String(value)}`);
   }
@@ -152,7 +164,7 @@ function refusedJoinerOf(
 ): Eviction | null {
   if (!outcome.facts || !outcome.roomId) return null;
   const decision = judge(p.identity, outcome.facts, "connection", svc.clock(), {
-    joinedAt: p.joinedAtMs ? new Date(Number(p.joinedAtMs)) : seconds(p.joinedAt),
+    joinedAt: joinedAtOf(p),
     attributes: { ...p.attributes },
   });
   if (decision.allowed) return null;
@@ -283,7 +295,7 @@ type ParticipantWithSid = NonNullable<WebhookEvent["participant"]> & { sid: stri
  */
 function participantChange(kind: string, p: ParticipantWithSid, at: Date): SQL {
   const atTime = sql`${at.toISOString()}::timestamptz`;
-  const joinedAt = sql`least(${(seconds(p.joinedAt) ?? at).toISOString()}::timestamptz, t.ended_at)`;
+  const joinedAt = sql`least(${(joinedAtOf(p) ?? at).toISOString()}::timestamptz, t.ended_at)`;
   const leftAt = kind === "participant_joined" ? sql`t.ended_at` : sql`least(${atTime}, t.ended_at)`;
   return sql`,
       participant as (
