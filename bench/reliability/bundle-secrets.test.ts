@@ -25,17 +25,17 @@ const SERVER_ONLY: { module: string; marker: string; source: string }[] = [
   {
     module: "@parlor/api config (LIVEKIT_API_SECRET)",
     marker: "LIVEKIT_API_SECRET",
-    source: "packages/api/src/config.ts",
+    source: "packages/api/src/lib/config.ts",
   },
   {
     module: "@parlor/api config (DATABASE_URL)",
     marker: "DATABASE_URL",
-    source: "packages/api/src/config.ts",
+    source: "packages/api/src/lib/config.ts",
   },
   {
     module: "@parlor/api presence",
     marker: "presence.reconciled_at",
-    source: "packages/api/src/presence.ts",
+    source: "packages/api/src/presence/reconcile.ts",
   },
   {
     module: "@parlor/api announcements",
@@ -50,7 +50,7 @@ const SERVER_ONLY: { module: string; marker: string; source: string }[] = [
   {
     module: "@parlor/api auth (Lucia)",
     marker: "__Host-auth_session",
-    source: "packages/api/src/auth/lucia.ts",
+    source: "packages/api/src/lib/lucia.ts",
   },
   { module: "@parlor/db schema", marker: "password_hash", source: "packages/db/src/schema.ts" },
   { module: "@parlor/db client", marker: "pg_advisory_lock", source: "packages/db/src/client.ts" },

@@ -10,9 +10,9 @@
  * writes it) into a throw-away database on DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
  * and drops it afterwards. Prints p50/p99 per part (Postgres CPU: the mean, its clock ticks being
  * 10 ms). `--compare` names another module exporting `activeRooms`, `--compare-transformer` one
- * exporting `transformer` (paths relative to this file, e.g. an older presence.ts saved with
- * `git show <ref>:packages/api/src/presence.ts > packages/api/src/presence-old.ts` and
- * `--compare=../../packages/api/src/presence-old.ts`): both run interleaved, so a busy machine
+ * exporting `transformer` (paths relative to this file, e.g. an older presence module saved with
+ * `git show <ref>:packages/api/src/presence/views.ts > packages/api/src/presence/old.ts` and
+ * `--compare=../../packages/api/src/presence/old.ts`): both run interleaved, so a busy machine
  * slows both alike; compare CPU times rather than wall times when it is busy, and run it with
  * `node --expose-gc --import tsx src/active-rooms-profile.ts` so that each run starts from a
  * collected heap (else one variant's garbage is collected during the other's run). Run under `node --cpu-prof --import tsx`
@@ -27,7 +27,7 @@ import postgres from "postgres";
 
 // Internals the package does not export: the parts being timed.
 import { transformer } from "../../packages/api/src/lib/transformer";
-import { activeRooms } from "../../packages/api/src/presence";
+import { activeRooms } from "../../packages/api/src/presence/views";
 import { batchRequest } from "./parlor-client";
 
 const arg = (name: string, fallback: number) => {

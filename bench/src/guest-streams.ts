@@ -13,7 +13,7 @@
 import { createTestDatabase, testDriver } from "@parlor/db/testing";
 import { startTestApp } from "@parlor/api/testing";
 
-import { createContext } from "../../packages/api/src/context";
+import { createContext } from "../../packages/api/src/lib/context";
 import { createCaller } from "../../packages/api/src/root";
 
 const arg = (name: string, fallback: number) => {

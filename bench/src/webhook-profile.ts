@@ -16,7 +16,7 @@
  * With `node --cpu-prof --import tsx src/webhook-profile.ts` the .cpuprofile shows where the time went.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 import { createTestDatabase } from "@parlor/db/testing";
@@ -42,8 +42,11 @@ process.env.TEST_DB_DRIVER = "postgres";
 
 type Api = typeof ParlorApi;
 type Services = ParlorApi.Services;
-const { loadConfig } = (await import(`${apiDir}/src/config.ts`)) as Api;
-const { createServices } = (await import(`${apiDir}/src/services.ts`)) as Api;
+// The plumbing moved into src/lib/; an older checkout passed with --api still has it at src/.
+const plumbing = (name: string) =>
+  existsSync(`${apiDir}/src/lib/${name}.ts`) ? `${apiDir}/src/lib/${name}.ts` : `${apiDir}/src/${name}.ts`;
+const { loadConfig } = (await import(plumbing("config"))) as Api;
+const { createServices } = (await import(plumbing("services"))) as Api;
 const { handleLiveKitWebhook } = (await import(`${apiDir}/src/http.ts`)) as Api;
 const { createLogger } = (await import(`${apiDir}/src/lib/logger.ts`)) as {
   createLogger: (level: string) => Services["logger"];

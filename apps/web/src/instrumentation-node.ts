@@ -7,7 +7,7 @@ import { ConfigError, getServices, stampPeerAddresses } from "@parlor/api/server
 
 import { serveTokenRouteBesideNext } from "./token-route";
 
-// Before any request: lets the API know each request's socket address (client-address.ts).
+// Before any request: lets the API know each request's socket address (packages/api/src/lib/client-address.ts).
 stampPeerAddresses();
 // The join token route answered beside Next, without its request pipeline (token-route.ts).
 serveTokenRouteBesideNext();

@@ -4,20 +4,15 @@ import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
 import { endLiveKitRoom, evict } from "./access/evict";
-import { createContext } from "./context";
-import { isCrossSiteRequest } from "./csrf";
+import { createContext } from "./lib/context";
+import { isCrossSiteRequest } from "./lib/csrf";
 import { AppError, postgresErrorCode } from "./lib/errors";
-import {
-  applyWebhookEvent,
-  lastReconciledAt,
-  UnusableWebhookEvent,
-  verifyWebhook,
-  WebhookRejected,
-} from "./presence";
-import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_JSON_DEPTH, UNBATCHED_PATHS } from "./limits";
+import { lastReconciledAt } from "./presence/reconcile";
+import { applyWebhookEvent, UnusableWebhookEvent, verifyWebhook, WebhookRejected } from "./presence/webhook";
+import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_JSON_DEPTH, UNBATCHED_PATHS } from "./lib/limits";
 import { stopRecordingsOfRoom } from "./recordings/lifecycle";
 import { appRouter } from "./root";
-import type { Services } from "./services";
+import type { Services } from "./lib/services";
 
 export const TRPC_ENDPOINT = "/api/trpc";
 
@@ -30,7 +25,7 @@ export interface TRPCRequestOptions {
  * Serves the tRPC API over HTTP (the web app's `/api/trpc` route, and tests without a server).
  * `services` may still be starting; when it cannot start (the database is down), every call in
  * the request answers SERVICE_UNAVAILABLE in tRPC's own error shape. A request over the limits
- * (limits.ts) is refused the same way before anything runs, its body unread past the limit.
+ * (lib/limits.ts) is refused the same way before anything runs, its body unread past the limit.
  */
 export async function handleTRPCRequest(
   services: Services | (() => Promise<Services>),

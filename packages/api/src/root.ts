@@ -1,15 +1,15 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 
-import { adminRouter } from "./routers/admin";
-import { authRouter } from "./routers/auth";
-import { chatRouter } from "./routers/chat";
-import { guestRouter } from "./routers/guest";
-import { lobbyRouter } from "./routers/lobby";
-import { preferencesRouter } from "./routers/preferences";
+import { adminRouter } from "./admin/router";
+import { authRouter } from "./accounts/router";
+import { chatRouter } from "./chat/router";
+import { guestRouter } from "./guests/router";
+import { lobbyRouter } from "./guests/lobby-router";
+import { preferencesRouter } from "./accounts/preferences-router";
 import { recordingRouter } from "./recordings/router";
-import { roomRouter } from "./routers/room";
-import { teamRouter } from "./routers/team";
-import { createCallerFactory, createTRPCRouter } from "./trpc";
+import { roomRouter } from "./rooms/router";
+import { teamRouter } from "./teams/router";
+import { createCallerFactory, createTRPCRouter } from "./lib/trpc";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,

@@ -1,14 +1,14 @@
 // Server entry for the web app: configuration, services, the router and its context.
-import { loadConfig, type Config } from "./config";
-import { startBackgroundJobs } from "./jobs";
-import { createServices, type Services } from "./services";
+import { loadConfig, type Config } from "./lib/config";
+import { startBackgroundJobs } from "./admin/jobs";
+import { createServices, type Services } from "./lib/services";
 
-export { createContext, type Context } from "./context";
+export { createContext, type Context } from "./lib/context";
 export { appRouter, createCaller } from "./root";
-export { isCrossSiteRequest } from "./csrf";
-export { stampPeerAddresses } from "./client-address";
-export { ConfigError, loadConfig, type Config } from "./config";
-export { createServices, type Services } from "./services";
+export { isCrossSiteRequest } from "./lib/csrf";
+export { stampPeerAddresses } from "./lib/client-address";
+export { ConfigError, loadConfig, type Config } from "./lib/config";
+export { createServices, type Services } from "./lib/services";
 
 const state = globalThis as unknown as { parlorConfig?: Config; parlorServices?: Promise<Services> };
 

@@ -18,7 +18,7 @@ import { TRPCClientError } from "@trpc/client";
 import { RoomServiceClient } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, it } from "vitest";
 
-import { reconcilePresence } from "../src/presence";
+import { reconcilePresence } from "../src/presence/reconcile";
 import type { RatePolicies } from "../src/lib/rate-limit";
 import {
   canManage,

@@ -19,7 +19,7 @@ export type TeamRole = "owner" | "admin" | "member";
 export type MemberKey = "O" | "O2" | "A" | "M1" | "M2";
 export type RoomKey = "R1" | "R2";
 
-/** How long a moderator's removal keeps someone out (moderation.ts REMOVAL_COOLDOWN_SECONDS). */
+/** How long a moderator's removal keeps someone out (access/rule.ts REMOVAL_COOLDOWN_SECONDS). */
 export const REMOVAL_COOLDOWN_MS = 5 * 60_000;
 
 export interface MemberModel {

@@ -11,7 +11,7 @@ import { RoomServiceClient } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { allowedIn } from "../src/access";
-import { reconcilePresence } from "../src/presence";
+import { reconcilePresence } from "../src/presence/reconcile";
 import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
 import { disposeParticipants, joinWithToken, within, type RealParticipant } from "./livekit-participant";

@@ -8,7 +8,7 @@ import type { DatabaseHandle } from "@parlor/db";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createContext } from "../src/context";
+import { createContext } from "../src/lib/context";
 import { createCaller } from "../src/root";
 import { errorOf, startTestApp, type TestApp, type TestClient } from "./harness";
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { LIVE_STREAM_POLICY } from "../src/lib/live-streams";
 import { handleLiveKitWebhook, handleTRPCRequest } from "../src/http";
-import { reconcilePresence } from "../src/presence";
+import { reconcilePresence } from "../src/presence/reconcile";
 import { errorOf, GOOD_PASSWORD, startTestApp, TEST_ORIGIN, type TestApp } from "./harness";
 import { webhookEvent, webhookRequest } from "./webhook-sender";
 

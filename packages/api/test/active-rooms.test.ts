@@ -10,8 +10,8 @@ import { testDriver } from "@parlor/db/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { activeRooms, presenceByRoom } from "../src/presence";
-import { GUEST_IDENTITY_PREFIX } from "../src/schemas/call";
+import { activeRooms, presenceByRoom } from "../src/presence/views";
+import { GUEST_IDENTITY_PREFIX } from "../src/lib/call";
 import { startTestAppOnLiveKit, type RealLiveKitTestApp } from "./harness";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 

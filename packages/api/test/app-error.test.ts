@@ -10,7 +10,7 @@ import { testDriver } from "@parlor/db/testing";
 
 import type * as errors from "../src/lib/errors";
 import { AppError, serviceUnavailable } from "../src/lib/errors";
-import { toTRPCError } from "../src/trpc";
+import { toTRPCError } from "../src/lib/trpc";
 import { errorOf, startTestApp } from "./harness";
 
 describe("AppError across module copies", () => {

@@ -8,8 +8,8 @@ import { testDriver } from "@parlor/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { pruneChat } from "../src/chat";
-import { CHAT_MESSAGE_MAX, CHAT_TOPIC, chatLength } from "../src/schemas/chat";
+import { pruneChat } from "../src/chat/logic";
+import { CHAT_MESSAGE_MAX, CHAT_TOPIC, chatLength } from "../src/chat/schemas";
 import { eventually } from "./eventually";
 import { errorOf, startTestApp, startTestAppOnLiveKit, type RealLiveKitTestApp } from "./harness";
 import { disposeParticipants, joinWithToken, type RealParticipant } from "./livekit-participant";

@@ -8,7 +8,12 @@ import type { AddressInfo } from "node:net";
 import { testDriver } from "@parlor/db/testing";
 import { describe, expect, it } from "vitest";
 
-import { clientAddress, PEER_ADDRESS_HEADER, peerAddressOf, stampPeerAddresses } from "../src/client-address";
+import {
+  clientAddress,
+  PEER_ADDRESS_HEADER,
+  peerAddressOf,
+  stampPeerAddresses,
+} from "../src/lib/client-address";
 import { GOOD_PASSWORD, startTestApp, uniqueEmail, type TestClient } from "./harness";
 
 /** Signs up through the raw endpoint, claiming to come from `forwardedFor`. */

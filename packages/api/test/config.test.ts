@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { ConfigError, loadConfig } from "../src/config";
-import { isCrossSiteRequest } from "../src/csrf";
-import { safeNextPath } from "../src/schemas/auth";
-import { slugify } from "../src/schemas/common";
+import { ConfigError, loadConfig } from "../src/lib/config";
+import { isCrossSiteRequest } from "../src/lib/csrf";
+import { safeNextPath } from "../src/accounts/schemas";
+import { slugify } from "../src/lib/common-schemas";
 
 describe("configuration", () => {
   it("defaults to livekit-server --dev and the embedded database", () => {

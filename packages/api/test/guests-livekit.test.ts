@@ -8,7 +8,7 @@ import { testDriver } from "@parlor/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { CHAT_TOPIC, GUEST_ATTRIBUTE, HAND_ATTRIBUTE } from "../src/schemas/call";
+import { CHAT_TOPIC, GUEST_ATTRIBUTE, HAND_ATTRIBUTE } from "../src/lib/call";
 import { eventually } from "./eventually";
 import { startTestAppOnLiveKit, type RealLiveKitTestApp } from "./harness";
 import { disposeParticipants, joinWithToken, type RealParticipant } from "./livekit-participant";

@@ -10,11 +10,11 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { LIVE_STREAM_POLICY } from "../src/lib/live-streams";
-import { createContext } from "../src/context";
+import { createContext } from "../src/lib/context";
 import { handleLiveKitWebhook } from "../src/http";
 import { createCaller } from "../src/root";
-import { GUEST_ATTRIBUTE } from "../src/schemas/call";
-import { LOBBY_TIMEOUT_SECONDS } from "../src/schemas/guest";
+import { GUEST_ATTRIBUTE } from "../src/lib/call";
+import { LOBBY_TIMEOUT_SECONDS } from "../src/guests/schemas";
 import { errorOf, startTestApp, type TestApp, type TestClient } from "./harness";
 import { webhookEvent, webhookRequest } from "./webhook-sender";
 

@@ -9,11 +9,11 @@ import type { DatabaseHandle } from "@parlor/db";
 import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
 
-import { loadConfig } from "../src/config";
+import { loadConfig } from "../src/lib/config";
 import { handleTRPCRequest } from "../src/http";
 import { createLogger } from "../src/lib/logger";
 import type { AppRouter } from "../src/root";
-import { createServices, type ServiceOverrides, type Services } from "../src/services";
+import { createServices, type ServiceOverrides, type Services } from "../src/lib/services";
 import { startLiveKitDouble, type LiveKitDouble } from "./livekit-double";
 
 export const TEST_ORIGIN = "http://parlor.test";

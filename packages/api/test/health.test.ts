@@ -2,7 +2,7 @@ import { testDriver } from "@parlor/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { handleLiveKitWebhook } from "../src/http";
-import { reconcilePresence } from "../src/presence";
+import { reconcilePresence } from "../src/presence/reconcile";
 import { errorOf, startTestApp, TEST_LIVEKIT_TIMEOUT_MS, type TestApp } from "./harness";
 import { webhookEvent, webhookRequest } from "./webhook-sender";
 

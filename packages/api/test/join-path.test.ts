@@ -9,7 +9,7 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { handleLiveKitWebhook } from "../src/http";
-import { ROOM_DEFAULTS } from "../src/rooms";
+import { ROOM_DEFAULTS } from "../src/rooms/logic";
 import { eventually } from "./eventually";
 import { startTestApp, type TestApp } from "./harness";
 import { webhookEvent, webhookRequest } from "./webhook-sender";
@@ -162,7 +162,7 @@ describe(`the join path on ${testDriver()}`, () => {
     );
     // Warm: a first call may refresh the session's expiry, and the cache keeps sessions only once
     // this instance listens for their invalidation (started on first use; a round trip on Postgres).
-    // The session then comes from this instance's cache (auth/lucia.ts): only the room's query is sent.
+    // The session then comes from this instance's cache (lib/lucia.ts): only the room's query is sent.
     await eventually(async () => {
       queries = [];
       await member.trpc.room.ensure.mutate({ teamSlug, roomSlug });

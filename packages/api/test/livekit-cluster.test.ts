@@ -7,7 +7,7 @@ import { testDriver } from "@parlor/db/testing";
 import { RoomServiceClient } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { reconcilePresence } from "../src/presence";
+import { reconcilePresence } from "../src/presence/reconcile";
 import { eventually } from "./eventually";
 import { startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
 import {

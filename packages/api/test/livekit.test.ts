@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { RoomServiceClient } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { loadConfig } from "../src/config";
+import { loadConfig } from "../src/lib/config";
 import { AppError } from "../src/lib/errors";
 import { createLogger } from "../src/lib/logger";
 import { createLiveKitService, httpUrl } from "../src/livekit/service";

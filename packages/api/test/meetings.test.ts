@@ -12,7 +12,7 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { handleLiveKitWebhook } from "../src/http";
-import { reconcilePresence } from "../src/presence";
+import { reconcilePresence } from "../src/presence/reconcile";
 import { errorOf, startTestApp, type TestApp } from "./harness";
 import { webhookEvent, webhookRequest } from "./webhook-sender";
 

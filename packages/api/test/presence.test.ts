@@ -7,13 +7,8 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { handleHealth, handleLiveKitWebhook } from "../src/http";
-import {
-  announcePresenceChanged,
-  backgroundReconciliation,
-  lastReconciledAt,
-  PRESENCE_ANNOUNCE_COOLDOWN_MS,
-  reconcilePresence,
-} from "../src/presence";
+import { backgroundReconciliation, lastReconciledAt, reconcilePresence } from "../src/presence/reconcile";
+import { announcePresenceChanged, PRESENCE_ANNOUNCE_COOLDOWN_MS } from "../src/presence/records";
 import { errorOf, startTestApp, type TestApp } from "./harness";
 import { signWebhook, webhookEvent, webhookRequest } from "./webhook-sender";
 

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createLogger } from "../src/lib/logger";
 import { createLiveKitService } from "../src/livekit/service";
-import { reconcilePresence } from "../src/presence";
-import { loadConfig } from "../src/config";
-import { HAND_ATTRIBUTE, MODERATION_TOPIC } from "../src/schemas/call";
+import { reconcilePresence } from "../src/presence/reconcile";
+import { loadConfig } from "../src/lib/config";
+import { HAND_ATTRIBUTE, MODERATION_TOPIC } from "../src/lib/call";
 import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
 import {

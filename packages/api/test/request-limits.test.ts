@@ -6,7 +6,7 @@ import { testDriver } from "@parlor/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { handleHealth, jsonDepthExceeds, LIVEKIT_PROBE_TTL_MS } from "../src/http";
-import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../src/limits";
+import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../src/lib/limits";
 import { errorOf, GOOD_PASSWORD, startTestApp, uniqueEmail, type TestApp } from "./harness";
 
 const nested = (depth: number, inner = "1") => `${"[".repeat(depth)}${inner}${"]".repeat(depth)}`;

@@ -4,8 +4,8 @@ import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { reconcilePresence } from "../src/presence";
-import { ROOM_DEFAULTS, TOKEN_TTL_SECONDS } from "../src/rooms";
+import { reconcilePresence } from "../src/presence/reconcile";
+import { ROOM_DEFAULTS, TOKEN_TTL_SECONDS } from "../src/rooms/logic";
 import { errorOf, startTestApp, type TestApp } from "./harness";
 
 type Person = Awaited<ReturnType<TestApp["signUp"]>>;

@@ -3,7 +3,7 @@ import { testDriver } from "@parlor/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { reconcilePresence } from "../src/presence";
+import { reconcilePresence } from "../src/presence/reconcile";
 import { errorOf, GOOD_PASSWORD, startTestApp, TEST_ORIGIN, type TestApp } from "./harness";
 import { linkIn, startSmtpInbox, type SmtpInbox } from "./smtp-inbox";
 

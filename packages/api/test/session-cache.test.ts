@@ -8,7 +8,7 @@ import { createDatabase, type DatabaseHandle } from "@parlor/db";
 import { createTestDatabase, testDriver } from "@parlor/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { defaultSessionCachePolicy } from "../src/auth/lucia";
+import { defaultSessionCachePolicy } from "../src/lib/lucia";
 import { GOOD_PASSWORD, startTestApp, type TestApp } from "./harness";
 
 /** A third of the cache's lifetime: a refusal sooner than this came from the announcement. */

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ROOM_ADMIN_ATTRIBUTE } from "../src/access";
 import { handleLiveKitWebhook } from "../src/http";
-import { startTestApp, type TestApp } from "./harness";
+import { errorOf, startTestApp, type TestApp } from "./harness";
 import { webhookEvent, webhookRequest, type EventParticipant, type EventRoom } from "./webhook-sender";
 
 type Person = Awaited<ReturnType<TestApp["signUp"]>>;
@@ -138,6 +138,33 @@ describe(`webhook ingestion on ${testDriver()}`, () => {
       expect(people.map((p) => p.identity).sort()).toEqual([`agent-${i}`, `agent-${i}-b`]);
       expect(people.every((p) => p.left === null)).toBe(true);
     }
+  });
+
+  it("records a join to the millisecond: one a moment after a lock, in the same second, was not there when it was locked", async () => {
+    const { eventRoom, roomName, roomSlug } = await newRoom();
+    // The lock half-way through a second, the join 200 ms later: LiveKit's joinedAt (whole
+    // seconds) reads as before the lock, its joinedAtMs as after.
+    const second = Math.floor(Date.now() / 1000) - 5;
+    await app.services.db
+      .update(schema.rooms)
+      .set({ lockedAt: new Date(second * 1000 + 500) })
+      .where(eq(schema.rooms.livekitRoomName, roomName));
+    const { event, participant } = joinEvent(eventRoom, member);
+    const joined = event as { participant: Record<string, unknown> };
+    const joinedAtMs = second * 1000 + 700;
+    await deliver({
+      ...joined,
+      participant: { ...joined.participant, joinedAt: String(second), joinedAtMs: String(joinedAtMs) },
+    });
+    const [session] = await app.services.db
+      .select({ joinedAt: schema.participantSessions.joinedAt })
+      .from(schema.participantSessions)
+      .where(eq(schema.participantSessions.participantSid, participant.sid));
+    expect(session!.joinedAt.getTime()).toBe(joinedAtMs);
+    // So the lock still keeps them out: a new token is refused, as the join was.
+    expect(await errorOf(member.trpc.room.connectionDetails.query({ teamSlug, roomSlug }))).toMatchObject({
+      code: "FORBIDDEN",
+    });
   });
 
   it("a room lifetime first heard of in its room_finished is recorded as over, and its lock lifted", async () => {

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { handleLiveKitWebhook } from "../src/http";
-import type { Services } from "../src/services";
+import type { Services } from "../src/lib/services";
 
 export async function startWebhookReceiver(services: () => Services | undefined) {
   let delivered = 0;

@@ -10,7 +10,7 @@ import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 
 import { AppError } from "../lib/errors";
 import { notifyAccessChanged, notifyPresenceChanged } from "../lib/announce";
-import type { Services } from "../services";
+import type { Services } from "../lib/services";
 import { decideMany, decisionKey, isParlorIdentity, isUserIdentity, type DenyReason } from "./rule";
 
 /** Disconnects one identity from one LiveKit room; false when LiveKit does not have them there. */
@@ -237,7 +237,7 @@ export async function endLiveKitRoom(svc: Services, name: string): Promise<void>
   }
 }
 
-/** The prefix of the LiveKit room names Parlor gives its rooms (rooms.ts): others are not Parlor's to end. */
+/** The prefix of the LiveKit room names Parlor gives its rooms (rooms/logic.ts): others are not Parlor's to end. */
 export const PARLOR_ROOM_PREFIX = "parlor-";
 export const isParlorRoomName = (name: string) =>
   name.startsWith(PARLOR_ROOM_PREFIX) && name !== "parlor-health-check";

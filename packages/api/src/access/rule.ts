@@ -15,7 +15,7 @@ import { schema, type Database, type TeamRole, type Transaction } from "@parlor/
 import { sql, type SQL } from "drizzle-orm";
 
 import { AppError, conflict, forbidden, notFound, roomEncrypted, unauthorized } from "../lib/errors";
-import { GUEST_IDENTITY_PREFIX } from "../schemas/call";
+import { GUEST_IDENTITY_PREFIX } from "../lib/call";
 
 /** Owners and admins manage a team: they moderate its rooms and hold LiveKit's roomAdmin in its calls. */
 const ROLE_RANK: Record<TeamRole, number> = { member: 0, admin: 1, owner: 2 };

@@ -9,7 +9,7 @@ import { and, eq, gt, isNull, sql } from "drizzle-orm";
 
 import { AppError, unauthorized } from "../lib/errors";
 import type { StreamHolder } from "../lib/live-streams";
-import type { Services } from "../services";
+import type { Services } from "../lib/services";
 
 /** What a stream relies on beyond its session: membership of one team, or being a site admin. */
 export type StreamScope = { teamId: string } | "site-admin";

@@ -13,7 +13,7 @@ import {
   type VideoGrant,
 } from "livekit-server-sdk";
 
-import type { Config } from "../config";
+import type { Config } from "../lib/config";
 import { AppError, notFound, serviceUnavailable } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { isRecorderIdentity } from "../recordings/identity";

@@ -4,7 +4,7 @@
  */
 import { createTransport } from "nodemailer";
 
-import type { Config } from "../config";
+import type { Config } from "../lib/config";
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 

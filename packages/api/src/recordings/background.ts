@@ -2,7 +2,7 @@
  * The recorder's background work in each web instance: ends recordings whose recorder is gone,
  * and stops the recordings this instance runs when another instance is asked to stop them.
  */
-import type { Services } from "../services";
+import type { Services } from "../lib/services";
 import { RECORDING_STOP_CHANNEL } from "./lifecycle";
 import { sweepOrphanedRecordings } from "./logic";
 

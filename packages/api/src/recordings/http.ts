@@ -6,10 +6,10 @@
 import { schema } from "@parlor/db";
 import { eq } from "drizzle-orm";
 
-import { createContext } from "../context";
+import { createContext } from "../lib/context";
 import { AppError } from "../lib/errors";
-import type { Services } from "../services";
-import { requireMembership } from "../teams";
+import type { Services } from "../lib/services";
+import { requireMembership } from "../teams/logic";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

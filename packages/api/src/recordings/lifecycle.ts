@@ -1,13 +1,13 @@
 /**
  * What other domains ask of recordings when rooms end or go: stop them, and remove their files.
- * Kept apart from logic.ts (which checks team roles through teams.ts) so that rooms and teams can
+ * Kept apart from logic.ts (which checks team roles through teams/logic.ts) so that rooms and teams can
  * call it without an import circle.
  */
 import { schema } from "@parlor/db";
 import { and, eq, inArray, sql } from "drizzle-orm";
 
 import { AppError } from "../lib/errors";
-import type { Services } from "../services";
+import type { Services } from "../lib/services";
 import { ACTIVE_STATES, markStopping } from "./store";
 
 export async function stopById(svc: Services, id: string) {

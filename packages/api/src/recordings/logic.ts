@@ -5,7 +5,7 @@
  *
  * Who may: team owners and admins start and stop (members too when the team allows it), every
  * member sees and plays, owners and admins delete. The checks go through `requireMembership`
- * (teams.ts), as every team door does.
+ * (teams/logic.ts), as every team door does.
  */
 import { access, constants, stat } from "node:fs/promises";
 
@@ -15,8 +15,8 @@ import { and, desc, eq, gt, inArray, isNotNull, isNull, sql } from "drizzle-orm"
 import { mayBeInRoom, refusalError } from "../access/rule";
 import { AppError, conflict, forbidden, isUniqueViolation, notFound, roomEncrypted } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
-import type { Services } from "../services";
-import { canManage, requireMembership, type Actor, type TeamSummary } from "../teams";
+import type { Services } from "../lib/services";
+import { canManage, requireMembership, type Actor, type TeamSummary } from "../teams/logic";
 import { finalizeFile, type RecorderDeps, type RecordingJob } from "./recorder";
 import { stopById } from "./lifecycle";
 import { ACTIVE_STATES, markEnded, orphaned } from "./store";

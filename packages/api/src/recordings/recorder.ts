@@ -17,7 +17,7 @@ import type { AudioFrame, RemoteTrack, Room as RtcRoom, VideoFrame } from "@live
 /** LiveKit's native SDK, loaded on the first recording (a process that never records never loads it). */
 type RtcModule = typeof Rtc;
 
-import type { Config } from "../config";
+import type { Config } from "../lib/config";
 import type { LiveKitService } from "../livekit/service";
 import type { Logger } from "../lib/logger";
 import type { Database } from "@parlor/db";

@@ -1,7 +1,7 @@
-import { guestTokenInput } from "../schemas/guest";
-import { roomInput } from "../schemas/room";
-import { teamSlugInput } from "../schemas/common";
-import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
+import { guestTokenInput } from "../guests/schemas";
+import { roomInput } from "../lib/common-schemas";
+import { teamSlugInput } from "../lib/common-schemas";
+import { createTRPCRouter, protectedProcedure, publicProcedure } from "../lib/trpc";
 import * as recordings from "./logic";
 import { recordingInput, setMembersRecordInput } from "./schemas";
 

@@ -25,7 +25,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { dataRoot } from "@parlor/db";
 
-import type { Config } from "../config";
+import type { Config } from "../lib/config";
 
 export interface RecordingStorage {
   kind: "local" | "s3";

@@ -390,7 +390,7 @@ export function RoomPage({
   }
 
   if (phase === "failed" && room.errorCode === "FORBIDDEN" && /locked/i.test(room.error ?? "")) {
-    // The room is locked (see lobby.ts): knock, and go on once a moderator admits.
+    // The room is locked (see packages/api/src/guests/lobby.ts): knock, and go on once a moderator admits.
     return (
       <Centered>
         <KnockCard
