@@ -10,6 +10,7 @@ import { accessFacts, factsFromRow, judge, refusalError, type AccessDecision } f
 import { guestStatus } from "../guests/logic";
 import type { GuestSession } from "../lib/requester";
 import { forbidden, notFound, roomEncrypted } from "../lib/errors";
+import { containsPattern } from "../lib/search";
 import { participantDisplayName } from "../calls/livekit-room";
 import { CHAT_TOPIC } from "./schemas";
 import type { Services } from "../lib/services";
@@ -322,9 +323,6 @@ export interface ChatSearchHit extends ChatMessage {
   meetingStartedAt: Date | null;
 }
 
-/** `%`, `_` and the escape itself, taken literally by ILIKE. */
-const likePattern = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /**
  * The room's chat over all its meetings, newest first: messages holding every word of the query,
  * in any case. Members read the room's history, so they search it; the meeting under way only
@@ -347,7 +345,7 @@ export async function searchMessages(
     .where(
       and(
         eq(m.roomId, room.id),
-        ...words.map((word) => sql`${m.body} ilike ${likePattern(word)} escape '\\'`),
+        ...words.map((word) => sql`${m.body} ilike ${containsPattern(word)}`),
         ref.before ? lt(m.createdAt, ref.before) : undefined,
         !seesLiveMeeting && room.meetingId
           ? sql`${m.roomSessionId} is distinct from ${room.meetingId}::uuid`
