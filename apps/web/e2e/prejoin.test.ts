@@ -131,6 +131,17 @@ async function prejoinReady(page: Page) {
   await expect.poll(() => page.getByTestId("join-button").isEnabled(), { timeout: 30_000 }).toBe(true);
 }
 
+/** Holds the page's JavaScript back until the returned function is called: only the server's HTML is there. */
+async function holdPageCode(page: Page): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/_next/static/chunks/**/*.js", async (route) => {
+    if (route.request().resourceType() === "script") await held;
+    await route.continue();
+  });
+  return release;
+}
+
 /** What the page would show as broken, minus what a test provokes on purpose. */
 function unexpected(problems: PageProblems, allowed: RegExp[] = []) {
   return problems.list.filter((p) => !allowed.some((re) => re.test(p)));
@@ -656,13 +667,7 @@ test("the camera shows before the page's code has loaded, and the page takes tha
   await call(context, "room.create", { teamSlug: "acme", name: "Early Start" });
   const page = await context.newPage();
   const problems = watchProblems(page);
-  // Hold the page's JavaScript back: until it is released, only the server's HTML is there.
-  let releaseCode!: () => void;
-  const codeHeld = new Promise<void>((resolve) => (releaseCode = resolve));
-  await page.route("**/_next/static/chunks/**/*.js", async (route) => {
-    if (route.request().resourceType() === "script") await codeHeld;
-    await route.continue();
-  });
+  const releaseCode = await holdPageCode(page);
   const apiCalls: string[] = [];
   page.on("request", (request) => {
     if (request.url().includes("/api/trpc/")) apiCalls.push(request.url());
@@ -733,12 +738,7 @@ test("Join is enabled once the page's code handles it: pressed the moment it ena
   const page = await context.newPage();
   const problems = watchProblems(page);
   // The page's JavaScript held back: the server-rendered pre-join is on screen without it.
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route("**/_next/static/chunks/**/*.js", async (route) => {
-    await released;
-    await route.continue();
-  });
+  const release = await holdPageCode(page);
   try {
     await page.goto(ROOM_PATH, { waitUntil: "commit" });
     const join = page.getByTestId("join-button");
