@@ -61,19 +61,16 @@ function isStale(error: unknown): error is DatabaseError {
 /** Numbers statement names across all wrappers, so two on one client never take the same name. */
 let nextStatementId = 0;
 
+/** Runs one protocol round trip; PGlite already parses the backend messages. */
+type Send = (message: Uint8Array, queryOptions?: QueryOptions) => Promise<BackendMessage[]>;
+
 /**
- * Wraps a PGlite client so that `query()` (and a transaction's `query()`) runs preparable
- * statements as named prepared statements. Every other member is PGlite's own, unchanged.
+ * The named statements of one client by text, bounded, so statements built with varying
+ * `in (...)` lists cannot grow it without end: the least recently used makes room.
  */
-export function withPreparedStatements(client: PGlite, options: PreparedStatementOptions = {}): PGlite {
-  const maxStatements = options.maxStatements ?? 256;
+function createStatementCache(send: Send, maxStatements: number) {
   // Map iteration order is insertion order: re-inserting on use keeps the least recently used first.
   const statements = new Map<string, PreparedStatement>();
-
-  /** Runs one protocol round trip; PGlite already parses the backend messages. */
-  const send = (message: Uint8Array, queryOptions?: QueryOptions) =>
-    client.execProtocolStream(message, { syncToFs: false, onNotice: queryOptions?.onNotice });
-
   // Statements dropped from the cache, closed at the head of the next Parse's message so that an
   // eviction costs no call of its own. (Close of an unknown name is not an error in Postgres.)
   const unclosed: string[] = [];
@@ -85,8 +82,6 @@ export function withPreparedStatements(client: PGlite, options: PreparedStatemen
       statements.set(text, cached);
       return cached;
     }
-    // Bounded, so statements built with varying `in (...)` lists cannot grow it without end: the
-    // least recently used (first in the Map) makes room.
     for (const [oldText, old] of statements) {
       if (statements.size < maxStatements) break;
       statements.delete(oldText);
@@ -114,14 +109,29 @@ export function withPreparedStatements(client: PGlite, options: PreparedStatemen
     return statement;
   }
 
-  /** Prepares (once) and executes; the caller holds PGlite's query mutex. */
-  async function runPrepared<T>(
+  /** A stale statement is forgotten so the next call prepares it afresh. */
+  function forgetStale(text: string, error: DatabaseError) {
+    const stale = statements.get(text);
+    statements.delete(text);
+    if (stale && error.code !== "26000") unclosed.push(stale.name);
+  }
+
+  return { prepare, forgetStale };
+}
+
+/** Prepares (once) and executes a statement; its caller holds PGlite's query mutex. */
+function createPreparedRunner(client: PGlite, maxStatements: number) {
+  const send: Send = (message, queryOptions) =>
+    client.execProtocolStream(message, { syncToFs: false, onNotice: queryOptions?.onNotice });
+  const statements = createStatementCache(send, maxStatements);
+
+  return async function runPrepared<T>(
     text: string,
     params: unknown[],
     queryOptions: QueryOptions | undefined,
   ): Promise<Results<T>> {
     try {
-      const statement = await prepare(text, queryOptions);
+      const statement = await statements.prepare(text, queryOptions);
       // Serialised exactly as PGlite's runQuery does: null stays null, else the serializer for
       // the described parameter type (the caller's first), else toString().
       const values = params.map((value, index) => {
@@ -144,18 +154,21 @@ export function withPreparedStatements(client: PGlite, options: PreparedStatemen
       return parse.parseResults(described, client.parsers, queryOptions)[0] as Results<T>;
     } catch (error) {
       if (isDatabaseError(error)) {
-        // A stale statement is forgotten so the next call prepares it afresh.
-        if (isStale(error)) {
-          const stale = statements.get(text);
-          statements.delete(text);
-          if (stale && error.code !== "26000") unclosed.push(stale.name);
-        }
+        if (isStale(error)) statements.forgetStale(text, error);
         // Shaped like PGlite's own query errors (which carry the statement and its parameters).
         Object.assign(error, { query: text, params, queryOptions });
       }
       throw error;
     }
-  }
+  };
+}
+
+/**
+ * Wraps a PGlite client so that `query()` (and a transaction's `query()`) runs preparable
+ * statements as named prepared statements. Every other member is PGlite's own, unchanged.
+ */
+export function withPreparedStatements(client: PGlite, options: PreparedStatementOptions = {}): PGlite {
+  const runPrepared = createPreparedRunner(client, options.maxStatements ?? 256);
 
   const canPrepare = (text: string, queryOptions?: QueryOptions) =>
     PREPARABLE.test(text) && !queryOptions?.blob && !queryOptions?.paramTypes;

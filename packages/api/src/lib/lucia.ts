@@ -178,28 +178,15 @@ function createSessionCache(policy: SessionCachePolicy) {
   };
 }
 
-export function createSessionStore(db: Database, options: SessionStoreOptions = {}) {
-  const policy = options.policy ?? defaultSessionPolicy;
-  const cache = createSessionCache(options.cache ?? defaultSessionCachePolicy);
-  let subscribed: Promise<unknown> | undefined;
-  /** Starts listening on first use; until it is listening, every lookup asks the database. */
-  const subscribe = () => {
-    if (!options.notifications || subscribed) return;
-    subscribed = options.notifications
-      .listen(SESSIONS_CHANNEL, (userId) => cache.forgetUser(userId), cache.listening)
-      .catch(() => {
-        cache.stopped();
-        subscribed = undefined;
-      });
-  };
-  const lucia = { secure: createLucia(db, policy, true), plain: createLucia(db, policy, false) };
-  const pick = (secure: boolean) => (secure ? lucia.secure : lucia.plain);
+type SessionCache = ReturnType<typeof createSessionCache>;
+type Lucias = Record<"secure" | "plain", ReturnType<typeof createLucia>>;
 
-  /**
-   * The session and its user by primary key, as one prepared statement (built once, not per
-   * request): every signed-in request starts here.
-   */
-  const sessionAndUser = db
+/**
+ * The session and its user by primary key, as one prepared statement (built once, not per
+ * request): every signed-in request starts here.
+ */
+function prepareSessionAndUser(db: Database) {
+  return db
     .select({
       expiresAt: schema.sessions.expiresAt,
       absoluteExpiresAt: schema.sessions.absoluteExpiresAt,
@@ -215,12 +202,93 @@ export function createSessionStore(db: Database, options: SessionStoreOptions = 
     .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
     .where(eq(schema.sessions.id, sql.placeholder("id")))
     .prepare("parlor_session_and_user");
-  const halfIdle = policy.idleTimeout.milliseconds() / 2;
+}
 
+/**
+ * Resolves a session id to its session: from the cache, else in one indexed lookup when the
+ * session is well within both of its lifetimes, else through Lucia (unknown, expired, or due for
+ * its idle expiry to slide, which refreshes the cookie).
+ */
+function createSessionValidator(
+  db: Database,
+  lucia: Lucias,
+  cache: SessionCache,
+  policy: SessionPolicy,
+  cookieFor: (secure: boolean, token: string) => SessionCookie,
+) {
+  const sessionAndUser = prepareSessionAndUser(db);
+  const halfIdle = policy.idleTimeout.milliseconds() / 2;
+  /** Neither lifetime ends soon, so the idle expiry need not slide yet. */
+  const wellWithinLifetimes = (session: { expiresAt: Date; absoluteExpiresAt: Date }, now: number) =>
+    session.expiresAt.getTime() - halfIdle > now && session.absoluteExpiresAt.getTime() > now;
+
+  function fromCache(sessionId: string): ValidSession | null {
+    const cached = cache.get(sessionId, Date.now());
+    if (!cached) return null;
+    if (wellWithinLifetimes(cached, Date.now())) {
+      return { sessionId, user: cached.user, expiresAt: cached.expiresAt, refreshedCookie: null };
+    }
+    cache.forgetSession(sessionId);
+    return null;
+  }
+
+  async function fromLucia(sessionId: string, token: string, secure: boolean): Promise<ValidSession | null> {
+    const instance = secure ? lucia.secure : lucia.plain;
+    const { session, user } = await instance.validateSession(sessionId);
+    if (!session) return null;
+    if (session.absoluteExpiresAt.getTime() <= Date.now()) {
+      await instance.invalidateSession(session.id);
+      return null;
+    }
+    return {
+      sessionId: session.id,
+      user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin },
+      expiresAt: session.expiresAt,
+      refreshedCookie: session.fresh ? cookieFor(secure, token) : null,
+    };
+  }
+
+  return async function validate(sessionId: string, token: string, secure: boolean) {
+    const cached = fromCache(sessionId);
+    if (cached) return cached;
+    const generation = cache.generation();
+    const [found] = await sessionAndUser.execute({ id: sessionId });
+    if (!found) return null;
+    // Disabling an account deletes its sessions; this also refuses one that raced it.
+    if (found.disabledAt) {
+      await lucia.plain.invalidateSession(sessionId);
+      cache.forgetSession(sessionId);
+      return null;
+    }
+    const now = Date.now();
+    if (!wellWithinLifetimes(found, now)) return fromLucia(sessionId, token, secure);
+    const { user, expiresAt, absoluteExpiresAt } = found;
+    cache.set(sessionId, { user, expiresAt, absoluteExpiresAt, cachedAt: now }, generation);
+    return { sessionId, user, expiresAt, refreshedCookie: null };
+  };
+}
+
+export function createSessionStore(db: Database, options: SessionStoreOptions = {}) {
+  const policy = options.policy ?? defaultSessionPolicy;
+  const cache = createSessionCache(options.cache ?? defaultSessionCachePolicy);
+  let subscribed: Promise<unknown> | undefined;
+  /** Starts listening on first use; until it is listening, every lookup asks the database. */
+  const subscribe = () => {
+    if (!options.notifications || subscribed) return;
+    subscribed = options.notifications
+      .listen(SESSIONS_CHANNEL, (userId) => cache.forgetUser(userId), cache.listening)
+      .catch(() => {
+        cache.stopped();
+        subscribed = undefined;
+      });
+  };
+  const lucia: Lucias = { secure: createLucia(db, policy, true), plain: createLucia(db, policy, false) };
+  const pick = (secure: boolean) => (secure ? lucia.secure : lucia.plain);
   const cookieFor = (secure: boolean, token: string): SessionCookie => {
     const cookie = pick(secure).createSessionCookie(token);
     return { name: cookie.name, value: cookie.value, serialized: cookie.serialize() };
   };
+  const validateSession = createSessionValidator(db, lucia, cache, policy, cookieFor);
 
   return {
     cookieName: (secure: boolean) => pick(secure).sessionCookieName,
@@ -243,54 +311,8 @@ export function createSessionStore(db: Database, options: SessionStoreOptions = 
     /** Resolves a cookie's token to its session in one indexed lookup; null when it is not valid. */
     async validate(token: string, secure: boolean): Promise<ValidSession | null> {
       if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return null;
-      const sessionId = sha256Hex(token);
       subscribe();
-      const cached = cache.get(sessionId, Date.now());
-      if (cached) {
-        const now = Date.now();
-        if (cached.expiresAt.getTime() - halfIdle > now && cached.absoluteExpiresAt.getTime() > now) {
-          return { sessionId, user: cached.user, expiresAt: cached.expiresAt, refreshedCookie: null };
-        }
-        cache.forgetSession(sessionId);
-      }
-      const generation = cache.generation();
-      // The common case in one lookup: a session well within both of its lifetimes. Anything
-      // else (unknown, expired, due for its idle expiry to slide) is Lucia's to decide.
-      const [found] = await sessionAndUser.execute({ id: sessionId });
-      if (!found) return null;
-      // Disabling an account deletes its sessions; this also refuses one that raced it.
-      if (found.disabledAt) {
-        await lucia.plain.invalidateSession(sessionId);
-        cache.forgetSession(sessionId);
-        return null;
-      }
-      const now = Date.now();
-      if (found.expiresAt.getTime() - halfIdle > now && found.absoluteExpiresAt.getTime() > now) {
-        cache.set(
-          sessionId,
-          {
-            user: found.user,
-            expiresAt: found.expiresAt,
-            absoluteExpiresAt: found.absoluteExpiresAt,
-            cachedAt: now,
-          },
-          generation,
-        );
-        return { sessionId, user: found.user, expiresAt: found.expiresAt, refreshedCookie: null };
-      }
-      const instance = pick(secure);
-      const { session, user } = await instance.validateSession(sessionId);
-      if (!session) return null;
-      if (session.absoluteExpiresAt.getTime() <= Date.now()) {
-        await instance.invalidateSession(session.id);
-        return null;
-      }
-      return {
-        sessionId: session.id,
-        user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin },
-        expiresAt: session.expiresAt,
-        refreshedCookie: session.fresh ? cookieFor(secure, token) : null,
-      };
+      return validateSession(sha256Hex(token), token, secure);
     },
 
     // Other instances hear of each deletion through SESSIONS_CHANNEL; this one forgets at once,

@@ -79,9 +79,58 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
     requestTimeout: Math.ceil(config.timeoutMs / 1000),
     failover: false,
   });
+  const calls = createLiveKitCalls(config.timeoutMs, logger);
 
-  // What is wrong with LiveKit now, if anything: the log says so when this changes (LiveKit
-  // stops answering, starts refusing the key, comes back), not at every failed call.
+  /** Whether LiveKit answers an authenticated call within the timeout, how fast, and if not, why. */
+  async function probe(): Promise<{ ok: boolean; problem: LiveKitProblem | null; ms: number }> {
+    const started = performance.now();
+    try {
+      await calls.call("ListRooms", () => client.listRooms(["parlor-health-check"]));
+      return { ok: true, problem: null, ms: Math.round(performance.now() - started) };
+    } catch {
+      return {
+        ok: false,
+        problem: calls.failing() ?? "unreachable",
+        ms: Math.round(performance.now() - started),
+      };
+    }
+  }
+
+  return {
+    /** Where browsers connect. */
+    publicUrl: config.publicUrl,
+    ...roomOperations(client, calls.call),
+    ...participantOperations(client, calls.call),
+
+    /** A join token scoped to one room, valid for `ttlSeconds`. */
+    mintToken: (request: TokenRequest) => mintJoinToken(config, request),
+    mintRecorderToken: (request: RecorderTokenRequest) => mintRecorderToken(config, request),
+
+    /** True when LiveKit answers an authenticated call within the timeout. */
+    async ping(): Promise<boolean> {
+      return (await probe()).ok;
+    },
+
+    probe,
+
+    /** The last failure seen by any call, for the admin's health panel. */
+    lastProblem: calls.lastProblem,
+
+    /** Where the server reaches LiveKit's API. */
+    apiUrl: httpUrl(config.url),
+    timeoutMs: config.timeoutMs,
+  };
+}
+
+/** Runs one RoomService call under the timeout and maps its failures to AppErrors. */
+type LiveKitCall = <T>(operation: string, run: () => Promise<T>) => Promise<T>;
+
+/**
+ * Every RoomService call goes through `call`, which bounds it by the timeout and keeps what is
+ * wrong with LiveKit now, if anything. The log says so when that changes (LiveKit stops
+ * answering, starts refusing the key, comes back), not at every failed call.
+ */
+function createLiveKitCalls(timeoutMs: number, logger: Logger) {
   let failing: LiveKitProblem | null = null;
   let lastProblem: { problem: LiveKitProblem; at: Date } | null = null;
   function noteOutcome(operation: string, problem: LiveKitProblem | null, reason?: string) {
@@ -95,11 +144,10 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
     failing = problem;
   }
 
-  /** Runs one RoomService call under the configured timeout and maps its failures. */
-  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  const call: LiveKitCall = async (operation, run) => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LiveKitTimeout()), config.timeoutMs);
+      timer = setTimeout(() => reject(new LiveKitTimeout()), timeoutMs);
     });
     try {
       const result = await Promise.race([run(), timeout]);
@@ -112,23 +160,22 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
     } finally {
       clearTimeout(timer);
     }
-  }
+  };
+  return { call, failing: () => failing, lastProblem: () => lastProblem };
+}
 
-  /** Whether LiveKit answers an authenticated call within the timeout, how fast, and if not, why. */
-  async function probe(): Promise<{ ok: boolean; problem: LiveKitProblem | null; ms: number }> {
-    const started = performance.now();
-    try {
-      await call("ListRooms", () => client.listRooms(["parlor-health-check"]));
-      return { ok: true, problem: null, ms: Math.round(performance.now() - started) };
-    } catch {
-      return { ok: false, problem: failing ?? "unreachable", ms: Math.round(performance.now() - started) };
-    }
+/** A room LiveKit no longer has answers NOT_FOUND; for some calls that is an answer, not a failure. */
+async function unlessNotFound<T>(run: () => Promise<T>, otherwise: T): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof AppError && error.code === "NOT_FOUND") return otherwise;
+    throw error;
   }
+}
 
+function roomOperations(client: RoomServiceClient, call: LiveKitCall) {
   return {
-    /** Where browsers connect. */
-    publicUrl: config.publicUrl,
-
     /** CreateRoom is idempotent in LiveKit: an open room is returned as it is. */
     async ensureRoom(options: RoomOptions): Promise<LiveKitRoom> {
       const room = await call("CreateRoom", () =>
@@ -150,24 +197,34 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
 
     /** Closes a room for everyone; a room LiveKit no longer has counts as closed. */
     async deleteRoom(name: string): Promise<void> {
-      try {
-        await call("DeleteRoom", () => client.deleteRoom(name));
-      } catch (error) {
-        if (error instanceof AppError && error.code === "NOT_FOUND") return;
-        throw error;
-      }
+      await unlessNotFound(() => call("DeleteRoom", () => client.deleteRoom(name)), undefined);
     },
 
+    /**
+     * Sends JSON on `topic` (reliable delivery), as the server: to everyone in the room, or only to
+     * the participants named in `to`.
+     */
+    async sendData(room: string, topic: string, payload: unknown, to?: string[]): Promise<void> {
+      const data = new TextEncoder().encode(JSON.stringify(payload));
+      await call("SendData", () =>
+        client.sendData(room, data, DataPacket_Kind.RELIABLE, { topic, destinationIdentities: to }),
+      );
+    },
+  };
+}
+
+function participantOperations(client: RoomServiceClient, call: LiveKitCall) {
+  return {
+    /** Who is in the room (an empty list for a room LiveKit no longer has). */
     async listParticipants(room: string): Promise<LiveKitParticipant[]> {
-      try {
-        // Parlor's recorder is not someone in the call (recordings/recorder.ts).
-        return (await call("ListParticipants", () => client.listParticipants(room)))
-          .filter((participant) => !isRecorderIdentity(participant.identity))
-          .map(toParticipant);
-      } catch (error) {
-        if (error instanceof AppError && error.code === "NOT_FOUND") return [];
-        throw error;
-      }
+      const participants = await unlessNotFound(
+        () => call("ListParticipants", () => client.listParticipants(room)),
+        [],
+      );
+      // Parlor's recorder is not someone in the call (recordings/recorder.ts).
+      return participants
+        .filter((participant) => !isRecorderIdentity(participant.identity))
+        .map(toParticipant);
     },
 
     async removeParticipant(room: string, identity: string): Promise<void> {
@@ -192,91 +249,70 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
     async setParticipantAttributes(room: string, identity: string, attributes: Record<string, string>) {
       await call("UpdateParticipant", () => client.updateParticipant(room, identity, { attributes }));
     },
-
-    /**
-     * Sends JSON on `topic` (reliable delivery), as the server: to everyone in the room, or only to
-     * the participants named in `to`.
-     */
-    async sendData(room: string, topic: string, payload: unknown, to?: string[]): Promise<void> {
-      const data = new TextEncoder().encode(JSON.stringify(payload));
-      await call("SendData", () =>
-        client.sendData(room, data, DataPacket_Kind.RELIABLE, { topic, destinationIdentities: to }),
-      );
-    },
-
-    /** A join token scoped to one room, valid for `ttlSeconds`. */
-    async mintToken(request: TokenRequest): Promise<string> {
-      const token = new AccessToken(config.apiKey, config.apiSecret, {
-        identity: request.identity,
-        name: request.name,
-        ttl: request.ttlSeconds,
-        metadata: request.metadata,
-        attributes: request.attributes,
-      });
-      const grant: VideoGrant = {
-        room: request.room,
-        roomJoin: true,
-        canPublish: true,
-        canSubscribe: true,
-        canPublishData: true,
-        roomAdmin: request.roomAdmin,
-      };
-      token.addGrant(grant);
-      if (request.roomConfig) {
-        token.roomConfig = new RoomConfiguration({
-          name: request.roomConfig.name,
-          emptyTimeout: request.roomConfig.emptyTimeoutSeconds,
-          departureTimeout: request.roomConfig.departureTimeoutSeconds,
-          maxParticipants: request.roomConfig.maxParticipants,
-          metadata: request.roomConfig.metadata,
-        });
-      }
-      return token.toJwt();
-    },
-
-    /**
-     * A token for Parlor's own recorder (recordings/recorder.ts): it subscribes to everything and
-     * publishes nothing; `hidden` keeps it out of every participant list LiveKit sends, and
-     * `recorder` marks the room as being recorded (clients show it) without keeping the room open
-     * once the people have left.
-     */
-    async mintRecorderToken(request: {
-      identity: string;
-      room: string;
-      ttlSeconds: number;
-    }): Promise<string> {
-      const token = new AccessToken(config.apiKey, config.apiSecret, {
-        identity: request.identity,
-        name: "Recording",
-        ttl: request.ttlSeconds,
-      });
-      token.kind = "egress";
-      token.addGrant({
-        room: request.room,
-        roomJoin: true,
-        canPublish: false,
-        canSubscribe: true,
-        canPublishData: false,
-        hidden: true,
-        recorder: true,
-      });
-      return token.toJwt();
-    },
-
-    /** True when LiveKit answers an authenticated call within the timeout. */
-    async ping(): Promise<boolean> {
-      return (await probe()).ok;
-    },
-
-    probe,
-
-    /** The last failure seen by any call, for the admin's health panel. */
-    lastProblem: () => lastProblem,
-
-    /** Where the server reaches LiveKit's API. */
-    apiUrl: httpUrl(config.url),
-    timeoutMs: config.timeoutMs,
   };
+}
+
+type TokenKeys = Pick<Config["livekit"], "apiKey" | "apiSecret">;
+
+/** A join token scoped to one room, valid for `ttlSeconds`. */
+async function mintJoinToken(keys: TokenKeys, request: TokenRequest): Promise<string> {
+  const token = new AccessToken(keys.apiKey, keys.apiSecret, {
+    identity: request.identity,
+    name: request.name,
+    ttl: request.ttlSeconds,
+    metadata: request.metadata,
+    attributes: request.attributes,
+  });
+  const grant: VideoGrant = {
+    room: request.room,
+    roomJoin: true,
+    canPublish: true,
+    canSubscribe: true,
+    canPublishData: true,
+    roomAdmin: request.roomAdmin,
+  };
+  token.addGrant(grant);
+  if (request.roomConfig) {
+    token.roomConfig = new RoomConfiguration({
+      name: request.roomConfig.name,
+      emptyTimeout: request.roomConfig.emptyTimeoutSeconds,
+      departureTimeout: request.roomConfig.departureTimeoutSeconds,
+      maxParticipants: request.roomConfig.maxParticipants,
+      metadata: request.roomConfig.metadata,
+    });
+  }
+  return token.toJwt();
+}
+
+export interface RecorderTokenRequest {
+  identity: string;
+  room: string;
+  ttlSeconds: number;
+}
+
+/**
+ * A token for Parlor's own recorder (recordings/recorder.ts): it subscribes to everything and
+ * publishes nothing; `hidden` keeps it out of every participant list LiveKit sends, and
+ * `recorder` marks the room as being recorded (clients show it) without keeping the room open
+ * once the people have left.
+ */
+async function mintRecorderToken(keys: TokenKeys, request: RecorderTokenRequest): Promise<string> {
+  const token = new AccessToken(keys.apiKey, keys.apiSecret, {
+    identity: request.identity,
+    name: "Recording",
+    ttl: request.ttlSeconds,
+  });
+  token.kind = "egress";
+  token.addGrant({
+    room: request.room,
+    roomJoin: true,
+    canPublish: false,
+    canSubscribe: true,
+    canPublishData: false,
+    hidden: true,
+    recorder: true,
+  });
+  return token.toJwt();
 }
 
 export type LiveKitService = ReturnType<typeof createLiveKitService>;
