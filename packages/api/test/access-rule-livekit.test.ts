@@ -14,7 +14,7 @@ import { allowedIn } from "../src/access";
 import { reconcilePresence } from "../src/presence/reconcile";
 import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
-import { disposeParticipants, joinWithToken, within, type RealParticipant } from "./livekit-participant";
+import { endRealCalls, joinWithToken, within, type RealParticipant } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 import { startWebhookReceiver } from "./webhook-receiver";
 
@@ -42,13 +42,7 @@ describe.skipIf(!binary)(`the access rule on ${testDriver()} with the real LiveK
     teamSlug = (await owner.trpc.team.create.mutate({ name: "Rule" })).slug;
   });
 
-  afterAll(async () => {
-    for (const participant of participants) await participant.leave().catch(() => undefined);
-    await disposeParticipants().catch(() => undefined);
-    await app?.close();
-    await livekit?.stop();
-    await webhooks?.close();
-  });
+  afterAll(() => endRealCalls(participants, app, livekit, webhooks));
 
   async function newRoom() {
     const room = { teamSlug, roomSlug: `rule-${++counter}` };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp } from "./harness";
-import { disposeParticipants, joinWithToken, type RealParticipant } from "./livekit-participant";
+import { endRealCalls, joinWithToken, type RealParticipant } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 import { startWebhookReceiver } from "./webhook-receiver";
 
@@ -81,13 +81,7 @@ describe.skipIf(!binary)(`chat search on ${testDriver()} with the real LiveKit s
     await owner.trpc.room.setLocked.mutate({ ...room(), locked: true });
   });
 
-  afterAll(async () => {
-    for (const participant of participants) await participant.leave().catch(() => undefined);
-    await disposeParticipants().catch(() => undefined);
-    await app?.close();
-    await livekit?.stop();
-    await webhooks?.close();
-  });
+  afterAll(() => endRealCalls(participants, app, livekit, webhooks));
 
   it("finds every word in any case over all the room's meetings, newest first, with each meeting", async () => {
     const { hits, more } = await search(owner, "budget");

@@ -12,7 +12,7 @@ import { pruneChat } from "../src/chat/logic";
 import { CHAT_MESSAGE_MAX, CHAT_TOPIC, chatLength } from "../src/chat/schemas";
 import { eventually } from "./eventually";
 import { errorOf, startTestApp, startTestAppOnLiveKit, type RealLiveKitTestApp } from "./harness";
-import { disposeParticipants, joinWithToken, type RealParticipant } from "./livekit-participant";
+import { endRealCalls, joinWithToken, type RealParticipant } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 import { startWebhookReceiver } from "./webhook-receiver";
 
@@ -48,13 +48,7 @@ describe.skipIf(!binary)(`chat on ${testDriver()} with the real LiveKit server`,
     await owner.trpc.room.ensure.mutate(room());
   });
 
-  afterAll(async () => {
-    for (const participant of participants) await participant.leave().catch(() => undefined);
-    await disposeParticipants().catch(() => undefined);
-    await app?.close();
-    await livekit?.stop();
-    await webhooks?.close();
-  });
+  afterAll(() => endRealCalls(participants, app, livekit, webhooks));
 
   it("delivers a sent message live to everyone in the call, and keeps it for later", async () => {
     const details = await owner.trpc.room.connectionDetails.query({ ...room(), participantName: "Olivia" });

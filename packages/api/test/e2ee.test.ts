@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp } from "./harness";
-import { disposeParticipants, joinWithToken, type RealParticipant } from "./livekit-participant";
+import { endRealCalls, joinWithToken, type RealParticipant } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 import { startWebhookReceiver } from "./webhook-receiver";
 
@@ -46,13 +46,7 @@ describe.skipIf(!binary)(`encrypted rooms on ${testDriver()} with the real LiveK
     await owner.trpc.room.ensure.mutate(room("guarded"));
   });
 
-  afterAll(async () => {
-    for (const participant of participants) await participant.leave().catch(() => undefined);
-    await disposeParticipants().catch(() => undefined);
-    await app?.close();
-    await livekit?.stop();
-    await webhooks?.close();
-  });
+  afterAll(() => endRealCalls(participants, app, livekit, webhooks));
 
   it("keeps guests out of encrypted rooms: no new links, and links made before stop working", async () => {
     const earlier = await owner.trpc.room.createGuestLink.mutate({ ...room("guarded") });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHAT_TOPIC, GUEST_ATTRIBUTE, HAND_ATTRIBUTE } from "../src/lib/call";
 import { eventually } from "./eventually";
 import { startTestAppOnLiveKit, type RealLiveKitTestApp } from "./harness";
-import { disposeParticipants, joinWithToken, type RealParticipant } from "./livekit-participant";
+import { endRealCalls, joinWithToken, type RealParticipant } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 import { startWebhookReceiver } from "./webhook-receiver";
 
@@ -30,13 +30,7 @@ describe.skipIf(!binary)(`guests on ${testDriver()} with the real LiveKit server
     app = await startTestAppOnLiveKit(livekit);
   });
 
-  afterAll(async () => {
-    for (const participant of participants) await participant.leave().catch(() => undefined);
-    await disposeParticipants().catch(() => undefined);
-    await app?.close();
-    await livekit?.stop();
-    await webhooks?.close();
-  });
+  afterAll(() => endRealCalls(participants, app, livekit, webhooks));
 
   it("lets an admitted guest in, marked as a guest everywhere, and out again when the link is withdrawn", async () => {
     const owner = await app.signUp("Olivia Owner");

@@ -12,7 +12,7 @@ import { eventually } from "./eventually";
 import { startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
 import {
   DisconnectReason,
-  disposeParticipants,
+  endRealCalls,
   joinWithToken,
   within,
   type RealParticipant,
@@ -60,15 +60,7 @@ describe.skipIf(!binary || !redisBinary)(`a LiveKit cluster of two nodes (${test
     await member.trpc.team.acceptInvite.mutate({ token: invite.token });
   });
 
-  afterAll(async () => {
-    for (const participant of participants) await participant.leave().catch(() => undefined);
-    await disposeParticipants().catch(() => undefined);
-    await app?.close();
-    await nodeA?.stop();
-    await nodeB?.stop();
-    await redis?.stop();
-    await receiver?.close();
-  });
+  afterAll(() => endRealCalls(participants, app, nodeA, nodeB, redis, receiver));
 
   it("both nodes see each other through Redis", async () => {
     const nodes = await Promise.all(

@@ -92,4 +92,21 @@ export async function joinWithToken(serverUrl: string, token: string): Promise<R
 /** Frees the native library's resources; call once after a suite's participants left. */
 export const disposeParticipants = dispose;
 
+type Closable = { close(): Promise<unknown> } | { stop(): Promise<unknown> } | undefined;
+
+/**
+ * Ends a suite of real calls: its participants leave, the native library is freed, then the app
+ * and the servers close in the order given (any may be missing when `beforeAll` failed early).
+ */
+export async function endRealCalls(
+  participants: { leave(): Promise<unknown> }[],
+  ...closeInOrder: Closable[]
+) {
+  for (const participant of participants) await participant.leave().catch(() => undefined);
+  await disposeParticipants().catch(() => undefined);
+  for (const closable of closeInOrder) {
+    if (closable) await ("close" in closable ? closable.close() : closable.stop());
+  }
+}
+
 export { DisconnectReason };

@@ -9,7 +9,7 @@ import { createLogger } from "../src/lib/logger";
 import { createLiveKitService, httpUrl } from "../src/livekit/service";
 import { startLiveKitDouble, type LiveKitDouble } from "./livekit-double";
 import { eventually } from "./eventually";
-import { disposeParticipants, joinWithToken, within } from "./livekit-participant";
+import { endRealCalls, joinWithToken, within } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 
 const binary = liveKitServerForSuite("The LiveKit service's tests against the real server");
@@ -26,10 +26,7 @@ describe.skipIf(!binary)("the LiveKit service against the real server", () => {
     });
     service = createLiveKitService(config.livekit, createLogger("silent"));
   });
-  afterAll(async () => {
-    await disposeParticipants().catch(() => undefined);
-    await server?.stop();
-  });
+  afterAll(() => endRealCalls([], server));
 
   it("creates, lists and deletes rooms; lists, mutes and removes participants", async () => {
     const options = {

@@ -19,7 +19,7 @@ import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
 import {
   DisconnectReason,
-  disposeParticipants,
+  endRealCalls,
   joinWithToken,
   within,
   type RealParticipant,
@@ -60,13 +60,7 @@ describe.skipIf(!binary)(`the API against the real LiveKit server (${testDriver(
     await member.trpc.team.acceptInvite.mutate({ token: invite.token });
   });
 
-  afterAll(async () => {
-    for (const participant of participants) await participant.leave().catch(() => undefined);
-    await disposeParticipants().catch(() => undefined);
-    await app?.close();
-    await livekit?.stop();
-    await webhooks?.close();
-  });
+  afterAll(() => endRealCalls(participants, app, livekit, webhooks));
 
   async function join(client: TestClient, roomSlug: string, participantName?: string) {
     await client.trpc.room.ensure.mutate({ teamSlug, roomSlug });

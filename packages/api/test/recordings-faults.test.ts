@@ -20,7 +20,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RECORDER_IDENTITY_PREFIX } from "../src/recordings/identity";
 import { eventually } from "./eventually";
 import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
-import { disposeParticipants } from "./livekit-participant";
+import { endRealCalls } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 import { COLOURS, publishMeeting, type Publisher } from "./publishing-participant";
 import { startWebhookReceiver } from "./webhook-receiver";
@@ -80,11 +80,7 @@ describe.skipIf(!binary)(`recording faults (${testDriver()}, real LiveKit)`, () 
 
   afterAll(async () => {
     await app?.services.recorder.stopAll();
-    for (const publisher of publishers) await publisher.leave().catch(() => undefined);
-    await disposeParticipants().catch(() => undefined);
-    await app?.close();
-    await livekit?.stop();
-    await webhooks?.close();
+    await endRealCalls(publishers, app, livekit, webhooks);
     for (const mount of mounts) spawnSync("umount", [mount]);
     if (dir) await rm(dir, { recursive: true, force: true });
   });

@@ -27,7 +27,7 @@ import {
   type RealLiveKitTestApp,
   type TestClient,
 } from "./harness";
-import { disposeParticipants } from "./livekit-participant";
+import { endRealCalls } from "./livekit-participant";
 import { freeTcpPort, liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 import { COLOURS, publishMeeting, type Publisher } from "./publishing-participant";
 import { startWebhookReceiver } from "./webhook-receiver";
@@ -91,11 +91,7 @@ describe.skipIf(!binary)(`recordings storage (${testDriver()}, real LiveKit)`, (
       room: { departureTimeoutSeconds: 1 },
     });
   });
-  afterAll(async () => {
-    await disposeParticipants().catch(() => undefined);
-    await livekit?.stop();
-    await webhooks?.close();
-  });
+  afterAll(() => endRealCalls([], livekit, webhooks));
 
   for (const kind of ["local", "s3"] as const) {
     describe.skipIf(kind === "s3" && !hasMoto)(

@@ -26,7 +26,7 @@ import {
   type RealLiveKitTestApp,
   type TestClient,
 } from "./harness";
-import { disposeParticipants } from "./livekit-participant";
+import { endRealCalls } from "./livekit-participant";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 import { COLOURS, joinAndPublish, type Publisher } from "./publishing-participant";
 import { startWebhookReceiver } from "./webhook-receiver";
@@ -79,11 +79,7 @@ describe.skipIf(!binary)(`recording meetings (${testDriver()}, real LiveKit)`, (
 
   afterAll(async () => {
     await app?.services.recorder.stopAll();
-    for (const publisher of publishers) await publisher.leave().catch(() => undefined);
-    await disposeParticipants().catch(() => undefined);
-    await app?.close();
-    await livekit?.stop();
-    await webhooks?.close();
+    await endRealCalls(publishers, app, livekit, webhooks);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
