@@ -34,10 +34,11 @@ const PHONE = { width: 375, height: 812 };
 /**
  * What livekit-client says when the server tears a connection down under it (removed, meeting
  * ended): the server's notice comes first and the page leaves on its own, so none of it shows.
- * (Its "could not createOffer with closed peer connection" warning, from a negotiation of its own
- * that races its teardown, is not checked: it still comes now and then for the one who ends.)
+ * Closing the room under someone still publishing makes it renegotiate on the closing connection
+ * ("could not createOffer…"): the server waits for those told to leave first (closeRoomAfterNotice).
  */
-const LIVEKIT_NOISE = /data channel '\w+' closed unexpectedly|DataChannel error/;
+const LIVEKIT_NOISE =
+  /data channel '\w+' closed unexpectedly|DataChannel error|could not createOffer with closed peer connection/;
 
 let livekit: LiveKitServer;
 let app: RunningApp;

@@ -7,6 +7,7 @@
 import { schema } from "@parlor/db";
 import { testDriver } from "@parlor/db/testing";
 import { eq } from "drizzle-orm";
+import { RoomEvent } from "@livekit/rtc-node";
 import { RoomServiceClient } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -227,6 +228,25 @@ describe.skipIf(!binary)(`the API against the real LiveKit server (${testDriver(
     await owner.trpc.room.end.mutate({ teamSlug, roomSlug: "moderation" });
     expect(await within(ownerInRoom.disconnected, 15_000, "the disconnection when the room ended")).toBe(
       DisconnectReason.ROOM_DELETED,
+    );
+  });
+
+  it("ending the meeting lets those told leave on their own before LiveKit closes the room", async () => {
+    // As the web client does: it leaves when it hears the meeting ended, a moment later (a
+    // browser's teardown takes that long). Closing the room under it instead makes livekit-client
+    // renegotiate on a connection it is closing.
+    const { participant: leaving } = await join(member, "ending");
+    leaving.room.on(RoomEvent.DataReceived, (_payload, _from, _kind, topic) => {
+      if (topic === MODERATION_TOPIC) setTimeout(() => void leaving.leave(), 250);
+    });
+    const { details } = await join(owner, "ending");
+    await owner.trpc.room.end.mutate({ teamSlug, roomSlug: "ending" });
+    expect(await within(leaving.disconnected, 15_000, "the leave on the notice")).toBe(
+      DisconnectReason.CLIENT_INITIATED,
+    );
+    // The room is closed all the same, with those who did not leave (the owner's test client).
+    await eventually(async () =>
+      expect((await roomService.listRooms([details.roomName])).map((r) => r.name)).toEqual([]),
     );
   });
 

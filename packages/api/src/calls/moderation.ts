@@ -69,6 +69,32 @@ export async function sendModerationNotice(
   }
 }
 
+/** How long the people told that their call ends may take to leave on their own. */
+const LEAVE_GRACE_MS = 3_000;
+
+/**
+ * Closes a LiveKit room after a notice that ends its call (`ended`, `deleted`). Everyone told
+ * leaves on their own, which is a clean leave; LiveKit then closes the empty room. Closing it under
+ * people still publishing makes their livekit-client renegotiate on a connection it is closing
+ * ("could not createOffer with closed peer connection" in their console), so this waits for them,
+ * for LEAVE_GRACE_MS at most: after that LiveKit disconnects whoever is left.
+ */
+export async function closeRoomAfterNotice(svc: Services, livekitRoomName: string): Promise<void> {
+  const deadline = performance.now() + LEAVE_GRACE_MS;
+  for (let remaining = LEAVE_GRACE_MS; remaining > 0; remaining = deadline - performance.now()) {
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<null>((resolve) => (timer = setTimeout(resolve, remaining, null)));
+    const people = await Promise.race([
+      // A LiveKit that cannot list them cannot be waited on: deleting the room says what is wrong.
+      svc.livekit.listParticipants(livekitRoomName).catch(() => []),
+      graceOver,
+    ]).finally(() => clearTimeout(timer));
+    if (!people || people.length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(100, remaining)));
+  }
+  await svc.livekit.deleteRoom(livekitRoomName);
+}
+
 export async function muteParticipant(
   svc: Services,
   actor: Actor & { name: string },
@@ -145,7 +171,7 @@ export async function endRoom(svc: Services, actor: Actor & { name: string }, re
   const room = await requireModerator(svc, actor, ref);
   // Before closing the room, so everyone still in it learns who ended it.
   await sendModerationNotice(svc, room.livekitRoomName, { type: "ended", by: actor.name });
-  await svc.livekit.deleteRoom(room.livekitRoomName);
+  await closeRoomAfterNotice(svc, room.livekitRoomName);
   const now = svc.clock();
   await svc.db.transaction(async (tx) => {
     const open = await tx

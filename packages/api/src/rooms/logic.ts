@@ -5,7 +5,7 @@ import { accessFacts, factsFromRow, judge, refusalError, reDecide, ROOM_ADMIN_AT
 import { randomToken } from "../lib/crypto";
 import { badRequest, conflict, forbidden, notFound } from "../lib/errors";
 import { waitingIn } from "../guests/lobby";
-import { sendModerationNotice } from "../calls/moderation";
+import { closeRoomAfterNotice, sendModerationNotice } from "../calls/moderation";
 import { notifyPresenceChanged } from "../lib/announce";
 import { presenceByRoom, roomHistory } from "../presence/views";
 import { liveKitOptions, participantDisplayName } from "../calls/livekit-room";
@@ -259,7 +259,7 @@ export async function deleteRoom(
   await removeRecordingsOfRooms(svc, [room.id]);
   // Anyone still in its call learns why the call ends (LiveKit has no such room when nobody is in it).
   await sendModerationNotice(svc, room.livekitRoomName, { type: "deleted", by: actor.name });
-  await svc.livekit.deleteRoom(room.livekitRoomName);
+  await closeRoomAfterNotice(svc, room.livekitRoomName);
   await svc.db.transaction(async (tx) => {
     await tx.delete(schema.rooms).where(eq(schema.rooms.id, room.id));
     // Team pages, and its guests' status streams (their passes went with it), hear of it at once.
