@@ -99,10 +99,86 @@ const joinProbe = (page: CallPage) => `
     if (event.target instanceof Element && event.target.closest(selectors.joinButton))
       marks.click ??= performance.now();
   }, true);
+  // The connection's steps after the click, seen from outside the app (the same for any app on
+  // livekit-client): its signal socket (LiveKit's /rtc), the first peer connection and when it
+  // connects, the other person's video track; and the main thread's long tasks.
+  const after = (name, value = performance.now()) => {
+    if (marks.click !== undefined) marks[name] ??= value;
+  };
+  window.WebSocket = new Proxy(window.WebSocket, {
+    construct(target, args) {
+      const socket = Reflect.construct(target, args);
+      if (String(args[0]).includes("/rtc")) {
+        after("socket");
+        socket.addEventListener("open", () => after("socketOpen"));
+      }
+      return socket;
+    },
+  });
+  window.RTCPeerConnection = new Proxy(window.RTCPeerConnection, {
+    construct(target, args) {
+      const pc = Reflect.construct(target, args);
+      after("peerConnection");
+      pc.addEventListener("connectionstatechange", () => {
+        if (pc.connectionState === "connected") after("peerConnected");
+      });
+      pc.addEventListener("track", (event) => {
+        if (event.track.kind === "video") after("remoteTrack");
+      });
+      return pc;
+    },
+  });
+  marks.longTasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) marks.longTasks.push([entry.startTime, entry.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  } catch {}
 })();
 `;
 
-type Marks = { preview?: number; click?: number; connected?: number; remoteFrame?: number };
+/** The steps of a join after the click, in ms from it (see joinProbe). */
+export interface JoinSteps {
+  socket?: number;
+  socketOpen?: number;
+  peerConnection?: number;
+  peerConnected?: number;
+  remoteTrack?: number;
+  /** Long tasks on the main thread between the click and the signal socket, summed. */
+  busyBeforeSocket?: number;
+}
+
+type Marks = {
+  preview?: number;
+  click?: number;
+  connected?: number;
+  remoteFrame?: number;
+  socket?: number;
+  socketOpen?: number;
+  peerConnection?: number;
+  peerConnected?: number;
+  remoteTrack?: number;
+  longTasks?: [number, number][];
+};
+
+function stepsOf(marks: Marks): JoinSteps {
+  const click = marks.click!;
+  const since = (mark?: number) => (mark === undefined ? undefined : Math.round(mark - click));
+  const socket = marks.socket ?? marks.remoteFrame!;
+  const busy = (marks.longTasks ?? []).reduce(
+    (sum, [start, duration]) =>
+      sum + Math.max(0, Math.min(start + duration, socket) - Math.max(start, click)),
+    0,
+  );
+  return {
+    socket: since(marks.socket),
+    socketOpen: since(marks.socketOpen),
+    peerConnection: since(marks.peerConnection),
+    peerConnected: since(marks.peerConnected),
+    remoteTrack: since(marks.remoteTrack),
+    busyBeforeSocket: Math.round(busy),
+  };
+}
 const marksOf = (page: Page) =>
   page.evaluate(() => (window as unknown as { __benchJoin: Marks }).__benchJoin);
 
@@ -158,6 +234,8 @@ export interface TimedJoin {
   connectedMs?: number;
   /** The click → the first frame of the other person's camera. */
   remoteFrameMs: number;
+  /** Where the time between the click and that frame went. */
+  steps: JoinSteps;
 }
 
 /**
@@ -208,6 +286,7 @@ export async function timeJoin(
         marks.preview !== undefined && marks.preview < marks.click! ? Math.round(marks.preview) : undefined,
       connectedMs: marks.connected !== undefined ? Math.round(marks.connected - marks.click!) : undefined,
       remoteFrameMs: Math.round(marks.remoteFrame! - marks.click!),
+      steps: stepsOf(marks),
     };
   } finally {
     await context.close();

@@ -247,9 +247,39 @@ function report(sides: [Side, Side], at: string): string {
   return [
     `Parlor beside LiveKit Meet — ${at} — Parlor build ${buildId()}, livekit-server ${LIVEKIT_SERVER_VERSION} on loopback, alternating rounds`,
     table(["measure", "Parlor", "Meet", "ratio", "goal", ""], rows),
+    ...(inBrowsers ? [whereTheTimeGoes(sides)] : []),
     "Rounds:",
     rounds(parlor),
     rounds(meet),
+  ].join("\n");
+}
+
+/**
+ * The join's steps after the click (join-speed.ts joinProbe), medians in ms from the click, so a
+ * row that is missed says where: the app's own work before it opens LiveKit's signal socket (Meet
+ * fetches its token there), the server's join, ICE and DTLS, the other person's track and frame.
+ */
+function whereTheTimeGoes(sides: [Side, Side]): string {
+  const steps: [string, (join: TimedJoin) => number | undefined][] = [
+    ["main thread busy (long tasks) before the signal socket", (j) => j.steps.busyBeforeSocket],
+    ["signal socket opened (the app called connect)", (j) => j.steps.socket],
+    ["signal socket open", (j) => j.steps.socketOpen],
+    ["first peer connection (the server's join answer is in)", (j) => j.steps.peerConnection],
+    ["a peer connection connected (ICE, DTLS)", (j) => j.steps.peerConnected],
+    ["the host's video track arrives", (j) => j.steps.remoteTrack],
+    ["the host's first video frame", (j) => j.remoteFrameMs],
+  ];
+  const cell = (joins: TimedJoin[], step: (join: TimedJoin) => number | undefined) => {
+    const values = joins.map(step).filter((v): v is number => v !== undefined);
+    return values.length === 0 ? "–" : `${Math.round(median(values)).toLocaleString("en")}`;
+  };
+  const rows = steps.map(([label, step]) => [
+    label,
+    ...sides.flatMap((side) => [cell(side.looked, step), cell(side.asap, step)]),
+  ]);
+  return [
+    "Where the time goes after the click (medians, ms from the click; looked 3 s / pressed when enabled):",
+    table(["step", "Parlor looked", "Parlor asap", "Meet looked", "Meet asap"], rows),
   ].join("\n");
 }
 
