@@ -18,16 +18,17 @@ import { DevicePickers } from "@/features/room/devices/device-pickers";
 import { MediaToggle } from "@/features/room/prejoin/media-toggle";
 import type { RoomFailure } from "@/features/room/room-failures";
 import type { ConnectionDetails } from "@/features/room/room-store";
+import { CallView, loadConferenceRoom, startCall } from "@/features/room/call-view";
 import { describeError } from "@/trpc/errors";
 import type { RouterOutputs } from "@parlor/api";
 
 import { api } from "@/trpc/react";
 import { GuestRecordingNotice } from "@/features/recordings/recording-notices";
 
-const ConferenceRoom = dynamic(
-  () => import("@/features/room/in-room/conference-room").then((m) => m.ConferenceRoom),
-  { ssr: false, loading: () => <Notice title="Joining the call" busy /> },
-);
+const LazyConferenceRoom = dynamic(loadConferenceRoom, {
+  ssr: false,
+  loading: () => <Notice title="Joining the call" busy />,
+});
 
 type GuestStatus = RouterOutputs["guest"]["status"];
 
@@ -184,6 +185,7 @@ function GuestFlow(props: {
     utils.guest.connectionDetails.fetch(undefined, { staleTime: 0 }).then(
       (details) => {
         setLeft(false);
+        startCall(details, choices);
         setInCall({ details, choices });
       },
       (error: Error) => setEntryError(describeError(error).message),
@@ -206,7 +208,8 @@ function GuestFlow(props: {
 
   if (inCall) {
     return (
-      <ConferenceRoom
+      <CallView
+        lazy={LazyConferenceRoom}
         details={inCall.details}
         choices={inCall.choices}
         roomTitle={props.roomName}

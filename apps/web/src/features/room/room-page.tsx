@@ -40,11 +40,12 @@ import { FAILURE_TEXT, failureText, type RoomFailure } from "./room-failures";
 import type { ConnectionDetails } from "./room-store";
 import { useSetupRetry } from "./setup-retry";
 import { useRoom } from "./use-room";
+import { CallView, loadConferenceRoom, preloadCall, showCall, startCall } from "./call-view";
 import { loadCallEncryption } from "./e2ee/load";
 import { useRoomPassphrase } from "./e2ee/passphrase";
 
 // The call itself (livekit-client and its React components) loads only once someone joins.
-const ConferenceRoom = dynamic(() => import("./in-room/conference-room").then((m) => m.ConferenceRoom), {
+const LazyConferenceRoom = dynamic(loadConferenceRoom, {
   ssr: false,
   loading: () => (
     <Centered>
@@ -61,9 +62,6 @@ const PrejoinEncryption = dynamic(
   },
 );
 
-/** Starts loading the call's code as soon as the person heads for Join (hover, focus, touch). */
-const preloadConferenceRoom = () => void import("./in-room/conference-room").catch(() => undefined);
-
 /**
  * Once the room can be joined, the camera has started and the page is idle, the call's code loads
  * and the connection to LiveKit is warmed: Join then only has to connect, and the preview did not
@@ -73,7 +71,7 @@ function useWarmCall(details: ConnectionDetails | null) {
   useEffect(() => {
     if (!details) return;
     const warm = () => {
-      preloadConferenceRoom();
+      preloadCall();
       import("./in-room/prepare-connection").then((m) => m.prepareConnection(details)).catch(() => undefined);
     };
     if (typeof requestIdleCallback !== "function") {
@@ -248,6 +246,7 @@ export function RoomPage({
     if (waitingChoices && phase === "ready" && room.connectionDetails) {
       setPendingJoin(null);
       const choices = fitEncryption(room.connectionDetails, waitingChoices);
+      if (choices) startCall(room.connectionDetails, choices);
       setStage(
         choices
           ? { kind: "room", details: room.connectionDetails, choices, attempt: Date.now() }
@@ -261,7 +260,10 @@ export function RoomPage({
       const details = store.cachedFor({ ...target, participantName: choices.participantName });
       if (details) {
         const fitted = fitEncryption(details, choices);
-        if (fitted) setStage({ kind: "room", details, choices: fitted, attempt: Date.now() });
+        if (fitted) {
+          startCall(details, fitted);
+          showCall(() => setStage({ kind: "room", details, choices: fitted, attempt: Date.now() }));
+        }
         return;
       }
       // useRoom follows the name in `pendingJoin`; a failed set-up is tried again at once.
@@ -333,7 +335,8 @@ export function RoomPage({
           </Centered>
         }
       >
-        <ConferenceRoom
+        <CallView
+          lazy={LazyConferenceRoom}
           details={stage.details}
           choices={stage.choices}
           roomTitle={roomTitle}
@@ -593,7 +596,7 @@ function PreJoinStage({
           backgroundSupported: preview.status !== "unsupported",
           status: preview.status === "loading" ? "Loading the background effect…" : preview.notice,
         }}
-        onJoinIntent={preloadConferenceRoom}
+        onJoinIntent={preloadCall}
         onJoin={() =>
           onJoin({
             videoEnabled: props.cameraOn && setup.video.status !== "error",

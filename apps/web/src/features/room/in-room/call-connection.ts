@@ -174,6 +174,9 @@ function publishChoices(room: Room, effects: CallEffects, choices: JoinChoices, 
     .catch((e: unknown) => reportMediaError(e, Track.Source.Camera));
 }
 
+/** How long a connection started by Join waits for its view (a slow network loading the call's code). */
+const RESERVE_MS = 15_000;
+
 /**
  * The tab's call, kept across React's unmount-and-mount-again of the same join (Strict Mode does
  * that to every component in development; a second connection with the same identity would make
@@ -196,17 +199,32 @@ export function createCallSlot(connect: typeof connectToCall = connectToCall) {
     held = null;
   };
 
-  return {
-    /** The connection for this join: the one released a moment ago when it is the same join. */
-    acquire(details: ConnectionDetails, choices: JoinChoices): CallConnection {
-      if (held && held.details === details && held.choices === choices) {
-        if (held.release !== null) clearTimeout(held.release);
-        held.release = null;
-        return held.connection;
-      }
-      teardown();
-      held = { details, choices, connection: connect(details, choices), release: null };
+  const isHeld = (details: ConnectionDetails, choices: JoinChoices) =>
+    held !== null && held.details === details && held.choices === choices;
+
+  /** The connection for this join: the one released a moment ago when it is the same join. */
+  const acquire = (details: ConnectionDetails, choices: JoinChoices): CallConnection => {
+    if (held && isHeld(details, choices)) {
+      if (held.release !== null) clearTimeout(held.release);
+      held.release = null;
       return held.connection;
+    }
+    teardown();
+    held = { details, choices, connection: connect(details, choices), release: null };
+    return held.connection;
+  };
+
+  return {
+    acquire,
+    /**
+     * Join was pressed: connects now, before the call's view has mounted (its code and React's
+     * reveal of it take a moment), for the view's `acquire` to take over. A connection nobody
+     * takes within `graceMs` is torn down; a join already held is left as it is.
+     */
+    reserve(details: ConnectionDetails, choices: JoinChoices, graceMs = RESERVE_MS): void {
+      if (isHeld(details, choices)) return;
+      acquire(details, choices);
+      held!.release = setTimeout(teardown, graceMs);
     },
     /** The component let go: tear down after this task unless acquired again. */
     release(connection: CallConnection) {
@@ -219,6 +237,8 @@ export function createCallSlot(connect: typeof connectToCall = connectToCall) {
     },
   };
 }
+
+export type CallSlot = ReturnType<typeof createCallSlot>;
 
 /** The call of this tab. */
 export const callSlot = createCallSlot();
