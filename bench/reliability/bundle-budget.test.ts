@@ -40,6 +40,24 @@ describe("JavaScript of the room page's first load (build manifests)", () => {
     expect(GUEST.gzipBytes).toBeLessThanOrEqual(ROOM.gzipBytes);
   });
 
+  it("loads the call without zod or the API's schemas (the call shares only zod-free constants)", () => {
+    const everywhere = readdirSync(CHUNKS).filter((file) => file.endsWith(".js"));
+    const text = new Map(everywhere.map((file) => [file, readFileSync(join(CHUNKS, file), "latin1")]));
+    const view = everywhere.filter((file) => text.get(file)!.includes('"data-testid":"conference-room"'));
+    expect(view, "the call view's chunk").toHaveLength(1);
+    // The chunks a dynamic import of the call view loads together, as Turbopack's loaders list them.
+    const groups = [...text.values()].flatMap((code) =>
+      [...code.matchAll(/Promise\.all\(\[((?:"static\/chunks\/[^"]+\.js",?)+)\]/g)].map((m) =>
+        m[1]!.split(",").map((entry) => entry.replace(/"|static\/chunks\//g, "")),
+      ),
+    );
+    const callGroups = groups.filter((group) => group.includes(view[0]!));
+    expect(callGroups.length).toBeGreaterThan(0);
+    expect([...text.values()].some((code) => code.includes("_zod"))).toBe(true);
+    for (const group of callGroups)
+      expect(group.filter((file) => text.get(file)?.includes("_zod"))).toEqual([]);
+  });
+
   it.each(ON_DEMAND)("does not hold $code", ({ marker }) => {
     const everywhere = readdirSync(CHUNKS).filter((file) => file.endsWith(".js"));
     expect(everywhere.some((file) => readFileSync(join(CHUNKS, file), "latin1").includes(marker))).toBe(true);

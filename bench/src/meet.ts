@@ -242,6 +242,13 @@ function report(sides: [Side, Side], at: string): string {
               ? `; connected, looked 3 s: ${side.looked.map((r) => r.connectedMs).join(", ")} ms; pressed when enabled: ${side.asap.map((r) => r.connectedMs).join(", ")} ms`
               : ""),
           `  ${side.label}: JavaScript ${side.javascript!.untilLoad.files} files until load, ${side.javascript!.untilIdle.files} until idle; ${load(side)}`,
+          `  ${side.label}: largest scripts (gzip B; * after the load event): ${side
+            .javascript!.scripts.slice(0, 8)
+            .map(
+              (script) =>
+                `${script.file} ${script.bytes.toLocaleString("en")}${script.beforeLoad ? "" : "*"}`,
+            )
+            .join(", ")}`,
           ...side.failures.map((failure) => `  ${side.label}: a join FAILED, ${failure}`),
         ].join("\n");
   return [

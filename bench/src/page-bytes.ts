@@ -13,15 +13,21 @@ import { sleep } from "./net";
 export interface PageJavaScript {
   untilLoad: { files: number; bytes: number };
   untilIdle: { files: number; bytes: number };
+  /** Every script, largest first: its file name, gzip bytes, and whether it came before the load event. */
+  scripts: { file: string; bytes: number; beforeLoad: boolean }[];
 }
 
 const SCRIPT_BYTES = `(() => {
   const [navigation] = performance.getEntriesByType("navigation");
   const scripts = performance.getEntriesByType("resource").filter((entry) => new URL(entry.name).pathname.endsWith(".js"));
   const sum = (entries) => ({ files: entries.length, bytes: entries.reduce((total, entry) => total + entry.encodedBodySize, 0) });
+  const beforeLoad = (entry) => entry.responseEnd <= navigation.loadEventStart;
   return {
-    untilLoad: sum(scripts.filter((entry) => entry.responseEnd <= navigation.loadEventStart)),
+    untilLoad: sum(scripts.filter(beforeLoad)),
     untilIdle: sum(scripts),
+    scripts: scripts
+      .map((entry) => ({ file: new URL(entry.name).pathname.split("/").pop(), bytes: entry.encodedBodySize, beforeLoad: beforeLoad(entry) }))
+      .sort((a, b) => b.bytes - a.bytes),
   };
 })()`;
 

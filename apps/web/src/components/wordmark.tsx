@@ -1,6 +1,6 @@
-import Link from "next/link";
-
 import { cn } from "@parlor/ui/lib/utils";
+
+import { IntentLink } from "./intent-link";
 
 /** Parlor's mark: a doorway into a room. */
 export function LogoMark({ className }: { className?: string }) {
@@ -15,7 +15,7 @@ export function LogoMark({ className }: { className?: string }) {
 
 export function Wordmark({ href = "/", className }: { href?: string; className?: string }) {
   return (
-    <Link
+    <IntentLink
       href={href}
       className={cn(
         "inline-flex items-center gap-2 rounded-md text-[17px] font-semibold tracking-tight",
@@ -24,6 +24,6 @@ export function Wordmark({ href = "/", className }: { href?: string; className?:
     >
       <LogoMark />
       <span>Parlor</span>
-    </Link>
+    </IntentLink>
   );
 }

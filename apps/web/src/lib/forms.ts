@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 // Zod feature-detects eval with `Function("")`, which the Content-Security-Policy refuses (and
 // reports as a violation). In the browser, skip the detection and use its eval-free parsers.

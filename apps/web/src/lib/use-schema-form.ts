@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useState, type FormEvent } from "react";
-import type { z } from "zod";
+import type * as z from "zod";
 
 import { useRetryAfter } from "@/components/form-alert";
 import type { ClientError } from "@/trpc/errors";

@@ -1,6 +1,6 @@
 import { schema } from "@parlor/db";
 import { eq, sql } from "drizzle-orm";
-import type { z } from "zod";
+import type * as z from "zod";
 
 import {
   AppError,

@@ -1,4 +1,4 @@
-import { z } from "../lib/zod";
+import * as z from "../lib/zod";
 
 import { displayText, emailSchema, linkToken } from "../lib/common-schemas";
 

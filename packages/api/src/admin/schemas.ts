@@ -1,4 +1,4 @@
-import { z } from "../lib/zod";
+import * as z from "../lib/zod";
 
 /** Site administration: search and paging for the users and teams lists. */
 export const adminSearchInput = z.object({

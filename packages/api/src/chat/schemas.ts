@@ -1,4 +1,4 @@
-import { z } from "../lib/zod";
+import * as z from "../lib/zod";
 
 import { CHAT_MESSAGE_MAX, CHAT_TOO_LONG, chatLength } from "../lib/call";
 import { roomInput } from "../lib/common-schemas";

@@ -6,7 +6,7 @@
  */
 import { schema } from "@parlor/db";
 import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import type { z } from "zod";
+import type * as z from "zod";
 
 import { guestCookies, type SessionCookie } from "../lib/lucia";
 import type { RequestMeta } from "../lib/request-meta";

@@ -1,10 +1,11 @@
-import { z } from "../lib/zod";
+import * as z from "../lib/zod";
 
+import { GUEST_LINK_DEFAULT_HOURS, GUEST_LINK_MAX_HOURS } from "../lib/call";
 import { displayText, PARTICIPANT_NAME_MAX, roomInput, slugSchema } from "../lib/common-schemas";
 
-/** Guest links last a day by default and a month at most. */
-export const GUEST_LINK_DEFAULT_HOURS = 24;
-export const GUEST_LINK_MAX_HOURS = 30 * 24;
+// Guest links' lifetimes live with the call's zod-free constants (the call's invite dialog uses them).
+export { GUEST_LINK_DEFAULT_HOURS, GUEST_LINK_MAX_HOURS };
+
 /** A knock nobody answers lapses after this long; the person may ask again. */
 export const LOBBY_TIMEOUT_SECONDS = 10 * 60;
 

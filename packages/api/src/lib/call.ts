@@ -33,6 +33,10 @@ export const REACTION_TOPIC = "parlor.reaction";
 export const REACTIONS = ["👍", "👏", "😂", "🎉", "❤️", "😮"] as const;
 export type Reaction = (typeof REACTIONS)[number];
 
+/** Guest links last a day by default and a month at most. */
+export const GUEST_LINK_DEFAULT_HOURS = 24;
+export const GUEST_LINK_MAX_HOURS = 30 * 24;
+
 /** LiveKit identities of guests (people without an account, let in by a guest link) start with this. */
 export const GUEST_IDENTITY_PREFIX = "guest-";
 export const isGuestIdentity = (identity: string) => identity.startsWith(GUEST_IDENTITY_PREFIX);

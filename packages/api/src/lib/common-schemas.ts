@@ -1,4 +1,4 @@
-import { z } from "./zod";
+import * as z from "./zod";
 
 /** Removes control and formatting characters that have no business in a displayed name. */
 export function cleanText(value: string): string {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Environment variables treat an empty value as unset (a blank line in .env means "use the default"). */
 const optional = <T extends z.ZodType>(schema: T) =>

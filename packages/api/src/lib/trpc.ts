@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import { ZodError, z } from "zod";
+import * as z from "zod";
 
 import type { Context } from "./context";
 import {
@@ -52,7 +52,7 @@ const t = initTRPC.context<Context>().create({
     delete (data as { stack?: unknown }).stack;
     let message = shape.message;
 
-    if (error.code === "BAD_REQUEST" && error.cause instanceof ZodError) {
+    if (error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError) {
       const flattened = z.flattenError(error.cause);
       const fieldErrors = flattened.fieldErrors as Record<string, string[]>;
       data.fieldErrors = fieldErrors;

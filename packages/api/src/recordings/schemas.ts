@@ -1,7 +1,7 @@
 // Input schemas of the recording procedures and the constants the call's code shares with the
 // server. Client-safe: zod only.
 import { roomInput } from "../lib/common-schemas";
-import { z } from "../lib/zod";
+import * as z from "../lib/zod";
 
 export const recordingInput = roomInput.extend({ recordingId: z.uuid("Not a recording of this room.") });
 

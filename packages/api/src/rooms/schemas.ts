@@ -1,4 +1,4 @@
-import { z } from "../lib/zod";
+import * as z from "../lib/zod";
 
 import { displayText, PARTICIPANT_NAME_MAX, roomInput, slugSchema } from "../lib/common-schemas";
 

@@ -1,6 +1,6 @@
 import { schema, type Database, type TeamRole, type Transaction } from "@parlor/db";
 import { and, asc, count, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
-import type { z } from "zod";
+import type * as z from "zod";
 
 import { AppError, badRequest, forbidden, isUniqueViolation, notFound } from "../lib/errors";
 import { randomToken, sha256Hex } from "../lib/crypto";

@@ -1,9 +1,9 @@
 "use client";
 
 import { cn } from "@parlor/ui/lib/utils";
-import Link from "next/link";
 import { usePathname } from "next/navigation";
 
+import { IntentLink } from "@/components/intent-link";
 import { ThemeToggle } from "@/components/theme-toggle";
 import { Wordmark } from "@/components/wordmark";
 
@@ -21,10 +21,9 @@ export function AppHeader({ user }: { user: SignedInUser }) {
           {items.map((item) => {
             const active = item.match(pathname);
             return (
-              <Link
+              <IntentLink
                 key={item.href}
                 href={item.href}
-                prefetch={item.prefetch === false ? false : undefined}
                 aria-current={active ? "page" : undefined}
                 className={cn(
                   "rounded-md px-3 py-1.5 text-sm font-medium transition-colors",
@@ -32,7 +31,7 @@ export function AppHeader({ user }: { user: SignedInUser }) {
                 )}
               >
                 {item.label}
-              </Link>
+              </IntentLink>
             );
           })}
         </nav>

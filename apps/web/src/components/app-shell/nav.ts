@@ -8,8 +8,6 @@ export interface NavItem {
   label: string;
   /** Whether the item is the current section. */
   match: (pathname: string) => boolean;
-  /** Prefetch the page while it is in view (not for rarely visited ones). */
-  prefetch?: boolean;
 }
 
 export function navItems(user: SignedInUser): NavItem[] {
@@ -17,7 +15,6 @@ export function navItems(user: SignedInUser): NavItem[] {
     { href: "/", label: "Teams", match: (p) => p === "/" || p.startsWith("/t/") },
     { href: "/settings", label: "Settings", match: (p) => p.startsWith("/settings") },
   ];
-  if (user.isAdmin)
-    items.push({ href: "/admin", label: "Admin", match: (p) => p.startsWith("/admin"), prefetch: false });
+  if (user.isAdmin) items.push({ href: "/admin", label: "Admin", match: (p) => p.startsWith("/admin") });
   return items;
 }

@@ -12,9 +12,9 @@ import {
 import { toast } from "@parlor/ui/toaster";
 import { useQueryClient } from "@tanstack/react-query";
 import { LayoutGridIcon, LogOutIcon, SettingsIcon, ShieldIcon } from "lucide-react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 
+import { IntentLink } from "@/components/intent-link";
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
 
@@ -77,10 +77,10 @@ export function AccountMenu({
                 asChild
                 className={item.href === "/settings" ? undefined : "sm:hidden"}
               >
-                <Link href={item.href} prefetch={item.prefetch === false ? false : undefined}>
+                <IntentLink href={item.href}>
                   <Icon aria-hidden="true" />
                   {item.label}
-                </Link>
+                </IntentLink>
               </DropdownMenuItem>
             );
           })}

@@ -1,6 +1,6 @@
 "use client";
 
-import { GUEST_LINK_DEFAULT_HOURS } from "@parlor/api/schemas";
+import { GUEST_LINK_DEFAULT_HOURS } from "@parlor/api/schemas/call";
 import { Button } from "@parlor/ui/button";
 import {
   Dialog,

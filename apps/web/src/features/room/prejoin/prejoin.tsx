@@ -5,9 +5,9 @@ import { Card } from "@parlor/ui/card";
 import { Input } from "@parlor/ui/input";
 import { Label } from "@parlor/ui/label";
 import { ArrowRightIcon } from "lucide-react";
-import Link from "next/link";
 import { useId, type FormEvent } from "react";
 
+import { IntentLink } from "@/components/intent-link";
 import { useIsClient } from "@/components/local-date";
 
 import { CameraPreview } from "../devices/camera-preview";
@@ -102,9 +102,12 @@ export function PreJoin(props: PreJoinProps) {
           <h1 className="text-xl font-semibold sm:text-2xl">Ready to join?</h1>
           <p className="truncate text-sm text-muted-foreground">
             <bdi className="font-medium text-foreground">{props.roomTitle}</bdi> ·{" "}
-            <Link href={props.teamHref} className="underline-offset-4 hover:text-foreground hover:underline">
+            <IntentLink
+              href={props.teamHref}
+              className="underline-offset-4 hover:text-foreground hover:underline"
+            >
               <bdi>{props.teamName}</bdi>
-            </Link>
+            </IntentLink>
           </p>
         </div>
         {props.whoIsHere}
