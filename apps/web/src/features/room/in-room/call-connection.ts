@@ -1,5 +1,6 @@
 import { toast } from "@parlor/ui/toaster";
 import {
+  LoggerNames,
   MediaDeviceFailure,
   Room,
   RoomEvent,
@@ -8,6 +9,7 @@ import {
   type DataPacket_Kind,
   type DisconnectReason,
   type RemoteParticipant,
+  setLogLevel,
 } from "livekit-client";
 
 import type { JoinChoices } from "../join-choices";
@@ -21,6 +23,12 @@ import {
   MODERATION_TOPIC,
   muteNoticeText,
 } from "./moderation-notices";
+
+// livekit-client's peer-connection layer warns when a renegotiation it scheduled (debounced by
+// 20 ms) runs after the connection closed, "could not createOffer with closed peer connection":
+// harmless, and common when everyone leaves at once (a meeting ended), since `PCTransport.close()`
+// does not cancel it (2.23). Its errors still show; every other part of livekit-client logs as is.
+setLogLevel("error", LoggerNames.PCTransport);
 
 /** One join: its LiveKit `Room`, the effects on its camera and microphone, and where it stands. */
 export interface CallConnection {
