@@ -1,14 +1,19 @@
 /**
  * Recording a meeting through the UI, on the pinned livekit-server and the production build: two
- * Chromium people in a call (fake camera and microphone), the owner starts recording from the
- * call's control, both see the REC indicator, the owner stops it after about ten seconds, and the
- * recording is on the room's timeline beside the meeting's chat, where its player plays and seeks.
+ * Chromium people in a call (a red and a blue fake camera, fake microphones), the owner starts
+ * recording from the call's control, both see the REC indicator, Ada shares her screen (Chromium's
+ * fake screen: green) in the middle, the owner stops it after about twenty seconds. The file is
+ * checked as the recorder wrote it (ffprobe: H.264 and AAC of the meeting's length; volumedetect:
+ * sound; a frame with a camera in the large spot, one with the screen there and both cameras in
+ * the strip), and it is on the room's timeline beside the meeting's chat, where it plays and seeks.
  *
  * Pictures go to test-results/; with UPDATE_SCREENSHOTS=1 to docs/screenshots (the README's).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 
 import { liveKitServerForSuite, type LiveKitServer } from "@parlor/api/testing/livekit-server";
 import type { Page } from "playwright-core";
@@ -52,6 +57,64 @@ async function picture(page: Page, name: string) {
 const step = (name: string, body: () => Promise<void>) =>
   runStep({ suite: "recording", name, people: people(), app, livekit }, body);
 
+const run = promisify(execFile);
+const RED = [255, 0, 0];
+const BLUE = [0, 0, 255];
+/** The recording is 640×360: a 640×270 large spot above a strip of tiles (packages/api/src/recordings/compositor.ts). */
+const LARGE_SPOT = { x: 320, y: 135 };
+const STRIP_Y = 315;
+
+/** A fake camera: a file of one colour that Chromium plays in a loop. */
+async function colourCamera(dir: string, colour: string): Promise<string> {
+  const file = join(dir, `${colour}.y4m`);
+  await run("ffmpeg", [
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `color=c=${colour}:s=640x360:r=10`,
+    "-t",
+    "2",
+    "-pix_fmt",
+    "yuv420p",
+    file,
+  ]);
+  return file;
+}
+
+/** One frame of the file at `seconds`, as rows of RGB pixels. */
+async function frameAt(file: string, seconds: number) {
+  const { stdout } = await run(
+    "ffmpeg",
+    [
+      "-v",
+      "error",
+      "-ss",
+      String(seconds),
+      "-i",
+      file,
+      "-frames:v",
+      "1",
+      "-f",
+      "rawvideo",
+      "-pix_fmt",
+      "rgb24",
+      "-",
+    ],
+    { encoding: "buffer", maxBuffer: 16 * 1024 * 1024 },
+  );
+  const pixel = (x: number, y: number) => [...stdout.subarray((y * 640 + x) * 3, (y * 640 + x) * 3 + 3)];
+  const row = (y: number) => Array.from({ length: 64 }, (_, i) => pixel(i * 10 + 5, y));
+  return { pixel, row };
+}
+
+const near = (pixel: number[], rgb: readonly number[]) =>
+  pixel.every((value, i) => Math.abs(value - rgb[i]!) < 60);
+/** Chromium's fake screen: shades of green. */
+const greenish = ([r, g, b]: number[]) => g! > r! + 60 && g! > b! + 60;
+
 async function joinCall(person: CallPerson, room: string) {
   await person.page.goto(`/t/acme/${room}`);
   const ready = person.page.getByRole("heading", { name: "Ready to join?" });
@@ -82,8 +145,12 @@ describe.skipIf(!binary)("recording a meeting from the call", { timeout: 300_000
       RECORDINGS_DIR: recordingsDir,
       RECORDING_RESOLUTION: "640x360",
     }));
-    ada = await newCallPerson(app.url, "Ada", PASSWORD, { browserArgs: fakeMediaArgs(10) });
-    bea = await newCallPerson(app.url, "Bea", PASSWORD, { browserArgs: fakeMediaArgs(10) });
+    const camera = async (colour: string) => [
+      ...fakeMediaArgs(10),
+      `--use-file-for-fake-video-capture=${await colourCamera(recordingsDir, colour)}`,
+    ];
+    ada = await newCallPerson(app.url, "Ada", PASSWORD, { browserArgs: await camera("red") });
+    bea = await newCallPerson(app.url, "Bea", PASSWORD, { browserArgs: await camera("blue") });
     await trpcCall(app.url, ada.context, "team.create", { name: "Acme" });
     const invite = (await trpcCall(app.url, ada.context, "team.createInvite", { teamSlug: "acme" })) as {
       token: string;
@@ -100,7 +167,7 @@ describe.skipIf(!binary)("recording a meeting from the call", { timeout: 300_000
     if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
   });
 
-  test("the owner records ten seconds; everyone sees REC; the recording plays and seeks on the room's timeline", () =>
+  test("the owner records twenty seconds with a shared screen in the middle; everyone sees REC; the file holds both; it plays and seeks on the room's timeline", () =>
     step("record", async () => {
       await joinCall(ada, "standup");
       // Bea is on a phone.
@@ -123,13 +190,61 @@ describe.skipIf(!binary)("recording a meeting from the call", { timeout: 300_000
       await picture(ada.page, "recording-call");
       await picture(bea.page, "recording-call-phone");
 
-      // About ten seconds of meeting (the length of the recording is what is waited for).
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, recordingSince + 10_000 - Date.now())));
+      // About twenty seconds of meeting, Ada's screen shared in the middle (the length of the
+      // recording is what is waited for).
+      const until = (ms: number) =>
+        new Promise((resolve) => setTimeout(resolve, Math.max(0, recordingSince + ms - Date.now())));
+      await until(6_000);
+      await ada.page.getByRole("button", { name: "Share your screen" }).click();
+      await ada.page.getByRole("button", { name: "Stop sharing your screen" }).waitFor({ timeout: 45_000 });
+      await bea.page.locator('[data-source="screen_share"] video').first().waitFor({ timeout: 45_000 });
+      const sharedFrom = Date.now() - recordingSince;
+      await until(sharedFrom + 6_000);
+      await ada.page.getByRole("button", { name: "Stop sharing your screen" }).click();
+      const sharedUntil = Date.now() - recordingSince;
+      await until(Math.max(20_000, sharedUntil + 4_000));
       await ada.page.getByTestId("recording-stop").click();
       await ada.page.getByText("Recording saved").waitFor({ timeout: CALL_TIMEOUT });
+      const recordedMs = Date.now() - recordingSince;
       for (const person of [ada, bea]) {
         await person.page.getByTestId("recording-indicator").waitFor({ state: "detached", timeout: 30_000 });
       }
+
+      // The file as the recorder wrote it.
+      const [file] = (await readdir(recordingsDir, { recursive: true })).filter((f) => f.endsWith(".mp4"));
+      const path = join(recordingsDir, file!);
+      const probe = JSON.parse(
+        (await run("ffprobe", ["-v", "error", "-show_streams", "-of", "json", path])).stdout,
+      ) as { streams: { codec_type: string; codec_name: string; duration: string }[] };
+      for (const [kind, codec] of [
+        ["video", "h264"],
+        ["audio", "aac"],
+      ] as const) {
+        const stream = probe.streams.find((s) => s.codec_type === kind);
+        expect(stream?.codec_name).toBe(codec);
+        // Within 2 s of the recording's length as the owner lived it (start and stop included).
+        expect(Math.abs(Number(stream!.duration) - recordedMs / 1000)).toBeLessThanOrEqual(2);
+      }
+      const volume = await run("ffmpeg", [
+        "-hide_banner",
+        "-i",
+        path,
+        "-af",
+        "volumedetect",
+        "-vn",
+        "-f",
+        "null",
+        "-",
+      ]);
+      expect(Number(/max_volume: (-?[\d.]+) dB/.exec(volume.stderr)?.[1])).toBeGreaterThan(-30);
+      // Before the share a camera has the large spot; during it the screen has, both cameras in the strip.
+      const before = await frameAt(path, 3);
+      expect([RED, BLUE].some((rgb) => near(before.pixel(LARGE_SPOT.x, LARGE_SPOT.y), rgb))).toBe(true);
+      const during = await frameAt(path, (sharedFrom + sharedUntil) / 2000);
+      expect(greenish(during.pixel(LARGE_SPOT.x, LARGE_SPOT.y))).toBe(true);
+      const strip = during.row(STRIP_Y);
+      expect(strip.some((pixel) => near(pixel, RED))).toBe(true);
+      expect(strip.some((pixel) => near(pixel, BLUE))).toBe(true);
 
       // On the room's timeline: the meeting, its chat and the recording with a player.
       const timeline = await ada.context.newPage();
@@ -149,8 +264,7 @@ describe.skipIf(!binary)("recording a meeting from the call", { timeout: 300_000
           .toBeGreaterThan(0);
         const loaded = await player(timeline);
         expect(loaded.error).toBeNull();
-        expect(loaded.duration).toBeGreaterThan(7);
-        expect(loaded.duration).toBeLessThan(16);
+        expect(Math.abs(loaded.duration - recordedMs / 1000)).toBeLessThanOrEqual(2);
 
         // It plays: time advances.
         await video.evaluate((v: HTMLVideoElement) => {
