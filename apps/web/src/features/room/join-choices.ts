@@ -15,4 +15,20 @@ export interface JoinChoices {
   noiseSuppression: boolean;
   /** In an end-to-end encrypted room: the key (from the passphrase) and LiveKit's E2EE worker. */
   encryption?: CallEncryption;
+  /** Takes the pre-join's live camera and microphone for the call, at the moment it starts. */
+  takeCaptured?: () => CapturedMedia;
+  /** What `takeCaptured` gave: published as they are, without asking the devices again. */
+  captured?: CapturedMedia;
+}
+
+export interface CapturedMedia {
+  video: MediaStreamTrack | null;
+  audio: MediaStreamTrack | null;
+}
+
+/** The choices for the call that starts now, with the pre-join's live tracks handed over. */
+export function withCapturedMedia(choices: JoinChoices): JoinChoices {
+  return choices.takeCaptured
+    ? { ...choices, captured: choices.takeCaptured(), takeCaptured: undefined }
+    : choices;
 }

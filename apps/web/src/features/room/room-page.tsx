@@ -28,7 +28,7 @@ import {
   type EffectPreferences,
 } from "./effects/effect-preferences";
 import { usePreviewEffect } from "./effects/use-preview-effect";
-import type { JoinChoices } from "./join-choices";
+import { withCapturedMedia, type JoinChoices } from "./join-choices";
 import { PreJoin } from "./prejoin/prejoin";
 import { KnockCard } from "./knock-card";
 import { WhoIsHere } from "./prejoin/who-is-here";
@@ -245,7 +245,8 @@ export function RoomPage({
   useEffect(() => {
     if (waitingChoices && phase === "ready" && room.connectionDetails) {
       setPendingJoin(null);
-      const choices = fitEncryption(room.connectionDetails, waitingChoices);
+      const fitted = fitEncryption(room.connectionDetails, waitingChoices);
+      const choices = fitted && withCapturedMedia(fitted);
       if (choices) startCall(room.connectionDetails, choices);
       setStage(
         choices
@@ -261,8 +262,9 @@ export function RoomPage({
       if (details) {
         const fitted = fitEncryption(details, choices);
         if (fitted) {
-          startCall(details, fitted);
-          showCall(() => setStage({ kind: "room", details, choices: fitted, attempt: Date.now() }));
+          const entering = withCapturedMedia(fitted);
+          startCall(details, entering);
+          showCall(() => setStage({ kind: "room", details, choices: entering, attempt: Date.now() }));
         }
         return;
       }
@@ -607,6 +609,7 @@ function PreJoinStage({
             participantName: props.name.trim(),
             background: effects.background,
             noiseSuppression: noiseOn,
+            takeCaptured: setup.handOver,
           })
         }
       />

@@ -63,6 +63,21 @@ describe("local media controller", () => {
     expect(media.getState()).toMatchObject({ status: "off", track: null });
   });
 
+  it("hands its live track over without stopping it, and then stops nothing on unmount", async () => {
+    const track = new FakeTrack("video", "cam-a");
+    const media = createLocalMedia("videoinput", { getUserMedia: async () => stream(track) });
+    media.setEnabled(true);
+    await tick();
+    expect(media.handOver()).toBe(track);
+    expect(media.getState()).toMatchObject({ status: "off", track: null });
+    media.stop();
+    track.unplug();
+    expect(track.stopped).toBe(false);
+    expect(media.getState().status).toBe("off");
+    // Nothing live: nothing to hand over.
+    expect(media.handOver()).toBeNull();
+  });
+
   it("reports a denied permission, and tries again on retry", async () => {
     const getUserMedia = vi
       .fn()

@@ -222,6 +222,19 @@ export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {
       }
     },
 
+    /**
+     * Gives the live track away without stopping it (Join: the call publishes what the preview
+     * captured instead of asking the device again) and turns capture off; null when none is live.
+     */
+    handOver(): MediaStreamTrack | null {
+      const track = state.status === "live" ? state.track : null;
+      enabled = false;
+      attempt++;
+      track?.removeEventListener("ended", onEnded);
+      if (state !== OFF) set(OFF);
+      return track?.readyState === "live" ? track : null;
+    },
+
     /** Stops capture (unmount); a later `setEnabled(true)` starts again. */
     stop() {
       enabled = false;

@@ -10,6 +10,7 @@ import {
   type SavedDevice,
   type SavedDevices,
 } from "./device-preferences";
+import type { CapturedMedia } from "../join-choices";
 import { discardEarlyMedia } from "./early-media";
 import {
   createLocalMedia,
@@ -38,6 +39,8 @@ export interface DeviceSetup {
   choose: (kind: DeviceKind, deviceId: string) => void;
   retry: (kind: "videoinput" | "audioinput") => void;
   supportsOutput: boolean;
+  /** The live camera and microphone, given to the call that starts (the preview lets them go). */
+  handOver: () => CapturedMedia;
 }
 
 function useController(kind: "videoinput" | "audioinput"): [LocalMediaController, LocalMediaState] {
@@ -163,5 +166,7 @@ export function useDeviceSetup({
     audiooutput: chosen.audiooutput ?? resolved.audiooutput,
   };
 
-  return { video: videoState, audio: audioState, devices, selected, choose, retry, supportsOutput };
+  const handOver = useCallback(() => ({ video: video.handOver(), audio: audio.handOver() }), [video, audio]);
+
+  return { video: videoState, audio: audioState, devices, selected, choose, retry, supportsOutput, handOver };
 }

@@ -1,5 +1,7 @@
 import { toast } from "@parlor/ui/toaster";
 import {
+  LocalAudioTrack,
+  LocalVideoTrack,
   LoggerNames,
   MediaDeviceFailure,
   Room,
@@ -10,6 +12,7 @@ import {
   type DisconnectReason,
   type RemoteParticipant,
   setLogLevel,
+  type VideoCaptureOptions,
 } from "livekit-client";
 
 import type { JoinChoices } from "../join-choices";
@@ -163,15 +166,28 @@ export function connectToCall(details: ConnectionDetails, choices: JoinChoices):
 
 function publishChoices(room: Room, effects: CallEffects, choices: JoinChoices, stillIn: () => boolean) {
   const me = room.localParticipant;
+  const captured = {
+    video: live(choices.captured?.video),
+    audio: live(choices.captured?.audio),
+  };
+  // A captured track the call does not publish (camera turned off meanwhile) is not left running.
+  if (!choices.videoEnabled) captured.video?.stop();
+  if (!choices.audioEnabled) captured.audio?.stop();
   if (choices.audioEnabled) {
-    me.setMicrophoneEnabled(true).catch((e: unknown) => reportMediaError(e, Track.Source.Microphone));
+    const published = captured.audio
+      ? me.publishTrack(new LocalAudioTrack(captured.audio, room.options.audioCaptureDefaults, false), {
+          source: Track.Source.Microphone,
+        })
+      : me.setMicrophoneEnabled(true);
+    published.catch((e: unknown) => reportMediaError(e, Track.Source.Microphone));
   }
   if (!choices.videoEnabled) return;
   // The background processor goes on before the camera is published.
   void effects
     .cameraCaptureOptions()
-    .then((options) => {
-      if (!stillIn()) return;
+    .then(async (options) => {
+      if (!stillIn()) return captured.video?.stop();
+      if (captured.video) return publishCapturedCamera(room, effects, captured.video, options);
       if (!options) return me.setCameraEnabled(true);
       // A processor that cannot start (no WebGL, a broken driver) must not keep the camera off.
       return me.setCameraEnabled(true, options).catch(() => {
@@ -180,6 +196,26 @@ function publishChoices(room: Room, effects: CallEffects, choices: JoinChoices, 
       });
     })
     .catch((e: unknown) => reportMediaError(e, Track.Source.Camera));
+}
+
+const live = (track: MediaStreamTrack | null | undefined) => (track?.readyState === "live" ? track : null);
+
+/**
+ * The pre-join's camera, published as it is (no second `getUserMedia`: the camera's light stays
+ * on and the others see this person sooner). LiveKit owns it from here (`userProvided` false), so
+ * turning the camera off and on or switching devices work as for a camera it started itself.
+ */
+async function publishCapturedCamera(
+  room: Room,
+  effects: CallEffects,
+  mediaTrack: MediaStreamTrack,
+  options: VideoCaptureOptions | undefined,
+) {
+  const track = new LocalVideoTrack(mediaTrack, room.options.videoCaptureDefaults, false);
+  if (options?.processor) {
+    await track.setProcessor(options.processor).catch(() => effects.backgroundFailed());
+  }
+  await room.localParticipant.publishTrack(track, { source: Track.Source.Camera });
 }
 
 /** How long a connection started by Join waits for its view (a slow network loading the call's code). */
