@@ -111,6 +111,8 @@ function startCpuHog() {
   }
   // Two workers, each keeping a core busy, for as long as the run lasts.
   hog = spawn(stressNg, ["--cpu", "2", "--timeout", "0", "--quiet"], { stdio: "ignore", detached: true });
+  // It must not keep this script alive once the phases are done: the exit handler kills it.
+  hog.unref();
   console.log(`\n  Busy run: stress-ng --cpu 2 (process group ${hog.pid}) runs beside every phase.`);
 }
 
@@ -262,6 +264,7 @@ async function main() {
   const failed = results.filter((r) => r.status === "failed").map((r) => r.name);
   const skipped = results.filter((r) => r.status === "skipped").map((r) => r.name);
   console.log(`\n  Total ${seconds(Date.now() - started)}`);
+  stopCpuHog();
   if (failed.length || skipped.length) {
     const parts = [];
     if (failed.length) parts.push(`failed: ${failed.join(", ")}`);
