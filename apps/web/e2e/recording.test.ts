@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 
 import { liveKitServerForSuite, type LiveKitServer } from "@parlor/api/testing/livekit-server";
+import { frameAt, loudness, near, probeStreams } from "@parlor/api/testing/media-file";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
@@ -84,34 +85,6 @@ async function colourCamera(dir: string, colour: string): Promise<string> {
   return file;
 }
 
-/** One frame of the file at `seconds`, as rows of RGB pixels. */
-async function frameAt(file: string, seconds: number) {
-  const { stdout } = await run(
-    "ffmpeg",
-    [
-      "-v",
-      "error",
-      "-ss",
-      String(seconds),
-      "-i",
-      file,
-      "-frames:v",
-      "1",
-      "-f",
-      "rawvideo",
-      "-pix_fmt",
-      "rgb24",
-      "-",
-    ],
-    { encoding: "buffer", maxBuffer: 16 * 1024 * 1024 },
-  );
-  const pixel = (x: number, y: number) => [...stdout.subarray((y * 640 + x) * 3, (y * 640 + x) * 3 + 3)];
-  const row = (y: number) => Array.from({ length: 64 }, (_, i) => pixel(i * 10 + 5, y));
-  return { pixel, row };
-}
-
-const near = (pixel: number[], rgb: readonly number[]) =>
-  pixel.every((value, i) => Math.abs(value - rgb[i]!) < 60);
 /** Chromium's fake screen: shades of green. */
 const greenish = ([r, g, b]: number[]) => g! > r! + 60 && g! > b! + 60;
 
@@ -213,34 +186,21 @@ describe.skipIf(!binary)("recording a meeting from the call", { timeout: 300_000
       // The file as the recorder wrote it.
       const [file] = (await readdir(recordingsDir, { recursive: true })).filter((f) => f.endsWith(".mp4"));
       const path = join(recordingsDir, file!);
-      const probe = JSON.parse(
-        (await run("ffprobe", ["-v", "error", "-show_streams", "-of", "json", path])).stdout,
-      ) as { streams: { codec_type: string; codec_name: string; duration: string }[] };
+      const streams = await probeStreams(path);
       for (const [kind, codec] of [
         ["video", "h264"],
         ["audio", "aac"],
       ] as const) {
-        const stream = probe.streams.find((s) => s.codec_type === kind);
+        const stream = streams.find((s) => s.codec_type === kind);
         expect(stream?.codec_name).toBe(codec);
         // Within 2 s of the recording's length as the owner lived it (start and stop included).
         expect(Math.abs(Number(stream!.duration) - recordedMs / 1000)).toBeLessThanOrEqual(2);
       }
-      const volume = await run("ffmpeg", [
-        "-hide_banner",
-        "-i",
-        path,
-        "-af",
-        "volumedetect",
-        "-vn",
-        "-f",
-        "null",
-        "-",
-      ]);
-      expect(Number(/max_volume: (-?[\d.]+) dB/.exec(volume.stderr)?.[1])).toBeGreaterThan(-30);
+      expect((await loudness(path)).maxDb).toBeGreaterThan(-30);
       // Before the share a camera has the large spot; during it the screen has, both cameras in the strip.
-      const before = await frameAt(path, 3);
+      const before = await frameAt(path, 3, 640);
       expect([RED, BLUE].some((rgb) => near(before.pixel(LARGE_SPOT.x, LARGE_SPOT.y), rgb))).toBe(true);
-      const during = await frameAt(path, (sharedFrom + sharedUntil) / 2000);
+      const during = await frameAt(path, (sharedFrom + sharedUntil) / 2000, 640);
       expect(greenish(during.pixel(LARGE_SPOT.x, LARGE_SPOT.y))).toBe(true);
       const strip = during.row(STRIP_Y);
       expect(strip.some((pixel) => near(pixel, RED))).toBe(true);

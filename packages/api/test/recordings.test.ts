@@ -4,11 +4,9 @@
  * at a time, the instance's limit, the end of the meeting), and a real recording of two people
  * publishing a synthetic camera and a tone, checked with ffprobe and ffmpeg.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 
 import { schema } from "@parlor/db";
 import { testDriver } from "@parlor/db/testing";
@@ -27,11 +25,11 @@ import {
   type TestClient,
 } from "./harness";
 import { endRealCalls } from "./livekit-participant";
+import { frameAt, loudness, near, probeStreams } from "./media-file";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 import { COLOURS, joinAndPublish, type Publisher } from "./publishing-participant";
 import { startWebhookReceiver } from "./webhook-receiver";
 
-const run = promisify(execFile);
 const binary = liveKitServerForSuite("The recordings suite");
 
 type Person = TestClient & { user: { id: string } };
@@ -168,36 +166,23 @@ describe.skipIf(!binary)(`recording meetings (${testDriver()}, real LiveKit)`, (
     expect(kept).toEqual([]);
 
     const file = join(dir, row!.storageKey);
-    const probe = JSON.parse(
-      (await run("ffprobe", ["-v", "error", "-show_streams", "-show_format", "-of", "json", file])).stdout,
-    ) as { streams: { codec_type: string; codec_name: string; duration: string; width?: number }[] };
-    const video = probe.streams.find((s) => s.codec_type === "video");
-    const audio = probe.streams.find((s) => s.codec_type === "audio");
+    const streams = await probeStreams(file);
+    const video = streams.find((s) => s.codec_type === "video");
+    const audio = streams.find((s) => s.codec_type === "audio");
     expect(video).toMatchObject({ codec_name: "h264", width: 640 });
     expect(audio).toMatchObject({ codec_name: "aac" });
     expect(Math.abs(Number(video!.duration) - recordedMs / 1000)).toBeLessThanOrEqual(2);
     expect(Math.abs(Number(audio!.duration) - recordedMs / 1000)).toBeLessThanOrEqual(2);
 
-    const volume = await run("ffmpeg", [
-      "-hide_banner",
-      "-i",
-      file,
-      "-af",
-      "volumedetect",
-      "-vn",
-      "-f",
-      "null",
-      "-",
-    ]);
-    const mean = Number(/mean_volume: (-?[\d.]+) dB/.exec(volume.stderr)?.[1]);
-    expect(mean).toBeGreaterThan(-35);
+    expect((await loudness(file)).meanDb).toBeGreaterThan(-35);
 
     // The large spot: a camera at 3 s, the blue screen at 9 s (640×270 above a strip of tiles).
-    const cameraPixel = await pixelAt(file, 3, 320, 135);
+    const cameraPixel = (await frameAt(file, 3, 640)).pixel(320, 135);
     expect([COLOURS.red.rgb, COLOURS.green.rgb].some((rgb) => near(cameraPixel, rgb))).toBe(true);
-    expect(near(await pixelAt(file, 9, 320, 135), COLOURS.blue.rgb)).toBe(true);
+    const sharing = await frameAt(file, 9, 640);
+    expect(near(sharing.pixel(320, 135), COLOURS.blue.rgb)).toBe(true);
     // The strip shows the other camera while the screen is shared.
-    expect(near(await pixelAt(file, 9, 320, 300), COLOURS.blue.rgb)).toBe(false);
+    expect(near(sharing.pixel(320, 300), COLOURS.blue.rgb)).toBe(false);
 
     // Members fetch it through Parlor, with ranges for seeking.
     const whole = await fetchFile(member, started.id);
@@ -376,31 +361,3 @@ async function untilRecordedFor(since: number, ms: number) {
   const wait = since + ms - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
-
-async function pixelAt(file: string, seconds: number, x: number, y: number): Promise<number[]> {
-  const { stdout } = await promisify(execFile)(
-    "ffmpeg",
-    [
-      "-v",
-      "error",
-      "-ss",
-      String(seconds),
-      "-i",
-      file,
-      "-frames:v",
-      "1",
-      "-vf",
-      `crop=2:2:${x}:${y}`,
-      "-f",
-      "rawvideo",
-      "-pix_fmt",
-      "rgb24",
-      "-",
-    ],
-    { encoding: "buffer" },
-  );
-  return [...(stdout as Buffer).subarray(0, 3)];
-}
-
-const near = (pixel: number[], rgb: readonly number[]) =>
-  pixel.every((value, i) => Math.abs(value - rgb[i]!) < 60);
