@@ -11,6 +11,7 @@ import { reDecide } from "../access";
 import { voidPasswordResetLinks } from "./password-reset";
 import { confirmOwnPassword, type ClientMeta } from "./auth";
 import { AppError, badRequest, notFound } from "../lib/errors";
+import { retryIfDeadlocked } from "../lib/retry";
 import { containsPattern } from "../lib/search";
 import type { Services } from "../lib/services";
 import { lockTeams, type Actor } from "../teams/logic";
@@ -173,48 +174,52 @@ export async function deleteOwnAccount(svc: Services, actor: Actor, password: st
     throw badRequest("password", "That is not your password.");
   }
 
-  const teamIds = await svc.db.transaction(async (tx) => {
-    await lockSiteAdmins(tx);
-    const mine = schema.teamMembers;
-    // Under the teams' own lock, the one leaving and demoting take: an owner leaving at the same
-    // moment waits, and then sees this account gone (or this deletion sees them gone).
-    await lockTeams(
-      tx,
-      inArray(schema.teams.id, tx.select({ id: mine.teamId }).from(mine).where(eq(mine.userId, actor.id))),
-    );
-    const soleOwned = await tx
-      .select({ name: schema.teams.name })
-      .from(mine)
-      .innerJoin(schema.teams, eq(schema.teams.id, mine.teamId))
-      .where(
-        and(
-          eq(mine.userId, actor.id),
-          eq(mine.role, "owner"),
-          sql`not exists (select 1 from ${schema.teamMembers} o where o.team_id = ${mine.teamId} and o.role = 'owner' and o.user_id <> ${actor.id})`,
-        ),
-      )
-      .orderBy(asc(schema.teams.name));
-    if (soleOwned.length) {
-      const names = soleOwned.map((t) => t.name);
-      const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-      throw badRequest(
-        "password",
-        `You are the only owner of ${list}. Make someone else an owner, or delete the team, first.`,
+  // Its participant records lose their account (set null) while LiveKit's webhooks may be ending them.
+  const teamIds = await retryIfDeadlocked(() =>
+    svc.db.transaction(async (tx) => {
+      await lockSiteAdmins(tx);
+      const mine = schema.teamMembers;
+      // Under the teams' own lock, the one leaving and demoting take: an owner leaving at the same
+      // moment waits, and then sees this account gone (or this deletion sees them gone).
+      await lockTeams(
+        tx,
+        inArray(schema.teams.id, tx.select({ id: mine.teamId }).from(mine).where(eq(mine.userId, actor.id))),
       );
-    }
-    const [self] = await tx
-      .select({ id: schema.users.id })
-      .from(schema.users)
-      .where(and(eq(schema.users.id, actor.id), isSiteAdmin(svc)));
-    if (self && (await otherActiveAdmins(svc, tx, actor.id)) === 0) throw badRequest("password", LAST_ADMIN);
-    // Its teams, read while the memberships still name it; then it goes, with its sessions.
-    const teams = await tx
-      .select({ id: schema.teamMembers.teamId })
-      .from(schema.teamMembers)
-      .where(eq(schema.teamMembers.userId, actor.id));
-    await tx.delete(schema.users).where(eq(schema.users.id, actor.id));
-    return teams.map((t) => t.id);
-  });
+      const soleOwned = await tx
+        .select({ name: schema.teams.name })
+        .from(mine)
+        .innerJoin(schema.teams, eq(schema.teams.id, mine.teamId))
+        .where(
+          and(
+            eq(mine.userId, actor.id),
+            eq(mine.role, "owner"),
+            sql`not exists (select 1 from ${schema.teamMembers} o where o.team_id = ${mine.teamId} and o.role = 'owner' and o.user_id <> ${actor.id})`,
+          ),
+        )
+        .orderBy(asc(schema.teams.name));
+      if (soleOwned.length) {
+        const names = soleOwned.map((t) => t.name);
+        const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+        throw badRequest(
+          "password",
+          `You are the only owner of ${list}. Make someone else an owner, or delete the team, first.`,
+        );
+      }
+      const [self] = await tx
+        .select({ id: schema.users.id })
+        .from(schema.users)
+        .where(and(eq(schema.users.id, actor.id), isSiteAdmin(svc)));
+      if (self && (await otherActiveAdmins(svc, tx, actor.id)) === 0)
+        throw badRequest("password", LAST_ADMIN);
+      // Its teams, read while the memberships still name it; then it goes, with its sessions.
+      const teams = await tx
+        .select({ id: schema.teamMembers.teamId })
+        .from(schema.teamMembers)
+        .where(eq(schema.teamMembers.userId, actor.id));
+      await tx.delete(schema.users).where(eq(schema.users.id, actor.id));
+      return teams.map((t) => t.id);
+    }),
+  );
   svc.sessions.forgetUser(actor.id);
   // The rule refuses a deleted account and the guest links it made: out of every call now.
   const removal = await reDecide(svc, { teamIds, identities: [actor.id] });

@@ -11,6 +11,7 @@ import {
   unauthorized,
   forbidden,
 } from "./errors";
+import { isTransientConflict } from "./retry";
 import { transformer } from "./transformer";
 
 export interface ErrorData {
@@ -26,6 +27,7 @@ export interface ErrorData {
 const GENERIC_MESSAGE = "Something went wrong on our side. Please try again in a moment.";
 const VALUE_NOT_STORABLE = "Some of what was sent cannot be stored. Check it and try again.";
 const DATABASE_UNAVAILABLE = "Parlor cannot reach its database right now. Please try again in a moment.";
+const DATABASE_CONFLICT = "Someone changed the same thing at this moment. Please try again.";
 
 /** The one place where domain errors become tRPC errors. */
 export function toTRPCError(error: TRPCError): TRPCError {
@@ -33,6 +35,10 @@ export function toTRPCError(error: TRPCError): TRPCError {
   if (cause instanceof AppError) return new TRPCError({ code: cause.code, message: cause.message, cause });
   if (isDatabaseUnavailable(cause) || isDatabaseUnavailable(error)) {
     return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE, cause });
+  }
+  // A deadlock that outlasted its retries (lib/retry.ts): nothing was changed, and a retry works.
+  if (isTransientConflict(cause)) {
+    return new TRPCError({ code: "CONFLICT", message: DATABASE_CONFLICT, cause });
   }
   // Postgres "data exceptions" (class 22: a value it cannot store or read, e.g. a NUL character,
   // a date out of range) come from what the client sent, whichever check let it through.

@@ -13,6 +13,7 @@ import { WebhookEvent } from "livekit-server-sdk";
 import { isParlorRoomName, type Eviction } from "../access/evict";
 import { accessFacts, factsFromRow, factsSelectList, isParlorIdentity, judge } from "../access/rule";
 import { isRecorderIdentity } from "../recordings/identity";
+import { retryIfDeadlocked } from "../lib/retry";
 import type { Services } from "../lib/services";
 import { announcePresenceChanged, isUuid, rows } from "./records";
 
@@ -131,9 +132,12 @@ export async function applyWebhookEvent(svc: Services, event: WebhookEvent): Pro
   const at = seconds(event.createdAt) ?? svc.clock();
   const room = event.room;
   if (!room?.name || !room.sid) return recordRoomlessEvent(svc, event, at);
-  let outcome = await applyToRoomSession(svc, event, room, at);
+  // Run again when the room (or a session, an account) it names was deleted while it ran (23503): it
+  // then finds nothing to apply to; or when it and that deletion deadlocked (lib/retry.ts).
+  const apply = () => retryIfDeadlocked(() => applyToRoomSession(svc, event, room, at), { also: ["23503"] });
+  let outcome = await apply();
   // A session another event recorded at the same moment is visible only to a new statement.
-  if (outcome.sessionUnseen) outcome = await applyToRoomSession(svc, event, room, at);
+  if (outcome.sessionUnseen) outcome = await apply();
   if (outcome.sessionUnseen) throw new UnusableWebhookEvent(`room sid ${room.sid} is another room's`);
   const teamId = outcome.applied ? outcome.teamId : null;
   if (teamId) announcePresenceChanged(svc, teamId);
@@ -278,7 +282,7 @@ function roomFinishedChange(svc: Services, at: Date): SQL {
       unlocked as (
         update ${schema.rooms} set locked_at = null, updated_at = ${svc.clock().toISOString()}::timestamptz
         where id in (select room_id from ended union all select room_id from created)
-          and exists (select from fresh)),
+          and locked_at is not null and exists (select from fresh)),
       closed as (
         update ${schema.participantSessions} ps set left_at = ${atTime}
         from target t

@@ -11,6 +11,7 @@ import { presenceByRoom, roomHistory } from "../presence/views";
 import { liveKitOptions, participantDisplayName } from "../calls/livekit-room";
 import { nameFromSlug, slugify } from "../lib/common-schemas";
 import { removeRecordingsOfRooms } from "../recordings/lifecycle";
+import { retryIfDeadlocked } from "../lib/retry";
 import type { Services } from "../lib/services";
 import {
   canManage,
@@ -260,11 +261,14 @@ export async function deleteRoom(
   // Anyone still in its call learns why the call ends (LiveKit has no such room when nobody is in it).
   await sendModerationNotice(svc, room.livekitRoomName, { type: "deleted", by: actor.name });
   await closeRoomAfterNotice(svc, room.livekitRoomName);
-  await svc.db.transaction(async (tx) => {
-    await tx.delete(schema.rooms).where(eq(schema.rooms.id, room.id));
-    // Team pages, and its guests' status streams (their passes went with it), hear of it at once.
-    await notifyPresenceChanged(tx, team.id);
-  });
+  // LiveKit's room_finished for it, arriving now, takes its sessions' rows in the other order.
+  await retryIfDeadlocked(() =>
+    svc.db.transaction(async (tx) => {
+      await tx.delete(schema.rooms).where(eq(schema.rooms.id, room.id));
+      // Team pages, and its guests' status streams (their passes went with it), hear of it at once.
+      await notifyPresenceChanged(tx, team.id);
+    }),
+  );
   // Someone who joined between the two steps, with a token minted before (LiveKit re-creates the
   // room from its options), is in a room Parlor no longer has: the rule ends it again.
   await reDecide(svc, { roomNames: [room.livekitRoomName] });

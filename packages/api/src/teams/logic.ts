@@ -9,6 +9,7 @@ import { containsPattern } from "../lib/search";
 import { inviteMessage } from "../mail/messages";
 import { notifyPresenceChanged } from "../lib/announce";
 import { removeRecordingsOfRooms } from "../recordings/lifecycle";
+import { retryIfDeadlocked } from "../lib/retry";
 import { cleanText, slugify } from "../lib/common-schemas";
 import type { createInviteInput, sendInviteInput } from "./schemas";
 import type { Services } from "../lib/services";
@@ -536,11 +537,14 @@ async function closeAndDeleteTeam(svc: Services, team: { id: string; slug: strin
   );
   const live = await svc.livekit.listRooms(rooms.map((r) => r.livekitRoomName));
   for (const room of live) await svc.livekit.deleteRoom(room.name);
-  await svc.db.transaction(async (tx) => {
-    await tx.delete(schema.teams).where(eq(schema.teams.id, team.id));
-    // Members' open team pages learn at once that it is gone.
-    await notifyPresenceChanged(tx, team.id);
-  });
+  // LiveKit's room_finished for its rooms, arriving now, takes their sessions' rows in the other order.
+  await retryIfDeadlocked(() =>
+    svc.db.transaction(async (tx) => {
+      await tx.delete(schema.teams).where(eq(schema.teams.id, team.id));
+      // Members' open team pages learn at once that it is gone.
+      await notifyPresenceChanged(tx, team.id);
+    }),
+  );
   // A join between the two steps, with a token minted before, re-creates a room: ended again.
   await reDecide(svc, { roomNames: rooms.map((r) => r.livekitRoomName) });
   svc.logger.info({ event: "team.deleted", teamId: team.id, by, closedRooms: live.length }, "team deleted");
