@@ -35,6 +35,7 @@ export function GuestLinksDialog({
   roomName,
   triggerLabel = "Guests",
   triggerVariant = "ghost",
+  defaultOpen = false,
 }: {
   teamSlug: string;
   roomSlug: string;
@@ -42,8 +43,10 @@ export function GuestLinksDialog({
   /** The opening button's words and look (the call's panel says "Guest link"). */
   triggerLabel?: string;
   triggerVariant?: "ghost" | "outline";
+  /** Open from the start: the click that loaded it (the call loads it on demand). */
+  defaultOpen?: boolean;
 }) {
-  const [open, setOpen] = useState(false);
+  const [open, setOpen] = useState(defaultOpen);
   const [requireKnock, setRequireKnock] = useState(true);
   const [hours, setHours] = useState(GUEST_LINK_DEFAULT_HOURS);
   const [created, setCreated] = useState<{ url: string; expiresAt: Date } | null>(null);

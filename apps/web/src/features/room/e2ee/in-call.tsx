@@ -2,16 +2,14 @@
 
 import { Button } from "@parlor/ui/button";
 import { cn } from "@parlor/ui/lib/utils";
-import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@parlor/ui/dialog";
 import { clipChatText } from "@parlor/api/schemas/call";
 import { RoomEvent, type Participant, type RemoteParticipant, type Room } from "livekit-client";
-import { KeyRoundIcon, LockIcon, LockOpenIcon, ShieldAlertIcon } from "lucide-react";
+import { KeyRoundIcon, LockIcon, ShieldAlertIcon } from "lucide-react";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 
+import { OnDemand } from "../in-room/on-demand-ui";
+import type { PersonEncryption } from "./types";
 import type { ChatMessage, RoomChat } from "../in-room/use-room-chat";
-
-/** How one person's media reaches this browser. */
-export type PersonEncryption = "encrypted" | "not-encrypted" | "no-media" | "cannot-decrypt";
 
 export interface EncryptionState {
   /** This browser encrypts what it sends. */
@@ -110,13 +108,6 @@ export function EncryptionProvider({ room, children }: { room: Room; children: R
   return <EncryptionContext.Provider value={state}>{children}</EncryptionContext.Provider>;
 }
 
-const STATUS_TEXT: Record<PersonEncryption, string> = {
-  encrypted: "Encrypted",
-  "not-encrypted": "Not encrypted",
-  "no-media": "Encrypted (sending no video or audio yet)",
-  "cannot-decrypt": "Can't decrypt — check the passphrase",
-};
-
 /** The lock in the call's header: "End-to-end encrypted", and per person whether they are. */
 export function EncryptionIndicator({ participants }: { participants: Participant[] }) {
   const state = useEncryption();
@@ -148,49 +139,9 @@ export function EncryptionIndicator({ participants }: { participants: Participan
         <span className="hidden sm:inline">End-to-end encrypted</span>
         {allEncrypted ? null : <span className="tabular-nums">· {problems.length}</span>}
       </Button>
-      <Dialog open={open} onOpenChange={setOpen}>
-        <DialogContent className="sm:max-w-md">
-          <DialogHeader>
-            <DialogTitle className="flex items-center gap-2">
-              <LockIcon className="size-4" aria-hidden="true" />
-              End-to-end encrypted
-            </DialogTitle>
-            <DialogDescription>
-              Video, audio, chat messages and reactions are encrypted in each browser with the room&apos;s
-              passphrase; Parlor&apos;s server and LiveKit relay them without being able to read them. Who is
-              in the call, their names, raised hands and when the meeting happens are not encrypted. Chat is
-              not saved.
-            </DialogDescription>
-          </DialogHeader>
-          <ul className="grid gap-1" data-testid="e2ee-participants">
-            {statuses.map(({ participant, status }) => (
-              <li
-                key={participant.identity}
-                className="flex items-center gap-2 rounded-md px-2 py-1.5 text-sm"
-                data-identity={participant.identity}
-                data-status={status}
-              >
-                {status === "encrypted" || status === "no-media" ? (
-                  <LockIcon
-                    className="size-4 shrink-0 text-emerald-600 dark:text-emerald-400"
-                    aria-hidden="true"
-                  />
-                ) : (
-                  <LockOpenIcon
-                    className="size-4 shrink-0 text-amber-600 dark:text-amber-400"
-                    aria-hidden="true"
-                  />
-                )}
-                <span className="min-w-0 flex-1 truncate">
-                  {participant.name || participant.identity}
-                  {participant.isLocal ? " (you)" : ""}
-                </span>
-                <span className="shrink-0 text-xs text-muted-foreground">{STATUS_TEXT[status]}</span>
-              </li>
-            ))}
-          </ul>
-        </DialogContent>
-      </Dialog>
+      <OnDemand when={open}>
+        {(ui) => <ui.EncryptionDetailsDialog open={open} onOpenChange={setOpen} statuses={statuses} />}
+      </OnDemand>
     </>
   );
 }

@@ -14,3 +14,6 @@ export interface StartedEncryption {
 export interface CallEncryption {
   start: () => StartedEncryption;
 }
+
+/** How one person's media reaches this browser. */
+export type PersonEncryption = "encrypted" | "not-encrypted" | "no-media" | "cannot-decrypt";

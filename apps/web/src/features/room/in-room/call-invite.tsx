@@ -1,8 +1,11 @@
 "use client";
 
+import { Button } from "@parlor/ui/button";
+import { UserPlusIcon } from "lucide-react";
+
 import { CopyButton } from "@/components/copy-button";
-import { GuestLinksDialog } from "@/features/guest/guest-links-dialog";
 import { api } from "@/trpc/react";
+import { OnDemandTrigger } from "./on-demand-ui";
 
 /**
  * Inviting from the call, where people look first: the room's link (for the team's members), and
@@ -33,12 +36,24 @@ export function CallInvite({
       <div className="flex flex-wrap gap-2">
         <CopyButton value={path} label="Copy link" copiedMessage="Room link copied" />
         {canInviteGuests ? (
-          <GuestLinksDialog
-            teamSlug={teamSlug}
-            roomSlug={roomSlug}
-            roomName={roomTitle}
-            triggerLabel="Guest link"
-            triggerVariant="outline"
+          <OnDemandTrigger
+            button={
+              <Button size="sm" variant="outline">
+                <UserPlusIcon aria-hidden="true" />
+                Guest link
+              </Button>
+            }
+            popup="dialog"
+            render={(ui, opened) => (
+              <ui.GuestLinksDialog
+                teamSlug={teamSlug}
+                roomSlug={roomSlug}
+                roomName={roomTitle}
+                triggerLabel="Guest link"
+                triggerVariant="outline"
+                defaultOpen={opened}
+              />
+            )}
           />
         ) : null}
       </div>

@@ -37,11 +37,11 @@ import { HandQueueProvider, useOwnHand } from "./hands";
 import { LobbySection, useLobby } from "./lobby";
 import { reportMediaError } from "./media-error-toasts";
 import { ModerationProvider, useLowerHand } from "./moderation";
+import { OnDemand, usePreloadOnDemand } from "./on-demand-ui";
 import { ParticipantList } from "./participant-list";
 import { usePresenceToasts } from "./presence-toasts";
 import { ReactionsProvider, useReactions } from "./reactions";
-import { RoomSettingsDialog } from "./room-settings-dialog";
-import { ShortcutsDialog, useCallShortcuts } from "./shortcuts";
+import { useCallShortcuts } from "./shortcuts";
 import { Stage, type LayoutMode } from "./stage";
 import { useParticipantState } from "./use-participant-state";
 import { useUnread } from "./unread";
@@ -273,6 +273,8 @@ export function RoomView({
   const unread = useUnread(chat, panel === "chat", chatKey ?? `${roomRef.teamSlug}/${roomRef.roomSlug}`);
   const reactions = useReactions();
   usePresenceToasts(room);
+  // Its menus and dialogs come once the call is up (not before: the join needs the network first).
+  usePreloadOnDemand(connected);
   useHandToasts(room, moderator);
   const roomElement = useRef<HTMLDivElement>(null);
   useToastsAboveControls(roomElement, panel === "chat");
@@ -419,12 +421,18 @@ export function RoomView({
           onLeave={onLeaveClick}
           onMediaError={reportMediaError}
         />
-        <ShortcutsDialog open={shortcutsOpen} onOpenChange={setShortcutsOpen} />
-        <RoomSettingsDialog
-          open={settingsOpen}
-          onOpenChange={setSettingsOpen}
-          onDeviceChosen={onDeviceChosen}
-        />
+        <OnDemand when={shortcutsOpen}>
+          {(ui) => <ui.ShortcutsDialog open={shortcutsOpen} onOpenChange={setShortcutsOpen} />}
+        </OnDemand>
+        <OnDemand when={settingsOpen}>
+          {(ui) => (
+            <ui.RoomSettingsDialog
+              open={settingsOpen}
+              onOpenChange={setSettingsOpen}
+              onDeviceChosen={onDeviceChosen}
+            />
+          )}
+        </OnDemand>
       </div>
     </LayoutContextProvider>
   );

@@ -1,13 +1,5 @@
 "use client";
 
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuLabel,
-  DropdownMenuSeparator,
-  DropdownMenuTrigger,
-} from "@parlor/ui/dropdown-menu";
 import { cn } from "@parlor/ui/lib/utils";
 import { useTrackToggle } from "@livekit/components-react";
 import { REACTIONS, type Reaction } from "@parlor/api/schemas/call";
@@ -30,6 +22,8 @@ import {
   type LucideIcon,
 } from "lucide-react";
 import { forwardRef, useEffect, useState, type ComponentProps, type ReactNode } from "react";
+
+import { OnDemandTrigger, type OnDemandUi } from "./on-demand-ui";
 
 export type Panel = "chat" | "participants" | null;
 
@@ -131,42 +125,37 @@ const canShareScreen = () =>
   typeof navigator !== "undefined" && typeof navigator.mediaDevices?.getDisplayMedia === "function";
 
 function ReactionsMenu({ onReact, className }: { onReact: (emoji: Reaction) => void; className?: string }) {
+  const button = (
+    <ControlButton
+      label="Send a reaction"
+      icon={SmilePlusIcon}
+      testId="control-reactions"
+      className={className}
+    />
+  );
   return (
-    <DropdownMenu>
-      <DropdownMenuTrigger asChild>
-        <ControlButton
-          label="Send a reaction"
-          icon={SmilePlusIcon}
-          testId="control-reactions"
-          className={className}
-        />
-      </DropdownMenuTrigger>
-      <DropdownMenuContent side="top" className="flex gap-1 p-1.5">
-        {REACTIONS.map((emoji) => (
-          <DropdownMenuItem
-            key={emoji}
-            aria-label={`React with ${emoji}`}
-            className="justify-center px-2 text-2xl"
-            onSelect={() => onReact(emoji)}
-          >
-            {emoji}
-          </DropdownMenuItem>
-        ))}
-      </DropdownMenuContent>
-    </DropdownMenu>
+    <OnDemandTrigger
+      button={button}
+      popup="menu"
+      render={(ui, opened) => (
+        <ui.Menu defaultOpen={opened} trigger={button} side="top" className="flex gap-1 p-1.5">
+          {REACTIONS.map((emoji) => (
+            <ui.MenuItem
+              key={emoji}
+              aria-label={`React with ${emoji}`}
+              className="justify-center px-2 text-2xl"
+              onSelect={() => onReact(emoji)}
+            >
+              {emoji}
+            </ui.MenuItem>
+          ))}
+        </ui.Menu>
+      )}
+    />
   );
 }
 
-/** On phones, what does not fit in the bar: screen share, participants, reactions, settings, shortcuts. */
-function MoreMenu({
-  screenShare,
-  onMediaError,
-  participantCount,
-  onParticipants,
-  onReact,
-  onSettings,
-  onShortcuts,
-}: {
+interface MoreMenuProps {
   screenShare: boolean;
   onMediaError: (error: unknown, source: Track.Source) => void;
   participantCount: number;
@@ -174,55 +163,85 @@ function MoreMenu({
   onReact: (emoji: Reaction) => void;
   onSettings: () => void;
   onShortcuts: () => void;
-}) {
+}
+
+/** On phones, what does not fit in the bar: screen share, participants, reactions, settings, shortcuts. */
+function MoreMenu(props: MoreMenuProps) {
+  const button = (
+    <ControlButton label="More options" icon={EllipsisIcon} testId="control-more" className="sm:hidden" />
+  );
   return (
-    <DropdownMenu>
-      <DropdownMenuTrigger asChild>
-        <ControlButton label="More options" icon={EllipsisIcon} testId="control-more" className="sm:hidden" />
-      </DropdownMenuTrigger>
-      <DropdownMenuContent side="top" align="end" className="w-60">
-        <DropdownMenuLabel className="text-xs text-muted-foreground">React</DropdownMenuLabel>
-        <div className="flex justify-between px-1 pb-1">
-          {REACTIONS.map((emoji) => (
-            <DropdownMenuItem
-              key={emoji}
-              aria-label={`React with ${emoji}`}
-              className="px-1.5 text-xl"
-              onSelect={() => onReact(emoji)}
-            >
-              {emoji}
-            </DropdownMenuItem>
-          ))}
-        </div>
-        <DropdownMenuSeparator />
-        <DropdownMenuItem onSelect={onParticipants}>
-          <UsersIcon aria-hidden="true" /> Participants ({participantCount})
-        </DropdownMenuItem>
-        {screenShare ? <ScreenShareMenuItem onError={onMediaError} /> : null}
-        <DropdownMenuItem onSelect={onSettings}>
-          <SettingsIcon aria-hidden="true" /> Settings
-        </DropdownMenuItem>
-        <DropdownMenuItem onSelect={onShortcuts}>
-          <KeyboardIcon aria-hidden="true" /> Keyboard shortcuts
-        </DropdownMenuItem>
-      </DropdownMenuContent>
-    </DropdownMenu>
+    <OnDemandTrigger
+      button={button}
+      popup="menu"
+      render={(ui, opened) => (
+        <ui.Menu defaultOpen={opened} trigger={button} side="top" align="end" className="w-60">
+          <MoreMenuItems ui={ui} {...props} />
+        </ui.Menu>
+      )}
+    />
   );
 }
 
-function ScreenShareMenuItem({ onError }: { onError: (error: unknown, source: Track.Source) => void }) {
+function MoreMenuItems({
+  ui,
+  screenShare,
+  onMediaError,
+  participantCount,
+  onParticipants,
+  onReact,
+  onSettings,
+  onShortcuts,
+}: MoreMenuProps & { ui: OnDemandUi }) {
+  return (
+    <>
+      <ui.MenuLabel className="text-xs text-muted-foreground">React</ui.MenuLabel>
+      <div className="flex justify-between px-1 pb-1">
+        {REACTIONS.map((emoji) => (
+          <ui.MenuItem
+            key={emoji}
+            aria-label={`React with ${emoji}`}
+            className="px-1.5 text-xl"
+            onSelect={() => onReact(emoji)}
+          >
+            {emoji}
+          </ui.MenuItem>
+        ))}
+      </div>
+      <ui.MenuSeparator />
+      <ui.MenuItem onSelect={onParticipants}>
+        <UsersIcon aria-hidden="true" /> Participants ({participantCount})
+      </ui.MenuItem>
+      {screenShare ? <ScreenShareMenuItem ui={ui} onError={onMediaError} /> : null}
+      <ui.MenuItem onSelect={onSettings}>
+        <SettingsIcon aria-hidden="true" /> Settings
+      </ui.MenuItem>
+      <ui.MenuItem onSelect={onShortcuts}>
+        <KeyboardIcon aria-hidden="true" /> Keyboard shortcuts
+      </ui.MenuItem>
+    </>
+  );
+}
+
+function ScreenShareMenuItem({
+  ui,
+  onError,
+}: {
+  ui: OnDemandUi;
+  onError: (error: unknown, source: Track.Source) => void;
+}) {
   const { toggle, enabled, pending } = useTrackToggle({
     source: Track.Source.ScreenShare,
     captureOptions: { audio: true, selfBrowserSurface: "exclude" },
   });
   return (
-    <DropdownMenuItem
+    <ui.MenuItem
       disabled={pending}
       onSelect={() => void toggle().catch((error: unknown) => onError(error, Track.Source.ScreenShare))}
     >
       {enabled ? <MonitorXIcon aria-hidden="true" /> : <MonitorUpIcon aria-hidden="true" />}
       {enabled ? "Stop sharing your screen" : "Share your screen"}
-    </DropdownMenuItem>
+    </ui.MenuItem>
   );
 }
 

@@ -1,13 +1,6 @@
 "use client";
 
 import { Button } from "@parlor/ui/button";
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuSeparator,
-  DropdownMenuTrigger,
-} from "@parlor/ui/dropdown-menu";
 import { toast } from "@parlor/ui/toaster";
 import type { Participant } from "livekit-client";
 import {
@@ -20,9 +13,9 @@ import {
 } from "lucide-react";
 import { createContext, useContext, useMemo, useState, type ReactNode } from "react";
 
-import { ConfirmDialog } from "@/components/confirm-dialog";
 import { describeError } from "@/trpc/errors";
 import { api } from "@/trpc/react";
+import { OnDemand, OnDemandTrigger } from "./on-demand-ui";
 
 /** The room being moderated; present only for those allowed (team owners and admins, site admins). */
 const ModerationContext = createContext<{
@@ -95,39 +88,54 @@ function ModerationMenu({
 
   return (
     <>
-      <DropdownMenu>
-        <DropdownMenuTrigger asChild>
+      <OnDemandTrigger
+        button={
           <Button variant="ghost" size="icon-sm" aria-label={`Moderate ${name}`}>
             <EllipsisVerticalIcon aria-hidden="true" />
           </Button>
-        </DropdownMenuTrigger>
-        <DropdownMenuContent align="end">
-          <DropdownMenuItem onSelect={() => mute.mutate({ ...target, kind: "audio" })}>
-            <MicOffIcon aria-hidden="true" />
-            Mute microphone
-          </DropdownMenuItem>
-          <DropdownMenuItem onSelect={() => mute.mutate({ ...target, kind: "video" })}>
-            <VideoOffIcon aria-hidden="true" />
-            Turn off camera
-          </DropdownMenuItem>
-          <DropdownMenuSeparator />
-          <DropdownMenuItem variant="destructive" onSelect={() => setConfirmRemove(true)}>
-            <UserXIcon aria-hidden="true" />
-            Remove from room
-          </DropdownMenuItem>
-        </DropdownMenuContent>
-      </DropdownMenu>
-      <ConfirmDialog
-        open={confirmRemove}
-        onOpenChange={setConfirmRemove}
-        title={`Remove ${name}?`}
-        description="They are disconnected at once and cannot rejoin this room for 5 minutes."
-        confirmLabel="Remove"
-        pendingLabel="Removing…"
-        pending={remove.isPending}
-        error={remove.error}
-        onConfirm={() => remove.mutate(target)}
+        }
+        popup="menu"
+        render={(ui, opened) => (
+          <ui.Menu
+            defaultOpen={opened}
+            align="end"
+            trigger={
+              <Button variant="ghost" size="icon-sm" aria-label={`Moderate ${name}`}>
+                <EllipsisVerticalIcon aria-hidden="true" />
+              </Button>
+            }
+          >
+            <ui.MenuItem onSelect={() => mute.mutate({ ...target, kind: "audio" })}>
+              <MicOffIcon aria-hidden="true" />
+              Mute microphone
+            </ui.MenuItem>
+            <ui.MenuItem onSelect={() => mute.mutate({ ...target, kind: "video" })}>
+              <VideoOffIcon aria-hidden="true" />
+              Turn off camera
+            </ui.MenuItem>
+            <ui.MenuSeparator />
+            <ui.MenuItem variant="destructive" onSelect={() => setConfirmRemove(true)}>
+              <UserXIcon aria-hidden="true" />
+              Remove from room
+            </ui.MenuItem>
+          </ui.Menu>
+        )}
       />
+      <OnDemand when={confirmRemove}>
+        {(ui) => (
+          <ui.ConfirmDialog
+            open={confirmRemove}
+            onOpenChange={setConfirmRemove}
+            title={`Remove ${name}?`}
+            description="They are disconnected at once and cannot rejoin this room for 5 minutes."
+            confirmLabel="Remove"
+            pendingLabel="Removing…"
+            pending={remove.isPending}
+            error={remove.error}
+            onConfirm={() => remove.mutate(target)}
+          />
+        )}
+      </OnDemand>
     </>
   );
 }
@@ -189,20 +197,24 @@ function EndMeeting({
         <PhoneOffIcon aria-hidden="true" />
         End meeting for everyone
       </Button>
-      <ConfirmDialog
-        open={confirm}
-        onOpenChange={setConfirm}
-        title="End the meeting for everyone?"
-        description={`All ${participantCount} people in the call, you included, are disconnected. The room stays, and anyone can start a new meeting in it.`}
-        confirmLabel="End meeting"
-        pendingLabel="Ending…"
-        pending={end.isPending}
-        error={end.error}
-        onConfirm={() => {
-          room.onEnding?.(true);
-          end.mutate({ teamSlug: room.teamSlug, roomSlug: room.roomSlug });
-        }}
-      />
+      <OnDemand when={confirm}>
+        {(ui) => (
+          <ui.ConfirmDialog
+            open={confirm}
+            onOpenChange={setConfirm}
+            title="End the meeting for everyone?"
+            description={`All ${participantCount} people in the call, you included, are disconnected. The room stays, and anyone can start a new meeting in it.`}
+            confirmLabel="End meeting"
+            pendingLabel="Ending…"
+            pending={end.isPending}
+            error={end.error}
+            onConfirm={() => {
+              room.onEnding?.(true);
+              end.mutate({ teamSlug: room.teamSlug, roomSlug: room.roomSlug });
+            }}
+          />
+        )}
+      </OnDemand>
     </>
   );
 }
