@@ -251,8 +251,10 @@ describe("ConferenceRoom", () => {
     await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
     fireEvent.click(screen.getByTestId("control-participants"));
     fireEvent.click(await screen.findByRole("button", { name: "End meeting for everyone" }));
+    // Found before act: the on-demand code arrives as a state update, which act would hold back.
+    const confirmButton = await screen.findByRole("button", { name: "End meeting" });
     await act(async () => {
-      fireEvent.click(await screen.findByRole("button", { name: "End meeting" }));
+      fireEvent.click(confirmButton);
     });
     fromServer(stub.first.room, { type: "ended", by: "Ada Lovelace" });
     expect(onFailure).toHaveBeenCalledWith({ kind: "ended", by: "Ada Lovelace", byYou: true });
@@ -266,8 +268,10 @@ describe("ConferenceRoom", () => {
     await waitFor(() => expect(screen.getByTestId("conference-room").dataset.connected).toBe("true"));
     fireEvent.click(screen.getByTestId("control-participants"));
     fireEvent.click(await screen.findByRole("button", { name: "End meeting for everyone" }));
+    // Found before act: the on-demand code arrives as a state update, which act would hold back.
+    const confirmButton = await screen.findByRole("button", { name: "End meeting" });
     await act(async () => {
-      fireEvent.click(await screen.findByRole("button", { name: "End meeting" }));
+      fireEvent.click(confirmButton);
     });
     act(() => {
       stub.first.room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);

@@ -6,9 +6,12 @@ import {
   useLayoutEffect,
   useRef,
   useState,
+  type KeyboardEvent,
   type ReactElement,
   type ReactNode,
 } from "react";
+
+const OPENING_KEYS = new Set(["Enter", " ", "ArrowDown"]);
 
 import type * as OnDemandModule from "./on-demand";
 
@@ -88,6 +91,7 @@ export function OnDemandTrigger({
     onClick?: () => void;
     onFocus?: () => void;
     onBlur?: () => void;
+    onKeyDown?: (event: KeyboardEvent) => void;
     "aria-haspopup"?: "menu" | "dialog";
     "aria-expanded"?: boolean;
   }>;
@@ -110,6 +114,10 @@ export function OnDemandTrigger({
             "aria-haspopup": popup,
             "aria-expanded": false,
             onClick: () => setClicked(true),
+            // As Radix's own triggers open: a menu also on Enter, Space or the down arrow.
+            onKeyDown: (event: KeyboardEvent) => {
+              if (OPENING_KEYS.has(event.key)) setClicked(true);
+            },
             onFocus: () => (focused.current = true),
             onBlur: () => (focused.current = false),
           })}
