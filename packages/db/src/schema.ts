@@ -429,10 +429,16 @@ export const recordings = pgTable(
     error: text("error"),
     /** Refreshed by the recorder while it writes; a stale one means the recorder is gone. */
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, mode: "date" }),
+    /**
+     * The LiveKit Egress that records it (RECORDER=egress); null for the embedded recorder. Its
+     * webhooks find the recording by it.
+     */
+    egressId: text("egress_id"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (t) => [
     index("recordings_room_created_idx").on(t.roomId, t.createdAt),
+    uniqueIndex("recordings_egress_idx").on(t.egressId),
     index("recordings_session_idx").on(t.roomSessionId),
     // At most one recording running per room: a second start is refused by the database itself.
     uniqueIndex("recordings_one_active_per_room_idx")
