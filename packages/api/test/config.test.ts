@@ -65,6 +65,31 @@ describe("configuration", () => {
     }
   });
 
+  it("records with the embedded recorder unless RECORDER=egress, and checks the Egress settings", () => {
+    expect(loadConfig({}).recording).toMatchObject({
+      mode: "embedded",
+      egress: { dir: undefined, audioCodec: "aac" },
+    });
+    expect(
+      loadConfig({ RECORDER: "egress", RECORDINGS_EGRESS_DIR: "/out", RECORDING_EGRESS_AUDIO_CODEC: "opus" })
+        .recording,
+    ).toMatchObject({ mode: "egress", egress: { dir: "/out", audioCodec: "opus" } });
+    for (const [env, field] of [
+      [{ RECORDER: "cluster" }, "RECORDER"],
+      [{ RECORDER: "egress", RECORDING_EGRESS_AUDIO_CODEC: "mp3" }, "RECORDING_EGRESS_AUDIO_CODEC"],
+      [{ RECORDER: "egress", RECORDINGS_EGRESS_DIR: "recordings" }, "RECORDINGS_EGRESS_DIR"],
+      // Only meaningful with Egress, and only without a bucket.
+      [{ RECORDINGS_EGRESS_DIR: "/out" }, "RECORDINGS_EGRESS_DIR"],
+      [
+        { RECORDER: "egress", RECORDINGS_EGRESS_DIR: "/out", RECORDINGS_S3_BUCKET: "parlor" },
+        "RECORDINGS_EGRESS_DIR",
+      ],
+    ] as const) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(field);
+    }
+  });
+
   it("trusts no proxy unless TRUSTED_PROXIES says how many", () => {
     expect(loadConfig({}).trustedProxies).toBe(0);
     expect(loadConfig({ TRUSTED_PROXIES: "" }).trustedProxies).toBe(0);

@@ -67,6 +67,19 @@ const configSchema = z
         error: "must be one of 1280x720, 960x540, 640x360",
       }),
     ).default("1280x720"),
+    RECORDER: optional(
+      z.enum(["embedded", "egress"], { error: "must be embedded (the default) or egress (LiveKit Egress)" }),
+    ).default("embedded"),
+    // The recordings folder as LiveKit Egress sees it (a volume shared with Parlor's RECORDINGS_DIR).
+    RECORDINGS_EGRESS_DIR: optional(
+      z
+        .string()
+        .trim()
+        .refine((value) => value.startsWith("/"), "must be an absolute path, e.g. /recordings"),
+    ),
+    RECORDING_EGRESS_AUDIO_CODEC: optional(
+      z.enum(["aac", "opus"], { error: "must be aac (the default) or opus" }),
+    ).default("aac"),
     RECORDINGS_S3_BUCKET: optional(
       z
         .string()
@@ -110,6 +123,16 @@ const configSchema = z
       message: "is required when other RECORDINGS_S3_* settings are set: the bucket recordings are kept in",
     },
   )
+  // Egress settings mean nothing to the embedded recorder: say so rather than ignore them.
+  .refine((e) => e.RECORDER === "egress" || e.RECORDINGS_EGRESS_DIR === undefined, {
+    path: ["RECORDINGS_EGRESS_DIR"],
+    message:
+      "is only used with RECORDER=egress (the folder as LiveKit Egress sees it): set RECORDER=egress or remove it",
+  })
+  .refine((e) => !e.RECORDINGS_EGRESS_DIR || !e.RECORDINGS_S3_BUCKET, {
+    path: ["RECORDINGS_EGRESS_DIR"],
+    message: "means nothing with RECORDINGS_S3_BUCKET set: Egress uploads to the bucket. Remove one of them",
+  })
   .refine((e) => !e.RECORDINGS_S3_ACCESS_KEY_ID === !e.RECORDINGS_S3_SECRET_ACCESS_KEY, {
     path: ["RECORDINGS_S3_SECRET_ACCESS_KEY"],
     message:
@@ -150,12 +173,27 @@ export interface Config {
    * default): the client's address is the socket's, and the header is ignored.
    */
   trustedProxies: number;
-  /** The embedded recorder (packages/api/src/recordings). */
+  /** Recording (packages/api/src/recordings): the embedded recorder, or LiveKit Egress. */
   recording: {
+    /** Who records: Parlor's embedded recorder, or LiveKit's Egress service (RECORDER). */
+    mode: "embedded" | "egress";
+    /** For RECORDER=egress. */
+    egress: {
+      /**
+       * The recordings folder as the Egress sees it (a volume shared with `dir`); undefined: the
+       * same path as `dir` (an Egress on the same machine). Unused with a bucket.
+       */
+      dir: string | undefined;
+      /** LiveKit's image encodes AAC; an Egress on Debian's GStreamer only Opus. */
+      audioCodec: "aac" | "opus";
+    };
     /** Where recordings are kept; by default `.data/recordings` at the repository root. */
     dir: string | undefined;
     ffmpegPath: string;
-    /** Recordings this instance runs at once; 0 turns recording off. */
+    /**
+     * Recordings this instance runs at once (with Egress: the whole installation, counted from the
+     * recordings table); 0 turns recording off.
+     */
     maxConcurrent: number;
     width: number;
     height: number;
@@ -205,6 +243,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
     trustedProxies: e.TRUSTED_PROXIES,
     recording: {
+      mode: e.RECORDER,
+      egress: { dir: e.RECORDINGS_EGRESS_DIR, audioCodec: e.RECORDING_EGRESS_AUDIO_CODEC },
       dir: e.RECORDINGS_DIR,
       ffmpegPath: e.FFMPEG_PATH,
       maxConcurrent: e.RECORDING_MAX_CONCURRENT,
