@@ -17,6 +17,7 @@ import type { Config } from "../lib/config";
 import { AppError, notFound, serviceUnavailable } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { isRecorderIdentity } from "../recordings/identity";
+import { createEgressOperations } from "./egress";
 
 export interface RoomOptions {
   name: string;
@@ -115,6 +116,9 @@ export function createLiveKitService(config: Config["livekit"], logger: Logger) 
 
     /** The last failure seen by any call, for the admin's health panel. */
     lastProblem: calls.lastProblem,
+
+    /** LiveKit's Egress service (RECORDER=egress): room composite recordings. */
+    egress: createEgressOperations(httpUrl(config.url), config, logger),
 
     /** Where the server reaches LiveKit's API. */
     apiUrl: httpUrl(config.url),
@@ -221,9 +225,9 @@ function participantOperations(client: RoomServiceClient, call: LiveKitCall) {
         () => call("ListParticipants", () => client.listParticipants(room)),
         [],
       );
-      // Parlor's recorder is not someone in the call (recordings/recorder.ts).
+      // Parlor's recorder is not someone in the call (recordings/recorder.ts), nor LiveKit's Egress.
       return participants
-        .filter((participant) => !isRecorderIdentity(participant.identity))
+        .filter((participant) => !isRecorderIdentity(participant.identity) && !isEgress(participant))
         .map(toParticipant);
     },
 
@@ -251,6 +255,10 @@ function participantOperations(client: RoomServiceClient, call: LiveKitCall) {
     },
   };
 }
+
+/** ParticipantInfo.Kind EGRESS (the SDK does not export the enum): LiveKit's Egress recording the room. */
+export const EGRESS_PARTICIPANT_KIND = 2;
+export const isEgress = (participant: { kind?: number }) => participant.kind === EGRESS_PARTICIPANT_KIND;
 
 type TokenKeys = Pick<Config["livekit"], "apiKey" | "apiSecret">;
 

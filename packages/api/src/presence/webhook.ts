@@ -12,6 +12,7 @@ import { WebhookEvent } from "livekit-server-sdk";
 
 import { isParlorRoomName, type Eviction } from "../access/evict";
 import { accessFacts, factsFromRow, factsSelectList, isParlorIdentity, judge } from "../access/rule";
+import { isEgress } from "../livekit/service";
 import { isRecorderIdentity } from "../recordings/identity";
 import { retryIfDeadlocked } from "../lib/retry";
 import type { Services } from "../lib/services";
@@ -259,8 +260,8 @@ async function applyToRoomSession(svc: Services, event: WebhookEvent, room: Webh
 function eventChange(svc: Services, event: WebhookEvent, at: Date): SQL {
   const p = event.participant;
   if (event.event === "room_finished") return roomFinishedChange(svc, at);
-  // (Parlor's recorder is left out: it is nobody in the call, see recordings/schemas.ts.)
-  if (PARTICIPANT_EVENTS.has(event.event) && p?.sid && !isRecorderIdentity(p.identity)) {
+  // (Parlor's recorder, and LiveKit's Egress, are left out: nobody in the call, see recordings/schemas.ts.)
+  if (PARTICIPANT_EVENTS.has(event.event) && p?.sid && !isRecorderIdentity(p.identity) && !isEgress(p)) {
     return participantChange(event.event, p as ParticipantWithSid, at);
   }
   return sql``;
