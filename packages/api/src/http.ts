@@ -10,6 +10,7 @@ import { AppError, postgresErrorCode } from "./lib/errors";
 import { lastReconciledAt } from "./presence/reconcile";
 import { applyWebhookEvent, UnusableWebhookEvent, verifyWebhook, WebhookRejected } from "./presence/webhook";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_JSON_DEPTH, UNBATCHED_PATHS } from "./lib/limits";
+import { applyEgressEvent } from "./recordings/egress";
 import { stopRecordingsOfRoom } from "./recordings/lifecycle";
 import { appRouter } from "./root";
 import type { Services } from "./lib/services";
@@ -222,6 +223,10 @@ export async function handleLiveKitWebhook(services: Services, req: Request): Pr
         services.logger.warn({ err: error }, "could not stop the recordings of a finished meeting"),
       );
     }
+    // LiveKit's Egress reports on a recording (RECORDER=egress): applied even to a redelivery,
+    // which changes nothing when it was applied before (a failure here is retried by LiveKit).
+    if (event.egressInfo && event.event.startsWith("egress_"))
+      await applyEgressEvent(services, event.egressInfo);
     // The access rule said no to this join: out at once (a failure leaves it to reconciliation;
     // the event itself is applied).
     if (refusedJoiner) await evict(services, [refusedJoiner]);

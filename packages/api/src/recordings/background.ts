@@ -1,18 +1,24 @@
 /**
  * The recorder's background work in each web instance: ends recordings whose recorder is gone,
- * and stops the recordings this instance runs when another instance is asked to stop them.
+ * brings those LiveKit's Egress records to what LiveKit says of them, and stops the recordings
+ * this instance runs when another instance is asked to stop them.
  */
 import type { Services } from "../lib/services";
+import { reconcileEgressRecordings } from "./egress";
 import { RECORDING_STOP_CHANNEL } from "./lifecycle";
 import { sweepOrphanedRecordings } from "./logic";
 
 export const SWEEP_EVERY_MS = 15_000;
 
 export function startRecordingJobs(svc: Services): () => void {
+  const failed = (error: unknown) =>
+    svc.logger.warn({ err: error instanceof Error ? error.message : error }, "recording sweep failed");
   const sweep = () =>
-    sweepOrphanedRecordings(svc).catch((error: unknown) =>
-      svc.logger.warn({ err: error instanceof Error ? error.message : error }, "recording sweep failed"),
-    );
+    Promise.all([
+      sweepOrphanedRecordings(svc).catch(failed),
+      // Recordings LiveKit's Egress makes (RECORDER=egress) end as LiveKit says, should a webhook be lost.
+      reconcileEgressRecordings(svc).catch(failed),
+    ]);
   const timer = setInterval(sweep, SWEEP_EVERY_MS);
   timer.unref();
   void sweep();

@@ -8,9 +8,16 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 
 import { AppError } from "../lib/errors";
 import type { Services } from "../lib/services";
+import { stopEgressRecording } from "./egress";
 import { ACTIVE_STATES, markStopping } from "./store";
 
 export async function stopById(svc: Services, id: string) {
+  const [row] = await svc.db
+    .select({ egressId: schema.recordings.egressId })
+    .from(schema.recordings)
+    .where(eq(schema.recordings.id, id));
+  // LiveKit's Egress records it (RECORDER=egress): any instance stops it through LiveKit.
+  if (row?.egressId) return stopEgressRecording(svc, id, row.egressId);
   await markStopping(svc.db, id);
   if (!(await svc.recorder.stop(id))) {
     // Not running in this process: its own recorder hears of it, or it is orphaned and swept.

@@ -17,6 +17,7 @@ import { AppError, conflict, forbidden, isUniqueViolation, notFound, roomEncrypt
 import { sha256Hex } from "../lib/crypto";
 import type { Services } from "../lib/services";
 import { canManage, requireMembership, type Actor, type TeamSummary } from "../teams/logic";
+import { startEgressRecording, type NewRecording } from "./egress";
 import { finalizeFile, type RecorderDeps, type RecordingJob } from "./recorder";
 import { stopById } from "./lifecycle";
 import { ACTIVE_STATES, markEnded, orphaned } from "./store";
@@ -88,7 +89,8 @@ export async function startRecording(svc: Services, actor: Actor, ref: RoomRef) 
   if (svc.recorder.capacity === 0) {
     throw forbidden("Recording is turned off on this Parlor server (RECORDING_MAX_CONCURRENT is 0).");
   }
-  await requireEncoder(svc);
+  const egress = svc.config.recording.mode === "egress";
+  if (!egress) await requireEncoder(svc);
   const [active] = await activeRecordings(svc, room.id);
   if (active) throw conflict("This meeting is already being recorded.");
   const people = await svc.livekit.listParticipants(room.livekitRoomName);
@@ -96,39 +98,47 @@ export async function startRecording(svc: Services, actor: Actor, ref: RoomRef) 
   await requireWritableStorage(svc, room.id);
 
   const id = crypto.randomUUID();
-  if (!svc.recorder.reserve(id)) {
-    throw new AppError(
-      "TOO_MANY_REQUESTS",
-      `This server is already recording ${svc.recorder.capacity} meeting${svc.recorder.capacity === 1 ? "" : "s"}, as many as it is set up for. Try again when one of them has ended.`,
-      { retryAfterSeconds: 60 },
-    );
-  }
+  const values = {
+    id,
+    roomId: room.id,
+    startedBy: actor.id,
+    storageKey: `${room.id}/${id}.mp4`,
+    // The same meeting's earlier recordings (stopped, or cut short) make this a later part.
+    part: sql`1 + (select count(*) from ${schema.recordings} r join ${schema.roomSessions} s on s.id = r.room_session_id
+      where r.room_id = ${room.id} and s.ended_at is null)::int`,
+  };
   try {
-    const [row] = await svc.db
-      .insert(schema.recordings)
-      .values({
-        id,
-        roomId: room.id,
-        startedBy: actor.id,
-        storageKey: `${room.id}/${id}.mp4`,
-        // The same meeting's earlier recordings (stopped, or cut short) make this a later part.
-        part: sql`1 + (select count(*) from ${schema.recordings} r join ${schema.roomSessions} s on s.id = r.room_session_id
-          where r.room_id = ${room.id} and s.ended_at is null)::int`,
-      })
-      .returning();
-    svc.recorder.start(recorderDeps(svc), {
-      id,
-      roomName: room.livekitRoomName,
-      storageKey: row!.storageKey,
-    });
-    svc.logger.info({ event: "recording.start", roomId: room.id, by: actor.id }, "recording requested");
-    return await getRecording(svc, team, room.id, id);
+    const started = egress
+      ? await startEgressRecording(svc, values, room.livekitRoomName)
+      : await startEmbedded(svc, values, room.livekitRoomName);
+    if (!started) throw atCapacity(svc);
   } catch (error) {
-    svc.recorder.release(id);
     if (isUniqueViolation(error)) throw conflict("This meeting is already being recorded.");
     throw error;
   }
+  svc.logger.info({ event: "recording.start", roomId: room.id, by: actor.id }, "recording requested");
+  return getRecording(svc, team, room.id, id);
 }
+
+/** The embedded recorder takes one of this process's slots, then records in the background. */
+async function startEmbedded(svc: Services, values: NewRecording, roomName: string) {
+  if (!svc.recorder.reserve(values.id)) return false;
+  try {
+    await svc.db.insert(schema.recordings).values(values);
+  } catch (error) {
+    svc.recorder.release(values.id);
+    throw error;
+  }
+  svc.recorder.start(recorderDeps(svc), { id: values.id, roomName, storageKey: values.storageKey });
+  return true;
+}
+
+const atCapacity = (svc: Services) =>
+  new AppError(
+    "TOO_MANY_REQUESTS",
+    `This server is already recording ${svc.recorder.capacity} meeting${svc.recorder.capacity === 1 ? "" : "s"}, as many as it is set up for. Try again when one of them has ended.`,
+    { retryAfterSeconds: 60 },
+  );
 
 /**
  * Picks up a recording the recorder could not continue (ffmpeg killed, its connection to the

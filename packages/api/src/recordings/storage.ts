@@ -8,7 +8,7 @@
  * with a bucket that file is a working copy in the same folder, sent up by `commit` and removed.
  */
 import { createReadStream, mkdirSync } from "node:fs";
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 
@@ -49,7 +49,8 @@ export interface RecordingStorage {
 export const defaultRecordingsDir = () => join(dataRoot(), "recordings");
 
 export function createRecordingStorage(config: Config["recording"]): RecordingStorage {
-  return config.s3 ? createS3Storage(config.s3, config.dir) : createLocalStorage(config.dir);
+  if (config.s3) return createS3Storage(config.s3, config.dir);
+  return createLocalStorage(config.dir, { sharedWithEgress: config.mode === "egress" });
 }
 
 /** Paths of keys inside a folder; a key must never name a file outside it. */
@@ -64,7 +65,17 @@ function folder(dir: string) {
 
 const webStream = (stream: Readable) => Readable.toWeb(stream) as ReadableStream<Uint8Array>;
 
-export function createLocalStorage(dir: string = defaultRecordingsDir()): RecordingStorage {
+export function createLocalStorage(
+  dir: string = defaultRecordingsDir(),
+  options: {
+    /**
+     * LiveKit's Egress writes the files (RECORDER=egress), usually as another user (LiveKit's
+     * image runs as `egress`): a room's folder, made by Parlor before each recording, lets both
+     * write (and Parlor delete what the Egress wrote).
+     */
+    sharedWithEgress?: boolean;
+  } = {},
+): RecordingStorage {
   const pathOf = folder(dir);
   return {
     kind: "local",
@@ -95,6 +106,7 @@ export function createLocalStorage(dir: string = defaultRecordingsDir()): Record
     async check(prefix) {
       const probe = pathOf(`${prefix}/.write-check-${process.pid}`);
       await mkdir(dirname(probe), { recursive: true });
+      if (options.sharedWithEgress) await chmod(dirname(probe), 0o777);
       // A few kilobytes, as the first fragment would be: a full disk refuses them.
       await writeFile(probe, Buffer.alloc(64 * 1024));
       await rm(probe, { force: true });

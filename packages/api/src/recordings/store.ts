@@ -69,6 +69,8 @@ export async function orphaned(db: Database, before: Date) {
     .where(
       and(
         inArray(schema.recordings.state, ACTIVE_STATES),
+        // LiveKit's Egress records those (egress.ts): LiveKit says when they end.
+        isNull(schema.recordings.egressId),
         or(
           lt(schema.recordings.heartbeatAt, before),
           and(isNull(schema.recordings.heartbeatAt), lt(schema.recordings.createdAt, before)),
