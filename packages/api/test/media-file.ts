@@ -12,6 +12,7 @@ export interface MediaStream {
   codec_name: string;
   duration: string;
   width?: number;
+  height?: number;
 }
 
 /** The file's streams, as ffprobe reports them. */
