@@ -30,7 +30,8 @@ COPY --from=build --chown=node:node /src/apps/web/public ./apps/web/public
 COPY --from=build --chown=node:node /src/packages/db/migrations ./packages/db/migrations
 # The embedded recorder encodes with Debian's ffmpeg (FFMPEG_PATH).
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
-RUN mkdir -p /app/data && chown node:node /app/data
+# The recordings folder exists in the image, so a volume mounted on it belongs to Parlor's user.
+RUN mkdir -p /app/data/recordings && chown -R node:node /app/data
 USER node
 EXPOSE 3000
 CMD ["node", "apps/web/server.js"]
