@@ -174,11 +174,41 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   });
 }
 
+/** LiveKit Egress for the Egress recording suite (packages/api/test/egress-server.ts finds it the same way). */
+function egressPlan() {
+  const required = process.env.PARLOR_REQUIRE_EGRESS === "1";
+  const version = /^version=(\S+)/m.exec(
+    readFileSync(join(root, "scripts", "livekit-egress.sh"), "utf8"),
+  )?.[1];
+  const cache = join(
+    process.env.PARLOR_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "parlor"),
+    `egress-${version}`,
+    "egress",
+  );
+  const named = process.env.EGRESS_BIN;
+  const found = named
+    ? existsSync(named)
+      ? named
+      : undefined
+    : (onPath("egress") ?? (existsSync(cache) ? cache : undefined));
+  if (found) return `Egress: ${found}: the Egress recording suite runs on LiveKit Egress ${version}`;
+  const why = named ? `EGRESS_BIN names ${named}, which does not exist` : "no egress found";
+  return required
+    ? `Egress: ${why}, and PARLOR_REQUIRE_EGRESS=1: the Egress recording suite will fail`
+    : `Egress: ${why} (EGRESS_BIN, PATH, or the cache of bash scripts/livekit-egress.sh), so the Egress ` +
+        "recording suite is skipped (it says so). Build it once with bash scripts/livekit-egress.sh";
+}
+
 const seconds = (ms) => `${(ms / 1000).toFixed(0)} s`;
 
 async function main() {
   const started = Date.now();
-  const [postgres, chromium, livekit] = [await postgresPlan(), chromiumPlan(), liveKitPlan()];
+  const [postgres, chromium, livekit, egress] = [
+    await postgresPlan(),
+    chromiumPlan(),
+    liveKitPlan(),
+    egressPlan(),
+  ];
   const chromiumMissing = chromium.startsWith("Chromium: not found");
   // One package's failure does not cancel the others' tasks (only those that need what failed).
   const turboFlags = ["--continue=dependencies-successful"];
@@ -227,7 +257,7 @@ async function main() {
   ];
 
   console.log("pnpm test: what runs on this machine\n");
-  for (const line of [postgres, chromium, livekit]) console.log(`  ${line}`);
+  for (const line of [postgres, chromium, livekit, egress]) console.log(`  ${line}`);
   if (busy) startCpuHog();
   console.log("\nPhases, in order (each runs even when an earlier one fails):");
   for (const [i, phase] of phases.entries()) {
