@@ -69,8 +69,13 @@ export async function sendModerationNotice(
   }
 }
 
-/** How long the people told that their call ends may take to leave on their own. */
-const LEAVE_GRACE_MS = 3_000;
+/**
+ * How long the people told that their call ends may take to leave on their own. They leave within
+ * a moment; the bound is for a browser that does not, and is generous because a phone or a busy
+ * machine can take seconds to act on the notice (closing the room first gives them a dropped
+ * connection instead of a clean leave).
+ */
+const LEAVE_GRACE_MS = 8_000;
 
 /**
  * Closes a LiveKit room after a notice that ends its call (`ended`, `deleted`). Everyone told
