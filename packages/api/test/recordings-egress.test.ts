@@ -15,16 +15,10 @@ import { testDriver } from "@parlor/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { handleRecordingRequest } from "../src/recordings/http";
 import { egressForSuite, startEgressStack, type EgressStack } from "./egress-server";
 import { eventually } from "./eventually";
-import {
-  errorOf,
-  startTestAppOnLiveKit,
-  TEST_ORIGIN,
-  type RealLiveKitTestApp,
-  type TestClient,
-} from "./harness";
+import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
+import { fetchRecording } from "./recording-file";
 import { endRealCalls } from "./livekit-participant";
 import { liveKitServerForSuite } from "./livekit-server";
 import { loudness, probeStreams } from "./media-file";
@@ -93,13 +87,7 @@ describe.skipIf(!livekitBinary || !egressBinary)(`recording through LiveKit Egre
   }
 
   const fetchFile = (person: TestClient, id: string, headers: Record<string, string> = {}) =>
-    handleRecordingRequest(
-      app.services,
-      new Request(`${TEST_ORIGIN}/api/recordings/${id}`, {
-        headers: { ...headers, cookie: [...person.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
-      }),
-      id,
-    );
+    fetchRecording(app.services, person, id, headers);
 
   async function recordingOf(room: { teamSlug: string; roomSlug: string }, id: string) {
     const { recordings } = await owner.trpc.recording.list.query(room);

@@ -17,16 +17,10 @@ import { testDriver } from "@parlor/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { handleRecordingRequest } from "../src/recordings/http";
 import { pruneRecordings } from "../src/recordings/logic";
 import { eventually } from "./eventually";
-import {
-  errorOf,
-  startTestAppOnLiveKit,
-  TEST_ORIGIN,
-  type RealLiveKitTestApp,
-  type TestClient,
-} from "./harness";
+import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
+import { fetchRecording } from "./recording-file";
 import { endRealCalls } from "./livekit-participant";
 import { freeTcpPort, liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
 import { COLOURS, publishMeeting, type Publisher } from "./publishing-participant";
@@ -131,13 +125,7 @@ describe.skipIf(!binary)(`recordings storage (${testDriver()}, real LiveKit)`, (
         });
 
         const fetchFile = (person: TestClient, id: string, headers: Record<string, string> = {}) =>
-          handleRecordingRequest(
-            app.services,
-            new Request(`${TEST_ORIGIN}/api/recordings/${id}`, {
-              headers: { ...headers, cookie: [...person.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
-            }),
-            id,
-          );
+          fetchRecording(app.services, person, id, headers);
 
         /** A finished recording's row and file, as the recorder leaves them (for the deletion cases). */
         async function storedRecording(roomSlug: string, teamOf = teamSlug, createdAt = new Date()) {

@@ -13,17 +13,11 @@ import { testDriver } from "@parlor/db/testing";
 import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { handleRecordingRequest } from "../src/recordings/http";
 import { RECORDER_IDENTITY_PREFIX } from "../src/recordings/identity";
 import { sweepOrphanedRecordings } from "../src/recordings/logic";
 import { eventually } from "./eventually";
-import {
-  errorOf,
-  startTestAppOnLiveKit,
-  TEST_ORIGIN,
-  type RealLiveKitTestApp,
-  type TestClient,
-} from "./harness";
+import { errorOf, startTestAppOnLiveKit, type RealLiveKitTestApp, type TestClient } from "./harness";
+import { fetchRecording } from "./recording-file";
 import { endRealCalls } from "./livekit-participant";
 import { frameAt, loudness, near, probeStreams } from "./media-file";
 import { liveKitServerForSuite, startLiveKitServer, type LiveKitServer } from "./livekit-server";
@@ -90,18 +84,7 @@ describe.skipIf(!binary)(`recording meetings (${testDriver()}, real LiveKit)`, (
   }
 
   const fetchFile = (person: TestClient | null, id: string, headers: Record<string, string> = {}) =>
-    handleRecordingRequest(
-      app.services,
-      new Request(`${TEST_ORIGIN}/api/recordings/${id}`, {
-        headers: {
-          ...headers,
-          ...(person?.cookies.size
-            ? { cookie: [...person.cookies].map(([k, v]) => `${k}=${v}`).join("; ") }
-            : {}),
-        },
-      }),
-      id,
-    );
+    fetchRecording(app.services, person, id, headers);
 
   async function recordingState(person: Person, room: { teamSlug: string; roomSlug: string }, id: string) {
     const { recordings } = await person.trpc.recording.list.query(room);
