@@ -69,26 +69,40 @@ function chromiumPlan() {
         "run cannot pass). Install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH";
 }
 
-function liveKitPlan() {
-  const required = process.env.PARLOR_REQUIRE_LIVEKIT === "1";
-  const version = /^version=(\S+)/m.exec(
-    readFileSync(join(root, "scripts", "livekit-server.sh"), "utf8"),
-  )?.[1];
+/**
+ * A server binary the tests use, found as its test helper finds it: the variable naming it, then
+ * PATH, then the cache its install script fills (`<cache>/<dir>-<version>/<file>`). Returns the
+ * version its script pins, and where it was found (or undefined).
+ */
+function findBinary({ script, variable, command, dir, file }) {
+  const version = /^version=(\S+)/m.exec(readFileSync(join(root, "scripts", script), "utf8"))?.[1];
   const cache = join(
     process.env.PARLOR_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "parlor"),
-    `livekit-server-${version}`,
-    "server",
+    `${dir}-${version}`,
+    file,
   );
-  const named = process.env.LIVEKIT_SERVER_BIN;
+  const named = process.env[variable];
   const found = named
     ? existsSync(named)
-      ? { path: named, how: "LIVEKIT_SERVER_BIN" }
+      ? { path: named, how: variable }
       : undefined
-    : onPath("livekit-server")
-      ? { path: onPath("livekit-server"), how: "PATH" }
+    : onPath(command)
+      ? { path: onPath(command), how: "PATH" }
       : existsSync(cache)
-        ? { path: cache, how: "the cache scripts/livekit-server.sh fills" }
+        ? { path: cache, how: `the cache scripts/${script} fills` }
         : undefined;
+  return { version, named, found };
+}
+
+function liveKitPlan() {
+  const required = process.env.PARLOR_REQUIRE_LIVEKIT === "1";
+  const { named, found } = findBinary({
+    script: "livekit-server.sh",
+    variable: "LIVEKIT_SERVER_BIN",
+    command: "livekit-server",
+    dir: "livekit-server",
+    file: "server",
+  });
   if (found)
     return `LiveKit: ${found.path} (${found.how}): the real-call suites run on the real livekit-server`;
   const why = named ? `LIVEKIT_SERVER_BIN names ${named}, which does not exist` : "no livekit-server found";
@@ -177,21 +191,15 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
 /** LiveKit Egress for the Egress recording suite (packages/api/test/egress-server.ts finds it the same way). */
 function egressPlan() {
   const required = process.env.PARLOR_REQUIRE_EGRESS === "1";
-  const version = /^version=(\S+)/m.exec(
-    readFileSync(join(root, "scripts", "livekit-egress.sh"), "utf8"),
-  )?.[1];
-  const cache = join(
-    process.env.PARLOR_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "parlor"),
-    `egress-${version}`,
-    "egress",
-  );
-  const named = process.env.EGRESS_BIN;
-  const found = named
-    ? existsSync(named)
-      ? named
-      : undefined
-    : (onPath("egress") ?? (existsSync(cache) ? cache : undefined));
-  if (found) return `Egress: ${found}: the Egress recording suite runs on LiveKit Egress ${version}`;
+  const { version, named, found } = findBinary({
+    script: "livekit-egress.sh",
+    variable: "EGRESS_BIN",
+    command: "egress",
+    dir: "egress",
+    file: "egress",
+  });
+  if (found)
+    return `Egress: ${found.path} (${found.how}): the Egress recording suite runs on LiveKit Egress ${version}`;
   const why = named ? `EGRESS_BIN names ${named}, which does not exist` : "no egress found";
   return required
     ? `Egress: ${why}, and PARLOR_REQUIRE_EGRESS=1: the Egress recording suite will fail`
