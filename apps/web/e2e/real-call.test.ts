@@ -210,8 +210,16 @@ describe.skipIf(!binary)("a real call", { timeout: 360_000 }, () => {
       await cy.page.goto("/t/acme");
       const card = cy.page.getByRole("article", { name: "Standup" });
 
-      // Ada's preview camera and microphone go into the call as they are: no second capture.
+      // Ada's preview camera and microphone go into the call as they are: no second capture. Join
+      // is usable once the room is, which on a busy machine can come before the preview's capture
+      // has finished: she presses it once her preview plays, as a person looking at it would.
       await openRoom(ada, "standup");
+      await expect
+        .poll(() => videoFramesPresented(ada.page, '[data-testid="camera-preview"] video', 1500), {
+          timeout: CALL_TIMEOUT,
+          message: "Ada's preview plays",
+        })
+        .toBeGreaterThan(0);
       await ada.page.evaluate(() => {
         const counter = window as unknown as { __captures: number };
         counter.__captures = 0;

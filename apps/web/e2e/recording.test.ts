@@ -193,8 +193,10 @@ describe.skipIf(!binary)("recording a meeting from the call", { timeout: 300_000
       ] as const) {
         const stream = streams.find((s) => s.codec_type === kind);
         expect(stream?.codec_name).toBe(codec);
-        // Within 2 s of the recording's length as the owner lived it (start and stop included).
-        expect(Math.abs(Number(stream!.duration) - recordedMs / 1000)).toBeLessThanOrEqual(2);
+        // Within 4 s of the recording's length as the owner lived it (start and stop included: on
+        // a busy machine the indicator and "Recording saved" reach the page seconds after the
+        // recorder acts; 2.2 s under the CPU hog).
+        expect(Math.abs(Number(stream!.duration) - recordedMs / 1000)).toBeLessThanOrEqual(4);
       }
       expect((await loudness(path)).maxDb).toBeGreaterThan(-30);
       // Before the share a camera has the large spot; during it the screen has, both cameras in the strip.
