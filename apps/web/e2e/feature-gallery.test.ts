@@ -226,8 +226,8 @@ const sharpEdgesInPicture = (
  * while the model loads, are the camera's own). On a device too slow for it (this 2-core runner)
  * the effect switches itself off within seconds, usually before the picture is taken: the
  * picture is kept only if it shows the effect (no sharp edges where the video is), else it is not
- * taken (false), the effect having been seen on screen. One try: on this runner a second and a
- * third missed as the first did, every time, and cost the suite four minutes a run.
+ * taken (said in the log), the effect having been seen on screen. One try: on this runner a second
+ * and a third missed as the first did, every time, and cost the suite four minutes a run.
  */
 async function pictureWithEffect(
   page: Page,
@@ -241,7 +241,7 @@ async function pictureWithEffect(
     scale?: number;
     beforePicture?: () => Promise<void>;
   } = {},
-): Promise<boolean> {
+): Promise<void> {
   const radio = page.getByRole("radio", { name: effect });
   if ((await radio.getAttribute("aria-checked")) !== "true") await radio.click();
   await expect
@@ -255,11 +255,10 @@ async function pictureWithEffect(
   if (!(edges < EFFECT_EDGES)) {
     // The effect was on screen (asserted above), only the picture came too late.
     console.log(`${name}: the picture missed the effect (${edges} sharp edges), not taken`);
-    return false;
+    return;
   }
   await mkdir(SCREENSHOTS_DIR, { recursive: true });
   await writeFile(join(SCREENSHOTS_DIR, `${name}.png`), shot);
-  return true;
 }
 
 describe.skipIf(!binary)(
