@@ -14,7 +14,7 @@ import { createDatabase, schema } from "@parlor/db";
 import { liveKitServerForSuite, type LiveKitServer } from "@parlor/api/testing/livekit-server";
 import { eq } from "drizzle-orm";
 import { RoomServiceClient, TrackType } from "livekit-server-sdk";
-import type { BrowserContext } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import {
@@ -114,6 +114,35 @@ async function openRoom(person: Person, room: string) {
   await expect.poll(() => person.page.getByTestId("join-button").isEnabled(), { timeout: 45_000 }).toBe(true);
 }
 
+interface HeldCaptures {
+  __captures: number;
+  __releaseCaptures: () => void;
+}
+
+/**
+ * On the page's next navigation only: counts its captures (`getUserMedia`), and holds each answer
+ * until `__releaseCaptures()`, including the one the room page's inline script starts.
+ */
+async function holdCapturesOnNextPage(page: Page) {
+  await page.addInitScript(() => {
+    if (sessionStorage.getItem("test-hold-captures") === null) return;
+    sessionStorage.removeItem("test-hold-captures");
+    const held = window as unknown as HeldCaptures;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    held.__captures = 0;
+    held.__releaseCaptures = release;
+    const capture = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      held.__captures++;
+      const stream = await capture(constraints);
+      await released;
+      return stream;
+    };
+  });
+  await page.evaluate(() => sessionStorage.setItem("test-hold-captures", "1"));
+}
+
 async function joinCall(person: Person, room: string) {
   await openRoom(person, room);
   await person.page.getByTestId("join-button").click();
@@ -210,33 +239,23 @@ describe.skipIf(!binary)("a real call", { timeout: 360_000 }, () => {
       await cy.page.goto("/t/acme");
       const card = cy.page.getByRole("article", { name: "Standup" });
 
-      // Ada's preview camera and microphone go into the call as they are: no second capture. Join
-      // is usable once the room is, which on a busy machine can come before the preview's capture
-      // has finished: she presses it once her preview plays, as a person looking at it would.
+      // Ada's preview camera and microphone go into the call as they are: no second capture, even
+      // when she presses Join while the preview's capture is still starting (held here until then,
+      // as a slow camera or a busy machine would).
+      await holdCapturesOnNextPage(ada.page);
       await openRoom(ada, "standup");
-      await expect
-        .poll(() => videoFramesPresented(ada.page, '[data-testid="camera-preview"] video', 1500), {
-          timeout: CALL_TIMEOUT,
-          message: "Ada's preview plays",
-        })
-        .toBeGreaterThan(0);
-      await ada.page.evaluate(() => {
-        const counter = window as unknown as { __captures: number };
-        counter.__captures = 0;
-        const capture = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-        navigator.mediaDevices.getUserMedia = (constraints) => {
-          counter.__captures++;
-          return capture(constraints);
-        };
-      });
+      const captures = () => ada.page.evaluate(() => (window as unknown as HeldCaptures).__captures);
+      const asked = await captures();
+      expect(asked, "the pre-join asks for the camera and microphone").toBeGreaterThan(0);
       await ada.page.getByTestId("join-button").click();
+      await ada.page.evaluate(() => (window as unknown as HeldCaptures).__releaseCaptures());
       await inCall(ada.page).waitFor({ timeout: CALL_TIMEOUT });
       await joinCall(bea, "standup");
       await expectVideoPlaying(ada, bea);
       await expectVideoPlaying(bea, ada);
       await expectAudioArriving(ada, bea);
       await expectAudioArriving(bea, ada);
-      expect(await ada.page.evaluate(() => (window as unknown as { __captures: number }).__captures)).toBe(0);
+      expect(await captures(), "the call asks for no device again").toBe(asked);
       await ada.page.getByText("2 in the call").waitFor();
 
       await card.getByText(/^(Ada and Bea|Bea and Ada) are here$/).waitFor({ timeout: 45_000 });

@@ -15,15 +15,19 @@ export interface JoinChoices {
   noiseSuppression: boolean;
   /** In an end-to-end encrypted room: the key (from the passphrase) and LiveKit's E2EE worker. */
   encryption?: CallEncryption;
-  /** Takes the pre-join's live camera and microphone for the call, at the moment it starts. */
+  /** Takes the pre-join's camera and microphone for the call, at the moment it starts. */
   takeCaptured?: () => CapturedMedia;
   /** What `takeCaptured` gave: published as they are, without asking the devices again. */
   captured?: CapturedMedia;
 }
 
+/**
+ * The pre-join's captures, each once it is there (a capture still starting when Join was pressed
+ * arrives later); null where there is none to take, and the call asks that device itself.
+ */
 export interface CapturedMedia {
-  video: MediaStreamTrack | null;
-  audio: MediaStreamTrack | null;
+  video: Promise<MediaStreamTrack | null>;
+  audio: Promise<MediaStreamTrack | null>;
 }
 
 /** The choices for the call that starts now, with the pre-join's live tracks handed over. */

@@ -68,14 +68,57 @@ describe("local media controller", () => {
     const media = createLocalMedia("videoinput", { getUserMedia: async () => stream(track) });
     media.setEnabled(true);
     await tick();
-    expect(media.handOver()).toBe(track);
+    const handed = media.handOver();
     expect(media.getState()).toMatchObject({ status: "off", track: null });
+    expect(await handed).toBe(track);
     media.stop();
     track.unplug();
     expect(track.stopped).toBe(false);
     expect(media.getState().status).toBe("off");
     // Nothing live: nothing to hand over.
-    expect(media.handOver()).toBeNull();
+    expect(await media.handOver()).toBeNull();
+  });
+
+  it("hands over a capture still starting when it arrives, without asking the device again", async () => {
+    const { getUserMedia, calls } = deferredGum();
+    const media = createLocalMedia("videoinput", { getUserMedia });
+    media.setEnabled(true);
+    const handed = media.handOver();
+    expect(media.getState().status).toBe("off");
+    // The preview goes away (Join) before the capture arrives.
+    media.stop();
+    const track = new FakeTrack("video", "cam-a");
+    calls[0]!.resolve(stream(track));
+    expect(await handed).toBe(track);
+    expect(track.stopped).toBe(false);
+    expect(getUserMedia).toHaveBeenCalledTimes(1);
+    expect(media.getState().status).toBe("off");
+  });
+
+  it("hands over the latest start when the device was switched while it ran", async () => {
+    const { getUserMedia, calls } = deferredGum();
+    const media = createLocalMedia("videoinput", { getUserMedia });
+    media.setEnabled(true);
+    media.setDevice("cam-b", true);
+    const handed = media.handOver();
+    const older = new FakeTrack("video", "cam-a");
+    const newer = new FakeTrack("video", "cam-b");
+    calls[1]!.resolve(stream(newer));
+    calls[0]!.resolve(stream(older));
+    expect(await handed).toBe(newer);
+    await tick();
+    expect(older.stopped).toBe(true);
+    expect(newer.stopped).toBe(false);
+  });
+
+  it("hands over nothing when the capture in flight fails", async () => {
+    const { getUserMedia, calls } = deferredGum();
+    const media = createLocalMedia("audioinput", { getUserMedia });
+    media.setEnabled(true);
+    const none = media.handOver();
+    calls[0]!.reject(domError("NotAllowedError"));
+    expect(await none).toBeNull();
+    expect(media.getState().status).toBe("off");
   });
 
   it("reports a denied permission, and tries again on retry", async () => {
@@ -195,6 +238,38 @@ describe("local media controller", () => {
 });
 
 describe("startTogether", () => {
+  it("hands the combined capture over to a Join pressed while it runs", async () => {
+    const { getUserMedia, calls } = deferredGum();
+    const v = createLocalMedia("videoinput", { getUserMedia });
+    const a = createLocalMedia("audioinput", { getUserMedia });
+    v.setEnabled(true, { deferStart: true });
+    a.setEnabled(true, { deferStart: true });
+    const together = startTogether(v, a, getUserMedia);
+    const handed = Promise.all([v.handOver(), a.handOver()]);
+    const camera = new FakeTrack("video", "cam");
+    const microphone = new FakeTrack("audio", "mic");
+    calls[0]!.resolve(stream(camera, microphone));
+    await together;
+    expect(await handed).toEqual([camera, microphone]);
+    expect([camera.stopped, microphone.stopped]).toEqual([false, false]);
+    expect(getUserMedia).toHaveBeenCalledTimes(1);
+  });
+
+  it("a combined request that fails after Join hands over nothing and asks no device again", async () => {
+    const { getUserMedia, calls } = deferredGum();
+    const v = createLocalMedia("videoinput", { getUserMedia });
+    const a = createLocalMedia("audioinput", { getUserMedia });
+    v.setEnabled(true, { deferStart: true });
+    a.setEnabled(true, { deferStart: true });
+    const together = startTogether(v, a, getUserMedia);
+    const handed = Promise.all([v.handOver(), a.handOver()]);
+    calls[0]!.reject(domError("NotReadableError"));
+    await together;
+    // The call asks for itself (and reports what it finds); the preview is gone.
+    expect(await handed).toEqual([null, null]);
+    expect(getUserMedia).toHaveBeenCalledTimes(1);
+  });
+
   it("a device switch while the combined request runs wins over the combined answer", async () => {
     const { getUserMedia, calls } = deferredGum();
     const v = createLocalMedia("videoinput", { getUserMedia });

@@ -65,6 +65,17 @@ export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {
   let attempt = 0;
   const listeners = new Set<() => void>();
   let knownIds = new Set<string>();
+  /** The start whose track was promised to the call by `handOver` while it was in flight. */
+  let claim: { token: number; deliver: (track: MediaStreamTrack | null) => void } | null = null;
+
+  /** Gives the claimed start's outcome to the call; false when that start was not claimed. */
+  function deliverClaim(token: number, track: MediaStreamTrack | null): boolean {
+    if (!claim || claim.token !== token) return false;
+    const { deliver } = claim;
+    claim = null;
+    deliver(track?.readyState === "live" ? track : null);
+    return true;
+  }
 
   function set(next: LocalMediaState) {
     state = next;
@@ -104,6 +115,7 @@ export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {
       const track = kind === "videoinput" ? stream.getVideoTracks()[0] : stream.getAudioTracks()[0];
       // Anything else the browser handed over is not ours to keep.
       for (const other of stream.getTracks()) if (other !== track) other.stop();
+      if (deliverClaim(mine, track ?? null)) return;
       if (mine !== attempt || !enabled) {
         track?.stop();
         return;
@@ -111,7 +123,7 @@ export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {
       if (!track) throw Object.assign(new Error("No track"), { name: "NotFoundError" });
       adopt(track);
     } catch (error) {
-      if (mine !== attempt || !enabled) return;
+      if (deliverClaim(mine, null) || mine !== attempt || !enabled) return;
       set({ status: "error", track: null, problem: classifyMediaError(error, kind), deviceId: null });
     }
   }
@@ -170,6 +182,7 @@ export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {
      * `token`, only when nothing newer started meanwhile (say, a device switch).
      */
     adopt(track: MediaStreamTrack, token?: number) {
+      if (token !== undefined && deliverClaim(token, track)) return;
       if (!enabled || (token !== undefined && token !== attempt)) {
         track.stop();
         return;
@@ -191,6 +204,8 @@ export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {
      * `token`, only when nothing newer started meanwhile.
      */
     retry(token?: number) {
+      // The combined request failed after Join took it over: the call asks the device itself.
+      if (token !== undefined && deliverClaim(token, null)) return;
       if (!enabled || (token !== undefined && token !== attempt)) return;
       void start();
     },
@@ -223,16 +238,23 @@ export function createLocalMedia(kind: MediaKind, options: LocalMediaOptions = {
     },
 
     /**
-     * Gives the live track away without stopping it (Join: the call publishes what the preview
-     * captured instead of asking the device again) and turns capture off; null when none is live.
+     * Gives the capture away without stopping it (Join: the call publishes what the preview
+     * captured instead of asking the device again) and turns capture off. A capture still starting
+     * is handed over when it arrives (Join can be pressed before the preview shows, or while the
+     * browser still asks for permission); null when there is none or it fails.
      */
-    handOver(): MediaStreamTrack | null {
+    handOver(): Promise<MediaStreamTrack | null> {
       const track = state.status === "live" ? state.track : null;
+      const inFlight = enabled && state.status === "starting";
+      const token = attempt;
       enabled = false;
       attempt++;
       track?.removeEventListener("ended", onEnded);
       if (state !== OFF) set(OFF);
-      return track?.readyState === "live" ? track : null;
+      if (!inFlight) return Promise.resolve(track?.readyState === "live" ? track : null);
+      // At most one capture is promised at a time: an earlier promise that is still open gets null.
+      if (claim) deliverClaim(claim.token, null);
+      return new Promise((resolve) => (claim = { token, deliver: resolve }));
     },
 
     /** Stops capture (unmount); a later `setEnabled(true)` starts again. */

@@ -167,27 +167,31 @@ export function connectToCall(details: ConnectionDetails, choices: JoinChoices):
 function publishChoices(room: Room, effects: CallEffects, choices: JoinChoices, stillIn: () => boolean) {
   const me = room.localParticipant;
   const captured = {
-    video: live(choices.captured?.video),
-    audio: live(choices.captured?.audio),
+    video: liveCapture(choices.captured?.video),
+    audio: liveCapture(choices.captured?.audio),
   };
   // A captured track the call does not publish (camera turned off meanwhile) is not left running.
-  if (!choices.videoEnabled) captured.video?.stop();
-  if (!choices.audioEnabled) captured.audio?.stop();
+  if (!choices.videoEnabled) void captured.video.then((track) => track?.stop());
+  if (!choices.audioEnabled) void captured.audio.then((track) => track?.stop());
   if (choices.audioEnabled) {
-    const published = captured.audio
-      ? me.publishTrack(new LocalAudioTrack(captured.audio, room.options.audioCaptureDefaults, false), {
-          source: Track.Source.Microphone,
-        })
-      : me.setMicrophoneEnabled(true);
-    published.catch((e: unknown) => reportMediaError(e, Track.Source.Microphone));
+    void captured.audio
+      .then(async (track) => {
+        // Left meanwhile, or turned the microphone on in the call before a slow capture arrived.
+        if (!stillIn() || (track && me.getTrackPublication(Track.Source.Microphone))) return track?.stop();
+        await (track
+          ? me.publishTrack(new LocalAudioTrack(track, room.options.audioCaptureDefaults, false), {
+              source: Track.Source.Microphone,
+            })
+          : me.setMicrophoneEnabled(true));
+      })
+      .catch((e: unknown) => reportMediaError(e, Track.Source.Microphone));
   }
   if (!choices.videoEnabled) return;
   // The background processor goes on before the camera is published.
-  void effects
-    .cameraCaptureOptions()
-    .then(async (options) => {
-      if (!stillIn()) return captured.video?.stop();
-      if (captured.video) return publishCapturedCamera(room, effects, captured.video, options);
+  void Promise.all([effects.cameraCaptureOptions(), captured.video])
+    .then(async ([options, track]) => {
+      if (!stillIn() || (track && me.getTrackPublication(Track.Source.Camera))) return track?.stop();
+      if (track) return publishCapturedCamera(room, effects, track, options);
       if (!options) return me.setCameraEnabled(true);
       // A processor that cannot start (no WebGL, a broken driver) must not keep the camera off.
       return me.setCameraEnabled(true, options).catch(() => {
@@ -198,7 +202,11 @@ function publishChoices(room: Room, effects: CallEffects, choices: JoinChoices, 
     .catch((e: unknown) => reportMediaError(e, Track.Source.Camera));
 }
 
-const live = (track: MediaStreamTrack | null | undefined) => (track?.readyState === "live" ? track : null);
+/** The pre-join's capture once it is there, if it is still live (a rejoin finds it ended). */
+const liveCapture = async (capture: Promise<MediaStreamTrack | null> | undefined) => {
+  const track = await capture;
+  return track?.readyState === "live" ? track : null;
+};
 
 /**
  * The pre-join's camera, published as it is (no second `getUserMedia`: the camera's light stays
