@@ -299,6 +299,30 @@ describe(`access that outlives its grant on ${testDriver()}`, () => {
       await reconcilePresence(app.services);
       expect(app.livekit.rooms.get(roomName)!.participants.has(person.user.id)).toBe(false);
     });
+
+    it("a moderator's removal that LiveKit cannot carry out keeps them out all the same, and can be tried again", async () => {
+      const person = await app.signUp("Rex Removed");
+      const slug = await freshTeam([[person, "member"]]);
+      const roomName = await inCall(person, slug, "standup");
+      const room = { teamSlug: slug, roomSlug: "standup" };
+      app.livekit.setMode("fail");
+      try {
+        const refused = await errorOf(
+          owner.trpc.room.removeParticipant.mutate({ ...room, identity: person.user.id }),
+        );
+        expect(refused.code).toBe("SERVICE_UNAVAILABLE");
+      } finally {
+        app.livekit.setMode("ok");
+      }
+      // The ban holds although LiveKit still has them: no new token, and reconciliation acts on it.
+      expect(await errorOf(person.trpc.room.connectionDetails.query(room))).toMatchObject({
+        code: "FORBIDDEN",
+        message: expect.stringContaining("removed from this room"),
+      });
+      expect(app.livekit.rooms.get(roomName)!.participants.has(person.user.id)).toBe(true);
+      await owner.trpc.room.removeParticipant.mutate({ ...room, identity: person.user.id });
+      expect(app.livekit.rooms.get(roomName)!.participants.has(person.user.id)).toBe(false);
+    });
   });
 
   describe("live updates end with the access (10.5) and are capped (10.3)", () => {

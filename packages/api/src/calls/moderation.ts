@@ -125,15 +125,8 @@ export async function removeParticipant(
   identity: string,
 ) {
   const room = await requireModerator(svc, actor, ref);
-  // Before the removal, so it arrives while they are still connected.
-  await sendModerationNotice(svc, room.livekitRoomName, { type: "removed", by: actor.name }, [identity]);
-  try {
-    await svc.livekit.removeParticipant(room.livekitRoomName, identity);
-  } catch (error) {
-    // LiveKit does not have them: whatever the records say (a lost or late webhook), they are
-    // not in the call, so clearing the records below is the whole removal.
-    if (!(error instanceof AppError && error.code === "NOT_FOUND")) throw error;
-  }
+  // The rule says no first: should LiveKit fail or answer late, they still cannot come back (a
+  // rejoin, a token refresh, reconciliation all refuse them), and trying again is safe.
   const until = new Date(svc.clock().getTime() + REMOVAL_COOLDOWN_SECONDS * 1000);
   const [user] = await svc.db
     .select({ id: schema.users.id })
@@ -154,6 +147,15 @@ export async function removeParticipant(
         target: [schema.roomBans.roomId, schema.roomBans.userId],
         set: { until, createdBy: actor.id },
       });
+  }
+  // Before the removal, so it arrives while they are still connected.
+  await sendModerationNotice(svc, room.livekitRoomName, { type: "removed", by: actor.name }, [identity]);
+  try {
+    await svc.livekit.removeParticipant(room.livekitRoomName, identity);
+  } catch (error) {
+    // LiveKit does not have them: whatever the records say (a lost or late webhook), they are
+    // not in the call, so clearing the records below is the whole removal.
+    if (!(error instanceof AppError && error.code === "NOT_FOUND")) throw error;
   }
   // Show them gone at once; LiveKit's participant_left webhook will say the same.
   await svc.db
