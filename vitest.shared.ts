@@ -1,4 +1,6 @@
 // Shared Vitest setup: every database suite runs on PGlite, and on Postgres too when DATABASE_URL is set.
+import { availableParallelism } from "node:os";
+
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
 export function databaseProjects(
@@ -21,6 +23,10 @@ export function databaseTestConfig(base: TestProjectInlineConfiguration["test"] 
       hookTimeout: 300_000,
       // expect.poll waits one second by default: wait for the condition, not for a busy machine.
       expect: { poll: { timeout: 30_000 } },
+      // Most of these files wait on servers (LiveKit, ffmpeg, Egress, Postgres, webhooks) more than
+      // they compute: at least two at a time, where Vitest's default (one fewer than the cores)
+      // runs one file at a time on 2 cores. Each file has its own database, servers and ports.
+      maxWorkers: Math.max(2, availableParallelism() - 1),
       projects: databaseProjects(base),
     },
   });
