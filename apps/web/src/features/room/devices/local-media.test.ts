@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { captureConstraints, createLocalMedia, startTogether } from "./local-media";
+import { captureConstraints, createLocalMedia, startTogether, type LocalMediaOptions } from "./local-media";
 
 /** A capture track like the browser's: stoppable, ends (fires "ended") when its device goes away. */
 class FakeTrack extends EventTarget {
@@ -237,13 +237,19 @@ describe("local media controller", () => {
   });
 });
 
+/** Camera and microphone controllers, both turned on and waiting for `startTogether`'s answer. */
+function turnedOnTogether(getUserMedia: NonNullable<LocalMediaOptions["getUserMedia"]>) {
+  const v = createLocalMedia("videoinput", { getUserMedia });
+  const a = createLocalMedia("audioinput", { getUserMedia });
+  v.setEnabled(true, { deferStart: true });
+  a.setEnabled(true, { deferStart: true });
+  return { v, a };
+}
+
 describe("startTogether", () => {
   it("hands the combined capture over to a Join pressed while it runs", async () => {
     const { getUserMedia, calls } = deferredGum();
-    const v = createLocalMedia("videoinput", { getUserMedia });
-    const a = createLocalMedia("audioinput", { getUserMedia });
-    v.setEnabled(true, { deferStart: true });
-    a.setEnabled(true, { deferStart: true });
+    const { v, a } = turnedOnTogether(getUserMedia);
     const together = startTogether(v, a, getUserMedia);
     const handed = Promise.all([v.handOver(), a.handOver()]);
     const camera = new FakeTrack("video", "cam");
@@ -257,10 +263,7 @@ describe("startTogether", () => {
 
   it("a combined request that fails after Join hands over nothing and asks no device again", async () => {
     const { getUserMedia, calls } = deferredGum();
-    const v = createLocalMedia("videoinput", { getUserMedia });
-    const a = createLocalMedia("audioinput", { getUserMedia });
-    v.setEnabled(true, { deferStart: true });
-    a.setEnabled(true, { deferStart: true });
+    const { v, a } = turnedOnTogether(getUserMedia);
     const together = startTogether(v, a, getUserMedia);
     const handed = Promise.all([v.handOver(), a.handOver()]);
     calls[0]!.reject(domError("NotReadableError"));
@@ -272,10 +275,7 @@ describe("startTogether", () => {
 
   it("a device switch while the combined request runs wins over the combined answer", async () => {
     const { getUserMedia, calls } = deferredGum();
-    const v = createLocalMedia("videoinput", { getUserMedia });
-    const a = createLocalMedia("audioinput", { getUserMedia });
-    v.setEnabled(true, { deferStart: true });
-    a.setEnabled(true, { deferStart: true });
+    const { v, a } = turnedOnTogether(getUserMedia);
     const together = startTogether(v, a, getUserMedia);
     // The saved microphone turns up (by label) before the combined answer.
     a.setDevice("mic-usb", false);
@@ -318,10 +318,7 @@ describe("startTogether", () => {
       if (constraints.video) throw domError("NotReadableError");
       return stream(new FakeTrack("audio", "mic"));
     });
-    const v = createLocalMedia("videoinput", { getUserMedia });
-    const a = createLocalMedia("audioinput", { getUserMedia });
-    v.setEnabled(true, { deferStart: true });
-    a.setEnabled(true, { deferStart: true });
+    const { v, a } = turnedOnTogether(getUserMedia);
     await startTogether(v, a, getUserMedia);
     await tick();
     expect(v.getState().problem?.kind).toBe("busy");

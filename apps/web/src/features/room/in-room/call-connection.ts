@@ -170,14 +170,17 @@ function publishChoices(room: Room, effects: CallEffects, choices: JoinChoices, 
     video: liveCapture(choices.captured?.video),
     audio: liveCapture(choices.captured?.audio),
   };
+  // A capture that arrives after the person left, or after they turned that device on in the call
+  // themselves, is not published on top.
+  const superseded = (track: MediaStreamTrack | null, source: Track.Source) =>
+    !stillIn() || (track !== null && me.getTrackPublication(source) !== undefined);
   // A captured track the call does not publish (camera turned off meanwhile) is not left running.
   if (!choices.videoEnabled) void captured.video.then((track) => track?.stop());
   if (!choices.audioEnabled) void captured.audio.then((track) => track?.stop());
   if (choices.audioEnabled) {
     void captured.audio
       .then(async (track) => {
-        // Left meanwhile, or turned the microphone on in the call before a slow capture arrived.
-        if (!stillIn() || (track && me.getTrackPublication(Track.Source.Microphone))) return track?.stop();
+        if (superseded(track, Track.Source.Microphone)) return track?.stop();
         await (track
           ? me.publishTrack(new LocalAudioTrack(track, room.options.audioCaptureDefaults, false), {
               source: Track.Source.Microphone,
@@ -190,7 +193,7 @@ function publishChoices(room: Room, effects: CallEffects, choices: JoinChoices, 
   // The background processor goes on before the camera is published.
   void Promise.all([effects.cameraCaptureOptions(), captured.video])
     .then(async ([options, track]) => {
-      if (!stillIn() || (track && me.getTrackPublication(Track.Source.Camera))) return track?.stop();
+      if (superseded(track, Track.Source.Camera)) return track?.stop();
       if (track) return publishCapturedCamera(room, effects, track, options);
       if (!options) return me.setCameraEnabled(true);
       // A processor that cannot start (no WebGL, a broken driver) must not keep the camera off.
