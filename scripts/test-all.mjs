@@ -146,10 +146,46 @@ process.on("exit", stopCpuHog);
 /** The phase running now, so that Ctrl-C or a kill stops it (its whole process group) too. */
 let current;
 
+/**
+ * Vitest's line for each failed test or file (" FAIL  |postgres| test/rooms.test.ts > …"), as a
+ * phase prints it: the summary repeats them, since a CI log is often read from its end only.
+ */
+const failedTests = [];
+// eslint-disable-next-line no-control-regex -- the escape that starts a terminal colour
+const ansi = /\x1b\[[0-9;]*m/g;
+
+function collectFailures(stream, out) {
+  let pending = "";
+  stream.on("data", (chunk) => {
+    out.write(chunk);
+    const lines = (pending + chunk.toString("utf8")).split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      const plain = line.replace(ansi, "").trim();
+      const at = plain.search(/\bFAIL\b/);
+      if (at < 0) continue;
+      const failure = plain.slice(at).replace(/\s+/g, " ");
+      if (!failedTests.includes(failure)) failedTests.push(failure);
+    }
+  });
+}
+
 function run(argv) {
   return new Promise((resolve) => {
-    // A process group of its own: an interrupt reaches every process the phase started.
-    const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: "inherit", detached: true });
+    // A process group of its own: an interrupt reaches every process the phase started. Output is
+    // passed through as it comes (in colour when this runs in a terminal) and read for failures.
+    const env = process.stdout.isTTY ? { ...process.env, FORCE_COLOR: "1" } : process.env;
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: root,
+      env,
+      stdio: ["inherit", "pipe", "pipe"],
+      detached: true,
+    });
+    collectFailures(child.stdout, process.stdout);
+    collectFailures(child.stderr, process.stderr);
+    const drained = Promise.all(
+      [child.stdout, child.stderr].map((s) => new Promise((r) => s.once("close", r))),
+    );
     current = child;
     child.once("error", (error) => {
       console.error(`Could not start ${argv.join(" ")}: ${error.message}`);
@@ -157,7 +193,10 @@ function run(argv) {
     });
     child.once("exit", (code, signal) => {
       current = undefined;
-      resolve(code ?? (signal ? 1 : 0));
+      const status = code ?? (signal ? 1 : 0);
+      // The phase's last lines may still be in the pipes; a server it left behind could hold them
+      // open for ever, so the phase ends at its exit plus at most a moment for them to drain.
+      Promise.race([drained, new Promise((r) => setTimeout(r, 5_000))]).then(() => resolve(status));
     });
   });
 }
@@ -307,6 +346,14 @@ async function main() {
     const parts = [];
     if (failed.length) parts.push(`failed: ${failed.join(", ")}`);
     if (skipped.length) parts.push(`did not run: ${skipped.join(", ")}`);
+    if (failedTests.length) {
+      const shown = failedTests.slice(0, 40);
+      console.log(`\n  Failed, as Vitest named them (${failedTests.length}):`);
+      for (const failure of shown) console.log(`    ${failure}`);
+      if (failedTests.length > shown.length)
+        console.log(`    … and ${failedTests.length - shown.length} more above`);
+      console.log("");
+    }
     console.log(`  pnpm test did not pass (${parts.join("; ")}). Each phase's output is above its ━━ line.`);
     process.exit(1);
   }

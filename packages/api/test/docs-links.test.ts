@@ -78,7 +78,8 @@ describe("the documents' references", () => {
     const firstSection = performance.split(/^## /m)[1]!;
     expect(firstSection).toMatch(/^Today's figures and targets/);
     expect(firstSection).toMatch(/^\| figure +\| target +\|/m);
-    expect(performance.split("\n").length).toBeLessThanOrEqual(200);
+    // Lines as `wc -l` counts them: the newline that ends the last line opens no line of its own.
+    expect(performance.trimEnd().split("\n").length).toBeLessThanOrEqual(200);
   });
 
   it("the API is listed in the repository, not in a contract outside it", () => {
