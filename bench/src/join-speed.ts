@@ -128,6 +128,18 @@ const joinProbe = (page: CallPage) => `
       return pc;
     },
   });
+  // Before the preview's first frame: when the page first asks for the camera, and has it.
+  const media = navigator.mediaDevices;
+  if (media && typeof media.getUserMedia === "function") {
+    const ask = media.getUserMedia.bind(media);
+    media.getUserMedia = (constraints) => {
+      const camera = Boolean(constraints && constraints.video);
+      if (camera) marks.cameraAsked ??= performance.now();
+      const answer = ask(constraints);
+      if (camera) answer.then(() => { marks.cameraAnswered ??= performance.now(); }, () => {});
+      return answer;
+    };
+  }
   marks.longTasks = [];
   try {
     new PerformanceObserver((list) => {
@@ -136,6 +148,18 @@ const joinProbe = (page: CallPage) => `
   } catch {}
 })();
 `;
+
+/** The steps before the preview's first frame, in ms from navigation start (see joinProbe). */
+export interface PreviewSteps {
+  /** The page's HTML: its first byte. */
+  firstByte?: number;
+  /** The HTML parsed (DOMContentLoaded ended). */
+  domContentLoaded?: number;
+  /** The page first asked for the camera (getUserMedia with video). */
+  cameraAsked?: number;
+  /** That request answered with the camera. */
+  cameraAnswered?: number;
+}
 
 /** The steps of a join after the click, in ms from it (see joinProbe). */
 export interface JoinSteps {
@@ -158,7 +182,12 @@ type Marks = {
   peerConnection?: number;
   peerConnected?: number;
   remoteTrack?: number;
+  cameraAsked?: number;
+  cameraAnswered?: number;
   longTasks?: [number, number][];
+  /** From the navigation entry, read with the marks. */
+  firstByte?: number;
+  domContentLoaded?: number;
 };
 
 function stepsOf(marks: Marks): JoinSteps {
@@ -180,7 +209,24 @@ function stepsOf(marks: Marks): JoinSteps {
   };
 }
 const marksOf = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __benchJoin: Marks }).__benchJoin);
+  page.evaluate(() => {
+    const [navigation] = performance.getEntriesByType("navigation") as PerformanceNavigationTiming[];
+    return {
+      ...(window as unknown as { __benchJoin: Marks }).__benchJoin,
+      firstByte: navigation?.responseStart,
+      domContentLoaded: navigation?.domContentLoadedEventEnd || undefined,
+    };
+  });
+
+function previewStepsOf(marks: Marks): PreviewSteps {
+  const at = (mark?: number) => (mark === undefined ? undefined : Math.round(mark));
+  return {
+    firstByte: at(marks.firstByte),
+    domContentLoaded: at(marks.domContentLoaded),
+    cameraAsked: at(marks.cameraAsked),
+    cameraAnswered: at(marks.cameraAnswered),
+  };
+}
 
 async function waitForMark(page: Page, mark: keyof Marks, what: string) {
   try {
@@ -236,6 +282,8 @@ export interface TimedJoin {
   remoteFrameMs: number;
   /** Where the time between the click and that frame went. */
   steps: JoinSteps;
+  /** Where the time before the first preview frame went. */
+  previewSteps: PreviewSteps;
 }
 
 /**
@@ -287,6 +335,7 @@ export async function timeJoin(
       connectedMs: marks.connected !== undefined ? Math.round(marks.connected - marks.click!) : undefined,
       remoteFrameMs: Math.round(marks.remoteFrame! - marks.click!),
       steps: stepsOf(marks),
+      previewSteps: previewStepsOf(marks),
     };
   } finally {
     await context.close();

@@ -254,11 +254,17 @@ function report(sides: [Side, Side], at: string): string {
   return [
     `Parlor beside LiveKit Meet — ${at} — Parlor build ${buildId()}, livekit-server ${LIVEKIT_SERVER_VERSION} on loopback, alternating rounds`,
     table(["measure", "Parlor", "Meet", "ratio", "goal", ""], rows),
-    ...(inBrowsers ? [whereTheTimeGoes(sides)] : []),
+    ...(inBrowsers ? [whereTheTimeGoes(sides), whereThePreviewTimeGoes(sides)] : []),
     "Rounds:",
     rounds(parlor),
     rounds(meet),
   ].join("\n");
+}
+
+/** One step's median over some joins, for the tables below ("–" when no join reached it). */
+function medianCell(joins: TimedJoin[], step: (join: TimedJoin) => number | undefined): string {
+  const values = joins.map(step).filter((v): v is number => v !== undefined);
+  return values.length === 0 ? "–" : `${Math.round(median(values)).toLocaleString("en")}`;
 }
 
 /**
@@ -276,17 +282,33 @@ function whereTheTimeGoes(sides: [Side, Side]): string {
     ["the host's video track arrives", (j) => j.steps.remoteTrack],
     ["the host's first video frame", (j) => j.remoteFrameMs],
   ];
-  const cell = (joins: TimedJoin[], step: (join: TimedJoin) => number | undefined) => {
-    const values = joins.map(step).filter((v): v is number => v !== undefined);
-    return values.length === 0 ? "–" : `${Math.round(median(values)).toLocaleString("en")}`;
-  };
   const rows = steps.map(([label, step]) => [
     label,
-    ...sides.flatMap((side) => [cell(side.looked, step), cell(side.asap, step)]),
+    ...sides.flatMap((side) => [medianCell(side.looked, step), medianCell(side.asap, step)]),
   ]);
   return [
     "Where the time goes after the click (medians, ms from the click; looked 3 s / pressed when enabled):",
     table(["step", "Parlor looked", "Parlor asap", "Meet looked", "Meet asap"], rows),
+  ].join("\n");
+}
+
+/**
+ * The preview's steps (join-speed.ts joinProbe), medians in ms from navigation start over the
+ * rounds that looked at the pre-join: the server's answer, the page's code, the camera's request
+ * and answer, then its first frame on screen.
+ */
+function whereThePreviewTimeGoes(sides: [Side, Side]): string {
+  const steps: [string, (join: TimedJoin) => number | undefined][] = [
+    ["the page's HTML: first byte", (j) => j.previewSteps.firstByte],
+    ["the camera asked for (getUserMedia)", (j) => j.previewSteps.cameraAsked],
+    ["the camera's answer", (j) => j.previewSteps.cameraAnswered],
+    ["the HTML parsed (DOMContentLoaded)", (j) => j.previewSteps.domContentLoaded],
+    ["the preview's first frame", (j) => j.previewMs],
+  ];
+  const rows = steps.map(([label, step]) => [label, ...sides.map((side) => medianCell(side.looked, step))]);
+  return [
+    "Where the time goes before the preview's first frame (medians, ms from navigation start; looked 3 s):",
+    table(["step", "Parlor", "Meet"], rows),
   ].join("\n");
 }
 
